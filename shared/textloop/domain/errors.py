@@ -1,0 +1,108 @@
+"""Domain exceptions. Adapters translate vendor errors into these; handlers map them once.
+
+Two families decide what happens to a queued event:
+
+* ``Skip`` — permanent for this event: record an auditable "skipped: reason", acknowledge.
+* ``Retryable`` — transient: let the queue redeliver; after ``maxReceiveCount`` it lands in the DLQ.
+"""
+
+from __future__ import annotations
+
+
+class TextloopError(Exception):
+    """Base of every domain error."""
+
+    reason = "error"
+
+    def __init__(self, message: str = "", **details: object) -> None:
+        super().__init__(message or self.reason)
+        self.details = details
+
+
+# --- permanent: skip the event, record why -------------------------------------------------
+
+
+class Skip(TextloopError):  # noqa: N818 - a decision, not a failure
+    reason = "skipped"
+
+
+class MalformedEvent(Skip):
+    reason = "malformed_event"
+
+
+class UnknownEvent(Skip):
+    reason = "unknown_event"
+
+
+class RecordNotFound(Skip):
+    reason = "record_not_found"
+
+
+class NoRecipient(Skip):
+    reason = "no_recipient"
+
+
+class InvalidPhone(Skip):
+    reason = "invalid_phone"
+
+
+class MissingMergeField(Skip):
+    reason = "missing_merge_field"
+
+
+class TemplateError(Skip):
+    reason = "template_error"
+
+
+class OptedOut(Skip):
+    reason = "opted_out"
+
+
+class RecipientUnsubscribed(OptedOut):
+    """The carrier or Twilio says the number unsubscribed (Twilio error 21610)."""
+
+    reason = "opted_out"
+
+
+class SendRejected(Skip):
+    """The SMS provider refused this message for good (bad number, blocked, ...)."""
+
+    reason = "send_rejected"
+
+
+# --- transient: retry through the queue ----------------------------------------------------
+
+
+class Retryable(TextloopError):
+    reason = "retryable"
+
+
+class CrmUnavailable(Retryable):
+    reason = "crm_unavailable"
+
+
+class SmsUnavailable(Retryable):
+    reason = "sms_unavailable"
+
+
+class StoreUnavailable(Retryable):
+    reason = "store_unavailable"
+
+
+class InProgress(Retryable):
+    """Another worker holds the send slot and may still be working on it."""
+
+    reason = "in_progress"
+
+
+# --- HTTP edge -----------------------------------------------------------------------------
+
+
+class Unauthorized(TextloopError):
+    """A webhook whose signature is missing, wrong or too old."""
+
+    reason = "unauthorized"
+
+
+class BadRequest(TextloopError):
+    reason = "bad_request"

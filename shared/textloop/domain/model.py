@@ -1,0 +1,127 @@
+"""The words of the domain: a CRM change, the context of a message, an outcome.
+
+Pure data; no SDK, no boto3. Everything crossing a port is one of these types.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Crm = Literal["salesforce", "hubspot"]
+ObjectType = Literal["opportunity", "case", "deal", "ticket"]
+
+
+class ChangeKind(enum.StrEnum):
+    """What happened to the record, in one vocabulary for both CRMs."""
+
+    CREATE = "CREATE"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+    UNDELETE = "UNDELETE"
+    GAP = "GAP"  # Salesforce GAP_CREATE/UPDATE/DELETE/UNDELETE: values unknown, re-read the record
+    GAP_OVERFLOW = "GAP_OVERFLOW"  # Salesforce: too many changes, no record ids at all
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """A CRM record: which CRM, which object type, which id."""
+
+    crm: Crm
+    object_type: ObjectType
+    record_id: str
+
+    def __str__(self) -> str:
+        return f"{self.crm}:{self.object_type}:{self.record_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerEvent:
+    """One CRM change, normalized from Salesforce CDC or a HubSpot webhook event.
+
+    ``event_key`` is derived from the source's own event identity, so a redelivered or
+    duplicated event always has the same key.
+    """
+
+    event_key: str
+    record: RecordRef
+    kind: ChangeKind
+    changed: dict[str, Any]
+    occurred_at: datetime
+    account: str = ""  # Salesforce org id or HubSpot portal id
+
+    @property
+    def needs_reread(self) -> bool:
+        return self.kind is ChangeKind.GAP
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    crm_id: str
+    first_name: str = ""
+    last_name: str = ""
+    phone: str = ""  # as typed in the CRM; normalize with textloop.domain.phone
+    email: str = ""
+
+    @property
+    def name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageContext:
+    """Everything the CRM tells us about the record at the moment of the trigger."""
+
+    record: RecordRef
+    fields: dict[str, Any]  # the record's current field values (CRM field names)
+    recipient: Person | None
+    owner: Person | None
+    account_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundSms:
+    to: str  # E.164
+    body: str
+    status_callback: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentSms:
+    sid: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class SmsActivity:
+    """An SMS to log on a CRM record so the rep sees the thread where they work."""
+
+    record: RecordRef
+    direction: Literal["outbound", "inbound"]
+    body: str
+    phone: str
+    sid: str
+    at: datetime
+    contact_id: str | None
+    owner_id: str | None
+    subject: str
+
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    SKIPPED = "skipped"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"  # no rule wants this change
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchResult:
+    outcome: Outcome
+    event_key: str
+    reason: str = ""
+    rule: str = ""
+    sid: str = ""
+    activity_id: str = ""
+    details: dict[str, Any] = field(default_factory=dict)

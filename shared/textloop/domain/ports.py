@@ -1,0 +1,130 @@
+"""Ports: what the domain needs from the world, as Protocols. Adapters implement them.
+
+Every adapter translates its vendor's errors into ``textloop.domain.errors``:
+permanent problems into ``Skip`` subclasses, transient ones into ``Retryable`` subclasses.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
+
+from textloop.domain.model import DispatchResult, MessageContext, OutboundSms, RecordRef, SentSms, SmsActivity
+
+
+class CrmGateway(Protocol):
+    """One CRM (Salesforce or HubSpot)."""
+
+    def load_context(self, record: RecordRef, fields: Sequence[str]) -> MessageContext:
+        """Read the record (the named fields), its recipient contact and its owner.
+
+        Raises RecordNotFound for a 404, CrmUnavailable for 429/5xx/network errors.
+        ``recipient`` is None when the record has no contact.
+        """
+        ...
+
+    def log_sms(self, activity: SmsActivity) -> str:
+        """Log the SMS on the record (Salesforce Task / HubSpot Communication); return its id."""
+        ...
+
+
+class SmsSender(Protocol):
+    def send(self, sms: OutboundSms) -> SentSms:
+        """Send through the Messaging Service. RecipientUnsubscribed for Twilio 21610,
+        SendRejected for other permanent 4xx, SmsUnavailable for 429/5xx/network."""
+        ...
+
+    def find_sent(self, to: str, since: datetime, body: str) -> SentSms | None:
+        """A message with this body already sent to *to* since *since* (crash recovery)."""
+        ...
+
+
+class ConsentStatus(enum.StrEnum):
+    OPTED_IN = "opted_in"
+    OPTED_OUT = "opted_out"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentChange:
+    phone: str  # E.164
+    status: ConsentStatus
+    source: str  # "twilio_inbound", "twilio_error_21610", "crm", "admin", ...
+    evidence: str  # MessageSid, CRM record id, ...
+    at: datetime
+
+
+class ConsentLedger(Protocol):
+    def is_opted_out(self, phone: str) -> bool: ...
+
+    def record(self, change: ConsentChange) -> bool:
+        """Append to the history and move the status, unless a newer change is already there.
+        Returns whether the current status was moved."""
+        ...
+
+
+class SlotState(enum.StrEnum):
+    CLAIMED = "claimed"  # intent recorded, nothing sent
+    SENDING = "sending"  # about to call the SMS provider: the outcome may be unknown
+    SENT = "sent"  # provider accepted it (sid known)
+    LOGGED = "logged"  # on the CRM record: done
+    FAILED = "failed"  # provider refused it for good
+
+
+@dataclass(frozen=True, slots=True)
+class SendSlot:
+    """The intent to send one message: one per rule, record and recipient per cooldown window.
+
+    Recorded *before* sending, so that a crash or a duplicate never sends twice.
+    """
+
+    key: str
+    event_key: str
+    owner: str  # the attempt holding the lease
+    state: SlotState
+    claimed_at: datetime
+    lease_until: datetime
+    cooldown_until: datetime
+    record: RecordRef
+    rule: str
+    template_id: str
+    template_version: int
+    phone: str
+    body: str
+    contact_id: str | None = None
+    owner_id: str | None = None
+    sid: str = ""
+    activity_id: str = ""
+
+    def evolve(self, **changes: object) -> SendSlot:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+class Ledger(Protocol):
+    """Idempotency, cooldown and the message record (DynamoDB state table)."""
+
+    def outcome(self, event_key: str) -> DispatchResult | None:
+        """The final outcome already recorded for this event, if any."""
+        ...
+
+    def record_outcome(self, result: DispatchResult, at: datetime) -> None: ...
+
+    def claim(self, slot: SendSlot, now: datetime) -> SendSlot | None:
+        """Create the slot unless one exists whose cooldown has not ended.
+        Returns None on success, else the existing slot."""
+        ...
+
+    def take_over(self, existing: SendSlot, owner: str, lease_until: datetime) -> SendSlot | None:
+        """Take an expired lease (optimistic on its old owner and lease). None if someone else did."""
+        ...
+
+    def advance(self, slot: SendSlot, to: SlotState, **attrs: str) -> SendSlot:
+        """Move the slot forward while still holding it; raises InProgress if the lease was lost.
+        Moving to SENT also stores the message record (by sid and by phone) for callbacks and replies."""
+        ...
+
+    def release(self, slot: SendSlot, now: datetime) -> None:
+        """Give the lease back (the send failed cleanly and will be retried)."""
+        ...

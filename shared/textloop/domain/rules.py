@@ -1,0 +1,112 @@
+"""Trigger rules and approved templates: configuration, validated once at cold start.
+
+A rule says: when *field* of a *crm* *object_type* record becomes one of *equals*, send
+*template* to the record's contact. Rules live in JSON (``textloop/triggers.default.json``
+or the file named by ``TRIGGERS_FILE``), never in code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from textloop.domain.model import ChangeKind, Crm, MessageContext, ObjectType, TriggerEvent
+
+DEFAULT_TRIGGERS_FILE = Path(__file__).resolve().parent.parent / "triggers.default.json"
+
+# The field that names a record in a message ("your *Acme renewal* contract").
+NAME_FIELDS: dict[str, str] = {
+    "opportunity": "Name",
+    "case": "Subject",
+    "deal": "dealname",
+    "ticket": "subject",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Template(_Strict):
+    """An approved message template. ``version`` travels with every message for reporting."""
+
+    id: str
+    version: int = Field(ge=1)
+    body: str = Field(min_length=1, max_length=1600)
+
+
+class Rule(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    crm: Crm
+    object_type: ObjectType
+    field: str
+    equals: tuple[str, ...] = Field(min_length=1)
+    template: str
+    link_field: str | None = None  # CRM field holding the call-to-action link
+    link_default: str | None = None  # used when the record has no link of its own
+    extra_fields: tuple[str, ...] = ()  # more CRM fields the template may use
+    cooldown_days: float = Field(default=7, ge=0)
+
+    @property
+    def cooldown(self) -> timedelta:
+        return timedelta(days=self.cooldown_days)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        wanted = [self.field, NAME_FIELDS[self.object_type], *self.extra_fields]
+        if self.link_field:
+            wanted.append(self.link_field)
+        return tuple(dict.fromkeys(wanted))
+
+    def admits(self, value: Any) -> bool:
+        return value is not None and str(value) in self.equals
+
+
+class RuleSet(_Strict):
+    rules: tuple[Rule, ...]
+    templates: tuple[Template, ...]
+
+    @model_validator(mode="after")
+    def _templates_exist(self) -> RuleSet:
+        known = {t.id for t in self.templates}
+        missing = sorted({r.template for r in self.rules} - known)
+        if missing:
+            raise ValueError(f"rules name unknown templates: {', '.join(missing)}")
+        return self
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> RuleSet:
+        source = Path(path) if path else DEFAULT_TRIGGERS_FILE
+        return cls.model_validate(json.loads(source.read_text(encoding="utf-8")))
+
+    def template(self, template_id: str) -> Template:
+        return next(t for t in self.templates if t.id == template_id)
+
+    def for_object(self, crm: str, object_type: str) -> list[Rule]:
+        return [r for r in self.rules if r.crm == crm and r.object_type == object_type]
+
+    def watches(self, crm: str, object_type: str, field: str | None) -> bool:
+        """Could a change of *field* on this object type ever trigger a rule? (cheap pre-filter)"""
+        return any(field is None or r.field == field for r in self.for_object(crm, object_type))
+
+    def candidates(self, event: TriggerEvent) -> list[Rule]:
+        """Rules the change may trigger. A GAP event carries no values: every rule of the type."""
+        rules = self.for_object(event.record.crm, event.record.object_type)
+        if event.kind is ChangeKind.GAP:
+            return rules
+        if event.kind not in (ChangeKind.CREATE, ChangeKind.UPDATE, ChangeKind.UNDELETE):
+            return []
+        return [r for r in rules if r.field in event.changed and r.admits(event.changed[r.field])]
+
+    def fields_for(self, rules: Iterable[Rule]) -> list[str]:
+        return list(dict.fromkeys(f for r in rules for f in r.fields))
+
+
+def confirm(rules: Iterable[Rule], context: MessageContext) -> Rule | None:
+    """The first rule whose condition still holds on the record as the CRM has it now."""
+    return next((r for r in rules if r.admits(context.fields.get(r.field))), None)
