@@ -104,5 +104,11 @@ class Unauthorized(TextloopError):
     reason = "unauthorized"
 
 
+class Forbidden(Unauthorized):
+    """Twilio's convention for a webhook that fails its signature check."""
+
+    reason = "forbidden"
+
+
 class BadRequest(TextloopError):
     reason = "bad_request"

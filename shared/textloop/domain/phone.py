@@ -18,7 +18,7 @@ def to_e164(raw: str | None, default_region: str = "US") -> str:
     try:
         parsed = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidPhone(f"unparseable phone number: {exc.error_type.name}") from None
+        raise InvalidPhone(f"unparseable phone number: {exc}") from None
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidPhone("phone number is not a valid number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

@@ -97,6 +97,7 @@ class SendSlot:
     owner_id: str | None = None
     sid: str = ""
     activity_id: str = ""
+    error: str = ""  # why the provider refused it (FAILED)
 
     def evolve(self, **changes: object) -> SendSlot:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,24 @@
+"""POST /twilio/status: verify X-Twilio-Signature, move the message's delivery status forward."""
+
+from datetime import UTC, datetime
+
+from textloop import bootstrap
+from textloop.http import HttpRequest, api_errors, response
+from textloop.observability import logger, metrics
+from textloop.service_layer.status import record_status
+
+settings = bootstrap.settings()
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@metrics.log_metrics
+@api_errors(on_unexpected=logger.exception)
+def handler(event: dict, context: object) -> dict:
+    request = HttpRequest.from_apigw_v2(event)
+    form = request.form()
+    bootstrap.twilio_signature().verify(
+        request.public_url(settings.public_base_url), form, request.headers.get("x-twilio-signature")
+    )
+    moved = record_status(form, bootstrap.state_ledger(), datetime.now(UTC))
+    logger.info("twilio status", extra={"sid": form.get("MessageSid"), "status": form.get("MessageStatus"), "moved": moved})
+    return response(204, "", content_type="text/plain")

@@ -1,0 +1,349 @@
+"""Seed data for the emulators: a small, consistent world used by the demo and the tests.
+
+Phone numbers are in the 555-01XX fictional range and typed the way people type them in a CRM.
+The emulators deep-copy these structures, so tests may mutate their emulator freely.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# --- Salesforce (18-character ids with the right key prefixes and checksums) -----------------
+
+SF_USER_DANA = "0055e000004TlQaAAK"
+SF_USER_MARCUS = "0055e000004TlQbAAK"
+SF_ACCOUNT_ACME = "0015e00000KxAcmAAF"
+SF_ACCOUNT_GLOBEX = "0015e00000KxGlbAAF"
+SF_CONTACT_PRIYA = "0035e00000Pr1yaAAB"  # mobile and office phone: the mobile wins
+SF_CONTACT_TOM = "0035e00000T0mBkAAJ"  # office phone only; primary on Globex renewal (the demo opts him out)
+SF_CONTACT_LENA = "0035e00000LeNa0AAF"  # mobile only
+SF_CONTACT_SAM = "0035e00000SaMnoAAF"  # no phone at all
+SF_OPPORTUNITY_ACME = "0065e00000AcMe2AAF"
+SF_OPPORTUNITY_GLOBEX = "0065e00000GlBrnAAF"
+SF_OCR_ACME_PRIYA = "00K5e00000Ocr01EAB"
+SF_OCR_ACME_LENA = "00K5e00000Ocr02EAB"
+SF_OCR_GLOBEX_TOM = "00K5e00000Ocr03EAB"
+SF_CASE_EXPORT = "5005e00000CsExpAAF"
+SF_CASE_NO_PHONE = "5005e00000CsNoPAAV"
+
+SF_ORG_ID = "00D5e000000TxLpEAG"
+_SF_CREATED = "2025-01-13T16:20:00.000+0000"
+
+SALESFORCE: dict[str, list[dict[str, Any]]] = {
+    "User": [
+        {
+            "Id": SF_USER_DANA,
+            "Username": "dana.whitfield@textloop-demo.example.com",
+            "FirstName": "Dana",
+            "LastName": "Whitfield",
+            "Email": "dana.whitfield@example.com",
+            "MobilePhone": "+1 415 555 0101",
+            "Alias": "dwhit",
+            "IsActive": True,
+            "TimeZoneSidKey": "America/Los_Angeles",
+        },
+        {
+            "Id": SF_USER_MARCUS,
+            "Username": "marcus.okafor@textloop-demo.example.com",
+            "FirstName": "Marcus",
+            "LastName": "Okafor",
+            "Email": "marcus.okafor@example.com",
+            "Phone": "(206) 555-0110",
+            "Alias": "mokaf",
+            "IsActive": True,
+            "TimeZoneSidKey": "America/New_York",
+        },
+    ],
+    "Account": [
+        {
+            "Id": SF_ACCOUNT_ACME,
+            "Name": "Acme Corporation",
+            "Type": "Customer - Direct",
+            "Industry": "Manufacturing",
+            "BillingCity": "San Francisco",
+            "BillingState": "CA",
+            "OwnerId": SF_USER_DANA,
+        },
+        {
+            "Id": SF_ACCOUNT_GLOBEX,
+            "Name": "Globex Corporation",
+            "Type": "Customer - Channel",
+            "Industry": "Energy",
+            "BillingCity": "Boston",
+            "BillingState": "MA",
+            "OwnerId": SF_USER_MARCUS,
+        },
+    ],
+    "Contact": [
+        {
+            "Id": SF_CONTACT_PRIYA,
+            "AccountId": SF_ACCOUNT_ACME,
+            "FirstName": "Priya",
+            "LastName": "Raman",
+            "Title": "VP Operations",
+            "Email": "priya.raman@acme.example.com",
+            "MobilePhone": "(415) 555-0132",
+            "Phone": "+1 415 555 0199",
+            "OwnerId": SF_USER_DANA,
+        },
+        {
+            "Id": SF_CONTACT_TOM,
+            "AccountId": SF_ACCOUNT_GLOBEX,
+            "FirstName": "Tom",
+            "LastName": "Becker",
+            "Title": "Procurement Lead",
+            "Email": "tom.becker@globex.example.com",
+            "Phone": "+1 617-555-0142",
+            "OwnerId": SF_USER_MARCUS,
+        },
+        {
+            "Id": SF_CONTACT_LENA,
+            "AccountId": SF_ACCOUNT_ACME,
+            "FirstName": "Lena",
+            "LastName": "Ortiz",
+            "Title": "IT Manager",
+            "Email": "lena.ortiz@acme.example.com",
+            "MobilePhone": "202.555.0123",
+            "OwnerId": SF_USER_DANA,
+        },
+        {
+            "Id": SF_CONTACT_SAM,
+            "AccountId": SF_ACCOUNT_GLOBEX,
+            "FirstName": "Sam",
+            "LastName": "Noel",
+            "Title": "Accounts Payable",
+            "Email": "sam.noel@globex.example.com",
+            "OwnerId": SF_USER_MARCUS,
+        },
+    ],
+    "Opportunity": [
+        {
+            "Id": SF_OPPORTUNITY_ACME,
+            "AccountId": SF_ACCOUNT_ACME,
+            "Name": "Acme Corp — 200 seats",
+            "StageName": "Proposal/Price Quote",
+            "Amount": 48000.0,
+            "Probability": 75.0,
+            "CloseDate": "2025-03-31",
+            "Type": "New Business",
+            "LeadSource": "Web",
+            "OwnerId": SF_USER_DANA,
+            "Contract_Signing_URL__c": "https://sign.example.com/envelopes/acme-200-seats",
+        },
+        {
+            "Id": SF_OPPORTUNITY_GLOBEX,
+            "AccountId": SF_ACCOUNT_GLOBEX,
+            "Name": "Globex renewal",
+            "StageName": "Proposal/Price Quote",
+            "Amount": 120000.0,
+            "Probability": 75.0,
+            "CloseDate": "2025-02-28",
+            "Type": "Existing Customer - Upgrade",
+            "LeadSource": "Partner Referral",
+            "OwnerId": SF_USER_MARCUS,
+            "Contract_Signing_URL__c": "https://sign.example.com/envelopes/globex-renewal",
+        },
+    ],
+    "OpportunityContactRole": [
+        {
+            "Id": SF_OCR_ACME_LENA,
+            "OpportunityId": SF_OPPORTUNITY_ACME,
+            "ContactId": SF_CONTACT_LENA,
+            "Role": "Technical Buyer",
+            "IsPrimary": False,
+        },
+        {
+            "Id": SF_OCR_ACME_PRIYA,
+            "OpportunityId": SF_OPPORTUNITY_ACME,
+            "ContactId": SF_CONTACT_PRIYA,
+            "Role": "Decision Maker",
+            "IsPrimary": True,
+        },
+        {
+            "Id": SF_OCR_GLOBEX_TOM,
+            "OpportunityId": SF_OPPORTUNITY_GLOBEX,
+            "ContactId": SF_CONTACT_TOM,
+            "Role": "Economic Buyer",
+            "IsPrimary": True,
+        },
+    ],
+    "Case": [
+        {
+            "Id": SF_CASE_EXPORT,
+            "CaseNumber": "00001026",
+            "AccountId": SF_ACCOUNT_ACME,
+            "ContactId": SF_CONTACT_LENA,
+            "Subject": "Cannot export reports",
+            "Description": "Export to CSV spins forever on the Q4 pipeline report.",
+            "Status": "Working",
+            "Priority": "Medium",
+            "Origin": "Phone",
+            "OwnerId": SF_USER_MARCUS,
+            "Help_Article_URL__c": "https://help.example.com/articles/export-reports",
+        },
+        {
+            "Id": SF_CASE_NO_PHONE,
+            "CaseNumber": "00001027",
+            "AccountId": SF_ACCOUNT_GLOBEX,
+            "ContactId": SF_CONTACT_SAM,
+            "Subject": "Invoice address change",
+            "Description": "Please send invoices to the new Boston office.",
+            "Status": "New",
+            "Priority": "Low",
+            "Origin": "Email",
+            "OwnerId": SF_USER_DANA,
+        },
+    ],
+    "Task": [],
+}
+
+for _records in SALESFORCE.values():
+    for _record in _records:
+        _record.setdefault("CreatedDate", _SF_CREATED)
+
+# --- HubSpot ---------------------------------------------------------------------------------
+
+HS_PORTAL_ID = "24681357"
+HS_OWNER_AVERY = "71234501"
+HS_OWNER_JORDAN = "71234502"
+HS_CONTACT_MARIA = "75101"  # mobilephone and phone: the mobile wins
+HS_CONTACT_KEN = "75102"  # phone only
+HS_CONTACT_RUTH = "75103"  # mobilephone only
+HS_DEAL_INITECH = "20841130001"
+HS_DEAL_UMBRELLA = "20841130002"
+HS_TICKET_SSO = "3177001"
+HS_TICKET_NO_CONTACT = "3177002"
+
+_HS_CREATED = "2025-01-13T16:20:00.000Z"
+
+HUBSPOT_OWNERS: list[dict[str, Any]] = [
+    {
+        "id": HS_OWNER_AVERY,
+        "email": "avery.chen@example.com",
+        "firstName": "Avery",
+        "lastName": "Chen",
+        "userId": 9100001,
+        "userIdIncludingInactive": 9100001,
+        "type": "PERSON",
+        "teams": [{"id": "178588", "name": "West Coast Sales", "primary": True}],
+    },
+    {
+        "id": HS_OWNER_JORDAN,
+        "email": "jordan.blake@example.com",
+        "firstName": "Jordan",
+        "lastName": "Blake",
+        "userId": 9100002,
+        "userIdIncludingInactive": 9100002,
+        "type": "PERSON",
+        "teams": [{"id": "178590", "name": "Customer Success", "primary": True}],
+    },
+]
+
+# Objects by type; "associations" name the associated ids by object type (both directions are derived).
+HUBSPOT: dict[str, list[dict[str, Any]]] = {
+    "contacts": [
+        {
+            "id": HS_CONTACT_MARIA,
+            "properties": {
+                "firstname": "Maria",
+                "lastname": "Gomez",
+                "email": "maria.gomez@initech.example.com",
+                "mobilephone": "(512) 555-0147",
+                "phone": "512-555-0190",
+                "company": "Initech",
+                "hubspot_owner_id": HS_OWNER_AVERY,
+            },
+        },
+        {
+            "id": HS_CONTACT_KEN,
+            "properties": {
+                "firstname": "Ken",
+                "lastname": "Ito",
+                "email": "ken.ito@umbrella.example.com",
+                "phone": "+1 312 555 0163",
+                "company": "Umbrella Corp",
+                "hubspot_owner_id": HS_OWNER_AVERY,
+            },
+        },
+        {
+            "id": HS_CONTACT_RUTH,
+            "properties": {
+                "firstname": "Ruth",
+                "lastname": "Adler",
+                "email": "ruth.adler@initech.example.com",
+                "mobilephone": "+1 (646) 555-0178",
+                "company": "Initech",
+                "hubspot_owner_id": HS_OWNER_JORDAN,
+            },
+        },
+    ],
+    "deals": [
+        {
+            "id": HS_DEAL_INITECH,
+            "properties": {
+                "dealname": "Initech — 50 seats expansion",
+                "dealstage": "presentationscheduled",
+                "pipeline": "default",
+                "amount": "15000",
+                "closedate": "2025-03-31T00:00:00Z",
+                "esign_link": "https://sign.example.com/envelopes/initech-50",
+                "hubspot_owner_id": HS_OWNER_AVERY,
+            },
+            "associations": {"contacts": [HS_CONTACT_MARIA, HS_CONTACT_RUTH]},
+        },
+        {
+            "id": HS_DEAL_UMBRELLA,
+            "properties": {
+                "dealname": "Umbrella annual renewal",
+                "dealstage": "presentationscheduled",
+                "pipeline": "default",
+                "amount": "64000",
+                "closedate": "2025-02-28T00:00:00Z",
+                "esign_link": "https://sign.example.com/envelopes/umbrella-renewal",
+                "hubspot_owner_id": HS_OWNER_AVERY,
+            },
+            "associations": {"contacts": [HS_CONTACT_KEN]},
+        },
+    ],
+    "tickets": [
+        {
+            "id": HS_TICKET_SSO,
+            "properties": {
+                "subject": "Login fails with SSO",
+                "content": "Okta redirect loops back to the login page.",
+                "hs_pipeline": "0",
+                "hs_pipeline_stage": "3",
+                "hs_ticket_priority": "HIGH",
+                "help_article_url": "https://help.example.com/articles/sso-setup",
+                "hubspot_owner_id": HS_OWNER_JORDAN,
+            },
+            "associations": {"contacts": [HS_CONTACT_RUTH]},
+        },
+        {
+            "id": HS_TICKET_NO_CONTACT,
+            "properties": {
+                "subject": "Webhook retries look duplicated",
+                "content": "Raised by the partner portal, no contact attached.",
+                "hs_pipeline": "0",
+                "hs_pipeline_stage": "1",
+                "hs_ticket_priority": "LOW",
+                "hubspot_owner_id": HS_OWNER_JORDAN,
+            },
+        },
+    ],
+    "communications": [],
+    "tasks": [],
+}
+
+for _objects in HUBSPOT.values():
+    for _object in _objects:
+        _object.setdefault("createdAt", _HS_CREATED)
+for _owner in HUBSPOT_OWNERS:
+    _owner.setdefault("createdAt", _HS_CREATED)
+
+# --- Twilio ----------------------------------------------------------------------------------
+
+TWILIO_ACCOUNT_SID = "AC5e1f0c2b9d8a47e6b3c2d1e0f9a8b7c6"
+TWILIO_AUTH_TOKEN = "7f3c9b2e1d8a4f6e5c0b9a8d7e6f5a4b"
+TWILIO_MESSAGING_SERVICE_SID = "MG2b7e4d1c9a8f46e3b5d0c1a2f3e4d5c6"
+TWILIO_SENDER = "+14155550100"  # the Messaging Service's number in the emulator

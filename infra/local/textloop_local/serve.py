@@ -1,0 +1,396 @@
+"""``textloop serve``: the whole product on loopback, in one process.
+
+* moto server (DynamoDB, SQS, EventBridge) — tables, queues (with their DLQ redrive) and the
+  SalesforceChangeRule are created from template.yaml through ``textloop_local.template``: one
+  schema source. The rule lives on the local bus ``salesforce-event-relay`` (moto cannot route
+  rules on partner bus names containing ``/``) and targets TriggerQueue.
+* the Salesforce (HTTPS), HubSpot and Twilio emulators, seeded;
+* the HttpApi routes of template.yaml served to the real handler modules (``apigw``), plus
+  ``GET /_local/state``;
+* the SQS event sources of template.yaml polled into their functions (``sqs_poller``).
+
+Environment: the app reads the variables of docs/DESIGN.md. AWS variables always point at moto
+(a local stack must never reach a real account); endpoint URLs and table/queue names are the
+stack's own; secrets and presentation values (tokens, brand) keep a value already set in the
+environment, else a documented local default (``LOCAL_DEFAULTS``). ``*_SECRET_ID`` are removed so
+that the secrets come from the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textloop_local.emulators import seed
+from textloop_local.apigw import ApiGateway, ApiServer, HttpRequest, Route
+from textloop_local.lambda_context import REGION, LocalFunction
+from textloop_local.sqs_poller import QueueBinding, SqsPoller
+
+log = logging.getLogger("textloop_local.serve")
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+TEMPLATE = REPO_ROOT / "template.yaml"
+LOCAL_EVENT_BUS = "salesforce-event-relay"
+STACK_NAME = "textloop-local"
+
+# Documented local defaults; an environment variable already set wins.
+LOCAL_DEFAULTS: dict[str, str] = {
+    "SALESFORCE_ACCESS_TOKEN": "local-sf-token",
+    "HUBSPOT_ACCESS_TOKEN": "local-hubspot-token",
+    "HUBSPOT_CLIENT_SECRET": "local-hubspot-client-secret",
+    "TWILIO_ACCOUNT_SID": seed.TWILIO_ACCOUNT_SID,
+    "TWILIO_AUTH_TOKEN": seed.TWILIO_AUTH_TOKEN,
+    "TWILIO_MESSAGING_SERVICE_SID": seed.TWILIO_MESSAGING_SERVICE_SID,
+    "BRAND_NAME": "Acme Cloud",
+    "CARE_CONTACT": "support@acme.example",
+    "PHONE_DEFAULT_REGION": "US",
+    "SALESFORCE_API_VERSION": "62.0",
+    "LOG_LEVEL": "INFO",
+    "POWERTOOLS_SERVICE_NAME": "textloop",
+    "POWERTOOLS_METRICS_NAMESPACE": "Textloop",
+}
+# Never inherited from the caller's shell: the local stack must not reach a real AWS account.
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
+REMOVED_ENV = ("AWS_PROFILE", "TWILIO_SECRET_ID", "HUBSPOT_SECRET_ID", "SALESFORCE_SECRET_ID")
+
+
+@dataclass
+class StackOptions:
+    host: str = "127.0.0.1"
+    port: int = 0
+    workdir: Path | None = None  # emulator files (Salesforce CA); a temp dir when None
+    visibility_timeout: int = 2  # seconds, on every local receive: retries come fast
+    template: Path = TEMPLATE
+    extra_env: dict[str, str] = field(default_factory=dict)  # forced values (tests, demo)
+
+
+class LocalStack:
+    """Start with ``start()`` (or ``with LocalStack() as stack:``), stop with ``stop()``."""
+
+    def __init__(self, options: StackOptions | None = None) -> None:
+        self.options = options or StackOptions()
+        self.env: dict[str, str] = {}
+        self.moto: Any = None
+        self.salesforce: Any = None
+        self.hubspot: Any = None
+        self.twilio: Any = None
+        self.api: ApiServer | None = None
+        self.poller: SqsPoller | None = None
+        self.functions: dict[str, LocalFunction] = {}
+        self.queues: dict[str, dict[str, str]] = {}  # logical id -> {"url", "arn", "name"}
+        self.tables: dict[str, str] = {}  # logical id -> physical name
+        self.rule_arn = ""
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._clients: dict[str, Any] = {}
+        self._saved_env: dict[str, str | None] = {}
+        self._started = False
+
+    # --- public surface ---------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        assert self.api is not None
+        return self.api.url
+
+    @property
+    def aws_endpoint(self) -> str:
+        return self.env["AWS_ENDPOINT_URL"]
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            import boto3
+
+            self._clients[service] = boto3.client(
+                service,
+                endpoint_url=self.aws_endpoint,
+                region_name=REGION,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
+        return self._clients[service]
+
+    @property
+    def dynamodb(self) -> Any:
+        return self.client("dynamodb")
+
+    @property
+    def state_table(self) -> str:
+        return self.tables["StateTable"]
+
+    @property
+    def consent_table(self) -> str:
+        return self.tables["ConsentTable"]
+
+    def queue_depths(self) -> dict[str, dict[str, int]]:
+        sqs = self.client("sqs")
+        depths = {}
+        for logical_id, queue in self.queues.items():
+            attrs = sqs.get_queue_attributes(
+                QueueUrl=queue["url"],
+                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            )["Attributes"]
+            depths[logical_id] = {
+                "visible": int(attrs.get("ApproximateNumberOfMessages", 0)),
+                "in_flight": int(attrs.get("ApproximateNumberOfMessagesNotVisible", 0)),
+            }
+        return depths
+
+    def state(self) -> dict[str, Any]:
+        from textloop_local.state import snapshot
+
+        return snapshot(self)
+
+    def drain(self, timeout: float = 60.0) -> bool:
+        """Queues empty, no handler running, Twilio callbacks delivered — stable."""
+        assert self.poller is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.poller.drain(max(0.5, deadline - time.monotonic())):
+                return False
+            if self.twilio is not None and hasattr(self.twilio, "wait_idle"):
+                self.twilio.wait_idle(max(0.5, deadline - time.monotonic()))
+            if self.poller.idle():
+                return True
+        return False
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> LocalStack:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        self._started = True
+        return self
+
+    def _start(self) -> None:
+        from textloop_local import template as sam
+
+        opts = self.options
+        workdir = opts.workdir
+        if workdir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="textloop-local-")
+            workdir = Path(self._tmp.name)
+        workdir.mkdir(parents=True, exist_ok=True)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+        # 1. AWS (moto) ------------------------------------------------------------------------
+        from moto.server import ThreadedMotoServer
+
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.moto.start()
+        host, port = self.moto.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        self.env["AWS_ENDPOINT_URL"] = endpoint
+        self._reset_moto(endpoint)
+        self._apply_env({**AWS_ENV, "AWS_ENDPOINT_URL": endpoint})
+
+        template = sam.load(opts.template)
+        self._create_aws_resources(template)
+
+        # 2. Emulators -------------------------------------------------------------------------
+        secrets = {k: os.environ.get(k) or v for k, v in LOCAL_DEFAULTS.items()}
+        secrets.update({k: v for k, v in opts.extra_env.items() if k in LOCAL_DEFAULTS})
+        from textloop_local.emulators import HubSpotEmulator, SalesforceEmulator, TwilioEmulator
+
+        self.salesforce = SalesforceEmulator(workdir / "salesforce", access_token=secrets["SALESFORCE_ACCESS_TOKEN"])
+        self.salesforce.start(host="127.0.0.1", port=0)
+        self.hubspot = HubSpotEmulator(access_token=secrets["HUBSPOT_ACCESS_TOKEN"])
+        self.hubspot.start(host="127.0.0.1", port=0)
+        self.twilio = TwilioEmulator(account_sid=secrets["TWILIO_ACCOUNT_SID"], auth_token=secrets["TWILIO_AUTH_TOKEN"])
+        self.twilio.start(host="127.0.0.1", port=0)
+
+        # 3. The API server binds now: its URL is PUBLIC_BASE_URL (signatures, status callback).
+        gateway = ApiGateway([], local_endpoints={("GET", "/_local/state"): self._state_endpoint})
+        self.api = ApiServer(gateway, host=opts.host, port=opts.port)
+
+        # 4. Environment of the functions, then their cold start --------------------------------
+        app_env = {
+            **{k: v for k, v in sam_literal_globals(template).items()},
+            **secrets,
+            "STATE_TABLE": self.tables["StateTable"],
+            "CONSENT_TABLE": self.tables["ConsentTable"],
+            "TRIGGER_QUEUE_URL": self.queues["TriggerQueue"]["url"],
+            "PUBLIC_BASE_URL": self.api.url,
+            "SALESFORCE_INSTANCE_URL": self.salesforce.url,
+            "SALESFORCE_CA_BUNDLE": str(self.salesforce.ca_bundle_path),
+            "HUBSPOT_API_BASE_URL": self.hubspot.url,
+            "TWILIO_API_BASE_URL": self.twilio.url,
+            **{k: v for k, v in opts.extra_env.items() if k not in LOCAL_DEFAULTS},
+        }
+        self._apply_env(app_env)
+        for name in REMOVED_ENV:
+            self._unset_env(name)
+        _forget_textloop_modules()
+
+        for fn in sam.functions(template):
+            self.functions[fn.logical_id] = LocalFunction(
+                fn.logical_id,
+                REPO_ROOT / fn.code_uri / f"{fn.module}.py",
+                fn.handler_function,
+                memory_mb=fn.memory_size,
+                timeout_seconds=fn.timeout,
+            )
+        routes = [
+            Route(r.method.upper(), r.path, self.functions[r.function]) for r in sam.http_routes(template)
+        ]
+        gateway.set_routes(routes)
+        bindings = [
+            QueueBinding(
+                queue_url=self.queues[s.queue]["url"],
+                queue_arn=self.queues[s.queue]["arn"],
+                function=self.functions[s.function],
+                batch_size=s.batch_size,
+                report_batch_item_failures=s.report_batch_item_failures,
+            )
+            for s in sam.sqs_event_sources(template)
+        ]
+        # Cold start every function now: a broken import fails `serve` at once, not on first use.
+        for fn in self.functions.values():
+            fn.cold_start()
+
+        # 5. Go ----------------------------------------------------------------------------------
+        self.api.start()
+        self.poller = SqsPoller(self.client("sqs"), bindings, visibility_timeout=opts.visibility_timeout).start()
+        log.info("textloop local stack up at %s (aws %s)", self.api.url, endpoint)
+
+    def _create_aws_resources(self, template: Any) -> None:
+        from textloop_local import template as sam
+
+        self.tables = sam.create_tables(template, self.dynamodb, prefix=STACK_NAME)
+        self.queues = sam.create_queues(template, self.client("sqs"), prefix=STACK_NAME)
+        events = self.client("events")
+        events.create_event_bus(Name=LOCAL_EVENT_BUS)
+        rule = sam.event_rule(template, "SalesforceChangeRule")
+        self.rule_arn = events.put_rule(
+            Name="SalesforceChangeRule",
+            EventBusName=LOCAL_EVENT_BUS,
+            EventPattern=json.dumps(rule.event_pattern),
+            State="ENABLED",
+            Description=rule.description or "",
+        )["RuleArn"]
+        events.put_targets(
+            Rule="SalesforceChangeRule",
+            EventBusName=LOCAL_EVENT_BUS,
+            Targets=[{"Id": t.id, "Arn": self.queues[t.queue]["arn"]} for t in rule.targets],
+        )
+
+    def stop(self) -> None:
+        for step in (
+            lambda: self.poller and self.poller.stop(),
+            lambda: self.api and self.api.stop(),
+            lambda: self.twilio and self.twilio.stop(),
+            lambda: self.hubspot and self.hubspot.stop(),
+            lambda: self.salesforce and self.salesforce.stop(),
+            lambda: self.moto and self.moto.stop(),
+        ):
+            try:
+                step()
+            except Exception:
+                log.debug("stop step failed", exc_info=True)
+        self.poller = None
+        self.api = None
+        self.twilio = self.hubspot = self.salesforce = self.moto = None
+        self._restore_env()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _state_endpoint(self, request: HttpRequest) -> tuple[int, dict[str, str], bytes]:
+        body = json.dumps(self.state(), indent=2, default=str).encode()
+        return 200, {"Content-Type": "application/json"}, body
+
+    @staticmethod
+    def _reset_moto(endpoint: str) -> None:
+        import urllib.request
+
+        # moto backends are process-global: a second stack in one process starts clean.
+        with urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10):  # noqa: S310
+            pass
+
+    def _apply_env(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self._saved_env.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+            self.env[key] = value
+
+    def _unset_env(self, key: str) -> None:
+        self._saved_env.setdefault(key, os.environ.get(key))
+        os.environ.pop(key, None)
+
+    def _restore_env(self) -> None:
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+
+
+def sam_literal_globals(template: Any) -> dict[str, str]:
+    """Literal (non-intrinsic) Globals.Function environment values of the template."""
+    from textloop_local import template as sam
+
+    getter = getattr(sam, "global_environment", None)
+    if getter is None:
+        return {}
+    return {k: v for k, v in getter(template).items() if isinstance(v, str)}
+
+
+def _forget_textloop_modules() -> None:
+    """A cold start per stack: the app package reads its settings at import time."""
+    for name in list(sys.modules):
+        if name == "textloop" or name.startswith("textloop."):
+            del sys.modules[name]
+
+
+def serve(port: int, host: str = "127.0.0.1", workdir: Path | None = None) -> int:
+    """Run the stack until SIGINT/SIGTERM."""
+    stop = threading.Event()
+
+    def _signal(signum: int, _frame: object) -> None:
+        log.info("signal %d: shutting down", signum)
+        stop.set()
+
+    previous = {s: signal.signal(s, _signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    stack = LocalStack(StackOptions(host=host, port=port, workdir=workdir))
+    try:
+        stack.start()
+        print(f"textloop local stack: {stack.url}", flush=True)
+        print(f"  POST {stack.url}/hubspot/webhooks   POST {stack.url}/twilio/status   GET {stack.url}/_local/state")
+        print(f"  AWS (moto): {stack.aws_endpoint}   EventBridge bus: {LOCAL_EVENT_BUS}")
+        print(f"  Salesforce: {stack.salesforce.url}   HubSpot: {stack.hubspot.url}   Twilio: {stack.twilio.url}")
+        print("  Ctrl-C to stop", flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        stack.stop()
+        for sig, handler in previous.items():
+            with suppress(Exception):
+                signal.signal(sig, handler)
+    return 0

@@ -1,0 +1,338 @@
+"""DynamoDB adapters: the state ledger (outcomes, send slots, message records) and consent.
+
+Low-level client on purpose: the resource layer costs cold-start time and hides conditions.
+Every ClientError is translated: a failed condition is a domain decision, anything else is
+``StoreUnavailable`` (retried through the queue, then the DLQ: nothing is lost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from textloop.domain.errors import InProgress, StoreUnavailable
+from textloop.domain.model import DispatchResult, Outcome, RecordRef
+from textloop.domain.ports import ConsentChange, ConsentStatus, SendSlot, SlotState
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+OUTCOME_TTL = timedelta(days=35)  # longer than every redelivery window (SQS 4 d, HubSpot 1 d, relay 3 d)
+MESSAGE_TTL = timedelta(days=180)  # replies weeks later still find their conversation
+CONDITION_FAILED = "ConditionalCheckFailedException"
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _epoch(moment: datetime) -> dict[str, str]:
+    return {"N": str(int(moment.timestamp()))}
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+@contextmanager
+def _translated(what: str) -> Iterator[None]:
+    try:
+        yield
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        raise StoreUnavailable(f"DynamoDB {what} failed: {code}", code=code) from None
+    except BotoCoreError as exc:
+        raise StoreUnavailable(f"DynamoDB {what} failed: {type(exc).__name__}") from None
+
+
+def _condition_failed(exc: ClientError) -> bool:
+    error = exc.response.get("Error", {})
+    reasons = exc.response.get("CancellationReasons", [])
+    return error.get("Code") == CONDITION_FAILED or any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+
+
+class DynamoLedger:
+    def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
+        self.table = table
+        self.client = client or boto3.client("dynamodb")
+
+    # -- outcomes ------------------------------------------------------------------------------
+
+    def outcome(self, event_key: str) -> DispatchResult | None:
+        with _translated("GetItem"):
+            item = self.client.get_item(
+                TableName=self.table, Key=_key(f"EVENT#{event_key}", "OUTCOME"), ConsistentRead=True
+            ).get("Item")
+        if not item:
+            return None
+        return DispatchResult(
+            Outcome(item["outcome"]["S"]),
+            event_key,
+            reason=item.get("reason", {}).get("S", ""),
+            rule=item.get("rule", {}).get("S", ""),
+            sid=item.get("sid", {}).get("S", ""),
+        )
+
+    def record_outcome(self, result: DispatchResult, at: datetime) -> None:
+        item = {
+            **_key(f"EVENT#{result.event_key}", "OUTCOME"),
+            "outcome": _s(str(result.outcome)),
+            "reason": _s(result.reason),
+            "rule": _s(result.rule),
+            "sid": _s(result.sid),
+            "activity_id": _s(result.activity_id),
+            "details": {"M": {k: _s(str(v)) for k, v in result.details.items()}},
+            "at": _s(iso(at)),
+            "expires_at": _epoch(at + OUTCOME_TTL),
+        }
+        with _translated("PutItem"):
+            self.client.put_item(TableName=self.table, Item=item)
+
+    # -- send slots ----------------------------------------------------------------------------
+
+    def claim(self, slot: SendSlot, now: datetime) -> SendSlot | None:
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=_slot_item(slot),
+                ConditionExpression="attribute_not_exists(pk) OR cooldown_until < :now",
+                ExpressionAttributeValues={":now": _s(iso(now))},
+            )
+            return None
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise StoreUnavailable(f"DynamoDB PutItem failed: {exc.response['Error']['Code']}") from None
+        with _translated("GetItem"):
+            item = self.client.get_item(TableName=self.table, Key=_slot_key(slot.key), ConsistentRead=True)["Item"]
+        return _slot_from(item)
+
+    def take_over(self, existing: SendSlot, owner: str, lease_until: datetime) -> SendSlot | None:
+        return self._update(
+            existing,
+            "SET #owner = :new, lease_until = :lease",
+            "#owner = :old AND lease_until = :old_lease",
+            {":new": _s(owner), ":lease": _s(iso(lease_until)), ":old_lease": _s(iso(existing.lease_until))},
+        )
+
+    def advance(self, slot: SendSlot, to: SlotState, **attrs: str) -> SendSlot:
+        updated = slot.evolve(state=to, **attrs)
+        if to is SlotState.SENT:
+            self._sent(updated)
+            return updated
+        sets = ["#state = :to", *(f"#{name} = :{name}" for name in attrs)]
+        values = {":to": _s(str(to)), **{f":{name}": _s(value) for name, value in attrs.items()}}
+        if to is SlotState.FAILED:  # a refused message must not block the next trigger
+            sets.append("cooldown_until = :claimed")
+            values[":claimed"] = _s(iso(slot.claimed_at))
+        if self._update(slot, "SET " + ", ".join(sets), "#owner = :me", values, names=list(attrs)) is None:
+            raise InProgress("lost the send slot's lease to another worker")
+        return updated
+
+    def release(self, slot: SendSlot, now: datetime) -> None:
+        # The state stays as it is: a SENDING slot is reconciled with the provider on the retry.
+        self._update(slot, "SET lease_until = :now", "#owner = :me", {":now": _s(iso(now))})
+
+    def _update(
+        self,
+        slot: SendSlot,
+        update: str,
+        condition: str,
+        values: dict[str, dict[str, str]],
+        names: list[str] | tuple[str, ...] = (),
+    ) -> SendSlot | None:
+        attribute_names = {"#owner": "owner", **{f"#{name}": name for name in names}}
+        if "#state" in update:
+            attribute_names["#state"] = "state"
+        try:
+            item = self.client.update_item(
+                TableName=self.table,
+                Key=_slot_key(slot.key),
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=attribute_names,
+                ExpressionAttributeValues={**_owner_values(condition, slot.owner), **values},
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return None
+            raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
+        return _slot_from(item)
+
+    def _sent(self, slot: SendSlot) -> None:
+        """Slot → SENT, and the message record by sid (status callbacks) and by phone (replies)."""
+        now = datetime.now(UTC)
+        message = {
+            "sid": _s(slot.sid),
+            "phone": _s(slot.phone),
+            "crm": _s(slot.record.crm),
+            "object_type": _s(slot.record.object_type),
+            "record_id": _s(slot.record.record_id),
+            "contact_id": _s(slot.contact_id or ""),
+            "owner_id": _s(slot.owner_id or ""),
+            "rule": _s(slot.rule),
+            "template": _s(f"{slot.template_id}@v{slot.template_version}"),
+            "event_key": _s(slot.event_key),
+            "status": _s("accepted"),
+            "sent_at": _s(iso(now)),
+            "expires_at": _epoch(now + MESSAGE_TTL),
+        }
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": _slot_key(slot.key),
+                            "UpdateExpression": "SET #state = :sent, sid = :sid",
+                            "ConditionExpression": "#owner = :me",
+                            "ExpressionAttributeNames": {"#state": "state", "#owner": "owner"},
+                            "ExpressionAttributeValues": {
+                                ":sent": _s(str(SlotState.SENT)),
+                                ":sid": _s(slot.sid),
+                                ":me": _s(slot.owner),
+                            },
+                        }
+                    },
+                    {"Put": {"TableName": self.table, "Item": {**_key(f"MSG#{slot.sid}", "MSG"), **message}}},
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": {**_key(f"PHONE#{slot.phone}", f"MSG#{iso(now)}#{slot.sid}"), **message},
+                        }
+                    },
+                ]
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                raise InProgress("lost the send slot's lease to another worker") from None
+            raise StoreUnavailable(f"DynamoDB TransactWriteItems failed: {exc.response['Error']['Code']}") from None
+
+    def message(self, sid: str) -> dict[str, Any] | None:
+        with _translated("GetItem"):
+            item = self.client.get_item(TableName=self.table, Key=_key(f"MSG#{sid}", "MSG")).get("Item")
+        return {k: next(iter(v.values())) for k, v in item.items()} if item else None
+
+    def update_status(self, sid: str, status: str, rank: int, error_code: str, at: datetime) -> bool:
+        """Move a message's delivery status forward; an older or repeated callback changes nothing."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=_key(f"MSG#{sid}", "MSG"),
+                UpdateExpression="SET #status = :status, status_rank = :rank, error_code = :code, status_at = :at",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(status_rank) OR status_rank < :rank)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":status": _s(status),
+                    ":rank": {"N": str(rank)},
+                    ":code": _s(error_code),
+                    ":at": _s(iso(at)),
+                },
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
+        return True
+
+
+class DynamoConsentLedger:
+    """Per E.164 number: the current status and an append-only history. Never loses an event;
+    an older event never overwrites a newer status."""
+
+    def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
+        self.table = table
+        self.client = client or boto3.client("dynamodb")
+
+    def is_opted_out(self, phone: str) -> bool:
+        with _translated("GetItem"):
+            item = self.client.get_item(TableName=self.table, Key={"phone": _s(phone)}, ConsistentRead=True).get(
+                "Item"
+            )
+        return bool(item) and item.get("status", {}).get("S") == ConsentStatus.OPTED_OUT
+
+    def record(self, change: ConsentChange) -> bool:
+        entry = {
+            "M": {
+                "status": _s(str(change.status)),
+                "source": _s(change.source),
+                "evidence": _s(change.evidence),
+                "at": _s(iso(change.at)),
+            }
+        }
+        values = {":entry": {"L": [entry]}, ":empty": {"L": []}, ":at": _s(iso(change.at))}
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"phone": _s(change.phone)},
+                UpdateExpression="SET #status = :status, updated_at = :at, "
+                "history = list_append(if_not_exists(history, :empty), :entry)",
+                ConditionExpression="attribute_not_exists(updated_at) OR updated_at <= :at",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={**values, ":status": _s(str(change.status))},
+            )
+            return True
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
+        with _translated("UpdateItem"):  # older than the current status: keep it in the history only
+            self.client.update_item(
+                TableName=self.table,
+                Key={"phone": _s(change.phone)},
+                UpdateExpression="SET history = list_append(if_not_exists(history, :empty), :entry)",
+                ExpressionAttributeValues={":entry": values[":entry"], ":empty": values[":empty"]},
+            )
+        return False
+
+
+def _owner_values(condition: str, owner: str) -> dict[str, dict[str, str]]:
+    return {name: _s(owner) for name in (":me", ":old") if name in condition}
+
+
+def _key(pk: str, sk: str) -> dict[str, dict[str, str]]:
+    return {"pk": _s(pk), "sk": _s(sk)}
+
+
+def _slot_key(key: str) -> dict[str, dict[str, str]]:
+    return _key(f"SLOT#{key}", "SLOT")
+
+
+_SLOT_TEXT = ("event_key", "owner", "rule", "template_id", "phone", "body", "sid", "activity_id", "error")
+_SLOT_TIMES = ("claimed_at", "lease_until", "cooldown_until")
+
+
+def _slot_item(slot: SendSlot) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        **_slot_key(slot.key),
+        "key": _s(slot.key),
+        "state": _s(str(slot.state)),
+        "crm": _s(slot.record.crm),
+        "object_type": _s(slot.record.object_type),
+        "record_id": _s(slot.record.record_id),
+        "template_version": {"N": str(slot.template_version)},
+        "contact_id": _s(slot.contact_id or ""),
+        "owner_id": _s(slot.owner_id or ""),
+        "expires_at": _epoch(slot.cooldown_until + timedelta(days=1)),
+    }
+    item.update({name: _s(getattr(slot, name)) for name in _SLOT_TEXT})
+    item.update({name: _s(iso(getattr(slot, name))) for name in _SLOT_TIMES})
+    return item
+
+
+def _slot_from(item: dict[str, Any]) -> SendSlot:
+    text: Callable[[str], str] = lambda name: item.get(name, {}).get("S", "")  # noqa: E731
+    return SendSlot(
+        key=text("key"),
+        state=SlotState(text("state")),
+        record=RecordRef(text("crm"), text("object_type"), text("record_id")),  # type: ignore[arg-type]
+        template_version=int(item["template_version"]["N"]),
+        contact_id=text("contact_id") or None,
+        owner_id=text("owner_id") or None,
+        **{name: text(name) for name in _SLOT_TEXT},
+        **{name: datetime.fromisoformat(text(name)) for name in _SLOT_TIMES},
+    )

@@ -1,0 +1,138 @@
+"""The one wiring place: builds each function's dependencies once per container, lazily.
+
+A function pays only for what its event needs: the HubSpot webhook never imports a CRM SDK or
+Twilio's REST client, and the dispatcher imports simple-salesforce only for a Salesforce event.
+Tests build the same objects with their own clients and fakes instead of calling these.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import cache
+from typing import Any, Generic, TypeVar, cast
+
+from textloop.config import Secrets, Settings
+from textloop.domain import templates
+from textloop.domain.model import Crm
+from textloop.domain.ports import CrmGateway, SmsSender
+from textloop.domain.rules import RuleSet
+
+T = TypeVar("T")
+
+
+class Lazy(Generic[T]):
+    """Builds the wrapped object on first attribute access (first use, not cold start)."""
+
+    def __init__(self, factory: Callable[[], T]) -> None:
+        self._factory = factory
+        self._value: T | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._value is None:
+            self._value = self._factory()
+        return getattr(self._value, name)
+
+
+@cache
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@cache
+def rules() -> RuleSet:
+    loaded = RuleSet.load(settings().triggers_file)
+    for template in loaded.templates:
+        templates.validate(template)
+    return loaded
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+# -- HubSpot webhook --------------------------------------------------------------------------
+
+
+@cache
+def hubspot_client_secret() -> str:
+    return Secrets("HUBSPOT").get("client_secret")
+
+
+@cache
+def trigger_queue() -> Any:
+    from textloop.adapters.sqs import SqsQueue
+
+    return SqsQueue(settings().trigger_queue_url)
+
+
+# -- Dispatcher -------------------------------------------------------------------------------
+
+
+@cache
+def crm_gateway(crm: Crm) -> CrmGateway:
+    s = settings()
+    if crm == "salesforce":
+        from textloop.adapters.salesforce import SalesforceGateway
+
+        return SalesforceGateway.connect(
+            instance_url=s.salesforce_instance_url or Secrets("SALESFORCE").get("instance_url"),
+            access_token=Secrets("SALESFORCE").get("access_token"),
+            api_version=s.salesforce_api_version,
+            ca_bundle=s.salesforce_ca_bundle,
+        )
+    from textloop.adapters.hubspot import HubSpotGateway
+
+    return HubSpotGateway.connect(
+        access_token=Secrets("HUBSPOT").get("access_token"), base_url=str(s.hubspot_api_base_url).rstrip("/")
+    )
+
+
+def _twilio() -> SmsSender:
+    from textloop.adapters.twilio_sms import TwilioSmsSender
+
+    s, secrets = settings(), Secrets("TWILIO")
+    return TwilioSmsSender.connect(
+        account_sid=secrets.get("account_sid"),
+        auth_token=secrets.get("auth_token"),
+        messaging_service_sid=s.twilio_messaging_service_sid,
+        base_url=str(s.twilio_api_base_url).rstrip("/"),
+    )
+
+
+@cache
+def state_ledger() -> Any:
+    from textloop.adapters.dynamodb import DynamoLedger
+
+    return DynamoLedger(settings().state_table)
+
+
+@cache
+def dispatcher() -> Any:
+    from datetime import timedelta
+
+    from textloop.adapters.dynamodb import DynamoConsentLedger
+    from textloop.service_layer.dispatch import Dispatcher
+
+    s = settings()
+    return Dispatcher(
+        rules=rules(),
+        crm=crm_gateway,
+        sms=cast(SmsSender, Lazy(_twilio)),
+        ledger=state_ledger(),
+        consent=DynamoConsentLedger(s.consent_table),
+        brand=s.brand_name,
+        status_callback=s.status_callback_url,
+        default_region=s.phone_default_region,
+        lease=timedelta(seconds=s.lease_seconds),
+    )
+
+
+# -- Twilio webhooks --------------------------------------------------------------------------
+
+
+@cache
+def twilio_signature() -> Any:
+    from textloop.adapters.twilio_signature import TwilioSignature
+
+    return TwilioSignature(Secrets("TWILIO").get("auth_token"))

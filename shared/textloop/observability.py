@@ -1,0 +1,66 @@
+"""Powertools Logger (JSON, phone numbers and bodies masked) and Metrics (EMF).
+
+Nothing here imports the X-Ray SDK: the webhook path must not pay ~400 ms for it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+from textloop.domain.model import DispatchResult, Outcome
+from textloop.domain.phone import mask
+
+NAMESPACE_DEFAULT = "Textloop"
+SENSITIVE_KEYS = frozenset({"body", "message_body", "Body", "text"})
+_E164 = re.compile(r"\+\d{8,15}")
+_NANP = re.compile(r"\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b")
+
+
+def scrub(text: str) -> str:
+    """Mask E.164 and formatted North American numbers anywhere in a log line."""
+    return _NANP.sub(lambda m: mask(m.group(0)), _E164.sub(lambda m: mask(m.group(0)), text))
+
+
+class MaskingFormatter(LambdaPowertoolsFormatter):
+    def serialize(self, log: dict[str, Any]) -> str:
+        for key in SENSITIVE_KEYS & log.keys():
+            log[key] = f"<{len(str(log[key]))} chars>"
+        return scrub(super().serialize(log))
+
+
+logger = Logger(logger_formatter=MaskingFormatter())
+metrics = Metrics()
+
+
+def observe(result: DispatchResult) -> None:
+    """One structured line and the matching metric for every dispatch outcome."""
+    log = logger.info if result.outcome is Outcome.SENT else logger.warning
+    log(
+        f"dispatch {result.outcome}",
+        extra={
+            "event_key": result.event_key,
+            "outcome": str(result.outcome),
+            "reason": result.reason,
+            "rule": result.rule,
+            "sid": result.sid,
+            **result.details,
+        },
+    )
+    if result.outcome is Outcome.SENT:
+        metrics.add_metric(name="SmsSent", unit=MetricUnit.Count, value=1)
+    elif result.outcome is Outcome.DUPLICATE:
+        metrics.add_metric(name="DuplicateSuppressed", unit=MetricUnit.Count, value=1)
+    else:
+        count_with_reason("SmsSkipped" if result.outcome is Outcome.SKIPPED else "EventIgnored", result.reason)
+
+
+def count_with_reason(name: str, reason: str) -> None:
+    with single_metric(
+        name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace or NAMESPACE_DEFAULT
+    ) as metric:
+        metric.add_dimension(name="reason", value=reason or "unknown")

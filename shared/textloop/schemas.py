@@ -1,0 +1,167 @@
+"""Inbound payloads (pydantic) and their normalization into ``TriggerEvent``.
+
+* Salesforce CDC through Event Relay → EventBridge → SQS: the CDC payload sits under
+  ``detail.payload`` (Event Relay) or directly under ``detail`` (the older AppFlow path).
+* HubSpot webhooks: a JSON array of events, queued one per message as
+  ``{"source": "hubspot", "event": {...}}``; ``subscriptionType`` or the older ``eventType``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from textloop.domain.errors import MalformedEvent, UnknownEvent
+from textloop.domain.model import ChangeKind, ObjectType, RecordRef, TriggerEvent
+
+SALESFORCE_ENTITIES: dict[str, ObjectType] = {"Opportunity": "opportunity", "Case": "case"}
+HUBSPOT_OBJECTS: dict[str, ObjectType] = {"deal": "deal", "ticket": "ticket"}
+HUBSPOT_SOURCE = "hubspot"
+
+
+def _ms(value: int) -> datetime:
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+class ChangeEventHeader(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    entityName: str = Field(min_length=1)  # noqa: N815 - Salesforce's names
+    changeType: str = Field(min_length=1)  # noqa: N815
+    recordIds: list[str] = Field(default_factory=list)  # noqa: N815
+    changedFields: list[str] = Field(default_factory=list)  # noqa: N815
+    transactionKey: str = ""  # noqa: N815
+    sequenceNumber: int = 0  # noqa: N815
+    commitTimestamp: int = 0  # noqa: N815
+
+
+class EventBridgeChangeEvent(BaseModel):
+    """An EventBridge event carrying one Salesforce change event."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    id: str
+    detail_type: str = Field(alias="detail-type")
+    source: str
+    time: datetime | None = None
+    detail: dict[str, Any]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        nested = self.detail.get("payload")
+        return nested if isinstance(nested, dict) else self.detail
+
+    @property
+    def org_id(self) -> str:
+        _, _, rest = self.source.partition("salesforce.com/")
+        return rest.split("/", 1)[0]
+
+    def to_triggers(self) -> list[TriggerEvent]:
+        payload = self.payload
+        try:
+            header = ChangeEventHeader.model_validate(payload.get("ChangeEventHeader"))
+        except ValidationError as exc:
+            raise MalformedEvent(f"CDC event without a valid ChangeEventHeader: {_first_error(exc)}") from None
+        object_type = SALESFORCE_ENTITIES.get(header.entityName)
+        if object_type is None:
+            raise UnknownEvent(f"no trigger handles Salesforce {header.entityName} changes")
+        kind = _salesforce_kind(header.changeType)
+        occurred = _ms(header.commitTimestamp) if header.commitTimestamp else (self.time or datetime.now(UTC))
+        base = f"sf:{self.org_id}:{header.transactionKey or self.id}:{header.sequenceNumber}"
+        changed = {k: v for k, v in payload.items() if k != "ChangeEventHeader"}
+        if kind is ChangeKind.GAP_OVERFLOW or not header.recordIds:
+            record = RecordRef("salesforce", object_type, "")
+            return [TriggerEvent(f"{base}:{header.entityName}", record, kind, {}, occurred, self.org_id)]
+        return [
+            TriggerEvent(
+                f"{base}:{record_id}",
+                RecordRef("salesforce", object_type, record_id),
+                kind,
+                changed,
+                occurred,
+                self.org_id,
+            )
+            for record_id in header.recordIds
+        ]
+
+
+def _salesforce_kind(change_type: str) -> ChangeKind:
+    if change_type == "GAP_OVERFLOW":
+        return ChangeKind.GAP_OVERFLOW
+    if change_type.startswith("GAP_"):
+        return ChangeKind.GAP
+    try:
+        return ChangeKind(change_type)
+    except ValueError:
+        raise UnknownEvent(f"unknown CDC changeType {change_type!r}") from None
+
+
+class HubSpotEvent(BaseModel):
+    """One element of a HubSpot webhook batch."""
+
+    model_config = ConfigDict(extra="allow")
+
+    objectId: int  # noqa: N815 - HubSpot's names
+    eventId: int  # noqa: N815
+    portalId: int  # noqa: N815
+    occurredAt: int  # noqa: N815
+    subscriptionType: str | None = None  # noqa: N815
+    eventType: str | None = None  # noqa: N815 - the older name
+    propertyName: str | None = None  # noqa: N815
+    propertyValue: str | None = None  # noqa: N815
+    attemptNumber: int = 0  # noqa: N815
+
+    @model_validator(mode="after")
+    def _has_type(self) -> HubSpotEvent:
+        if not (self.subscriptionType or self.eventType):
+            raise ValueError("neither subscriptionType nor eventType")
+        return self
+
+    @property
+    def type(self) -> str:
+        return self.subscriptionType or self.eventType or ""
+
+    def to_trigger(self) -> TriggerEvent:
+        object_name, _, action = self.type.partition(".")
+        object_type = HUBSPOT_OBJECTS.get(object_name)
+        if object_type is None:
+            raise UnknownEvent(f"no trigger handles HubSpot {self.type} events")
+        kinds = {"propertyChange": ChangeKind.UPDATE, "creation": ChangeKind.CREATE, "deletion": ChangeKind.DELETE}
+        kind = kinds.get(action, ChangeKind.UPDATE if action == "restore" else None)
+        if kind is None:
+            raise UnknownEvent(f"unknown HubSpot event {self.type!r}")
+        changed = {self.propertyName: self.propertyValue} if self.propertyName else {}
+        key = f"hs:{self.portalId}:{self.type}:{self.objectId}:{self.eventId}:{self.occurredAt}"
+        record = RecordRef("hubspot", object_type, str(self.objectId))
+        return TriggerEvent(key, record, kind, changed, _ms(self.occurredAt), str(self.portalId))
+
+
+def parse_queue_body(body: str) -> list[TriggerEvent]:
+    """A TriggerQueue message → the change events it carries. Raises MalformedEvent/UnknownEvent."""
+    try:
+        message = json.loads(body)
+    except (TypeError, ValueError):
+        raise MalformedEvent("queue message is not JSON") from None
+    if not isinstance(message, dict):
+        raise MalformedEvent("queue message is not a JSON object")
+    try:
+        if "detail-type" in message:
+            return EventBridgeChangeEvent.model_validate(message).to_triggers()
+        if message.get("source") == HUBSPOT_SOURCE:
+            return [HubSpotEvent.model_validate(message.get("event")).to_trigger()]
+    except ValidationError as exc:
+        raise MalformedEvent(f"invalid event: {_first_error(exc)}") from None
+    raise UnknownEvent("queue message is neither an EventBridge change event nor a HubSpot event")
+
+
+def hubspot_envelope(event: dict[str, Any]) -> str:
+    return json.dumps({"source": HUBSPOT_SOURCE, "event": event}, separators=(",", ":"))
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error["loc"]) or "body"
+    return f"{where}: {error['msg']}"

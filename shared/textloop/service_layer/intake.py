@@ -1,0 +1,89 @@
+"""Webhook intake: authenticate, parse, pre-filter, enqueue. Acknowledge fast; the work is queued."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from textloop.domain.errors import BadRequest, Unauthorized
+from textloop.domain.rules import RuleSet
+from textloop.schemas import HUBSPOT_OBJECTS, hubspot_envelope
+
+MAX_HUBSPOT_BATCH = 100
+
+
+class MessageQueue(Protocol):
+    def send_all(self, bodies: Sequence[str]) -> None:
+        """Enqueue every body or raise (a partial enqueue is retried by the webhook's sender)."""
+        ...
+
+
+def verify_hubspot_v3(
+    *,
+    client_secret: str,
+    method: str,
+    uri: str,
+    body: bytes,
+    signature: str | None,
+    timestamp: str | None,
+    now_ms: int,
+    tolerance_ms: int = 300_000,
+) -> None:
+    """HubSpot signature v3: base64(HMAC-SHA256(secret, method + uri + body + timestamp)).
+
+    Raises Unauthorized when the signature is missing or wrong, or the timestamp is stale.
+    """
+    if not signature or not timestamp:
+        raise Unauthorized("missing X-HubSpot-Signature-v3 or X-HubSpot-Request-Timestamp")
+    try:
+        sent_ms = int(timestamp)
+    except ValueError:
+        raise Unauthorized("X-HubSpot-Request-Timestamp is not a number") from None
+    if abs(now_ms - sent_ms) > tolerance_ms:
+        raise Unauthorized("X-HubSpot-Request-Timestamp is outside the allowed window")
+    message = method.upper().encode() + uri.encode() + body + timestamp.encode()
+    expected = base64.b64encode(hmac.new(client_secret.encode(), message, hashlib.sha256).digest()).decode()
+    if not hmac.compare_digest(expected.encode(), signature.encode()):
+        raise Unauthorized("X-HubSpot-Signature-v3 does not match")
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    queued: int
+    ignored: int
+
+
+def accept_hubspot_batch(body: bytes, rules: RuleSet, queue: MessageQueue) -> IntakeResult:
+    """Queue every event a rule may care about; count the others. Malformed elements are queued
+    too, so the dispatcher records them as an auditable "skipped: malformed_event"."""
+    try:
+        events = json.loads(body)
+    except ValueError:
+        raise BadRequest("body is not JSON") from None
+    if not isinstance(events, list):
+        raise BadRequest("body must be a JSON array of events")
+    if len(events) > MAX_HUBSPOT_BATCH:
+        raise BadRequest(f"a batch holds at most {MAX_HUBSPOT_BATCH} events, got {len(events)}")
+    wanted = [e for e in events if _may_trigger(e, rules)]
+    queue.send_all([hubspot_envelope(e) for e in wanted])
+    return IntakeResult(queued=len(wanted), ignored=len(events) - len(wanted))
+
+
+def _may_trigger(event: Any, rules: RuleSet) -> bool:
+    if not isinstance(event, dict):
+        return True  # malformed: let the dispatcher record it
+    kind = event.get("subscriptionType") or event.get("eventType")
+    if not isinstance(kind, str) or "." not in kind:
+        return True
+    object_name, _, action = kind.partition(".")
+    object_type = HUBSPOT_OBJECTS.get(object_name)
+    if object_type is None:
+        return False
+    if action == "propertyChange":
+        return rules.watches("hubspot", object_type, event.get("propertyName"))
+    return False  # creation/deletion/merge events carry no stage change

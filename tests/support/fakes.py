@@ -1,0 +1,99 @@
+"""Recording fakes for the ports the dispatcher talks to (CRM and SMS). No mocks, no network."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from threading import Lock
+
+from textloop.domain.errors import RecipientUnsubscribed, RecordNotFound, SmsUnavailable
+from textloop.domain.model import MessageContext, OutboundSms, Person, RecordRef, SentSms, SmsActivity
+
+
+class Crash(Exception):  # noqa: N818 - a simulated process death
+    """Stands for the Lambda dying mid-flight: not a domain error, so the message is redelivered."""
+
+
+@dataclass
+class FakeCrm:
+    contexts: dict[RecordRef, MessageContext] = field(default_factory=dict)
+    logged: list[SmsActivity] = field(default_factory=list)
+    loads: list[tuple[RecordRef, tuple[str, ...]]] = field(default_factory=list)
+    crash_on_log: int = 0
+
+    def add(self, context: MessageContext) -> None:
+        self.contexts[context.record] = context
+
+    def load_context(self, record: RecordRef, fields: Sequence[str]) -> MessageContext:
+        self.loads.append((record, tuple(fields)))
+        if record not in self.contexts:
+            raise RecordNotFound(f"{record} does not exist")
+        return self.contexts[record]
+
+    def log_sms(self, activity: SmsActivity) -> str:
+        if self.crash_on_log:
+            self.crash_on_log -= 1
+            raise Crash("died before logging on the CRM")
+        self.logged.append(activity)
+        return f"00T{len(self.logged):015d}"
+
+
+@dataclass
+class FakeSms:
+    sent: list[tuple[OutboundSms, str, datetime]] = field(default_factory=list)
+    unsubscribed: set[str] = field(default_factory=set)
+    crash_after_send: int = 0
+    unavailable: int = 0
+    clock: object = None
+    _lock: Lock = field(default_factory=Lock)
+
+    def send(self, sms: OutboundSms) -> SentSms:
+        if self.unavailable:
+            self.unavailable -= 1
+            raise SmsUnavailable("Twilio answered 429")
+        if sms.to in self.unsubscribed:
+            raise RecipientUnsubscribed("Attempt to send to unsubscribed recipient", code=21610)
+        with self._lock:
+            sid = f"SM{len(self.sent) + 1:032x}"
+            self.sent.append((sms, sid, self.clock() if callable(self.clock) else datetime.now()))
+        if self.crash_after_send:
+            self.crash_after_send -= 1
+            raise Crash("died right after Twilio accepted the message")
+        return SentSms(sid, "accepted")
+
+    def find_sent(self, to: str, since: datetime, body: str) -> SentSms | None:
+        for sms, sid, at in self.sent:
+            if sms.to == to and sms.body == body and at >= since:
+                return SentSms(sid, "accepted")
+        return None
+
+    @property
+    def bodies(self) -> list[str]:
+        return [sms.body for sms, _, _ in self.sent]
+
+
+def opportunity_context(
+    record_id: str = "006000000000001AAA",
+    *,
+    phone: str = "(415) 555-0132",
+    stage: str = "Negotiation/Review",
+    first_name: str = "Maya",
+    link: str | None = "https://sign.example.com/acme-200",
+) -> MessageContext:
+    fields = {"StageName": stage, "Name": "Acme Corp - 200 seats", "Contract_Signing_URL__c": link}
+    return MessageContext(
+        record=RecordRef("salesforce", "opportunity", record_id),
+        fields=fields,
+        recipient=Person("003000000000001AAA", first_name, "Lopez", phone),
+        owner=Person("005000000000001AAA", "Dana", "Reyes"),
+    )
+
+
+def deal_context(record_id: str = "9001", *, phone: str = "+1 617-555-0142", stage: str = "contractsent") -> MessageContext:
+    return MessageContext(
+        record=RecordRef("hubspot", "deal", record_id),
+        fields={"dealstage": stage, "dealname": "Initech expansion", "esign_link": "https://sign.example.com/initech"},
+        recipient=Person("501", "Sam", "Okafor", phone),
+        owner=Person("77", "Lee", "Chen"),
+    )

@@ -1,0 +1,98 @@
+"""Unit tier: no network at all (pytest-socket); AWS APIs through moto's in-process mock,
+tables created from template.yaml (one schema source)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from moto import mock_aws
+from pytest_socket import disable_socket, enable_socket
+
+from tests.support.fakes import FakeCrm, FakeSms
+from tests.support.template_tables import create_tables
+from textloop.adapters.dynamodb import DynamoConsentLedger, DynamoLedger
+from textloop.domain.rules import RuleSet
+from textloop.service_layer.dispatch import Dispatcher
+
+
+@pytest.fixture(autouse=True)
+def _no_network() -> Iterator[None]:
+    disable_socket(allow_unix_socket=True)
+    yield
+    enable_socket()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield create_tables(boto3.client("dynamodb"))
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def ledger(aws: dict[str, str]) -> DynamoLedger:
+    return DynamoLedger(aws["StateTable"], boto3.client("dynamodb"))
+
+
+@pytest.fixture
+def consent(aws: dict[str, str]) -> DynamoConsentLedger:
+    return DynamoConsentLedger(aws["ConsentTable"], boto3.client("dynamodb"))
+
+
+@pytest.fixture
+def crm() -> FakeCrm:
+    return FakeCrm()
+
+
+@pytest.fixture
+def sms(clock: Clock) -> FakeSms:
+    return FakeSms(clock=clock)
+
+
+@pytest.fixture
+def make_dispatcher(
+    ledger: DynamoLedger, consent: DynamoConsentLedger, crm: FakeCrm, sms: FakeSms, clock: Clock
+) -> Callable[[], Dispatcher]:
+    def build() -> Dispatcher:
+        return Dispatcher(
+            rules=RuleSet.load(),
+            crm=lambda _name: crm,
+            sms=sms,
+            ledger=ledger,
+            consent=consent,
+            brand="Textloop",
+            status_callback="https://hooks.example.com/twilio/status",
+            clock=clock,
+        )
+
+    return build
+
+
+@pytest.fixture
+def dispatcher(make_dispatcher: Callable[[], Dispatcher]) -> Dispatcher:
+    return make_dispatcher()
