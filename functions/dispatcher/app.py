@@ -4,8 +4,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from textloop import bootstrap
-from textloop.domain.errors import Skip
-from textloop.observability import logger, metrics, observe
+from textloop.domain.errors import Retryable, Skip
+from textloop.observability import count_with_reason, logger, metrics, observe
 from textloop.schemas import parse_queue_body
 
 dispatch = bootstrap.dispatcher()  # settings and rules validated at cold start
@@ -18,9 +18,14 @@ def record_handler(record: SQSRecord) -> None:
     except Skip as problem:  # malformed or unknown: an auditable "skipped", never a crash loop
         observe(dispatch.skip(f"sqs:{record.message_id}", problem))
         return
-    for event in events:  # a Retryable error fails this message only; SQS redelivers it
+    for event in events:  # a Retryable error fails this message only; SQS redelivers it, then the DLQ
         logger.append_keys(correlation_id=event.event_key)
-        observe(dispatch(event))
+        try:
+            observe(dispatch(event))
+        except Retryable as problem:
+            logger.warning("dispatch will be retried", extra={"reason": problem.reason, "error": str(problem)})
+            count_with_reason("DispatchRetried", problem.reason)
+            raise
 
 
 @logger.inject_lambda_context

@@ -34,6 +34,13 @@ class Lazy(Generic[T]):
         return getattr(self._value, name)
 
 
+def reset() -> None:
+    """Forget every built dependency (a new cold start): for the local runner and tests."""
+    for built in (settings, rules, hubspot_client_secret, trigger_queue, crm_gateway, state_ledger, dispatcher):
+        built.cache_clear()
+    twilio_signature.cache_clear()
+
+
 @cache
 def settings() -> Settings:
     return Settings.from_env()

@@ -17,7 +17,7 @@ class _CfnLoader(yaml.SafeLoader):
 _CfnLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
-def create_tables(client: Any, template: Path = TEMPLATE) -> dict[str, str]:
+def create_tables(client: Any, template: Path = TEMPLATE, suffix: str = "") -> dict[str, str]:
     doc = yaml.load(TEMPLATE.read_text(), Loader=_CfnLoader)  # noqa: S506
     names = {}
     for logical_id, res in doc["Resources"].items():
@@ -25,8 +25,8 @@ def create_tables(client: Any, template: Path = TEMPLATE) -> dict[str, str]:
             continue
         p = res["Properties"]
         client.create_table(
-            TableName=logical_id, KeySchema=p["KeySchema"], AttributeDefinitions=p["AttributeDefinitions"],
+            TableName=logical_id + suffix, KeySchema=p["KeySchema"], AttributeDefinitions=p["AttributeDefinitions"],
             BillingMode=p.get("BillingMode", "PAY_PER_REQUEST"),
         )
-        names[logical_id] = logical_id
+        names[logical_id] = logical_id + suffix
     return names

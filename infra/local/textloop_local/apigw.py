@@ -318,3 +318,25 @@ class ApiServer:
             self._thread.join(timeout=5)
             self._thread = None
         self._server.server_close()
+
+
+def routes_from_template(template_path: Any, root: Any = None) -> list[Route]:
+    """The HttpApi routes of a SAM template, each bound to its function's ``app.py`` (loaded lazily)."""
+    from pathlib import Path
+
+    from textloop_local import template as sam
+
+    path = Path(template_path)
+    base = Path(root) if root is not None else path.parent
+    parsed = sam.load(path)
+    functions = {
+        fn.logical_id: LocalFunction(
+            fn.logical_id,
+            base / fn.code_uri / f"{fn.module}.py",
+            fn.handler_function,
+            memory_mb=fn.memory_size,
+            timeout_seconds=fn.timeout,
+        )
+        for fn in sam.functions(parsed)
+    }
+    return [Route(r.method.upper(), r.path, functions[r.function]) for r in sam.http_routes(parsed)]

@@ -1,0 +1,383 @@
+"""HubSpot CRM v3 emulator (HTTP), shaped after HubSpot's published OpenAPI descriptions.
+
+Objects (contacts, deals, tickets, communications, tasks) with read, create, update and search, owners,
+and HUBSPOT_DEFINED associations kept in both directions.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from textloop_local.emulators import seed
+from textloop_local.emulators.base import Emulator, Request, Response
+
+# Accepted names for each object type (the API takes the plural name or the object type id).
+_TYPE_NAMES = {
+    "contacts": ("contacts", "contact", "0-1"),
+    "deals": ("deals", "deal", "0-3"),
+    "tickets": ("tickets", "ticket", "0-5"),
+    "communications": ("communications", "communication", "0-18"),
+    "tasks": ("tasks", "task", "0-27"),
+}
+_ALIASES = {alias: name for name, aliases in _TYPE_NAMES.items() for alias in aliases}
+_SINGULAR = {name: aliases[1] for name, aliases in _TYPE_NAMES.items()}
+
+# HUBSPOT_DEFINED (unlabeled) association type ids: (from type, to type) → type id.
+ASSOCIATION_TYPES: dict[tuple[str, str], int] = {
+    ("contacts", "deals"): 4,
+    ("deals", "contacts"): 3,
+    ("contacts", "tickets"): 15,
+    ("tickets", "contacts"): 16,
+    ("communications", "contacts"): 81,
+    ("contacts", "communications"): 82,
+    ("communications", "tickets"): 83,
+    ("tickets", "communications"): 84,
+    ("communications", "deals"): 85,
+    ("deals", "communications"): 86,
+    ("contacts", "tasks"): 203,
+    ("tasks", "contacts"): 204,
+    ("deals", "tasks"): 215,
+    ("tasks", "deals"): 216,
+    ("tickets", "tasks"): 229,
+    ("tasks", "tickets"): 230,
+}
+_BY_TYPE_ID = {type_id: pair for pair, type_id in ASSOCIATION_TYPES.items()}
+
+_CREATED_PROPERTY = {"contacts": "createdate", "deals": "createdate", "tickets": "createdate"}
+_MODIFIED_PROPERTY = {"contacts": "lastmodifieddate"}
+_DEFAULT_PROPERTIES = {
+    "contacts": ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"),
+    "deals": ("amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate", "hs_object_id",
+              "pipeline"),
+    "tickets": ("content", "createdate", "hs_lastmodifieddate", "hs_object_id", "hs_pipeline", "hs_pipeline_stage",
+                "hs_ticket_category", "hs_ticket_priority", "subject"),
+    "communications": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
+    "tasks": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
+}
+_REQUIRED = {
+    "communications": ("hs_communication_channel_type", "hs_communication_logged_from", "hs_timestamp"),
+    "tasks": ("hs_timestamp",),
+}
+_OPTIONS = {
+    ("communications", "hs_communication_channel_type"): (
+        "SMS", "WHATS_APP", "LINKEDIN_MESSAGE", "PHYSICAL_MAIL", "CUSTOM_CHANNEL_CONVERSATION"),
+    ("communications", "hs_communication_logged_from"): ("CRM",),
+    ("tasks", "hs_task_status"): ("NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"),
+    ("tasks", "hs_task_priority"): ("NONE", "LOW", "MEDIUM", "HIGH"),
+    ("tasks", "hs_task_type"): ("TODO", "CALL", "EMAIL", "LINKED_IN", "MEETING", "LINKED_IN_CONNECT",
+                                "LINKED_IN_MESSAGE"),
+}
+_TIMESTAMP_PROPERTIES = ("hs_timestamp",)
+_FIRST_ID = {"contacts": 76001, "deals": 20841139001, "tickets": 3178001, "communications": 45230000001,
+             "tasks": 51870000001}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _valid_timestamp(value: str) -> bool:
+    if value.isdigit():
+        return True
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _as_property(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class HubSpotError(Exception):
+    def __init__(self, status: int, category: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.category, self.message, self.extra = status, category, message, extra
+
+    def response(self) -> Response:
+        body = {"status": "error", "message": self.message, "correlationId": str(uuid.uuid4()),
+                "category": self.category, **self.extra}
+        return Response(self.status, body)
+
+
+class HubSpotEmulator(Emulator):
+    name = "hubspot"
+
+    def __init__(self, access_token: str = "local-hubspot-token") -> None:
+        super().__init__()
+        self.access_token = access_token
+        self._objects: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in _TYPE_NAMES}
+        self._owners = {o["id"]: copy.deepcopy(o) for o in seed.HUBSPOT_OWNERS}
+        for owner in self._owners.values():
+            owner.setdefault("updatedAt", owner["createdAt"])
+            owner.setdefault("archived", False)
+        self._ids = {name: itertools.count(first) for name, first in _FIRST_ID.items()}
+        for object_type, objects in copy.deepcopy(seed.HUBSPOT).items():
+            for obj in objects:
+                self._store(object_type, obj["id"], obj["properties"], obj["createdAt"])
+        for object_type, objects in seed.HUBSPOT.items():
+            for obj in objects:
+                for to_type, ids in obj.get("associations", {}).items():
+                    for to_id in ids:
+                        self._associate(object_type, obj["id"], to_type, to_id)
+        types = "|".join(_ALIASES)
+        self.route("GET", rf"/crm/v3/objects/(?P<type>{types})/(?P<id>[^/]+)", self._get)
+        self.route("PATCH", rf"/crm/v3/objects/(?P<type>{types})/(?P<id>[^/]+)", self._patch)
+        self.route("POST", rf"/crm/v3/objects/(?P<type>{types})/search", self._search)
+        self.route("POST", rf"/crm/v3/objects/(?P<type>{types})", self._create)
+        self.route("GET", r"/crm/v3/owners/(?P<id>[^/]+)", self._owner)
+
+    # --- Emulator hooks ----------------------------------------------------------------
+
+    def authenticate(self, request: Request) -> Response | None:
+        if request.headers.get("authorization") == f"Bearer {self.access_token}":
+            return None
+        return HubSpotError(
+            401, "INVALID_AUTHENTICATION",
+            "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find "
+            "more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+        ).response()
+
+    def error(self, status: int, code: Any, message: str = "") -> Response:
+        if status == 429:
+            return Response(429, {
+                "status": "error", "message": message or "You have reached your ten_secondly_rolling limit.",
+                "errorType": "RATE_LIMIT", "correlationId": str(uuid.uuid4()), "policyName": "TEN_SECONDLY_ROLLING",
+            })
+        category = code or {404: "OBJECT_NOT_FOUND", 400: "VALIDATION_ERROR"}.get(status, "INTERNAL_ERROR")
+        return HubSpotError(status, category, message or "internal error").response()
+
+    def state(self) -> dict[str, Any]:
+        with self._lock:
+            snapshot: dict[str, Any] = {t: [copy.deepcopy(o) for o in objs.values()] for t, objs in self._objects.items()}
+            snapshot["owners"] = [copy.deepcopy(o) for o in self._owners.values()]
+            return snapshot
+
+    # --- what a user does in the UI ----------------------------------------------------
+
+    def update_record(self, object_type: str, record_id: str, properties: dict[str, Any]) -> list[str]:
+        """Edit a record like a user would; returns the names of the properties whose value changed."""
+        with self._lock:
+            obj = self._objects[_ALIASES[object_type]].get(record_id)
+            if obj is None:
+                raise KeyError(f"{object_type} {record_id} does not exist")
+            return self._write(obj, {k: _as_property(v) for k, v in properties.items()})
+
+    # --- endpoints ---------------------------------------------------------------------
+
+    def _get(self, request: Request) -> Response:
+        object_type = _ALIASES[request.params["type"]]
+        obj = self._objects[object_type].get(request.params["id"])
+        if obj is None:
+            return self._not_found(request.params["id"])
+        return Response(200, self._render(object_type, obj, request.args("properties"), request.args("associations")))
+
+    def _create(self, request: Request) -> Response:
+        object_type = _ALIASES[request.params["type"]]
+        body = request.body
+        if request.malformed or not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
+            return HubSpotError(400, "VALIDATION_ERROR", "Invalid input JSON: 'properties' is required").response()
+        properties = {k: _as_property(v) for k, v in body["properties"].items()}
+        try:
+            self._validate(object_type, properties)
+            links = self._association_inputs(object_type, body.get("associations") or [])
+        except HubSpotError as exc:
+            return exc.response()
+        record_id = str(next(self._ids[object_type]))
+        obj = self._store(object_type, record_id, properties, _now())
+        for to_type, to_id in links:
+            self._associate(object_type, record_id, to_type, to_id)
+        return Response(201, self._render(object_type, obj, list(properties), []))
+
+    def _patch(self, request: Request) -> Response:
+        object_type = _ALIASES[request.params["type"]]
+        obj = self._objects[object_type].get(request.params["id"])
+        if obj is None:
+            return self._not_found(request.params["id"])
+        body = request.body
+        if request.malformed or not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
+            return HubSpotError(400, "VALIDATION_ERROR", "Invalid input JSON: 'properties' is required").response()
+        properties = {k: _as_property(v) for k, v in body["properties"].items()}
+        self._write(obj, properties)
+        return Response(200, self._render(object_type, obj, list(properties), []))
+
+    def _search(self, request: Request) -> Response:
+        object_type = _ALIASES[request.params["type"]]
+        body = request.body if isinstance(request.body, dict) else {}
+        groups = body.get("filterGroups") or []
+        if len(groups) > 5 or any(len(g.get("filters") or []) > 6 for g in groups):
+            return HubSpotError(400, "VALIDATION_ERROR", "Too many filter groups or filters").response()
+        try:
+            matches = [o for o in self._objects[object_type].values() if not groups or any(_matches(o, g) for g in groups)]
+        except HubSpotError as exc:
+            return exc.response()
+        matches = _sorted(matches, body.get("sorts") or [])
+        limit = min(int(body.get("limit") or 10), 200)
+        start = int(body.get("after") or 0)
+        page = matches[start : start + limit]
+        result: dict[str, Any] = {
+            "total": len(matches),
+            "results": [self._render(object_type, o, body.get("properties") or [], [], search=True) for o in page],
+        }
+        if start + limit < len(matches):
+            result["paging"] = {"next": {"after": str(start + limit)}}
+        return Response(200, result)
+
+    def _owner(self, request: Request) -> Response:
+        owner_id = request.params["id"]
+        if request.arg("idProperty") == "userId":
+            owner = next((o for o in self._owners.values() if str(o["userId"]) == owner_id), None)
+        else:
+            owner = self._owners.get(owner_id)
+        if owner is None:
+            return self._not_found(owner_id)
+        return Response(200, copy.deepcopy(owner))
+
+    # --- storage and rendering -----------------------------------------------------------
+
+    def _not_found(self, record_id: str) -> Response:
+        return HubSpotError(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.",
+                            context={"id": [record_id]}).response()
+
+    def _store(self, object_type: str, record_id: str, properties: dict[str, Any], created: str) -> dict[str, Any]:
+        created_property = _CREATED_PROPERTY.get(object_type, "hs_createdate")
+        stored = {k: v for k, v in properties.items() if v is not None}
+        stored.update({"hs_object_id": record_id, created_property: created,
+                       _MODIFIED_PROPERTY.get(object_type, "hs_lastmodifieddate"): created})
+        if object_type == "communications" or object_type == "tasks":
+            stored.setdefault("hs_createdate", created)
+        obj: dict[str, Any] = {"id": record_id, "properties": stored, "createdAt": created, "updatedAt": created,
+                               "archived": False, "associations": {}}
+        self._objects[object_type][record_id] = obj
+        return obj
+
+    def _write(self, obj: dict[str, Any], properties: dict[str, str | None]) -> list[str]:
+        current = obj["properties"]
+        changed = [k for k, v in properties.items() if current.get(k) != v]
+        for name in changed:
+            if properties[name] is None:
+                current.pop(name, None)
+            else:
+                current[name] = properties[name]
+        if changed:
+            now = _now()
+            obj["updatedAt"] = now
+            current["lastmodifieddate" if "lastmodifieddate" in current else "hs_lastmodifieddate"] = now
+        return changed
+
+    def _associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
+        for a_type, a_id, b_type, b_id in ((from_type, from_id, to_type, to_id), (to_type, to_id, from_type, from_id)):
+            links = self._objects[a_type][a_id]["associations"].setdefault(b_type, [])
+            if not any(link["id"] == b_id for link in links):
+                links.append({
+                    "id": b_id,
+                    "type": f"{_SINGULAR[a_type]}_to_{_SINGULAR[b_type]}",
+                    "associationCategory": "HUBSPOT_DEFINED",
+                    "associationTypeId": ASSOCIATION_TYPES[(a_type, b_type)],
+                })
+
+    def _validate(self, object_type: str, properties: dict[str, str | None]) -> None:
+        errors = [{"message": f"{name} is required", "code": "REQUIRED_FIELD", "context": {"propertyName": [name]}}
+                  for name in _REQUIRED.get(object_type, ()) if not properties.get(name)]
+        for (type_name, name), options in _OPTIONS.items():
+            value = properties.get(name)
+            if type_name == object_type and value is not None and value not in options:
+                errors.append({"message": f"{value} was not one of the allowed options: {', '.join(options)}",
+                               "code": "INVALID_OPTION", "context": {"propertyName": [name]}})
+        for name in _TIMESTAMP_PROPERTIES:
+            value = properties.get(name)
+            if value and not _valid_timestamp(value):
+                errors.append({"message": f"{value} is not a valid timestamp", "code": "INVALID_DATE",
+                               "context": {"propertyName": [name]}})
+        if errors:
+            raise HubSpotError(400, "VALIDATION_ERROR",
+                               "Property values were not valid: " + "; ".join(e["message"] for e in errors),
+                               errors=errors)
+
+    def _association_inputs(self, object_type: str, inputs: list[Any]) -> list[tuple[str, str]]:
+        links: list[tuple[str, str]] = []
+        for item in inputs:
+            to_id = str((item.get("to") or {}).get("id", "")) if isinstance(item, dict) else ""
+            types = item.get("types") if isinstance(item, dict) else None
+            if not to_id or not types:
+                raise HubSpotError(400, "VALIDATION_ERROR", "associations need 'to.id' and 'types'")
+            for spec in types:
+                pair = _BY_TYPE_ID.get(spec.get("associationTypeId"))
+                if spec.get("associationCategory") != "HUBSPOT_DEFINED" or pair is None or pair[0] != object_type:
+                    raise HubSpotError(400, "VALIDATION_ERROR",
+                                       f"{spec.get('associationCategory')} association type "
+                                       f"{spec.get('associationTypeId')} is not valid from {object_type}")
+                if to_id not in self._objects[pair[1]]:
+                    raise HubSpotError(400, "VALIDATION_ERROR",
+                                       f"No {_SINGULAR[pair[1]]} with ID {to_id} exists", subCategory="INVALID_ID")
+                links.append((pair[1], to_id))
+        return links
+
+    def _render(self, object_type: str, obj: dict[str, Any], properties: list[str], associations: list[str],
+                search: bool = False) -> dict[str, Any]:
+        stored = obj["properties"]
+        if properties:
+            always = ("hs_object_id", _CREATED_PROPERTY.get(object_type, "hs_createdate"),
+                      _MODIFIED_PROPERTY.get(object_type, "hs_lastmodifieddate"))
+            names = list(dict.fromkeys([*properties, *always]))
+        else:
+            names = list(_DEFAULT_PROPERTIES[object_type])
+        rendered: dict[str, Any] = {
+            "id": obj["id"],
+            "properties": {n: stored.get(n) for n in names},
+            "createdAt": obj["createdAt"],
+            "updatedAt": obj["updatedAt"],
+            "archived": obj["archived"],
+        }
+        wanted = [_ALIASES[a] for a in associations if a in _ALIASES]
+        found = {
+            to_type: {"results": [{"id": link["id"], "type": link["type"]} for link in obj["associations"][to_type]]}
+            for to_type in dict.fromkeys(wanted)
+            if obj["associations"].get(to_type) and not search
+        }
+        if found:
+            rendered["associations"] = found
+        return rendered
+
+
+def _matches(obj: dict[str, Any], group: dict[str, Any]) -> bool:
+    properties = obj["properties"]
+    for spec in group.get("filters") or []:
+        name, operator = spec.get("propertyName"), spec.get("operator")
+        value = properties.get(name) if name != "id" else obj["id"]
+        actual = value.casefold() if isinstance(value, str) else value
+        if operator == "EQ":
+            ok = actual == str(spec.get("value", "")).casefold()
+        elif operator == "NEQ":
+            ok = actual != str(spec.get("value", "")).casefold()
+        elif operator == "IN":
+            ok = actual in {str(v).casefold() for v in spec.get("values") or []}
+        elif operator == "NOT_IN":
+            ok = actual not in {str(v).casefold() for v in spec.get("values") or []}
+        elif operator == "HAS_PROPERTY":
+            ok = value not in (None, "")
+        elif operator == "NOT_HAS_PROPERTY":
+            ok = value in (None, "")
+        else:
+            raise HubSpotError(400, "VALIDATION_ERROR", f"operator {operator} is not supported by the emulator")
+        if not ok:
+            return False
+    return True
+
+
+def _sorted(objects: list[dict[str, Any]], sorts: list[Any]) -> list[dict[str, Any]]:
+    result = sorted(objects, key=lambda o: int(o["id"]) if o["id"].isdigit() else o["id"])
+    for spec in reversed(sorts):
+        name = spec.get("propertyName") if isinstance(spec, dict) else str(spec).lstrip("-")
+        descending = (spec.get("direction") == "DESCENDING") if isinstance(spec, dict) else str(spec).startswith("-")
+        result.sort(key=lambda o: o["properties"].get(name) or "", reverse=descending)
+    return result

@@ -1,0 +1,552 @@
+"""Salesforce REST API emulator (HTTPS): sObject read/create/update and a small SOQL subset.
+
+Supported SOQL: ``SELECT f1, Rel.f2 FROM Obj [WHERE a = 'x' AND b = true AND c IN ('p','q') AND d != null]
+[ORDER BY f [ASC|DESC]] [LIMIT n]``. One level of relationship fields (``Contact.Phone``, ``Owner.Email``)
+follows the matching ``<Rel>Id`` lookup. String equality is case-insensitive, as in SOQL.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+import ssl
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from textloop_local.emulators import seed
+from textloop_local.emulators.base import Emulator, Request, Response
+from textloop_local.emulators.tls import ensure_certificates
+
+_SYSTEM = ("Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp")
+
+# sObject → (key prefix, fields besides the system fields, read-only fields)
+_SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
+    "User": (
+        "005",
+        ("Username", "FirstName", "LastName", "Name", "Email", "Phone", "MobilePhone", "Alias", "IsActive",
+         "TimeZoneSidKey"),
+        frozenset({"Name"}),
+    ),
+    "Account": (
+        "001",
+        ("Name", "Type", "Industry", "Phone", "BillingCity", "BillingState", "OwnerId"),
+        frozenset(),
+    ),
+    "Contact": (
+        "003",
+        ("AccountId", "FirstName", "LastName", "Name", "Title", "Email", "Phone", "MobilePhone", "OwnerId"),
+        frozenset({"Name"}),
+    ),
+    "Opportunity": (
+        "006",
+        ("AccountId", "Name", "StageName", "Amount", "Probability", "CloseDate", "Type", "LeadSource", "OwnerId",
+         "IsClosed", "IsWon", "Contract_Signing_URL__c"),
+        frozenset({"IsClosed", "IsWon"}),
+    ),
+    "OpportunityContactRole": (
+        "00K",
+        ("OpportunityId", "ContactId", "Role", "IsPrimary"),
+        frozenset(),
+    ),
+    "Case": (
+        "500",
+        ("CaseNumber", "AccountId", "ContactId", "Subject", "Description", "Status", "Priority", "Origin", "OwnerId",
+         "IsClosed", "Help_Article_URL__c"),
+        frozenset({"CaseNumber", "IsClosed"}),
+    ),
+    "Task": (
+        "00T",
+        ("WhoId", "WhatId", "OwnerId", "Subject", "Description", "Status", "Priority", "ActivityDate", "IsClosed",
+         "TaskSubtype", "ReminderDateTime", "IsReminderSet"),
+        frozenset({"IsClosed"}),
+    ),
+}
+_PREFIX_TO_SOBJECT = {prefix: name for name, (prefix, _, _) in _SCHEMA.items()}
+
+# Lookup fields: the sObjects they may point to (None: any).
+_REFERENCES: dict[str, tuple[str, ...] | None] = {
+    "OwnerId": ("User",),
+    "CreatedById": ("User",),
+    "LastModifiedById": ("User",),
+    "AccountId": ("Account",),
+    "ContactId": ("Contact",),
+    "OpportunityId": ("Opportunity",),
+    "WhoId": ("Contact",),
+    "WhatId": None,
+}
+
+_PICKLISTS: dict[tuple[str, str], frozenset[str]] = {
+    ("Task", "Status"): frozenset({"Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"}),
+    ("Task", "Priority"): frozenset({"High", "Normal", "Low"}),
+    ("Task", "TaskSubtype"): frozenset({"Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn"}),
+    ("Case", "Status"): frozenset({"New", "Working", "Escalated", "Closed"}),
+    ("Case", "Priority"): frozenset({"High", "Medium", "Low"}),
+    ("Opportunity", "StageName"): frozenset(
+        {"Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers",
+         "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost"}
+    ),
+}
+_MAX_LENGTH = {"Subject": 255, "Description": 32000}
+_DATE_FIELDS = frozenset({"ActivityDate", "CloseDate"})
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+class SalesforceError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or []
+
+    def response(self) -> Response:
+        error: dict[str, Any] = {"message": self.message, "errorCode": self.code}
+        if self.fields:
+            error["fields"] = self.fields
+        return Response(self.status, [error])
+
+
+def salesforce_id(prefix: str, number: int) -> str:
+    """An 18-character id: key prefix, pod, counter in base 62, and the case-safe checksum suffix."""
+    digits = ""
+    while number:
+        number, rest = divmod(number, 62)
+        digits = _BASE62[rest] + digits
+    id15 = f"{prefix}5e0{digits.rjust(9, '0')}"
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+    suffix = ""
+    for chunk in (id15[0:5], id15[5:10], id15[10:15]):
+        suffix += alphabet[sum(1 << i for i, c in enumerate(chunk) if c.isupper())]
+    return id15 + suffix
+
+
+def _timestamp(moment: datetime | None = None) -> str:
+    moment = moment or datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+class SalesforceEmulator(Emulator):
+    name = "salesforce"
+    scheme = "https"
+
+    def __init__(self, workdir: Path, access_token: str = "local-sf-token", api_limit: int = 100_000) -> None:
+        super().__init__()
+        self.access_token = access_token
+        self.api_limit = api_limit
+        self._tls = ensure_certificates(Path(workdir))
+        self.ca_bundle_path = self._tls.ca_bundle
+        self._records: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in _SCHEMA}
+        self._counter = itertools.count(1)
+        for sobject, records in copy.deepcopy(seed.SALESFORCE).items():
+            for record in records:
+                self._store(sobject, record)
+        base = r"/services/data/v(?P<version>\d+\.\d)"
+        self.route("GET", rf"{base}/sobjects/(?P<sobject>\w+)/(?P<id>\w+)", self._get)
+        self.route("PATCH", rf"{base}/sobjects/(?P<sobject>\w+)/(?P<id>\w+)", self._patch)
+        self.route("POST", rf"{base}/sobjects/(?P<sobject>\w+)/?", self._create)
+        self.route("GET", rf"{base}/query/?", self._query)
+
+    # --- Emulator hooks ----------------------------------------------------------------
+
+    def tls_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self._tls.cert, self._tls.key)
+        return context
+
+    def authenticate(self, request: Request) -> Response | None:
+        if request.headers.get("authorization") == f"Bearer {self.access_token}":
+            return None
+        return SalesforceError(401, "INVALID_SESSION_ID", "Session expired or invalid").response()
+
+    def error(self, status: int, code: Any, message: str = "") -> Response:
+        code = code or {403: "REQUEST_LIMIT_EXCEEDED", 404: "NOT_FOUND", 503: "SERVER_UNAVAILABLE"}.get(
+            status, "UNKNOWN_EXCEPTION"
+        )
+        default = {
+            "REQUEST_LIMIT_EXCEEDED": "TotalRequests Limit exceeded.",
+            "NOT_FOUND": "The requested resource does not exist",
+        }.get(code, "An unexpected error occurred. Please include this ErrorId if you contact support.")
+        return SalesforceError(status, code, message or default).response()
+
+    def handle(self, request: Request) -> Response:
+        response = super().handle(request)
+        with self._lock:
+            used = len(self.requests)
+        response.headers.setdefault("Sforce-Limit-Info", f"api-usage={used}/{self.api_limit}")
+        return response
+
+    def state(self) -> dict[str, Any]:
+        with self._lock:
+            return {name: [copy.deepcopy(r) for r in records.values()] for name, records in self._records.items()}
+
+    # --- what a user does in the UI ----------------------------------------------------
+
+    def update_record(self, sobject: str, record_id: str, fields: dict[str, Any]) -> list[str]:
+        """Edit a record like a user would; returns the names of the fields whose value changed."""
+        with self._lock:
+            record = self._find(sobject, record_id)
+            if record is None:
+                raise KeyError(f"{sobject} {record_id} does not exist")
+            try:
+                changed = self._write(sobject, record, fields)
+            except SalesforceError as exc:
+                raise ValueError(exc.message) from None
+            return changed
+
+    # --- endpoints ---------------------------------------------------------------------
+
+    def _get(self, request: Request) -> Response:
+        sobject = request.params["sobject"]
+        if sobject not in _SCHEMA:
+            return self.error(404, "NOT_FOUND", f"The requested resource does not exist: sObject type '{sobject}'")
+        record = self._find(sobject, request.params["id"])
+        if record is None:
+            return self.error(404, "NOT_FOUND")
+        wanted = request.args("fields")
+        if not wanted:
+            return Response(200, copy.deepcopy(record))
+        try:
+            names = [self._field_name(sobject, f) for f in wanted]
+        except SalesforceError as exc:
+            return exc.response()
+        return Response(200, {"attributes": record["attributes"], **{n: record.get(n) for n in names}})
+
+    def _create(self, request: Request) -> Response:
+        sobject = request.params["sobject"]
+        if sobject not in _SCHEMA:
+            return SalesforceError(404, "NOT_FOUND", f"The requested resource does not exist: {sobject}").response()
+        if request.malformed or not isinstance(request.body, dict):
+            return SalesforceError(400, "JSON_PARSER_ERROR", "The request body is not a JSON object").response()
+        if "Id" in request.body:
+            return SalesforceError(400, "INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: Id.",
+                                   ["Id"]).response()
+        record: dict[str, Any] = {}
+        try:
+            self._write(sobject, record, request.body)
+        except SalesforceError as exc:
+            return exc.response()
+        stored = self._store(sobject, record)
+        return Response(201, {"id": stored["Id"], "success": True, "errors": []})
+
+    def _patch(self, request: Request) -> Response:
+        sobject = request.params["sobject"]
+        record = self._find(sobject, request.params["id"]) if sobject in _SCHEMA else None
+        if record is None:
+            return self.error(404, "NOT_FOUND")
+        if request.malformed or not isinstance(request.body, dict):
+            return SalesforceError(400, "JSON_PARSER_ERROR", "The request body is not a JSON object").response()
+        try:
+            self._write(sobject, record, request.body)
+        except SalesforceError as exc:
+            return exc.response()
+        return Response(204)
+
+    def _query(self, request: Request) -> Response:
+        soql = request.arg("q")
+        if not soql:
+            return SalesforceError(400, "MALFORMED_QUERY", "A query string has to be specified").response()
+        try:
+            records = self._run(_parse_soql(soql))
+        except SalesforceError as exc:
+            return exc.response()
+        return Response(200, {"totalSize": len(records), "done": True, "records": records})
+
+    # --- storage -----------------------------------------------------------------------
+
+    def _store(self, sobject: str, record: dict[str, Any]) -> dict[str, Any]:
+        prefix, fields, _ = _SCHEMA[sobject]
+        now = _timestamp()
+        if "Id" not in record:
+            record["Id"] = salesforce_id(prefix, 900_000 + next(self._counter))
+        created = record.get("CreatedDate") or now
+        stored: dict[str, Any] = {
+            "attributes": {"type": sobject, "url": f"/services/data/v62.0/sobjects/{sobject}/{record['Id']}"},
+            "Id": record["Id"],
+            "IsDeleted": False,
+            "CreatedDate": created,
+            "CreatedById": seed.SF_USER_DANA,
+            "LastModifiedDate": created,
+            "LastModifiedById": seed.SF_USER_DANA,
+            "SystemModstamp": created,
+        }
+        stored.update({f: record.get(f) for f in fields})
+        if sobject == "Case" and not stored["CaseNumber"]:
+            stored["CaseNumber"] = f"{1026 + len(self._records['Case']):08d}"
+        _derive(sobject, stored)
+        self._records[sobject][stored["Id"][:15]] = stored
+        return stored
+
+    def _find(self, sobject: str, record_id: str) -> dict[str, Any] | None:
+        if len(record_id) not in (15, 18):
+            return None
+        return self._records.get(sobject, {}).get(record_id[:15])
+
+    def _lookup(self, record_id: Any) -> dict[str, Any] | None:
+        if not isinstance(record_id, str) or len(record_id) not in (15, 18):
+            return None
+        sobject = _PREFIX_TO_SOBJECT.get(record_id[:3])
+        return self._find(sobject, record_id) if sobject else None
+
+    def _field_name(self, sobject: str, name: str) -> str:
+        _, fields, _ = _SCHEMA[sobject]
+        for candidate in (*_SYSTEM, *fields):
+            if candidate.lower() == name.lower():
+                return candidate
+        raise SalesforceError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{sobject}'. If you are "
+                              "attempting to use a custom field, be sure to append the '__c' after the custom field "
+                              "name.")
+
+    def _write(self, sobject: str, record: dict[str, Any], values: dict[str, Any]) -> list[str]:
+        """Validate and apply *values* the way the API does; returns the changed field names."""
+        _, _, read_only = _SCHEMA[sobject]
+        clean: dict[str, Any] = {}
+        for raw_name, value in values.items():
+            name = self._field_name(sobject, raw_name)
+            if name in _SYSTEM or name in read_only:
+                raise SalesforceError(400, "INVALID_FIELD_FOR_INSERT_UPDATE",
+                                      f"Unable to create/update fields: {name}. Please check the security settings "
+                                      "of this field and verify that it is read/write for your profile or "
+                                      "permission set.", [name])
+            self._check_value(sobject, name, value)
+            clean[name] = value
+        changed = [n for n, v in clean.items() if record.get(n) != v]
+        record.update(clean)
+        if changed and "Id" in record:
+            now = _timestamp()
+            record["LastModifiedDate"] = record["SystemModstamp"] = now
+            _derive(sobject, record)
+        return changed
+
+    def _check_value(self, sobject: str, name: str, value: Any) -> None:
+        if value is None:
+            return
+        if name in _REFERENCES:
+            target = self._lookup(value)
+            if target is None:
+                raise SalesforceError(400, "INVALID_CROSS_REFERENCE_KEY",
+                                      f"invalid cross reference id: {name}", [name])
+            allowed = _REFERENCES[name]
+            if allowed is not None and target["attributes"]["type"] not in allowed:
+                raise SalesforceError(400, "FIELD_INTEGRITY_EXCEPTION",
+                                      f"{allowed[0]} ID: id value of incorrect type: {value}", [name])
+        allowed_values = _PICKLISTS.get((sobject, name))
+        if allowed_values is not None and value not in allowed_values:
+            raise SalesforceError(400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                                  f"{name}: bad value for restricted picklist field: {value}", [name])
+        if name in _MAX_LENGTH and isinstance(value, str) and len(value) > _MAX_LENGTH[name]:
+            raise SalesforceError(400, "STRING_TOO_LONG",
+                                  f"{name}: data value too large: {value[:20]}... (max length={_MAX_LENGTH[name]})",
+                                  [name])
+        if name in _DATE_FIELDS:
+            try:
+                date.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise SalesforceError(400, "JSON_PARSER_ERROR",
+                                      f"Cannot deserialize instance of date from VALUE_STRING value {value}",
+                                      [name]) from None
+
+    # --- SOQL --------------------------------------------------------------------------
+
+    def _run(self, query: _Soql) -> list[dict[str, Any]]:
+        if query.sobject not in _SCHEMA:
+            raise SalesforceError(400, "INVALID_TYPE", f"sObject type '{query.sobject}' is not supported.")
+        selected = [self._resolve_path(query.sobject, f) for f in query.fields]
+        conditions = [(self._resolve_path(query.sobject, f), op, v) for f, op, v in query.where]
+        order = self._resolve_path(query.sobject, query.order_by[0]) if query.order_by else None
+        rows = [r for r in self._records[query.sobject].values() if all(_test(self._value(r, p), op, v)
+                                                                           for p, op, v in conditions)]
+        if order is not None:
+            descending = query.order_by[1] if query.order_by else False
+            present = [r for r in rows if self._value(r, order) is not None]
+            missing = [r for r in rows if self._value(r, order) is None]
+            present.sort(key=lambda r: _sort_key(self._value(r, order)), reverse=descending)
+            rows = present + missing if descending else missing + present  # SOQL: NULLS FIRST on ASC
+        if query.limit is not None:
+            rows = rows[: query.limit]
+        return [self._project(r, selected) for r in rows]
+
+    def _resolve_path(self, sobject: str, path: str) -> tuple[str, ...]:
+        parts = path.split(".")
+        if len(parts) == 1:
+            return (self._field_name(sobject, path),)
+        if len(parts) != 2:
+            raise SalesforceError(400, "INVALID_FIELD", f"Only one level of relationship is supported: {path}")
+        relationship, field_name = parts
+        lookup = self._field_name(sobject, relationship + "Id")
+        targets = _REFERENCES.get(lookup)
+        if targets is None:  # polymorphic (WhatId): resolved per record
+            return lookup, field_name
+        return lookup, self._field_name(targets[0], field_name)
+
+    def _value(self, record: dict[str, Any], path: tuple[str, ...]) -> Any:
+        if len(path) == 1:
+            return record.get(path[0])
+        target = self._lookup(record.get(path[0]))
+        return target.get(path[1]) if target else None
+
+    def _project(self, record: dict[str, Any], paths: list[tuple[str, ...]]) -> dict[str, Any]:
+        row: dict[str, Any] = {"attributes": record["attributes"]}
+        for path in paths:
+            if len(path) == 1:
+                row[path[0]] = record.get(path[0])
+                continue
+            relationship = path[0][:-2]
+            target = self._lookup(record.get(path[0]))
+            if target is None:
+                row[relationship] = None
+                continue
+            nested = row.get(relationship) or {"attributes": target["attributes"]}
+            nested[path[1]] = target.get(path[1])
+            row[relationship] = nested
+        return copy.deepcopy(row)
+
+
+def _derive(sobject: str, record: dict[str, Any]) -> None:
+    if sobject in ("Contact", "User"):
+        record["Name"] = " ".join(p for p in (record.get("FirstName"), record.get("LastName")) if p)
+    elif sobject == "Task":
+        record["IsClosed"] = record.get("Status") == "Completed"
+    elif sobject == "Case":
+        record["IsClosed"] = record.get("Status") == "Closed"
+    elif sobject == "Opportunity":
+        record["IsClosed"] = record.get("StageName") in ("Closed Won", "Closed Lost")
+        record["IsWon"] = record.get("StageName") == "Closed Won"
+
+
+def _normalize(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.casefold()
+    return value
+
+
+def _equal(stored: Any, literal: Any) -> bool:
+    if isinstance(stored, str) and isinstance(literal, str) and len(literal) == 15 and len(stored) == 18:
+        stored = stored[:15]  # SOQL accepts 15-character ids where 18 are stored
+    if isinstance(stored, bool) or isinstance(literal, bool):
+        return stored is literal
+    return bool(_normalize(stored) == _normalize(literal))
+
+
+def _test(stored: Any, op: str, literal: Any) -> bool:
+    if op == "IN":
+        return any(_equal(stored, v) for v in literal)
+    if op == "NOT IN":
+        return not any(_equal(stored, v) for v in literal)
+    if op == "=":
+        return _equal(stored, literal)
+    return not _equal(stored, literal)  # != and <>
+
+
+def _sort_key(value: Any) -> Any:
+    return value.casefold() if isinstance(value, str) else value
+
+
+# --- the SOQL subset parser --------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<string>'(?:[^'\\]|\\.)*')|(?P<number>-?\d+(?:\.\d+)?)|(?P<op>!=|<>|=|,|\(|\))|(?P<word>[A-Za-z_][\w.]*))"
+)
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "'": "'", '"': '"', "\\": "\\"}
+
+
+class _Soql:
+    def __init__(self) -> None:
+        self.fields: list[str] = []
+        self.sobject = ""
+        self.where: list[tuple[str, str, Any]] = []
+        self.order_by: tuple[str, bool] | None = None
+        self.limit: int | None = None
+
+
+def _tokens(soql: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    soql = soql.strip()
+    while position < len(soql):
+        match = _TOKEN.match(soql, position)
+        if not match or match.end() == position:
+            raise _malformed(soql, f"unexpected token at position {position}")
+        kind = match.lastgroup or ""
+        tokens.append((kind, match.group(kind)))
+        position = match.end()
+    return tokens
+
+
+def _malformed(soql: str, why: str) -> SalesforceError:
+    return SalesforceError(400, "MALFORMED_QUERY", f"\n{soql}\n{why}")
+
+
+def _parse_soql(soql: str) -> _Soql:
+    tokens = _tokens(soql)
+    query = _Soql()
+    position = 0
+
+    def peek_word() -> str:
+        return tokens[position][1].upper() if position < len(tokens) and tokens[position][0] == "word" else ""
+
+    def take(kind: str, value: str | None = None) -> str:
+        nonlocal position
+        if position >= len(tokens):
+            raise _malformed(soql, "unexpected end of query")
+        token_kind, token = tokens[position]
+        if token_kind != kind or (value is not None and token.upper() != value):
+            raise _malformed(soql, f"unexpected token: '{token}'")
+        position += 1
+        return token
+
+    def literal() -> Any:
+        nonlocal position
+        if position >= len(tokens):
+            raise _malformed(soql, "unexpected end of query")
+        kind, token = tokens[position]
+        position += 1
+        if kind == "string":
+            return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), token[1:-1])
+        if kind == "number":
+            return float(token) if "." in token else int(token)
+        if kind == "word" and token.lower() in ("true", "false", "null"):
+            return {"true": True, "false": False, "null": None}[token.lower()]
+        raise _malformed(soql, f"unexpected token: '{token}'")
+
+    take("word", "SELECT")
+    query.fields.append(take("word"))
+    while position < len(tokens) and tokens[position] == ("op", ","):
+        position += 1
+        query.fields.append(take("word"))
+    take("word", "FROM")
+    query.sobject = take("word")
+    if peek_word() == "WHERE":
+        position += 1
+        while True:
+            field_name = take("word")
+            if peek_word() in ("IN", "NOT"):
+                operator = "NOT IN" if peek_word() == "NOT" else "IN"
+                position += 2 if operator == "NOT IN" else 1
+                take("op", "(")
+                values = [literal()]
+                while position < len(tokens) and tokens[position] == ("op", ","):
+                    position += 1
+                    values.append(literal())
+                take("op", ")")
+                query.where.append((field_name, operator, values))
+            else:
+                operator = take("op")
+                if operator not in ("=", "!=", "<>"):
+                    raise _malformed(soql, f"unsupported operator: {operator}")
+                query.where.append((field_name, operator, literal()))
+            if peek_word() != "AND":
+                break
+            position += 1
+    if peek_word() == "ORDER":
+        position += 1
+        take("word", "BY")
+        order_field = take("word")
+        descending = peek_word() == "DESC"
+        if peek_word() in ("ASC", "DESC"):
+            position += 1
+        query.order_by = (order_field, descending)
+    if peek_word() == "LIMIT":
+        position += 1
+        query.limit = int(take("number"))
+    if position != len(tokens):
+        raise _malformed(soql, f"unexpected token: '{tokens[position][1]}'")
+    return query

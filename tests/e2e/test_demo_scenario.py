@@ -1,0 +1,150 @@
+"""`textloop demo` end to end: the whole local stack, the scenario, the files it writes.
+
+One demo run per module (it starts moto, three emulators, the API and the queue consumers);
+every test reads the files of that run — what an admin would read.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+OPP_STAGE = "Negotiation/Review"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from textloop_local.demo import run_demo
+
+    out = tmp_path_factory.mktemp("demo")
+    result = run_demo(out, echo=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def state(demo) -> dict:
+    return json.loads((demo.out_dir / "state.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def seed():
+    from textloop_local.emulators import seed
+
+    return seed
+
+
+def _jsonl(path: Path) -> list[dict]:
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
+    return [json.loads(line) for line in lines]
+
+
+def _outcomes(state: dict) -> list[dict]:
+    return [i for i in state["ledger"] if i["pk"].startswith("EVENT#") and i["sk"] == "OUTCOME"]
+
+
+def _outcomes_for(state: dict, record_id: str) -> list[dict]:
+    return [o for o in _outcomes(state) if f":{record_id}" in o["pk"]]
+
+
+def _props(record: dict) -> dict:
+    return {**record, **(record.get("properties") or {})}
+
+
+def test_demo_passes_its_own_checks(demo):
+    assert demo.ok, demo.transcript
+    assert "[ ]" not in demo.transcript
+
+
+def test_exactly_one_sms_per_trigger(demo, state, seed):
+    assert len(state["sms"]) == 4
+    sent = [o for o in _outcomes(state) if o["outcome"] == "sent"]
+    assert len(sent) == 4
+    for record_id in (seed.SF_OPPORTUNITY_ACME, seed.SF_CASE_EXPORT, seed.HS_DEAL_INITECH, seed.HS_TICKET_SSO):
+        outcomes = _outcomes_for(state, record_id)
+        assert [o["outcome"] for o in outcomes] == ["sent"], record_id
+    sids = {o["sid"] for o in sent}
+    assert sids == {m.get("sid") or m.get("Sid") for m in state["sms"]}
+    assert demo.verdict.counts["sms"] == 4
+
+
+def test_duplicates_are_suppressed(demo, seed):
+    deliveries = _jsonl(demo.out_dir / "deliveries.jsonl")
+    opp = [d for d in deliveries if seed.SF_OPPORTUNITY_ACME in d["body"]]
+    assert len(opp) == 3  # Event Relay published the same change event three times
+    assert demo.verdict.counts["duplicates_suppressed"] >= 2
+    assert "Duplicates suppressed" in demo.transcript
+
+
+def test_opted_out_and_no_phone_are_skipped_with_reasons(state, seed):
+    (globex,) = _outcomes_for(state, seed.SF_OPPORTUNITY_GLOBEX)
+    assert (globex["outcome"], globex["reason"]) == ("skipped", "opted_out")
+    (no_phone,) = _outcomes_for(state, seed.SF_CASE_NO_PHONE)
+    assert no_phone["outcome"] == "skipped"
+    assert no_phone["reason"] in ("invalid_phone", "no_recipient")
+    opted = [c for c in state["consent"] if c["status"] == "opted_out"]
+    assert len(opted) == 1 and opted[0]["phone"].startswith("+1") and opted[0]["history"]
+
+
+def test_salesforce_tasks_logged_on_the_right_records(state, seed):
+    tasks = state["salesforce"]["Task"]
+    by_what = {t["WhatId"]: t for t in tasks}
+    assert set(by_what) == {seed.SF_OPPORTUNITY_ACME, seed.SF_CASE_EXPORT}
+    assert by_what[seed.SF_OPPORTUNITY_ACME]["WhoId"] == seed.SF_CONTACT_PRIYA
+    assert by_what[seed.SF_CASE_EXPORT]["WhoId"] == seed.SF_CONTACT_LENA
+    for task in tasks:
+        assert task["Subject"].startswith("SMS")
+        assert task.get("Description")
+    opp = next(o for o in state["salesforce"]["Opportunity"] if o["Id"] == seed.SF_OPPORTUNITY_ACME)
+    assert opp["StageName"] == OPP_STAGE
+
+
+def test_hubspot_communications_logged_on_the_right_records(state, seed):
+    comms = [_props(c) for c in state["hubspot"]["communications"]]
+    assert len(comms) == 2
+    assert {c["hs_communication_channel_type"] for c in comms} == {"SMS"}
+    text = json.dumps(state["hubspot"]["communications"])
+    assert seed.HS_DEAL_INITECH in text and seed.HS_TICKET_SSO in text
+
+
+def test_sms_bodies_are_rendered_templates(state):
+    bodies = [m.get("body") or m.get("Body") for m in state["sms"]]
+    assert all("Reply STOP to opt out." in b for b in bodies)
+    assert any("Priya" in b and "https://sign.example.com/envelopes/acme-200-seats" in b for b in bodies)
+    assert not any("{{" in b for b in bodies)
+
+
+def test_forged_webhook_rejected(demo):
+    assert "bad X-HubSpot-Signature-v3" in demo.transcript
+    assert "→ **401**" in demo.transcript
+
+
+def test_request_logs_are_jsonl_with_method_path_query_body(demo):
+    for name in ("twilio_requests.jsonl", "salesforce_requests.jsonl", "hubspot_requests.jsonl"):
+        entries = _jsonl(demo.out_dir / name)
+        assert entries, name
+        for entry in entries:
+            assert {"method", "path", "query", "body"} <= set(entry), (name, entry)
+    twilio = _jsonl(demo.out_dir / "twilio_requests.jsonl")
+    sends = [e for e in twilio if e["method"] == "POST" and e["path"].endswith("/Messages.json")]
+    assert len(sends) == 4
+    assert all(isinstance(e["body"], dict) and e["body"].get("StatusCallback", "").endswith("/twilio/status") for e in sends)
+
+
+def test_transcript_masks_phone_numbers(demo, state):
+    transcript = (demo.out_dir / "transcript.md").read_text()
+    for message in state["sms"]:
+        to = message.get("to") or message.get("To")
+        assert to not in transcript
+        assert to[-4:] in transcript
+    for consent in state["consent"]:
+        assert consent["phone"] not in transcript
+
+
+def test_state_json_has_the_local_state_shape(state):
+    assert {"sms", "salesforce", "hubspot", "consent", "ledger"} <= set(state)
+    assert state["salesforce"]["Contact"]  # seed records included
+    assert state["hubspot"]["deals"]
