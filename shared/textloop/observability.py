@@ -10,6 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.logging.types import PowertoolsLogRecord
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from textloop.domain.model import DispatchResult, Outcome
@@ -27,10 +28,11 @@ def scrub(text: str) -> str:
 
 
 class MaskingFormatter(LambdaPowertoolsFormatter):
-    def serialize(self, log: dict[str, Any]) -> str:
-        for key in SENSITIVE_KEYS & log.keys():
-            log[key] = f"<{len(str(log[key]))} chars>"
-        return scrub(super().serialize(log))
+    def serialize(self, log: dict[str, Any] | PowertoolsLogRecord) -> str:
+        record: dict[str, Any] = dict(log)
+        for key in SENSITIVE_KEYS & record.keys():
+            record[key] = f"<{len(str(record[key]))} chars>"
+        return scrub(super().serialize(record))
 
 
 logger = Logger(logger_formatter=MaskingFormatter())

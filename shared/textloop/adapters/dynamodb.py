@@ -7,7 +7,7 @@ Every ClientError is translated: a failed condition is a domain decision, anythi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,7 @@ def _epoch(moment: datetime) -> dict[str, str]:
     return {"N": str(int(moment.timestamp()))}
 
 
-def _s(value: str) -> dict[str, str]:
+def _s(value: str) -> Any:
     return {"S": value}
 
 
@@ -79,7 +79,7 @@ class DynamoLedger:
         )
 
     def record_outcome(self, result: DispatchResult, at: datetime) -> None:
-        item = {
+        item: dict[str, Any] = {
             **_key(f"EVENT#{result.event_key}", "OUTCOME"),
             "outcome": _s(str(result.outcome)),
             "reason": _s(result.reason),
@@ -167,7 +167,7 @@ class DynamoLedger:
     def _sent(self, slot: SendSlot) -> None:
         """Slot → SENT, and the message record by sid (status callbacks) and by phone (replies)."""
         now = datetime.now(UTC)
-        message = {
+        message: dict[str, Any] = {
             "sid": _s(slot.sid),
             "phone": _s(slot.phone),
             "crm": _s(slot.record.crm),
@@ -254,7 +254,7 @@ class DynamoConsentLedger:
             item = self.client.get_item(TableName=self.table, Key={"phone": _s(phone)}, ConsistentRead=True).get(
                 "Item"
             )
-        return bool(item) and item.get("status", {}).get("S") == ConsentStatus.OPTED_OUT
+        return item is not None and item.get("status", {}).get("S") == ConsentStatus.OPTED_OUT
 
     def record(self, change: ConsentChange) -> bool:
         entry = {
@@ -325,7 +325,11 @@ def _slot_item(slot: SendSlot) -> dict[str, Any]:
 
 
 def _slot_from(item: dict[str, Any]) -> SendSlot:
-    text: Callable[[str], str] = lambda name: item.get(name, {}).get("S", "")  # noqa: E731
+    def text(name: str) -> str:
+        return str(item.get(name, {}).get("S", ""))
+
+    fields: dict[str, Any] = {name: text(name) for name in _SLOT_TEXT}
+    fields.update({name: datetime.fromisoformat(text(name)) for name in _SLOT_TIMES})
     return SendSlot(
         key=text("key"),
         state=SlotState(text("state")),
@@ -333,6 +337,5 @@ def _slot_from(item: dict[str, Any]) -> SendSlot:
         template_version=int(item["template_version"]["N"]),
         contact_id=text("contact_id") or None,
         owner_id=text("owner_id") or None,
-        **{name: text(name) for name in _SLOT_TEXT},
-        **{name: datetime.fromisoformat(text(name)) for name in _SLOT_TIMES},
+        **fields,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+from twilio.request_validator import RequestValidator
 
 from textloop.domain.errors import Forbidden
 

@@ -1,0 +1,180 @@
+"""CrmGateway for HubSpot through hubspot-api-client (CRM v3).
+
+Reads: the deal or ticket with its contact associations, the first associated contact, the owner.
+Writes: the SMS as a Communication (channel SMS) associated to the contact and to the deal or ticket.
+Vendor errors never leave this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC
+from typing import Any
+
+import urllib3
+from hubspot import HubSpot  # type: ignore[import-untyped]
+from hubspot.crm.contacts import ApiException as ContactsApiException  # type: ignore[import-untyped]
+from hubspot.crm.deals import ApiException as DealsApiException  # type: ignore[import-untyped]
+from hubspot.crm.objects.communications import (  # type: ignore[import-untyped]
+    ApiException as CommunicationsApiException,
+)
+from hubspot.crm.objects.communications import (
+    AssociationSpec,
+    PublicAssociationsForObject,
+    PublicObjectId,
+    SimplePublicObjectInputForCreate,
+)
+from hubspot.crm.owners import ApiException as OwnersApiException  # type: ignore[import-untyped]
+from hubspot.crm.tickets import ApiException as TicketsApiException  # type: ignore[import-untyped]
+
+from textloop.domain.errors import CrmUnavailable, RecordNotFound, Skip
+from textloop.domain.model import MessageContext, Person, RecordRef, SmsActivity
+
+TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
+_CONTACT_PROPERTIES = ["firstname", "lastname", "mobilephone", "phone", "email"]
+# HUBSPOT_DEFINED association type ids, from a communication to ...
+COMMUNICATION_TO_CONTACT = 81
+COMMUNICATION_TO_DEAL = 85
+COMMUNICATION_TO_TICKET = 83
+_TO_RECORD = {"deal": COMMUNICATION_TO_DEAL, "ticket": COMMUNICATION_TO_TICKET}
+_API_ERRORS = (
+    DealsApiException,
+    TicketsApiException,
+    ContactsApiException,
+    OwnersApiException,
+    CommunicationsApiException,
+)
+
+
+class HubSpotGateway:
+    def __init__(self, client: HubSpot, timeout: tuple[float, float] = TIMEOUT) -> None:
+        # Each SDK API object owns a connection pool: build them once, reuse them for every call.
+        self._records = {"deal": client.crm.deals.basic_api, "ticket": client.crm.tickets.basic_api}
+        self._contacts = client.crm.contacts.basic_api
+        self._owners = client.crm.owners.owners_api
+        self._communications = client.crm.objects.communications.basic_api
+        self._timeout = timeout
+
+    @classmethod
+    def connect(cls, access_token: str, base_url: str = "https://api.hubapi.com",
+                timeout: tuple[float, float] = TIMEOUT) -> HubSpotGateway:
+        return cls(HubSpot(access_token=access_token, host=base_url.rstrip("/")), timeout)
+
+    # --- CrmGateway --------------------------------------------------------------------
+
+    def load_context(self, record: RecordRef, fields: Sequence[str]) -> MessageContext:
+        api = _record_api(self._records, record)
+        with _translated(record):
+            obj = api.get_by_id(record.record_id, properties=list(dict.fromkeys([*fields, "hubspot_owner_id"])),
+                                associations=["contacts"], _request_timeout=self._timeout)
+            properties: dict[str, Any] = obj.properties or {}
+            contact_id = _first_contact(obj.associations)
+            recipient = self._contact(contact_id) if contact_id else None
+            owner_id = properties.get("hubspot_owner_id")
+            owner = self._owner(owner_id) if owner_id else None
+        return MessageContext(
+            record=record,
+            fields={name: properties.get(name) for name in fields},
+            recipient=recipient,
+            owner=owner,
+        )
+
+    def log_sms(self, activity: SmsActivity) -> str:
+        type_id = _record_type_id(activity.record)
+        body = f"{activity.body}\n\n{activity.direction.capitalize()} SMS · Twilio SID {activity.sid}"
+        properties = {
+            "hs_communication_channel_type": "SMS",
+            "hs_communication_logged_from": "CRM",
+            "hs_communication_body": body,
+            "hs_timestamp": activity.at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        }
+        if activity.owner_id:
+            properties["hubspot_owner_id"] = activity.owner_id
+        associations = [_association(activity.record.record_id, type_id)]
+        if activity.contact_id:
+            associations.insert(0, _association(activity.contact_id, COMMUNICATION_TO_CONTACT))
+        with _translated(activity.record):
+            created = self._communications.create(
+                SimplePublicObjectInputForCreate(properties=properties, associations=associations),
+                _request_timeout=self._timeout,
+            )
+        return str(created.id)
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _contact(self, contact_id: str) -> Person | None:
+        try:
+            contact = self._contacts.get_by_id(contact_id, properties=_CONTACT_PROPERTIES,
+                                               _request_timeout=self._timeout)
+        except ContactsApiException as exc:
+            if exc.status == 404:  # an association to a contact deleted since: no recipient
+                return None
+            raise
+        values: dict[str, Any] = contact.properties or {}
+        return Person(
+            crm_id=str(contact.id),
+            first_name=values.get("firstname") or "",
+            last_name=values.get("lastname") or "",
+            phone=values.get("mobilephone") or values.get("phone") or "",
+            email=values.get("email") or "",
+        )
+
+    def _owner(self, owner_id: str) -> Person | None:
+        if not owner_id.isdigit():
+            return None
+        try:
+            owner = self._owners.get_by_id(int(owner_id), _request_timeout=self._timeout)
+        except OwnersApiException as exc:
+            if exc.status == 404:  # a deactivated owner: the message goes out without one
+                return None
+            raise
+        return Person(
+            crm_id=str(owner.id),
+            first_name=owner.first_name or "",
+            last_name=owner.last_name or "",
+            email=owner.email or "",
+        )
+
+
+def _record_api(apis: dict[str, Any], record: RecordRef) -> Any:
+    if record.crm != "hubspot" or record.object_type not in apis:
+        raise ValueError(f"not a HubSpot deal or ticket: {record}")
+    return apis[record.object_type]
+
+
+def _record_type_id(record: RecordRef) -> int:
+    if record.crm != "hubspot" or record.object_type not in _TO_RECORD:
+        raise ValueError(f"not a HubSpot deal or ticket: {record}")
+    return _TO_RECORD[record.object_type]
+
+
+def _association(object_id: str, type_id: int) -> Any:
+    return PublicAssociationsForObject(
+        to=PublicObjectId(id=object_id),
+        types=[AssociationSpec(association_category="HUBSPOT_DEFINED", association_type_id=type_id)],
+    )
+
+
+def _first_contact(associations: dict[str, Any] | None) -> str | None:
+    contacts = (associations or {}).get("contacts")
+    results = contacts.results if contacts is not None else []
+    return str(results[0].id) if results else None
+
+
+@contextmanager
+def _translated(record: RecordRef) -> Iterator[None]:
+    """HubSpot and transport errors → domain errors (nothing vendor-specific escapes)."""
+    try:
+        yield
+    except _API_ERRORS as exc:
+        status = int(exc.status or 0)
+        if status == 404:
+            raise RecordNotFound(f"{record} (or a record it links to) does not exist in HubSpot",
+                                 record=str(record)) from None
+        if status in (0, 401, 429) or status >= 500:
+            raise CrmUnavailable(f"HubSpot answered {status or 'nothing'}", record=str(record),
+                                 status=status) from None
+        raise Skip(f"HubSpot refused the request ({status})", record=str(record), status=status) from None
+    except urllib3.exceptions.HTTPError as exc:
+        raise CrmUnavailable(f"HubSpot unreachable: {type(exc).__name__}", record=str(record)) from None

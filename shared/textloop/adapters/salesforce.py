@@ -1,0 +1,179 @@
+"""CrmGateway for Salesforce through simple-salesforce (REST API).
+
+Reads: the record (sObject GET, all fields), then one SOQL on the record for its owner, account and, for a
+Case, its contact; for an Opportunity one more SOQL for the primary OpportunityContactRole's contact.
+Writes: the SMS as a completed Task on the record. Vendor errors never leave this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, cast
+
+import requests  # type: ignore[import-untyped]
+from simple_salesforce import Salesforce
+from simple_salesforce.api import SFType
+from simple_salesforce.exceptions import (
+    SalesforceError,
+    SalesforceExpiredSession,
+    SalesforceResourceNotFound,
+)
+from simple_salesforce.format import format_soql
+
+from textloop.domain.errors import CrmUnavailable, RecordNotFound, Skip
+from textloop.domain.model import MessageContext, Person, RecordRef, SmsActivity
+from textloop.domain.phone import mask_in_text
+
+TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
+_SOBJECTS = {"opportunity": "Opportunity", "case": "Case"}
+_CONTACT_FIELDS = ("Id", "FirstName", "LastName", "MobilePhone", "Phone", "Email")
+_OWNER_FIELDS = ("Id", "FirstName", "LastName", "Email", "Phone")
+_SUBJECT_MAX = 255
+_DESCRIPTION_MAX = 32_000
+_RETRYABLE_CODES = frozenset({"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW"})
+
+
+class _Session(requests.Session):  # type: ignore[misc]
+    """A requests session with default timeouts, pinned to *ca_bundle* even when REQUESTS_CA_BUNDLE is set
+    (requests lets that variable override ``Session.verify``)."""
+
+    def __init__(self, ca_bundle: str | None, timeout: tuple[float, float]) -> None:
+        super().__init__()
+        self._ca_bundle = ca_bundle
+        self._timeout = timeout
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        kwargs["timeout"] = kwargs.get("timeout") or self._timeout
+        if self._ca_bundle:
+            kwargs["verify"] = self._ca_bundle
+        return super().send(request, **kwargs)
+
+
+class SalesforceGateway:
+    def __init__(self, sf: Salesforce) -> None:
+        self._sf = sf
+
+    @classmethod
+    def connect(
+        cls,
+        instance_url: str,
+        access_token: str,
+        api_version: str = "62.0",
+        ca_bundle: str | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> SalesforceGateway:
+        session = _Session(ca_bundle, timeout)
+        return cls(Salesforce(instance_url=instance_url, session_id=access_token, version=api_version,
+                              session=session))
+
+    # --- CrmGateway --------------------------------------------------------------------
+
+    def load_context(self, record: RecordRef, fields: Sequence[str]) -> MessageContext:
+        sobject = _sobject_name(record)
+        with _translated(record):
+            data = self._sobject(sobject).get(record.record_id)
+            related_fields = [f"Owner.{f}" for f in _OWNER_FIELDS] + ["Account.Name"]
+            if sobject == "Case":
+                related_fields += [f"Contact.{f}" for f in _CONTACT_FIELDS]
+            related = self._first(
+                format_soql(f"SELECT {', '.join(related_fields)} FROM {sobject} WHERE Id = {{}}", record.record_id)
+            )
+            if sobject == "Opportunity":
+                role = self._first(
+                    format_soql(
+                        f"SELECT {', '.join(f'Contact.{f}' for f in _CONTACT_FIELDS)} FROM OpportunityContactRole "
+                        "WHERE OpportunityId = {} AND IsPrimary = true LIMIT 1",
+                        record.record_id,
+                    )
+                )
+                contact = role.get("Contact") if role else None
+            else:
+                contact = related.get("Contact") if related else None
+        owner = related.get("Owner") if related else None
+        account = related.get("Account") if related else None
+        return MessageContext(
+            record=record,
+            fields={name: data.get(name) for name in fields},
+            recipient=_person(contact, prefer_mobile=True),
+            owner=_person(owner, prefer_mobile=False),
+            account_name=(account or {}).get("Name") or "",
+        )
+
+    def log_sms(self, activity: SmsActivity) -> str:
+        _sobject_name(activity.record)
+        verb = "sent" if activity.direction == "outbound" else "received"
+        subject = activity.subject or f"SMS {verb}: {activity.body[:40]}"
+        description = f"{activity.body}\n\n{activity.direction.capitalize()} SMS · Twilio SID {activity.sid}"
+        task: dict[str, Any] = {
+            "Subject": subject[:_SUBJECT_MAX],
+            "Description": description[-_DESCRIPTION_MAX:],
+            "Status": "Completed",
+            "Priority": "Normal",
+            "ActivityDate": activity.at.date().isoformat(),
+            "WhatId": activity.record.record_id,
+        }
+        if activity.contact_id:
+            task["WhoId"] = activity.contact_id
+        if activity.owner_id:
+            task["OwnerId"] = activity.owner_id
+        with _translated(activity.record):
+            created = self._sobject("Task").create(task)
+        if not created.get("success"):
+            raise Skip("Salesforce did not create the Task", record=str(activity.record),
+                       errors=mask_in_text(str(created.get("errors"))))
+        return str(created["id"])
+
+    # --- helpers -----------------------------------------------------------------------
+
+    def _sobject(self, name: str) -> SFType:
+        return cast(SFType, getattr(self._sf, name))
+
+    def _first(self, soql: str) -> dict[str, Any] | None:
+        records = self._sf.query(soql).get("records") or []
+        return cast(dict[str, Any], records[0]) if records else None
+
+
+def _sobject_name(record: RecordRef) -> str:
+    if record.crm != "salesforce" or record.object_type not in _SOBJECTS:
+        raise ValueError(f"not a Salesforce opportunity or case: {record}")
+    return _SOBJECTS[record.object_type]
+
+
+def _person(data: dict[str, Any] | None, prefer_mobile: bool) -> Person | None:
+    if not data or not data.get("Id"):
+        return None
+    phones = (data.get("MobilePhone"), data.get("Phone")) if prefer_mobile else (data.get("Phone"),)
+    return Person(
+        crm_id=str(data["Id"]),
+        first_name=data.get("FirstName") or "",
+        last_name=data.get("LastName") or "",
+        phone=next((p for p in phones if p), ""),
+        email=data.get("Email") or "",
+    )
+
+
+def _error_codes(exc: SalesforceError) -> list[str]:
+    content = exc.content
+    if isinstance(content, list):
+        return [str(e.get("errorCode")) for e in content if isinstance(e, dict)]
+    return []
+
+
+@contextmanager
+def _translated(record: RecordRef) -> Iterator[None]:
+    """Salesforce and transport errors → domain errors (nothing vendor-specific escapes)."""
+    try:
+        yield
+    except SalesforceResourceNotFound:
+        raise RecordNotFound(f"{record} does not exist in Salesforce", record=str(record)) from None
+    except SalesforceExpiredSession:
+        raise CrmUnavailable("Salesforce session expired or invalid", record=str(record), status=401) from None
+    except SalesforceError as exc:
+        codes = _error_codes(exc)
+        details = {"record": str(record), "status": exc.status, "codes": codes}
+        if exc.status >= 500 or exc.status == 429 or _RETRYABLE_CODES.intersection(codes):
+            raise CrmUnavailable(f"Salesforce answered {exc.status}", **details) from None
+        raise Skip(f"Salesforce refused the request ({exc.status} {', '.join(codes)})", **details) from None
+    except requests.RequestException as exc:
+        raise CrmUnavailable(f"Salesforce unreachable: {type(exc).__name__}", record=str(record)) from None

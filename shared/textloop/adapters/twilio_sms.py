@@ -1,0 +1,96 @@
+"""SmsSender through the twilio SDK: send via a Messaging Service, find a message already sent.
+
+Every call goes to ``base_url`` (the real API or the local emulator); vendor errors never leave this module.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+import requests  # type: ignore[import-untyped]
+from twilio.base.exceptions import (  # type: ignore[import-untyped]
+    TwilioException,
+    TwilioRestException,
+    TwilioServiceException,
+)
+from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
+from twilio.rest import Client  # type: ignore[import-untyped]
+
+from textloop.domain.errors import RecipientUnsubscribed, SendRejected, SmsUnavailable
+from textloop.domain.model import OutboundSms, SentSms
+from textloop.domain.phone import mask, mask_in_text
+
+TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
+UNSUBSCRIBED = 21610
+TOO_MANY_REQUESTS = 20429
+_FIND_LIMIT = 200  # newest messages to one number scanned by find_sent
+
+
+class TwilioSmsSender:
+    def __init__(self, client: Client, messaging_service_sid: str) -> None:
+        self._client = client
+        self._messaging_service_sid = messaging_service_sid
+
+    @classmethod
+    def connect(
+        cls,
+        account_sid: str,
+        auth_token: str,
+        messaging_service_sid: str,
+        base_url: str = "https://api.twilio.com",
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> TwilioSmsSender:
+        # environment={}: TWILIO_EDGE / TWILIO_REGION would rewrite the host and bypass base_url.
+        client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout), environment={})
+        # Messages live on the "api" domain; every URL it builds (pages included) starts with base_url.
+        client.api.base_url = base_url.rstrip("/")
+        return cls(client, messaging_service_sid)
+
+    # --- SmsSender ---------------------------------------------------------------------
+
+    def send(self, sms: OutboundSms) -> SentSms:
+        try:
+            message = self._client.messages.create(
+                to=sms.to,
+                body=sms.body,
+                messaging_service_sid=self._messaging_service_sid,
+                status_callback=sms.status_callback,
+            )
+        except (TwilioRestException, TwilioServiceException) as exc:
+            raise _translated(exc, sms.to) from None
+        except (TwilioException, requests.RequestException) as exc:
+            raise SmsUnavailable(f"Twilio unreachable: {type(exc).__name__}", to=mask(sms.to)) from None
+        return SentSms(sid=str(message.sid), status=str(message.status))
+
+    def find_sent(self, to: str, since: datetime, body: str) -> SentSms | None:
+        since = since.astimezone(UTC).replace(microsecond=0)  # Twilio dates have whole seconds
+        # DateSent filters by day; a message still queued has no date_sent, so look from the day's start.
+        day_start = datetime.combine(since.date(), time.min, UTC)
+        try:
+            messages = self._client.messages.list(to=to, date_sent_after=day_start, limit=_FIND_LIMIT)
+        except (TwilioRestException, TwilioServiceException) as exc:
+            raise SmsUnavailable(f"Twilio refused to list messages ({exc.status})", to=mask(to),
+                                 code=exc.code) from None
+        except (TwilioException, requests.RequestException) as exc:
+            raise SmsUnavailable(f"Twilio unreachable: {type(exc).__name__}", to=mask(to)) from None
+        for message in messages:
+            created = message.date_created
+            if (
+                message.body == body
+                and str(message.direction or "").startswith("outbound")
+                and (created is None or created >= since)
+            ):
+                return SentSms(sid=str(message.sid), status=str(message.status))
+        return None
+
+
+def _translated(exc: TwilioRestException | TwilioServiceException, to: str) -> Exception:
+    status, code = int(exc.status or 0), exc.code
+    detail = mask_in_text(str(getattr(exc, "msg", None) or getattr(exc, "detail", None) or ""))
+    details = {"to": mask(to), "status": status, "code": code, "twilio_message": detail}
+    if code == UNSUBSCRIBED:
+        return RecipientUnsubscribed("the recipient unsubscribed (Twilio 21610)", **details)
+    # 401: credentials are wrong or rotated; retrying keeps the message until they are fixed.
+    if status in (401, 429) or code == TOO_MANY_REQUESTS or status >= 500:
+        return SmsUnavailable(f"Twilio answered {status} ({code})", **details)
+    return SendRejected(f"Twilio rejected the message ({code})", **details)
