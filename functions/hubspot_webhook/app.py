@@ -8,7 +8,7 @@ from textloop.observability import logger, metrics
 from textloop.service_layer.intake import accept_hubspot_batch, verify_hubspot_v3
 
 settings = bootstrap.settings()  # validated at cold start
-rules = bootstrap.rules()
+watched = bootstrap.hubspot_watchlist()
 
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
@@ -26,7 +26,7 @@ def handler(event: dict, context: object) -> dict:
         now_ms=bootstrap.now_ms(),
         tolerance_ms=settings.webhook_tolerance_seconds * 1000,
     )
-    result = accept_hubspot_batch(request.body, rules, bootstrap.trigger_queue())
+    result = accept_hubspot_batch(request.body, watched, bootstrap.trigger_queue())
     metrics.add_metric(name="WebhookEventsQueued", unit=MetricUnit.Count, value=result.queued)
     metrics.add_metric(name="WebhookEventsIgnored", unit=MetricUnit.Count, value=result.ignored)
     logger.info("hubspot batch accepted", extra={"queued": result.queued, "ignored": result.ignored})

@@ -10,13 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import cache
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from textloop.config import Secrets, Settings
-from textloop.domain import templates
 from textloop.domain.model import Crm
 from textloop.domain.ports import CrmGateway, SmsSender
-from textloop.domain.rules import RuleSet
+
+if TYPE_CHECKING:
+    from textloop.domain.rules import RuleSet
 
 T = TypeVar("T")
 
@@ -36,7 +37,7 @@ class Lazy(Generic[T]):
 
 def reset() -> None:
     """Forget every built dependency (a new cold start): for the local runner and tests."""
-    for built in (settings, rules, hubspot_client_secret, trigger_queue, crm_gateway, state_ledger, dispatcher):
+    for built in (settings, rules, hubspot_watchlist, hubspot_client_secret, trigger_queue, crm_gateway, state_ledger, dispatcher):
         built.cache_clear()
     twilio_signature.cache_clear()
 
@@ -48,10 +49,9 @@ def settings() -> Settings:
 
 @cache
 def rules() -> RuleSet:
-    loaded = RuleSet.load(settings().triggers_file)
-    for template in loaded.templates:
-        templates.validate(template)
-    return loaded
+    from textloop.domain.rules import RuleSet
+
+    return RuleSet.load(settings().triggers_file)
 
 
 def now_ms() -> int:
@@ -59,6 +59,13 @@ def now_ms() -> int:
 
 
 # -- HubSpot webhook --------------------------------------------------------------------------
+
+
+@cache
+def hubspot_watchlist() -> frozenset[tuple[str, str]]:
+    from textloop.domain.watchlist import watched_properties
+
+    return watched_properties("hubspot", settings().triggers_file)
 
 
 @cache
@@ -119,9 +126,12 @@ def dispatcher() -> Any:
     from datetime import timedelta
 
     from textloop.adapters.dynamodb import DynamoConsentLedger
+    from textloop.domain import templates
     from textloop.service_layer.dispatch import Dispatcher
 
     s = settings()
+    for template in rules().templates:  # a template that does not compile fails the cold start
+        templates.validate(template)
     return Dispatcher(
         rules=rules(),
         crm=crm_gateway,

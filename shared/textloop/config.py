@@ -9,49 +9,104 @@ the plain environment variables are used.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from urllib.parse import urlparse
 
 SECRET_CACHE_SECONDS = 300
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+class ConfigError(ValueError):
+    """The environment does not describe a working deployment; every problem is listed."""
 
-    state_table: str = Field(alias="STATE_TABLE", min_length=3)
-    consent_table: str = Field(alias="CONSENT_TABLE", min_length=3)
-    trigger_queue_url: str = Field(default="", alias="TRIGGER_QUEUE_URL")
-    triggers_file: str | None = Field(default=None, alias="TRIGGERS_FILE")
-    brand_name: str = Field(default="Textloop", alias="BRAND_NAME", min_length=1)
-    care_contact: str = Field(default="", alias="CARE_CONTACT")
-    phone_default_region: str = Field(default="US", alias="PHONE_DEFAULT_REGION", pattern=r"^[A-Z]{2}$")
-    public_base_url: str | None = Field(default=None, alias="PUBLIC_BASE_URL")
-    twilio_messaging_service_sid: str = Field(default="", alias="TWILIO_MESSAGING_SERVICE_SID")
-    twilio_api_base_url: HttpUrl = Field(default=HttpUrl("https://api.twilio.com"), alias="TWILIO_API_BASE_URL")
-    hubspot_api_base_url: HttpUrl = Field(
-        default=HttpUrl("https://api.hubapi.com"), alias="HUBSPOT_API_BASE_URL"
-    )
-    salesforce_instance_url: str = Field(default="", alias="SALESFORCE_INSTANCE_URL")
-    salesforce_api_version: str = Field(default="62.0", alias="SALESFORCE_API_VERSION", pattern=r"^\d+\.\d$")
-    salesforce_ca_bundle: str | None = Field(default=None, alias="SALESFORCE_CA_BUNDLE")
-    lease_seconds: int = Field(default=120, alias="SEND_LEASE_SECONDS", ge=5, le=900)
-    webhook_tolerance_seconds: int = Field(default=300, alias="WEBHOOK_TOLERANCE_SECONDS", ge=1, le=3600)
 
-    @field_validator("public_base_url", "triggers_file", "salesforce_ca_bundle", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return value or None
+def _url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ValueError("must be an http(s) URL")
+    return value.rstrip("/")
+
+
+def _optional_url(value: str) -> str | None:
+    return _url(value) if value else None
+
+
+def _matching(pattern: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            raise ValueError(f"must match {pattern}")
+        return value
+
+    return check
+
+
+def _required(value: str) -> str:
+    if not value:
+        raise ValueError("is required")
+    return value
+
+
+def _int_between(low: int, high: int) -> Callable[[str], int]:
+    def check(value: str) -> int:
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return number
+
+    return check
+
+
+def _setting(env: str, default: str = "", parse: Callable[[str], Any] = str) -> Any:
+    return field(default=None, metadata={"env": env, "default": default, "parse": parse})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting, read from the environment and validated once, at cold start.
+
+    A plain dataclass on purpose: pydantic's import alone costs the webhooks about a third of
+    their cold-start budget (measured by ``make bench``), and these are a few strings.
+    """
+
+    state_table: str = _setting("STATE_TABLE", parse=_required)
+    consent_table: str = _setting("CONSENT_TABLE", parse=_required)
+    trigger_queue_url: str = _setting("TRIGGER_QUEUE_URL")
+    triggers_file: str | None = _setting("TRIGGERS_FILE", parse=lambda v: v or None)
+    brand_name: str = _setting("BRAND_NAME", "Textloop", _required)
+    care_contact: str = _setting("CARE_CONTACT")
+    phone_default_region: str = _setting("PHONE_DEFAULT_REGION", "US", _matching(r"[A-Z]{2}"))
+    public_base_url: str | None = _setting("PUBLIC_BASE_URL", parse=_optional_url)
+    twilio_messaging_service_sid: str = _setting("TWILIO_MESSAGING_SERVICE_SID")
+    twilio_api_base_url: str = _setting("TWILIO_API_BASE_URL", "https://api.twilio.com", _url)
+    hubspot_api_base_url: str = _setting("HUBSPOT_API_BASE_URL", "https://api.hubapi.com", _url)
+    salesforce_instance_url: str = _setting("SALESFORCE_INSTANCE_URL")
+    salesforce_api_version: str = _setting("SALESFORCE_API_VERSION", "62.0", _matching(r"\d+\.\d"))
+    salesforce_ca_bundle: str | None = _setting("SALESFORCE_CA_BUNDLE", parse=lambda v: v or None)
+    lease_seconds: int = _setting("SEND_LEASE_SECONDS", "120", _int_between(5, 900))
+    webhook_tolerance_seconds: int = _setting("WEBHOOK_TOLERANCE_SECONDS", "300", _int_between(1, 3600))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        return cls.model_validate(dict(os.environ if env is None else env))
+        source = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        problems: list[str] = []
+        for spec in fields(cls):
+            name = spec.metadata["env"]
+            raw = source.get(name, "").strip() or spec.metadata["default"]
+            try:
+                values[spec.name] = spec.metadata["parse"](raw)
+            except ValueError as exc:
+                problems.append(f"{name} {exc}")
+        if problems:
+            raise ConfigError("invalid configuration: " + "; ".join(problems))
+        return cls(**values)
 
     @property
     def status_callback_url(self) -> str | None:
-        return f"{self.public_base_url.rstrip('/')}/twilio/status" if self.public_base_url else None
+        return f"{self.public_base_url}/twilio/status" if self.public_base_url else None
 
 
 class Secrets:

@@ -5,7 +5,7 @@ Nothing here imports the X-Ray SDK: the webhook path must not pay ~400 ms for it
 
 from __future__ import annotations
 
-import re
+import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -14,29 +14,20 @@ from aws_lambda_powertools.logging.types import PowertoolsLogRecord
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from textloop.domain.model import DispatchResult, Outcome
-from textloop.domain.phone import mask
+from textloop.domain.masking import mask_in_text
 
 NAMESPACE_DEFAULT = "Textloop"
 SENSITIVE_KEYS = frozenset({"body", "message_body", "Body", "text"})
-_E164 = re.compile(r"\+\d{8,15}")
-_NANP = re.compile(r"\(?\b\d{3}\)?[ .-]\d{3}[ .-]\d{4}\b")
-
-
-def scrub(text: str) -> str:
-    """Mask E.164 and formatted North American numbers anywhere in a log line."""
-    return _NANP.sub(lambda m: mask(m.group(0)), _E164.sub(lambda m: mask(m.group(0)), text))
-
-
 class MaskingFormatter(LambdaPowertoolsFormatter):
     def serialize(self, log: dict[str, Any] | PowertoolsLogRecord) -> str:
         record: dict[str, Any] = dict(log)
         for key in SENSITIVE_KEYS & record.keys():
             record[key] = f"<{len(str(record[key]))} chars>"
-        return scrub(super().serialize(record))
+        return mask_in_text(super().serialize(record))
 
 
 logger = Logger(logger_formatter=MaskingFormatter())
-metrics = Metrics()
+metrics = Metrics(namespace=os.getenv("POWERTOOLS_METRICS_NAMESPACE") or NAMESPACE_DEFAULT)
 
 
 def observe(result: DispatchResult) -> None:
@@ -63,6 +54,6 @@ def observe(result: DispatchResult) -> None:
 
 def count_with_reason(name: str, reason: str) -> None:
     with single_metric(
-        name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace or NAMESPACE_DEFAULT
+        name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace
     ) as metric:
         metric.add_dimension(name="reason", value=reason or "unknown")

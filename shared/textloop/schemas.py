@@ -15,11 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from textloop.domain.errors import MalformedEvent, UnknownEvent
-from textloop.domain.model import ChangeKind, ObjectType, RecordRef, TriggerEvent
+from textloop.domain.model import HUBSPOT_OBJECTS, HUBSPOT_SOURCE, ChangeKind, ObjectType, RecordRef, TriggerEvent
 
 SALESFORCE_ENTITIES: dict[str, ObjectType] = {"Opportunity": "opportunity", "Case": "case"}
-HUBSPOT_OBJECTS: dict[str, ObjectType] = {"deal": "deal", "ticket": "ticket"}
-HUBSPOT_SOURCE = "hubspot"
 
 
 def _ms(value: int) -> datetime:
@@ -155,10 +153,6 @@ def parse_queue_body(body: str) -> list[TriggerEvent]:
     except ValidationError as exc:
         raise MalformedEvent(f"invalid event: {_first_error(exc)}") from None
     raise UnknownEvent("queue message is neither an EventBridge change event nor a HubSpot event")
-
-
-def hubspot_envelope(event: dict[str, Any]) -> str:
-    return json.dumps({"source": HUBSPOT_SOURCE, "event": event}, separators=(",", ":"))
 
 
 def _first_error(exc: ValidationError) -> str:

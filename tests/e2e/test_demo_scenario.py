@@ -63,7 +63,12 @@ def test_exactly_one_sms_per_trigger(demo, state, seed):
     assert len(state["sms"]) == 4
     sent = [o for o in _outcomes(state) if o["outcome"] == "sent"]
     assert len(sent) == 4
-    for record_id in (seed.SF_OPPORTUNITY_ACME, seed.SF_CASE_EXPORT, seed.HS_DEAL_INITECH, seed.HS_TICKET_SSO):
+    for record_id in (
+        seed.SF_OPPORTUNITY_ACME,
+        seed.SF_CASE_EXPORT,
+        seed.HS_DEAL_INITECH,
+        seed.HS_TICKET_SSO,
+    ):
         outcomes = _outcomes_for(state, record_id)
         assert [o["outcome"] for o in outcomes] == ["sent"], record_id
     sids = {o["sid"] for o in sent}
@@ -86,7 +91,9 @@ def test_opted_out_and_no_phone_are_skipped_with_reasons(state, seed):
     assert no_phone["outcome"] == "skipped"
     assert no_phone["reason"] in ("invalid_phone", "no_recipient")
     opted = [c for c in state["consent"] if c["status"] == "opted_out"]
-    assert len(opted) == 1 and opted[0]["phone"].startswith("+1") and opted[0]["history"]
+    assert len(opted) == 1
+    assert opted[0]["phone"].startswith("+1")
+    assert opted[0]["history"]
 
 
 def test_salesforce_tasks_logged_on_the_right_records(state, seed):
@@ -107,7 +114,8 @@ def test_hubspot_communications_logged_on_the_right_records(state, seed):
     assert len(comms) == 2
     assert {c["hs_communication_channel_type"] for c in comms} == {"SMS"}
     text = json.dumps(state["hubspot"]["communications"])
-    assert seed.HS_DEAL_INITECH in text and seed.HS_TICKET_SSO in text
+    assert seed.HS_DEAL_INITECH in text
+    assert seed.HS_TICKET_SSO in text
 
 
 def test_sms_bodies_are_rendered_templates(state):
@@ -131,7 +139,10 @@ def test_request_logs_are_jsonl_with_method_path_query_body(demo):
     twilio = _jsonl(demo.out_dir / "twilio_requests.jsonl")
     sends = [e for e in twilio if e["method"] == "POST" and e["path"].endswith("/Messages.json")]
     assert len(sends) == 4
-    assert all(isinstance(e["body"], dict) and e["body"].get("StatusCallback", "").endswith("/twilio/status") for e in sends)
+    assert all(
+        isinstance(e["body"], dict) and e["body"].get("StatusCallback", "").endswith("/twilio/status")
+        for e in sends
+    )
 
 
 def test_transcript_masks_phone_numbers(demo, state):

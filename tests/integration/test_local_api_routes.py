@@ -65,7 +65,12 @@ def test_project_template_routes_map_to_the_real_handlers():
 def test_json_post_is_a_v2_event_with_a_text_body(api):
     payload = {"hello": "world"}
     event = _echo(
-        requests.post(f"{api.url}/hooks/echo?a=1&a=2&b=x%20y", json=payload, headers={"X-Custom-Header": "v"}, timeout=10)
+        requests.post(
+            f"{api.url}/hooks/echo?a=1&a=2&b=x%20y",
+            json=payload,
+            headers={"X-Custom-Header": "v"},
+            timeout=10,
+        )
     )
     assert event["version"] == "2.0"
     assert event["routeKey"] == "POST /hooks/echo"
@@ -87,11 +92,14 @@ def test_json_post_is_a_v2_event_with_a_text_body(api):
     assert ctx["stage"] == "$default"
     assert ctx["routeKey"] == "POST /hooks/echo"
     assert ctx["domainName"] == event["headers"]["host"]
-    assert ctx["requestId"] and ctx["timeEpoch"] > 0
+    assert ctx["requestId"]
+    assert ctx["timeEpoch"] > 0
 
 
 def test_form_body_arrives_base64_encoded_like_api_gateway(api):
-    event = _echo(requests.post(f"{api.url}/hooks/echo", data={"MessageSid": "SM1", "Body": "Hi & bye"}, timeout=10))
+    event = _echo(
+        requests.post(f"{api.url}/hooks/echo", data={"MessageSid": "SM1", "Body": "Hi & bye"}, timeout=10)
+    )
     assert event["headers"]["content-type"] == "application/x-www-form-urlencoded"
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]).decode() == "MessageSid=SM1&Body=Hi+%26+bye"
@@ -99,7 +107,14 @@ def test_form_body_arrives_base64_encoded_like_api_gateway(api):
 
 def test_binary_and_untyped_bodies_are_base64(api):
     raw = b"\x00\x01\xfe\xff"
-    event = _echo(requests.post(f"{api.url}/hooks/echo", data=raw, headers={"Content-Type": "application/octet-stream"}, timeout=10))
+    event = _echo(
+        requests.post(
+            f"{api.url}/hooks/echo",
+            data=raw,
+            headers={"Content-Type": "application/octet-stream"},
+            timeout=10,
+        )
+    )
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == raw
 
@@ -142,16 +157,24 @@ def test_lambda_context_and_single_cold_start(api):
 
 def test_v2_response_shortcuts_and_fields(api):
     r = requests.post(f"{api.url}/hooks/echo?mode=shortcut", json={}, timeout=10)
-    assert (r.status_code, r.headers["content-type"], r.json()) == (200, "application/json", {"shortcut": True, "path": "/hooks/echo"})
+    assert (r.status_code, r.headers["content-type"], r.json()) == (
+        200,
+        "application/json",
+        {"shortcut": True, "path": "/hooks/echo"},
+    )
     r = requests.post(f"{api.url}/hooks/echo?mode=string", json={}, timeout=10)
-    assert r.status_code == 200 and r.json() == "just a string"
+    assert r.status_code == 200
+    assert r.json() == "just a string"
     r = requests.post(f"{api.url}/hooks/echo?mode=binary", json={}, timeout=10)
     assert r.content == b"\x00\x01\xff"
     r = requests.post(f"{api.url}/hooks/echo?mode=cookies", json={}, timeout=10)
-    assert r.status_code == 201 and r.text == "ok"
-    assert r.cookies.get("a") == "1" and r.cookies.get("b") == "2"
+    assert r.status_code == 201
+    assert r.text == "ok"
+    assert r.cookies.get("a") == "1"
+    assert r.cookies.get("b") == "2"
     r = requests.post(f"{api.url}/hooks/echo?mode=raise", json={}, timeout=10)
-    assert r.status_code == 500 and r.json() == {"message": "Internal Server Error"}
+    assert r.status_code == 500
+    assert r.json() == {"message": "Internal Server Error"}
 
 
 def test_build_event_without_server():
@@ -160,20 +183,35 @@ def test_build_event_without_server():
     request = HttpRequest(
         "POST",
         "/twilio/status",
-        [("Host", "example.test"), ("Content-Type", "application/x-www-form-urlencoded"), ("Cookie", "a=1; b=2")],
+        [
+            ("Host", "example.test"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", "a=1; b=2"),
+        ],
         b"To=%2B1",
     )
     event = build_event(route, {}, request)
     assert event["routeKey"] == "POST /twilio/status"
     assert event["cookies"] == ["a=1", "b=2"]
     assert "cookie" not in event["headers"]
-    assert event["isBase64Encoded"] is True and base64.b64decode(event["body"]) == b"To=%2B1"
-    assert "queryStringParameters" not in event and "pathParameters" not in event
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b"To=%2B1"
+    assert "queryStringParameters" not in event
+    assert "pathParameters" not in event
 
 
 def test_map_result_rules():
     assert map_result({"statusCode": 204}) == (204, [], b"")
     status, headers, body = map_result({"ok": 1})
-    assert (status, body) == (200, b'{"ok": 1}') and ("Content-Type", "application/json") in headers
-    status, headers, body = map_result({"statusCode": 200, "body": "aGk=", "isBase64Encoded": True, "headers": {"content-type": "text/plain"}})
-    assert body == b"hi" and headers == [("content-type", "text/plain")]
+    assert (status, body) == (200, b'{"ok": 1}')
+    assert ("Content-Type", "application/json") in headers
+    status, headers, body = map_result(
+        {
+            "statusCode": 200,
+            "body": "aGk=",
+            "isBase64Encoded": True,
+            "headers": {"content-type": "text/plain"},
+        }
+    )
+    assert body == b"hi"
+    assert headers == [("content-type", "text/plain")]

@@ -7,7 +7,8 @@ import uuid
 from typing import Any
 
 from textloop.domain.model import TriggerEvent
-from textloop.schemas import hubspot_envelope, parse_queue_body
+from textloop.schemas import parse_queue_body
+from textloop.service_layer.intake import hubspot_envelope
 
 ORG = "00DRM000000Fxts2AC"
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.events import hubspot_event
 from textloop.domain.errors import BadRequest, Unauthorized
-from textloop.domain.rules import RuleSet
+from textloop.domain.watchlist import watched_properties
 from textloop.service_layer.intake import accept_hubspot_batch, verify_hubspot_v3
 
 SECRET = "hubspot-client-secret"
@@ -73,7 +73,7 @@ def test_given_a_batch_then_only_events_a_rule_watches_are_queued_and_malformed_
         hubspot_event(4, "lifecyclestage", "lead", kind="contact.propertyChange"),
         {"objectId": "broken"},  # queued so the dispatcher records it as skipped: malformed
     ]
-    result = accept_hubspot_batch(json.dumps(batch).encode(), RuleSet.load(), queue)
+    result = accept_hubspot_batch(json.dumps(batch).encode(), watched_properties("hubspot"), queue)
     assert (result.queued, result.ignored) == (3, 2)
     assert [json.loads(b)["event"]["objectId"] for b in queue.bodies] == [1, 3, "broken"]
 
@@ -81,4 +81,4 @@ def test_given_a_batch_then_only_events_a_rule_watches_are_queued_and_malformed_
 @pytest.mark.parametrize("body", [b"not json", b'{"objectId": 1}', json.dumps([{}] * 101).encode()])
 def test_given_a_body_that_is_not_a_batch_then_bad_request(body: bytes) -> None:
     with pytest.raises(BadRequest):
-        accept_hubspot_batch(body, RuleSet.load(), RecordingQueue())
+        accept_hubspot_batch(body, watched_properties("hubspot"), RecordingQueue())

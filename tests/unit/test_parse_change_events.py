@@ -9,7 +9,8 @@ import pytest
 from tests.support.events import hubspot_event, salesforce_change
 from textloop.domain.errors import MalformedEvent, UnknownEvent
 from textloop.domain.model import ChangeKind
-from textloop.schemas import hubspot_envelope, parse_queue_body
+from textloop.schemas import parse_queue_body
+from textloop.service_layer.intake import hubspot_envelope
 
 
 @pytest.mark.parametrize("nested", [True, False], ids=["event-relay-detail.payload", "appflow-detail"])

@@ -114,7 +114,9 @@ def is_text(content_type: str | None) -> bool:
     return mime.startswith("text/") or mime in TEXT_TYPES
 
 
-def build_event(route: Route, path_params: dict[str, str], request: HttpRequest, stage: str = "$default") -> dict[str, Any]:
+def build_event(
+    route: Route, path_params: dict[str, str], request: HttpRequest, stage: str = "$default"
+) -> dict[str, Any]:
     """The HTTP API payload format 2.0 event for *request* matched to *route*."""
     headers: dict[str, str] = {}
     cookies: list[str] = []
@@ -206,7 +208,9 @@ def _json(status: int, payload: Any) -> tuple[int, list[tuple[str, str]], bytes]
 class ApiGateway:
     """Route table + dispatch; independent of the HTTP server so that tests can call ``handle``."""
 
-    def __init__(self, routes: list[Route], local_endpoints: dict[tuple[str, str], LocalEndpoint] | None = None) -> None:
+    def __init__(
+        self, routes: list[Route], local_endpoints: dict[tuple[str, str], LocalEndpoint] | None = None
+    ) -> None:
         self.routes: list[Route] = []
         self.set_routes(routes)
         self.local_endpoints = dict(local_endpoints or {})
@@ -246,7 +250,11 @@ class ApiGateway:
             log.exception("%s returned an invalid response", route.function.logical_id)
             return _json(500, {"message": "Internal Server Error"})
         log.info(
-            "%s -> %s %d (%.0f ms)", route.route_key, route.function.logical_id, status, (time.monotonic() - started) * 1000
+            "%s -> %s %d (%.0f ms)",
+            route.route_key,
+            route.function.logical_id,
+            status,
+            (time.monotonic() - started) * 1000,
         )
         return status, headers, body
 
@@ -276,7 +284,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(payload)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve  # noqa: N815 - stdlib names
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         log.debug("%s %s", self.client_address[0], format % args)
@@ -334,8 +342,8 @@ def routes_from_template(template_path: Any, root: Any = None) -> list[Route]:
             fn.logical_id,
             base / fn.code_uri / f"{fn.module}.py",
             fn.handler_function,
-            memory_mb=fn.memory_size,
-            timeout_seconds=fn.timeout,
+            memory_mb=fn.memory_size or 128,
+            timeout_seconds=float(fn.timeout or 3),
         )
         for fn in sam.functions(parsed)
     }

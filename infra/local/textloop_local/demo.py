@@ -49,7 +49,12 @@ class DemoResult:
 
 
 def salesforce_change_event(
-    org_id: str, entity: str, record_id: str, values: dict[str, Any], changed_fields: list[str], commit_user: str
+    org_id: str,
+    entity: str,
+    record_id: str,
+    values: dict[str, Any],
+    changed_fields: list[str],
+    commit_user: str,
 ) -> dict[str, Any]:
     """The EventBridge entry Event Relay would put for one CDC change (payload under detail.payload)."""
     now = datetime.now(UTC)
@@ -107,7 +112,9 @@ def post_hubspot_batch(
     )
 
 
-def hubspot_event(object_type: str, object_id: Any, prop: str, value: str, portal_id: int, app_id: int) -> dict[str, Any]:
+def hubspot_event(
+    object_type: str, object_id: Any, prop: str, value: str, portal_id: int, app_id: int
+) -> dict[str, Any]:
     now = int(time.time() * 1000)
     return {
         "eventId": int(uuid.uuid4().int % 4_000_000_000),
@@ -139,14 +146,13 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     out.mkdir(parents=True, exist_ok=True)
     extra_env = {"POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true")}
     if "LOG_LEVEL" not in os.environ:
-        extra_env["LOG_LEVEL"] = "WARNING"  # the transcript is the readable output
-    stack = LocalStack(StackOptions(workdir=out / "work", extra_env=extra_env))
+        extra_env["LOG_LEVEL"] = "ERROR"  # the transcript is the readable output (LOG_LEVEL=INFO to see logs)
+    stack = LocalStack(StackOptions(extra_env=extra_env))  # emulator files (CA key) in a temp dir
     with stack:
         steps = play(stack)
         stack.drain(timeout=90)
         state = stack.state()
-        assert stack.poller is not None
-        deliveries = list(stack.poller.deliveries)
+        deliveries = list(stack.poller.deliveries) if stack.poller else []
         brand = stack.env.get("BRAND_NAME", "")
         url = stack.url
         stack.twilio.write_request_log(out / "twilio_requests.jsonl")
@@ -193,70 +199,142 @@ def play(stack: LocalStack) -> list[Step]:
     tom = next(c for c in seed.SALESFORCE["Contact"] if c["Id"] == seed.SF_CONTACT_TOM)
     opted_phone = to_e164(tom.get("MobilePhone") or tom["Phone"])
     DynamoConsentLedger(stack.consent_table, stack.dynamodb).record(
-        ConsentChange(opted_phone, ConsentStatus.OPTED_OUT, "twilio_inbound", "STOP (demo seed)", datetime.now(UTC))
+        ConsentChange(
+            opted_phone, ConsentStatus.OPTED_OUT, "twilio_inbound", "STOP (demo seed)", datetime.now(UTC)
+        )
     )
 
     # (a) Salesforce opportunity → Negotiation/Review, the change event published 3 times.
     opp = seed.SF_OPPORTUNITY_ACME
     publish_sf("Opportunity", opp, {"StageName": "Negotiation/Review"}, times=3)
-    steps.append(Step("a", "Salesforce: opportunity moves to Negotiation/Review", "salesforce", "opportunity", opp,
-                      "A rep moved the opportunity to **Negotiation/Review**; Event Relay published the "
-                      "OpportunityChangeEvent to EventBridge **3 times** (same event).", "sent"))
+    steps.append(
+        Step(
+            "a",
+            "Salesforce: opportunity moves to Negotiation/Review",
+            "salesforce",
+            "opportunity",
+            opp,
+            "A rep moved the opportunity to **Negotiation/Review**; Event Relay published the "
+            "OpportunityChangeEvent to EventBridge **3 times** (same event).",
+            "sent",
+        )
+    )
 
     # (b) Salesforce case → Closed.
     case = seed.SF_CASE_EXPORT
     publish_sf("Case", case, {"Status": "Closed"})
-    steps.append(Step("b", "Salesforce: case closed → care follow-up", "salesforce", "case", case,
-                      "An agent closed the case (**Status = Closed**); one CaseChangeEvent.", "sent"))
+    steps.append(
+        Step(
+            "b",
+            "Salesforce: case closed → care follow-up",
+            "salesforce",
+            "case",
+            case,
+            "An agent closed the case (**Status = Closed**); one CaseChangeEvent.",
+            "sent",
+        )
+    )
 
     # (c) HubSpot deal → contractsent: one event twice in a batch, the batch posted twice.
     deal = seed.HS_DEAL_INITECH
     hs.update_record("deals", deal, {"dealstage": "contractsent"})
     ev = hubspot_event("deal", deal, "dealstage", "contractsent", portal_id, app_id)
     batch = [ev, dict(ev)]
-    step_c = Step("c", "HubSpot: deal moves to Contract sent", "hubspot", "deal", str(deal),
-                  "A rep moved the deal to **contractsent**; HubSpot posted a signed webhook batch holding the "
-                  "event **twice**, and retried the **whole batch** once.", "sent")
+    step_c = Step(
+        "c",
+        "HubSpot: deal moves to Contract sent",
+        "hubspot",
+        "deal",
+        str(deal),
+        "A rep moved the deal to **contractsent**; HubSpot posted a signed webhook batch holding the "
+        "event **twice**, and retried the **whole batch** once.",
+        "sent",
+    )
     for _ in range(2):
         r = post_hubspot_batch(stack.url, client_secret, batch)
-        step_c.http.append({"request": "POST /hubspot/webhooks (2 events, valid v3 signature)", "status": r.status_code,
-                            "body": r.text.strip()[:200]})
+        step_c.http.append(
+            {
+                "request": "POST /hubspot/webhooks (2 events, valid v3 signature)",
+                "status": r.status_code,
+                "body": r.text.strip()[:200],
+            }
+        )
     steps.append(step_c)
 
     # (d) HubSpot ticket → closed (pipeline stage 4).
     ticket = seed.HS_TICKET_SSO
     hs.update_record("tickets", ticket, {"hs_pipeline_stage": "4"})
-    step_d = Step("d", "HubSpot: ticket closed → care follow-up", "hubspot", "ticket", str(ticket),
-                  "Support closed the ticket (**hs_pipeline_stage = 4**); one signed webhook.", "sent")
-    r = post_hubspot_batch(stack.url, client_secret,
-                           [hubspot_event("ticket", ticket, "hs_pipeline_stage", "4", portal_id, app_id)])
-    step_d.http.append({"request": "POST /hubspot/webhooks (1 event)", "status": r.status_code, "body": r.text.strip()[:200]})
+    step_d = Step(
+        "d",
+        "HubSpot: ticket closed → care follow-up",
+        "hubspot",
+        "ticket",
+        str(ticket),
+        "Support closed the ticket (**hs_pipeline_stage = 4**); one signed webhook.",
+        "sent",
+    )
+    r = post_hubspot_batch(
+        stack.url,
+        client_secret,
+        [hubspot_event("ticket", ticket, "hs_pipeline_stage", "4", portal_id, app_id)],
+    )
+    step_d.http.append(
+        {"request": "POST /hubspot/webhooks (1 event)", "status": r.status_code, "body": r.text.strip()[:200]}
+    )
     steps.append(step_d)
 
     # (e) a trigger for the contact who replied STOP earlier.
     crm, obj, rid = "salesforce", "opportunity", seed.SF_OPPORTUNITY_GLOBEX  # Tom is its primary contact
-    step_e = Step("e", "A trigger for a contact who opted out", crm, obj, str(rid),
-                  f"The contact's number ({_mask(opted_phone)}) is **opted_out** in the ConsentTable (they replied STOP); "
-                  "then their record reached a trigger stage.", "skipped:opted_out")
+    step_e = Step(
+        "e",
+        "A trigger for a contact who opted out",
+        crm,
+        obj,
+        str(rid),
+        f"The contact's number ({_mask(opted_phone)}) is **opted_out** in the ConsentTable (they replied STOP); "
+        "then their record reached a trigger stage.",
+        "skipped:opted_out",
+    )
     _trigger(stack, crm, obj, rid, step_e, publish_sf, client_secret, portal_id, app_id)
     steps.append(step_e)
 
     # (f) a record whose contact has no phone number.
     crm, obj, rid = "salesforce", "case", seed.SF_CASE_NO_PHONE  # Sam has no phone at all
-    step_f = Step("f", "A trigger for a contact without a phone number", crm, obj, str(rid),
-                  "The record reached a trigger stage, but its contact has no usable phone number.",
-                  "skipped:invalid_phone|no_recipient")
+    step_f = Step(
+        "f",
+        "A trigger for a contact without a phone number",
+        crm,
+        obj,
+        str(rid),
+        "The record reached a trigger stage, but its contact has no usable phone number.",
+        "skipped:invalid_phone|no_recipient",
+    )
     _trigger(stack, crm, obj, rid, step_f, publish_sf, client_secret, portal_id, app_id)
     steps.append(step_f)
 
     # (g) a forged webhook.
-    step_g = Step("g", "A forged HubSpot webhook", "", "", "",
-                  "Someone posted a deal change to the webhook URL with a signature made with the wrong secret.",
-                  "rejected:401")
-    r = post_hubspot_batch(stack.url, client_secret,
-                           [hubspot_event("deal", deal, "dealstage", "contractsent", portal_id, app_id)], forge=True)
-    step_g.http.append({"request": "POST /hubspot/webhooks (bad X-HubSpot-Signature-v3)", "status": r.status_code,
-                        "body": r.text.strip()[:200]})
+    step_g = Step(
+        "g",
+        "A forged HubSpot webhook",
+        "",
+        "",
+        "",
+        "Someone posted a deal change to the webhook URL with a signature made with the wrong secret.",
+        "rejected:401",
+    )
+    r = post_hubspot_batch(
+        stack.url,
+        client_secret,
+        [hubspot_event("deal", deal, "dealstage", "contractsent", portal_id, app_id)],
+        forge=True,
+    )
+    step_g.http.append(
+        {
+            "request": "POST /hubspot/webhooks (bad X-HubSpot-Signature-v3)",
+            "status": r.status_code,
+            "body": r.text.strip()[:200],
+        }
+    )
     steps.append(step_g)
     return steps
 
@@ -269,15 +347,28 @@ TRIGGER_VALUES = {
 }
 
 
-def _trigger(stack: LocalStack, crm: str, obj: str, rid: Any, step: Step, publish_sf: Any,
-             client_secret: str, portal_id: int, app_id: int) -> None:
+def _trigger(
+    stack: LocalStack,
+    crm: str,
+    obj: str,
+    rid: Any,
+    step: Step,
+    publish_sf: Any,
+    client_secret: str,
+    portal_id: int,
+    app_id: int,
+) -> None:
     entity, prop, value = TRIGGER_VALUES[(crm, obj)]
     if crm == "salesforce":
         publish_sf(entity, str(rid), {prop: value})
         return
     stack.hubspot.update_record(entity, rid, {prop: value})
-    r = post_hubspot_batch(stack.url, client_secret, [hubspot_event(obj, rid, prop, value, portal_id, app_id)])
-    step.http.append({"request": "POST /hubspot/webhooks (1 event)", "status": r.status_code, "body": r.text.strip()[:200]})
+    r = post_hubspot_batch(
+        stack.url, client_secret, [hubspot_event(obj, rid, prop, value, portal_id, app_id)]
+    )
+    step.http.append(
+        {"request": "POST /hubspot/webhooks (1 event)", "status": r.status_code, "body": r.text.strip()[:200]}
+    )
 
 
 def _mask(phone: str) -> str:
@@ -287,6 +378,8 @@ def _mask(phone: str) -> str:
 
 
 def main(out_dir: str | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     result = run_demo(Path(out_dir) if out_dir else DEFAULT_OUT)
     return 0 if result.ok else 1

@@ -7,6 +7,7 @@ environment — exactly like a Lambda cold start reads env at import time.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import itertools
 import sys
@@ -81,10 +82,8 @@ def load_module(app_file: Path, unique_name: str | None = None) -> ModuleType:
         sys.modules.pop(name, None)
         raise
     finally:
-        try:
+        with contextlib.suppress(ValueError):
             sys.path.remove(added)
-        except ValueError:
-            pass
     return module
 
 
@@ -122,7 +121,8 @@ class LocalFunction:
     def cold_start(self) -> Handler:
         with self._lock:
             if self._handler is None:
-                assert self.app_file is not None
+                if self.app_file is None:
+                    raise RuntimeError(f"{self.logical_id} has neither a handler nor an app file")
                 module = load_module(self.app_file)
                 self._handler = getattr(module, self.handler_name)
             return self._handler

@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from textloop_local.emulators import seed
 from textloop_local.apigw import ApiGateway, ApiServer, HttpRequest, Route
+from textloop_local.emulators import seed
 from textloop_local.lambda_context import REGION, LocalFunction
 from textloop_local.sqs_poller import QueueBinding, SqsPoller
 
@@ -105,7 +105,8 @@ class LocalStack:
 
     @property
     def url(self) -> str:
-        assert self.api is not None
+        if self.api is None:
+            raise RuntimeError("the local stack is not started")
         return self.api.url
 
     @property
@@ -158,7 +159,8 @@ class LocalStack:
 
     def drain(self, timeout: float = 60.0) -> bool:
         """Queues empty, no handler running, Twilio callbacks delivered — stable."""
-        assert self.poller is not None
+        if self.poller is None:
+            raise RuntimeError("the local stack is not started")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.poller.drain(max(0.5, deadline - time.monotonic())):
@@ -216,11 +218,15 @@ class LocalStack:
         secrets.update({k: v for k, v in opts.extra_env.items() if k in LOCAL_DEFAULTS})
         from textloop_local.emulators import HubSpotEmulator, SalesforceEmulator, TwilioEmulator
 
-        self.salesforce = SalesforceEmulator(workdir / "salesforce", access_token=secrets["SALESFORCE_ACCESS_TOKEN"])
+        self.salesforce = SalesforceEmulator(
+            workdir / "salesforce", access_token=secrets["SALESFORCE_ACCESS_TOKEN"]
+        )
         self.salesforce.start(host="127.0.0.1", port=0)
         self.hubspot = HubSpotEmulator(access_token=secrets["HUBSPOT_ACCESS_TOKEN"])
         self.hubspot.start(host="127.0.0.1", port=0)
-        self.twilio = TwilioEmulator(account_sid=secrets["TWILIO_ACCOUNT_SID"], auth_token=secrets["TWILIO_AUTH_TOKEN"])
+        self.twilio = TwilioEmulator(
+            account_sid=secrets["TWILIO_ACCOUNT_SID"], auth_token=secrets["TWILIO_AUTH_TOKEN"]
+        )
         self.twilio.start(host="127.0.0.1", port=0)
 
         # 3. The API server binds now: its URL is PUBLIC_BASE_URL (signatures, status callback).
@@ -229,7 +235,7 @@ class LocalStack:
 
         # 4. Environment of the functions, then their cold start --------------------------------
         app_env = {
-            **{k: v for k, v in sam_literal_globals(template).items()},
+            **dict(sam_literal_globals(template).items()),
             **secrets,
             "STATE_TABLE": self.tables["StateTable"],
             "CONSENT_TABLE": self.tables["ConsentTable"],
@@ -251,8 +257,8 @@ class LocalStack:
                 fn.logical_id,
                 REPO_ROOT / fn.code_uri / f"{fn.module}.py",
                 fn.handler_function,
-                memory_mb=fn.memory_size,
-                timeout_seconds=fn.timeout,
+                memory_mb=fn.memory_size or 128,
+                timeout_seconds=float(fn.timeout or 3),
             )
         routes = [
             Route(r.method.upper(), r.path, self.functions[r.function]) for r in sam.http_routes(template)
@@ -274,7 +280,9 @@ class LocalStack:
 
         # 5. Go ----------------------------------------------------------------------------------
         self.api.start()
-        self.poller = SqsPoller(self.client("sqs"), bindings, visibility_timeout=opts.visibility_timeout).start()
+        self.poller = SqsPoller(
+            self.client("sqs"), bindings, visibility_timeout=opts.visibility_timeout
+        ).start()
         log.info("textloop local stack up at %s (aws %s)", self.api.url, endpoint)
 
     def _create_aws_resources(self, template: Any) -> None:
@@ -327,11 +335,10 @@ class LocalStack:
 
     @staticmethod
     def _reset_moto(endpoint: str) -> None:
-        import urllib.request
+        import requests
 
         # moto backends are process-global: a second stack in one process starts clean.
-        with urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=10):  # noqa: S310
-            pass
+        requests.post(f"{endpoint}/moto-api/reset", timeout=10).raise_for_status()
 
     def _apply_env(self, values: dict[str, str]) -> None:
         for key, value in values.items():
@@ -382,14 +389,19 @@ def serve(port: int, host: str = "127.0.0.1", workdir: Path | None = None) -> in
     try:
         stack.start()
         print(f"textloop local stack: {stack.url}", flush=True)
-        print(f"  POST {stack.url}/hubspot/webhooks   POST {stack.url}/twilio/status   GET {stack.url}/_local/state")
+        print(
+            f"  POST {stack.url}/hubspot/webhooks   POST {stack.url}/twilio/status   GET {stack.url}/_local/state"
+        )
         print(f"  AWS (moto): {stack.aws_endpoint}   EventBridge bus: {LOCAL_EVENT_BUS}")
-        print(f"  Salesforce: {stack.salesforce.url}   HubSpot: {stack.hubspot.url}   Twilio: {stack.twilio.url}")
+        print(
+            f"  Salesforce: {stack.salesforce.url}   HubSpot: {stack.hubspot.url}   Twilio: {stack.twilio.url}"
+        )
         print("  Ctrl-C to stop", flush=True)
         while not stop.wait(0.5):
             pass
     finally:
         stack.stop()
+        print("textloop local stack stopped", flush=True)
         for sig, handler in previous.items():
             with suppress(Exception):
                 signal.signal(sig, handler)

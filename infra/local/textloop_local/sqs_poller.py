@@ -79,7 +79,9 @@ def to_record(message: dict[str, Any], binding: QueueBinding) -> dict[str, Any]:
         "receiptHandle": message["ReceiptHandle"],
         "body": message.get("Body", ""),
         "attributes": attributes,
-        "messageAttributes": {k: _lambda_attribute(v) for k, v in (message.get("MessageAttributes") or {}).items()},
+        "messageAttributes": {
+            k: _lambda_attribute(v) for k, v in (message.get("MessageAttributes") or {}).items()
+        },
         "md5OfBody": message.get("MD5OfBody", ""),
         "eventSource": "aws:sqs",
         "eventSourceARN": binding.queue_arn,
@@ -136,7 +138,9 @@ class SqsPoller:
 
     def start(self) -> SqsPoller:
         for binding in self.bindings:
-            thread = threading.Thread(target=self._run, args=(binding,), name=f"sqs-{binding.name}", daemon=True)
+            thread = threading.Thread(
+                target=self._run, args=(binding,), name=f"sqs-{binding.name}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
         return self
@@ -190,7 +194,9 @@ class SqsPoller:
         try:
             result = binding.function.invoke({"Records": records})
         except Exception as exc:
-            self._log_deliveries(binding, records, {r["messageId"] for r in records}, error=type(exc).__name__)
+            self._log_deliveries(
+                binding, records, {r["messageId"] for r in records}, error=type(exc).__name__
+            )
             stats["errors"] += 1
             stats["failed"] += len(records)
             log.warning(

@@ -38,7 +38,10 @@ def scan_table(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
     while True:
         page = dynamodb.scan(**kwargs)
-        items.extend({k: plain(_deserializer.deserialize(v)) for k, v in item.items()} for item in page.get("Items", []))
+        items.extend(
+            {k: plain(_deserializer.deserialize(v)) for k, v in item.items()}
+            for item in page.get("Items", [])
+        )
         if "LastEvaluatedKey" not in page:
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -59,7 +62,20 @@ def snapshot(stack: Any) -> dict[str, Any]:
     twilio_state = stack.twilio.state() if stack.twilio else {}
     result: dict[str, Any] = {
         "sms": _sms(twilio_state),
-        "twilio": {k: v for k, v in twilio_state.items() if k not in ("messages",)},
+        "twilio": {
+            **{k: v for k, v in twilio_state.items() if k != "messages"},
+            "status_callbacks": [
+                {
+                    "MessageSid": c["params"].get("MessageSid"),
+                    "MessageStatus": c["params"].get("MessageStatus"),
+                    "http_status": c.get("status"),
+                    "error": c.get("error"),
+                }
+                for c in getattr(stack.twilio, "callbacks", [])
+            ],
+        }
+        if stack.twilio
+        else {},
         "salesforce": stack.salesforce.state() if stack.salesforce else {},
         "hubspot": stack.hubspot.state() if stack.hubspot else {},
         "consent": scan_table(stack.dynamodb, stack.consent_table),

@@ -23,19 +23,24 @@ import yaml
 
 __all__ = [
     "CfnLoader",
+    "EventRule",
     "FunctionSpec",
     "QueueSpec",
     "Resolver",
     "Route",
+    "RuleTarget",
     "SqsEventSource",
     "TableSpec",
     "UnresolvedError",
     "create_queues",
     "create_tables",
+    "event_rule",
     "event_rule_pattern",
-    "event_rule_targets",
     "find_template",
     "functions",
+    "global_environment",
+    "http_routes",
+    "load",
     "load_template",
     "parameter_defaults",
     "queues",
@@ -102,6 +107,9 @@ def load_template(path: str | Path | None = None) -> dict[str, Any]:
     """Parse template.yaml (cached per path and modification time). Treat the result as read-only."""
     p = Path(path) if path is not None else find_template()
     return _load_cached(str(p.resolve()), p.stat().st_mtime_ns)
+
+
+load = load_template
 
 
 def _tpl(template: Mapping[str, Any] | str | Path | None) -> Mapping[str, Any]:
@@ -366,26 +374,29 @@ def tables(template: Mapping[str, Any] | str | Path | None = None) -> dict[str, 
     return result
 
 
+def _namer(
+    prefix: str | None, suffix: str, name_for: Callable[[str], str] | Mapping[str, str] | None
+) -> Callable[[str], str]:
+    if name_for is not None:
+        return name_for if callable(name_for) else name_for.__getitem__
+    return lambda logical_id: f"{prefix}-{logical_id}{suffix}" if prefix else f"{logical_id}{suffix}"
+
+
 def create_tables(
+    template: Mapping[str, Any] | str | Path | None,
     dynamodb_client: Any,
-    template: Mapping[str, Any] | str | Path | None = None,
     *,
+    prefix: str | None = None,
+    suffix: str = "",
     name_for: Callable[[str], str] | Mapping[str, str] | None = None,
     exist_ok: bool = True,
 ) -> dict[str, str]:
     """Create every template table through ``dynamodb_client``; return logical id → table name.
 
-    ``name_for`` maps a logical id to the physical name (default: the logical id itself). TTL is enabled
-    with ``update_time_to_live`` as CloudFormation does.
+    Physical name: ``name_for(logical_id)`` if given, else ``[<prefix>-]<LogicalId><suffix>``. TTL is
+    enabled with ``update_time_to_live`` as CloudFormation does.
     """
-    namer: Callable[[str], str]
-    if name_for is None:
-        namer = str
-    elif callable(name_for):
-        namer = name_for
-    else:
-        mapping = name_for
-        namer = mapping.__getitem__
+    namer = _namer(prefix, suffix, name_for)
     created: dict[str, str] = {}
     for logical_id, spec in tables(template).items():
         table_name = namer(logical_id)
@@ -396,7 +407,7 @@ def create_tables(
                 raise
         else:
             dynamodb_client.get_waiter("table_exists").wait(
-                TableName=table_name, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100}
+                TableName=table_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
             )
             if spec.ttl_attribute:
                 dynamodb_client.update_time_to_live(
@@ -464,28 +475,32 @@ def queues(template: Mapping[str, Any] | str | Path | None = None) -> dict[str, 
 
 
 def create_queues(
+    template: Mapping[str, Any] | str | Path | None,
     sqs_client: Any,
-    template: Mapping[str, Any] | str | Path | None = None,
     *,
+    prefix: str | None = None,
+    suffix: str = "",
     name_for: Callable[[str], str] | Mapping[str, str] | None = None,
-) -> dict[str, str]:
-    """Create every template queue (DLQs first, redrive wired); return logical id → queue URL."""
-    namer: Callable[[str], str] = (
-        str if name_for is None else name_for if callable(name_for) else name_for.__getitem__
-    )
-    urls: dict[str, str] = {}
-    arns: dict[str, str] = {}
+) -> dict[str, dict[str, str]]:
+    """Create every template queue (DLQs first, redrive wired).
+
+    Returns logical id → ``{"url", "arn", "name"}``; names as in :func:`create_tables`.
+    """
+    namer = _namer(prefix, suffix, name_for)
+    created: dict[str, dict[str, str]] = {}
     for logical_id, spec in queues(template).items():
         name = namer(logical_id)
         if spec.fifo and not name.endswith(".fifo"):
             name += ".fifo"
-        dlq_arn = arns.get(spec.dead_letter_logical_id) if spec.dead_letter_logical_id else None
-        url = sqs_client.create_queue(QueueName=name, Attributes=spec.attributes(dlq_arn))["QueueUrl"]
-        urls[logical_id] = url
-        arns[logical_id] = sqs_client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
-    return urls
+        dlq = created.get(spec.dead_letter_logical_id) if spec.dead_letter_logical_id else None
+        url = sqs_client.create_queue(
+            QueueName=name, Attributes=spec.attributes(dlq["arn"] if dlq else None)
+        )["QueueUrl"]
+        arn = sqs_client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        created[logical_id] = {"url": url, "arn": arn, "name": name}
+    return created
 
 
 # --------------------------------------------------------------------------------------- functions
@@ -507,30 +522,36 @@ class FunctionSpec:
         return self.handler.rsplit(".", 1)[0]
 
     @property
-    def function_name(self) -> str:
+    def handler_function(self) -> str:
         """``handler`` for ``app.handler``."""
         return self.handler.rsplit(".", 1)[1]
 
 
-def functions(template: Mapping[str, Any] | str | Path | None = None) -> dict[str, FunctionSpec]:
+def global_environment(template: Mapping[str, Any] | str | Path | None = None) -> dict[str, Any]:
+    """``Globals.Function.Environment.Variables`` as written (intrinsics unresolved; see Resolver)."""
+    glob = _tpl(template).get("Globals", {}).get("Function", {})
+    return dict(glob.get("Environment", {}).get("Variables", {}) or {})
+
+
+def functions(template: Mapping[str, Any] | str | Path | None = None) -> list[FunctionSpec]:
     """Every ``AWS::Serverless::Function`` with Globals merged (environment left unresolved)."""
     tpl = _tpl(template)
     glob = tpl.get("Globals", {}).get("Function", {})
-    result: dict[str, FunctionSpec] = {}
+    result: list[FunctionSpec] = []
     for logical_id, resource in _resources(tpl, "AWS::Serverless::Function").items():
-        props = {**glob, **resource.get("Properties", {})}
-        env = {
-            **(glob.get("Environment", {}).get("Variables", {})),
-            **(resource.get("Properties", {}).get("Environment", {}).get("Variables", {})),
-        }
-        result[logical_id] = FunctionSpec(
-            logical_id=logical_id,
-            code_uri=str(props.get("CodeUri", "")).rstrip("/"),
-            handler=str(props.get("Handler", "")),
-            timeout=int(props["Timeout"]) if "Timeout" in props else None,
-            memory_size=int(props["MemorySize"]) if "MemorySize" in props else None,
-            environment=env,
-            events=dict(resource.get("Properties", {}).get("Events", {}) or {}),
+        own = resource.get("Properties", {})
+        props = {**glob, **own}
+        env = {**global_environment(tpl), **(own.get("Environment", {}).get("Variables", {}) or {})}
+        result.append(
+            FunctionSpec(
+                logical_id=logical_id,
+                code_uri=str(props.get("CodeUri", "")).rstrip("/"),
+                handler=str(props.get("Handler", "")),
+                timeout=int(props["Timeout"]) if "Timeout" in props else None,
+                memory_size=int(props["MemorySize"]) if "MemorySize" in props else None,
+                environment=env,
+                events=dict(own.get("Events", {}) or {}),
+            )
         )
     return result
 
@@ -539,16 +560,18 @@ def functions(template: Mapping[str, Any] | str | Path | None = None) -> dict[st
 class Route:
     method: str
     path: str
-    function_logical_id: str
+    function: str
+    """Logical id of the function."""
     code_uri: str
     handler: str
-    api_logical_id: str | None = None
+    api: str | None = None
+    """Logical id of the HttpApi (None: the implicit API)."""
 
 
-def routes(template: Mapping[str, Any] | str | Path | None = None) -> list[Route]:
+def http_routes(template: Mapping[str, Any] | str | Path | None = None) -> list[Route]:
     """HttpApi (and Api) event routes → function, sorted by path."""
     result: list[Route] = []
-    for fn in functions(template).values():
+    for fn in functions(template):
         for event in fn.events.values():
             if event.get("Type") not in ("HttpApi", "Api"):
                 continue
@@ -557,19 +580,24 @@ def routes(template: Mapping[str, Any] | str | Path | None = None) -> list[Route
                 Route(
                     method=str(props.get("Method", "ANY")).upper(),
                     path=str(props.get("Path", "$default")),
-                    function_logical_id=fn.logical_id,
+                    function=fn.logical_id,
                     code_uri=fn.code_uri,
                     handler=fn.handler,
-                    api_logical_id=_logical_id_of(props.get("ApiId") or props.get("RestApiId")),
+                    api=_logical_id_of(props.get("ApiId") or props.get("RestApiId")),
                 )
             )
     return sorted(result, key=lambda r: (r.path, r.method))
 
 
+routes = http_routes
+
+
 @dataclass(frozen=True)
 class SqsEventSource:
-    queue_logical_id: str
-    function_logical_id: str
+    queue: str
+    """Logical id of the queue."""
+    function: str
+    """Logical id of the consuming function."""
     code_uri: str
     handler: str
     batch_size: int
@@ -580,7 +608,7 @@ class SqsEventSource:
 def sqs_event_sources(template: Mapping[str, Any] | str | Path | None = None) -> list[SqsEventSource]:
     """SQS event sources: queue logical id → consuming function."""
     result: list[SqsEventSource] = []
-    for fn in functions(template).values():
+    for fn in functions(template):
         for event in fn.events.values():
             if event.get("Type") != "SQS":
                 continue
@@ -590,8 +618,8 @@ def sqs_event_sources(template: Mapping[str, Any] | str | Path | None = None) ->
                 raise ValueError(f"{fn.logical_id}: SQS event Queue must be !GetAtt <Queue>.Arn")
             result.append(
                 SqsEventSource(
-                    queue_logical_id=queue_id,
-                    function_logical_id=fn.logical_id,
+                    queue=queue_id,
+                    function=fn.logical_id,
                     code_uri=fn.code_uri,
                     handler=fn.handler,
                     batch_size=int(props.get("BatchSize", 10)),
@@ -606,28 +634,69 @@ def sqs_event_sources(template: Mapping[str, Any] | str | Path | None = None) ->
 # ------------------------------------------------------------------------------------- EventBridge
 
 
-def event_rule_pattern(
-    logical_id: str = "SalesforceChangeRule",
+@dataclass(frozen=True)
+class RuleTarget:
+    id: str
+    queue: str
+    """Logical id of the target queue (``Arn: !GetAtt <Queue>.Arn``)."""
+    dead_letter_queue: str | None = None
+    retry_policy: dict[str, int] | None = None
+
+
+@dataclass(frozen=True)
+class EventRule:
+    logical_id: str
+    event_pattern: dict[str, Any]
+    """Plain JSON data, parameters substituted."""
+    description: str | None
+    event_bus_name: Any
+    targets: list[RuleTarget]
+
+
+def event_rule(
     template: Mapping[str, Any] | str | Path | None = None,
+    logical_id: str = "SalesforceChangeRule",
     *,
     parameters: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The rule's EventPattern as plain JSON data, parameters (defaults, then overrides) substituted."""
+) -> EventRule:
+    """An ``AWS::Events::Rule`` with its pattern resolved (parameter defaults, then ``parameters``)."""
     tpl = _tpl(template)
     resource = tpl["Resources"][logical_id]
     if resource.get("Type") != "AWS::Events::Rule":
         raise ValueError(f"{logical_id} is not an AWS::Events::Rule")
-    pattern = Resolver(tpl, parameters=parameters or {}).resolve(resource["Properties"]["EventPattern"])
+    props = resource["Properties"]
+    resolver = Resolver(tpl, parameters=parameters or {}, strict=False)
+    pattern = Resolver(tpl, parameters=parameters or {}).resolve(props["EventPattern"])
     if not isinstance(pattern, dict):
         raise ValueError(f"{logical_id}: EventPattern is not a mapping")
-    return pattern
+    targets = []
+    for target in props.get("Targets", []):
+        queue = _logical_id_of(target.get("Arn"))
+        if queue is None:
+            raise ValueError(f"{logical_id}: target {target.get('Id')} Arn must be !GetAtt <Queue>.Arn")
+        targets.append(
+            RuleTarget(
+                id=str(target["Id"]),
+                queue=queue,
+                dead_letter_queue=_logical_id_of((target.get("DeadLetterConfig") or {}).get("Arn")),
+                retry_policy=dict(target["RetryPolicy"]) if target.get("RetryPolicy") else None,
+            )
+        )
+    description = props.get("Description")
+    return EventRule(
+        logical_id=logical_id,
+        event_pattern=pattern,
+        description=str(description).strip() if description else None,
+        event_bus_name=resolver.resolve(props.get("EventBusName", "default")),
+        targets=targets,
+    )
 
 
-def event_rule_targets(
-    logical_id: str = "SalesforceChangeRule",
+def event_rule_pattern(
     template: Mapping[str, Any] | str | Path | None = None,
-) -> list[str]:
-    """Logical ids of the rule's targets (``!GetAtt X.Arn``)."""
-    tpl = _tpl(template)
-    targets = tpl["Resources"][logical_id]["Properties"].get("Targets", [])
-    return [lid for t in targets if (lid := _logical_id_of(t.get("Arn"))) is not None]
+    logical_id: str = "SalesforceChangeRule",
+    *,
+    parameters: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The rule's EventPattern as plain JSON data, parameters (defaults, then overrides) substituted."""
+    return event_rule(template, logical_id, parameters=parameters).event_pattern

@@ -14,7 +14,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from textloop.domain.phone import mask
+try:
+    from textloop.domain.masking import mask
+except ImportError:  # older layout
+    from textloop.domain.phone import mask
 
 
 @dataclass
@@ -33,8 +36,14 @@ class Step:
 class EventView:
     event_key: str
     record: str  # "crm:object_type:id"
-    deliveries: int = 0
+    deliveries: int = 0  # times the dispatcher was handed this event
+    failed: int = 0  # deliveries that ended in a failure (left on the queue for a retry)
     outcome: dict[str, Any] | None = None
+
+    @property
+    def duplicates(self) -> int:
+        """Successful deliveries beyond the first: the event was seen again and changed nothing."""
+        return max(0, self.deliveries - self.failed - 1) if self.outcome else 0
 
 
 # --- reading the state ---------------------------------------------------------------------
@@ -84,7 +93,8 @@ def iter_records(tree: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
 
 
 def find_record(tree: Any, record_id: str) -> tuple[str, dict[str, Any]] | None:
-    for where, rec in iter_records(tree):
+    """The record with this id, preferring a top-level collection over an embedded copy."""
+    for where, rec in sorted(iter_records(tree), key=lambda found: found[0].count(".")):
         if str(rec.get("Id", rec.get("id", ""))) == str(record_id):
             return where, rec
     return None
@@ -117,6 +127,8 @@ def event_views(state: dict[str, Any], deliveries: list[dict[str, Any]]) -> dict
         for e in events:
             view = views.setdefault(e.event_key, EventView(e.event_key, str(e.record)))
             view.deliveries += 1
+            if d.get("result") != "ok":
+                view.failed += 1
     for key, item in ledger_outcomes(state).items():
         view = views.setdefault(key, EventView(key, str(item.get("details", {}).get("record", ""))))
         view.outcome = item
@@ -154,9 +166,15 @@ def build(
 
     lines: list[str] = ["# Textloop local demo — transcript", ""]
     if stack_url:
-        lines += [f"Local stack: `{stack_url}` (moto + Salesforce/HubSpot/Twilio emulators). Brand: {brand or '-'}", ""]
-    lines += ["Everything below is read back from the stack after the run (Twilio emulator, CRM emulators, "
-              "DynamoDB StateTable/ConsentTable, the TriggerQueue deliveries) — not from the script.", ""]
+        lines += [
+            f"Local stack: `{stack_url}` (moto + Salesforce/HubSpot/Twilio emulators). Brand: {brand or '-'}",
+            "",
+        ]
+    lines += [
+        "Everything below is read back from the stack after the run (Twilio emulator, CRM emulators, "
+        "DynamoDB StateTable/ConsentTable, the TriggerQueue deliveries) — not from the script.",
+        "",
+    ]
 
     checks: list[tuple[bool, str]] = []
     sent_steps = 0
@@ -168,9 +186,11 @@ def build(
             lines.append(f"- **HTTP:** `{h['request']}` → **{h['status']}** {h.get('body', '')}".rstrip())
         evs = by_record.get(ref, []) if ref else []
         deliveries_n = sum(v.deliveries for v in evs)
+        failed_n = sum(v.failed for v in evs)
         if ref:
+            retries = f" ({failed_n} failed and were redelivered)" if failed_n else ""
             lines.append(
-                f"- **Reached the dispatcher:** {deliveries_n} TriggerQueue message(s) for {len(evs)} distinct change event(s)"
+                f"- **Reached the dispatcher:** {deliveries_n} time(s){retries} for {len(evs)} distinct change event(s)"
             )
         outcomes = [v.outcome for v in evs if v.outcome]
         sids = [str(o.get("sid")) for o in outcomes if o.get("outcome") == "sent" and o.get("sid")]
@@ -192,9 +212,11 @@ def build(
                 reason = o.get("reason") or "-"
                 message = o.get("details", {}).get("message", "")
                 lines.append(f"- **{str(kind).capitalize()}:** `{reason}` — {message}".rstrip(" —"))
-        dups = deliveries_n - len(outcomes) if ref else 0
+        dups = sum(v.duplicates for v in evs)
         if dups > 0:
-            lines.append(f"- **Duplicates suppressed:** {dups} (same event key already has an outcome; no second SMS)")
+            lines.append(
+                f"- **Duplicates suppressed:** {dups} (same event key already has an outcome; no second SMS)"
+            )
         lines.append("")
 
         # The check for this step, from the observations only.
@@ -205,18 +227,38 @@ def build(
         elif step.expect.startswith("skipped:"):
             wanted = step.expect.split(":", 1)[1].split("|")
             reasons = [str(o.get("reason")) for o in outcomes]
-            ok = bool(reasons) and all(o.get("outcome") == "skipped" and str(o.get("reason")) in wanted for o in outcomes)
-            checks.append((ok and not sids, f"({step.key}) {ref} skipped as {'/'.join(wanted)} (observed {reasons or 'nothing'})"))
+            ok = bool(reasons) and all(
+                o.get("outcome") == "skipped" and str(o.get("reason")) in wanted for o in outcomes
+            )
+            checks.append(
+                (
+                    ok and not sids,
+                    f"({step.key}) {ref} skipped as {'/'.join(wanted)} (observed {reasons or 'nothing'})",
+                )
+            )
         elif step.expect.startswith("rejected:"):
             status = int(step.expect.split(":", 1)[1])
             observed = [h["status"] for h in step.http]
-            checks.append((observed == [status], f"({step.key}) forged webhook answered {status} (observed {observed})"))
+            checks.append(
+                (observed == [status], f"({step.key}) forged webhook answered {status} (observed {observed})")
+            )
 
     # Duplicates across the run.
-    dup_total = sum(max(0, v.deliveries - 1) for v in views.values())
-    reasons = Counter(str(v.outcome.get("reason")) for v in views.values() if v.outcome and v.outcome.get("outcome") == "skipped")
+    dup_total = sum(v.duplicates for v in views.values())
+    failed_total = sum(v.failed for v in views.values())
+    reasons = Counter(
+        str(v.outcome.get("reason"))
+        for v in views.values()
+        if v.outcome and v.outcome.get("outcome") == "skipped"
+    )
     sent_outcomes = sum(1 for v in views.values() if v.outcome and v.outcome.get("outcome") == "sent")
-    checks.insert(0, (sms_total == sent_steps, f"{sms_total} SMS in the Twilio emulator (expected {sent_steps}: one per trigger)"))
+    checks.insert(
+        0,
+        (
+            sms_total == sent_steps,
+            f"{sms_total} SMS in the Twilio emulator (expected {sent_steps}: one per trigger)",
+        ),
+    )
     multi = [k for k, n in step_sms.items() if n > 1]
     checks.append((not multi, "no record texted twice" + (f" (texted twice: {multi})" if multi else "")))
     checks.append((dup_total > 0, f"duplicate deliveries observed and suppressed: {dup_total}"))
@@ -226,8 +268,8 @@ def build(
         "",
         f"- SMS sent (Twilio emulator): **{sms_total}**; `sent` outcomes in the ledger: {sent_outcomes}",
         f"- Change events that reached the dispatcher: {len(views)} distinct, {sum(v.deliveries for v in views.values())} deliveries;"
-        f" duplicates suppressed: **{dup_total}**",
-        "- Skipped: " + (", ".join(f"`{r}` × {n}" for r, n in sorted(reasons.items())) or "none"),
+        f" duplicates suppressed: **{dup_total}**; failed deliveries retried through the queue: {failed_total}",
+        "- Skipped: " + (", ".join(f"`{r}` x {n}" for r, n in sorted(reasons.items())) or "none"),
         f"- Opted-out numbers in the ConsentTable: {sum(1 for c in state.get('consent', []) if c.get('status') == 'opted_out')}",
         "",
         "### Checks",
@@ -243,6 +285,7 @@ def build(
         "skipped": dict(reasons),
         "events": len(views),
         "deliveries": sum(v.deliveries for v in views.values()),
+        "failed_deliveries": failed_total,
     }
     text = "\n".join(lines[:4] + summary + lines[4:]) + "\n"
     return text, Verdict(ok, checks, counts)

@@ -13,10 +13,10 @@ from datetime import UTC
 from typing import Any
 
 import urllib3
-from hubspot import HubSpot  # type: ignore[import-untyped]
-from hubspot.crm.contacts import ApiException as ContactsApiException  # type: ignore[import-untyped]
-from hubspot.crm.deals import ApiException as DealsApiException  # type: ignore[import-untyped]
-from hubspot.crm.objects.communications import (  # type: ignore[import-untyped]
+from hubspot import HubSpot
+from hubspot.crm.contacts import ApiException as ContactsApiException
+from hubspot.crm.deals import ApiException as DealsApiException
+from hubspot.crm.objects.communications import (
     ApiException as CommunicationsApiException,
 )
 from hubspot.crm.objects.communications import (
@@ -25,8 +25,8 @@ from hubspot.crm.objects.communications import (
     PublicObjectId,
     SimplePublicObjectInputForCreate,
 )
-from hubspot.crm.owners import ApiException as OwnersApiException  # type: ignore[import-untyped]
-from hubspot.crm.tickets import ApiException as TicketsApiException  # type: ignore[import-untyped]
+from hubspot.crm.owners import ApiException as OwnersApiException
+from hubspot.crm.tickets import ApiException as TicketsApiException
 
 from textloop.domain.errors import CrmUnavailable, RecordNotFound, Skip
 from textloop.domain.model import MessageContext, Person, RecordRef, SmsActivity

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
-import requests  # type: ignore[import-untyped]
+import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.api import SFType
 from simple_salesforce.exceptions import (
@@ -34,7 +34,7 @@ _DESCRIPTION_MAX = 32_000
 _RETRYABLE_CODES = frozenset({"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW"})
 
 
-class _Session(requests.Session):  # type: ignore[misc]
+class _Session(requests.Session):
     """A requests session with default timeouts, pinned to *ca_bundle* even when REQUESTS_CA_BUNDLE is set
     (requests lets that variable override ``Session.verify``)."""
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-import requests  # type: ignore[import-untyped]
-from twilio.base.exceptions import (  # type: ignore[import-untyped]
+import requests
+from twilio.base.exceptions import (
     TwilioException,
     TwilioRestException,
     TwilioServiceException,
 )
-from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]
-from twilio.rest import Client  # type: ignore[import-untyped]
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
 
 from textloop.domain.errors import RecipientUnsubscribed, SendRejected, SmsUnavailable
 from textloop.domain.model import OutboundSms, SentSms
@@ -24,6 +24,7 @@ TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
 UNSUBSCRIBED = 21610
 TOO_MANY_REQUESTS = 20429
 _FIND_LIMIT = 200  # newest messages to one number scanned by find_sent
+_PAGE_SIZE = 50
 
 
 class TwilioSmsSender:
@@ -41,7 +42,9 @@ class TwilioSmsSender:
         timeout: tuple[float, float] = TIMEOUT,
     ) -> TwilioSmsSender:
         # environment={}: TWILIO_EDGE / TWILIO_REGION would rewrite the host and bypass base_url.
-        client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout), environment={})
+        http_client = TwilioHttpClient(timeout=timeout[1])
+        http_client.timeout = timeout  # requests takes (connect, read); the constructor only checks a number
+        client = Client(account_sid, auth_token, http_client=http_client, environment={})
         # Messages live on the "api" domain; every URL it builds (pages included) starts with base_url.
         client.api.base_url = base_url.rstrip("/")
         return cls(client, messaging_service_sid)
@@ -67,7 +70,9 @@ class TwilioSmsSender:
         # DateSent filters by day; a message still queued has no date_sent, so look from the day's start.
         day_start = datetime.combine(since.date(), time.min, UTC)
         try:
-            messages = self._client.messages.list(to=to, date_sent_after=day_start, limit=_FIND_LIMIT)
+            messages = self._client.messages.list(
+                to=to, date_sent_after=day_start, limit=_FIND_LIMIT, page_size=_PAGE_SIZE
+            )
         except (TwilioRestException, TwilioServiceException) as exc:
             raise SmsUnavailable(f"Twilio refused to list messages ({exc.status})", to=mask(to),
                                  code=exc.code) from None
@@ -86,7 +91,8 @@ class TwilioSmsSender:
 
 def _translated(exc: TwilioRestException | TwilioServiceException, to: str) -> Exception:
     status, code = int(exc.status or 0), exc.code
-    detail = mask_in_text(str(getattr(exc, "msg", None) or getattr(exc, "detail", None) or ""))
+    text = str(getattr(exc, "msg", None) or getattr(exc, "detail", None) or "")
+    detail = mask_in_text(text.replace(to, mask(to)))  # Twilio's messages may quote the number
     details = {"to": mask(to), "status": status, "code": code, "twilio_message": detail}
     if code == UNSUBSCRIBED:
         return RecipientUnsubscribed("the recipient unsubscribed (Twilio 21610)", **details)

@@ -13,6 +13,9 @@ from typing import Any, Literal
 Crm = Literal["salesforce", "hubspot"]
 ObjectType = Literal["opportunity", "case", "deal", "ticket"]
 
+HUBSPOT_SOURCE = "hubspot"  # the queue envelope of a HubSpot webhook event
+HUBSPOT_OBJECTS: dict[str, ObjectType] = {"deal": "deal", "ticket": "ticket"}
+
 
 class ChangeKind(enum.StrEnum):
     """What happened to the record, in one vocabulary for both CRMs."""

@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from textloop.domain.model import ChangeKind, Crm, MessageContext, ObjectType, TriggerEvent
+from textloop.domain.watchlist import DEFAULT_TRIGGERS_FILE
 
-DEFAULT_TRIGGERS_FILE = Path(__file__).resolve().parent.parent / "triggers.default.json"
 
 # The field that names a record in a message ("your *Acme renewal* contract").
 NAME_FIELDS: dict[str, str] = {
@@ -89,10 +89,6 @@ class RuleSet(_Strict):
 
     def for_object(self, crm: str, object_type: str) -> list[Rule]:
         return [r for r in self.rules if r.crm == crm and r.object_type == object_type]
-
-    def watches(self, crm: str, object_type: str, field: str | None) -> bool:
-        """Could a change of *field* on this object type ever trigger a rule? (cheap pre-filter)"""
-        return any(field is None or r.field == field for r in self.for_object(crm, object_type))
 
     def candidates(self, event: TriggerEvent) -> list[Rule]:
         """Rules the change may trigger. A GAP event carries no values: every rule of the type."""

@@ -6,13 +6,12 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from textloop.domain.errors import BadRequest, Unauthorized
-from textloop.domain.rules import RuleSet
-from textloop.schemas import HUBSPOT_OBJECTS, hubspot_envelope
+from textloop.domain.model import HUBSPOT_OBJECTS, HUBSPOT_SOURCE
 
 MAX_HUBSPOT_BATCH = 100
 
@@ -58,7 +57,12 @@ class IntakeResult:
     ignored: int
 
 
-def accept_hubspot_batch(body: bytes, rules: RuleSet, queue: MessageQueue) -> IntakeResult:
+def hubspot_envelope(event: Any) -> str:
+    """The TriggerQueue body for one HubSpot event (``textloop.schemas`` reads it back)."""
+    return json.dumps({"source": HUBSPOT_SOURCE, "event": event}, separators=(",", ":"))
+
+
+def accept_hubspot_batch(body: bytes, watched: Collection[tuple[str, str]], queue: MessageQueue) -> IntakeResult:
     """Queue every event a rule may care about; count the others. Malformed elements are queued
     too, so the dispatcher records them as an auditable "skipped: malformed_event"."""
     try:
@@ -69,12 +73,12 @@ def accept_hubspot_batch(body: bytes, rules: RuleSet, queue: MessageQueue) -> In
         raise BadRequest("body must be a JSON array of events")
     if len(events) > MAX_HUBSPOT_BATCH:
         raise BadRequest(f"a batch holds at most {MAX_HUBSPOT_BATCH} events, got {len(events)}")
-    wanted = [e for e in events if _may_trigger(e, rules)]
+    wanted = [e for e in events if _may_trigger(e, watched)]
     queue.send_all([hubspot_envelope(e) for e in wanted])
     return IntakeResult(queued=len(wanted), ignored=len(events) - len(wanted))
 
 
-def _may_trigger(event: Any, rules: RuleSet) -> bool:
+def _may_trigger(event: Any, watched: Collection[tuple[str, str]]) -> bool:
     if not isinstance(event, dict):
         return True  # malformed: let the dispatcher record it
     kind = event.get("subscriptionType") or event.get("eventType")
@@ -85,5 +89,5 @@ def _may_trigger(event: Any, rules: RuleSet) -> bool:
     if object_type is None:
         return False
     if action == "propertyChange":
-        return rules.watches("hubspot", object_type, event.get("propertyName"))
+        return (object_type, event.get("propertyName")) in watched
     return False  # creation/deletion/merge events carry no stage change

@@ -79,7 +79,9 @@ class Emulator:
             raise RuntimeError(f"{self.name} emulator already started at {self.url}")
         server = _Server((host, port), _handler_class(self), self.tls_context())
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name=f"{self.name}-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"{self.name}-emulator", daemon=True
+        )
         self._thread.start()
         url_host = f"[{host}]" if ":" in host else host
         self.url = f"{self.scheme}://{url_host}:{server.server_address[1]}"

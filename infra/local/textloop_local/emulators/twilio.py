@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import copy
 import queue
-import re
 import secrets
 import threading
 import urllib.error
@@ -22,13 +21,13 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+import phonenumbers
+from twilio.request_validator import RequestValidator
 
 from textloop_local.emulators import seed
 from textloop_local.emulators.base import Emulator, Request, Response
 
 API_VERSION = "2010-04-01"
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
     "abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -166,7 +165,7 @@ class TwilioEmulator(Emulator):
             return twilio_error(400, 21603)
         if not body and not media:
             return twilio_error(400, 21602)
-        if not _E164.match(to):
+        if not _is_e164(to):
             return twilio_error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
         if len(body) > 1600:
             return twilio_error(400, 21617)
@@ -330,6 +329,15 @@ class TwilioEmulator(Emulator):
             attempt["error"] = type(exc).__name__
         with self._lock:
             self.callbacks.append(attempt)
+
+
+def _is_e164(number: str) -> bool:
+    if not number.startswith("+"):
+        return False
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(number))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def _rfc2822(value: str) -> datetime:

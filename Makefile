@@ -1,0 +1,100 @@
+# Textloop developer entry points. Needs: Python 3.12, Node.js (>= 20) + npm, make.
+#   make test    everything CI runs (lint, types, layers, template, build, all test tiers)
+#   make demo    the whole local stack, scenario end to end, no cloud account
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+VENV        := .venv
+VENV_STAMP  := $(VENV)/.installed
+SAM_VENV    := .tools/sam
+SAM         := $(SAM_VENV)/bin/sam
+SAM_STAMP   := $(SAM_VENV)/.installed
+NODE_STAMP  := node_modules/.installed
+FIND_PY     := infra/scripts/find-python.sh
+PORT        ?= 8787
+PYTEST_ARGS ?=
+
+export SAM_CLI_TELEMETRY := 0
+# Nothing in the build/test path needs a real AWS account; sam validate wants a region.
+export AWS_DEFAULT_REGION ?= us-east-1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv tools lint format typecheck layers cfn build test test-fast demo bench serve clean distclean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+# ------------------------------------------------------------------------------------ environments
+venv: $(VENV_STAMP) ## .venv (Python 3.12): runtime + dev deps, textloop installed editable
+
+$(VENV_STAMP): shared/requirements.txt requirements-dev.txt pyproject.toml $(FIND_PY)
+	@py="$$($(FIND_PY))"; \
+	if ! $(VENV)/bin/python -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null; then \
+	  echo "creating $(VENV) with $$py"; rm -rf $(VENV); "$$py" -m venv $(VENV); \
+	fi
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -r shared/requirements.txt -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install --quiet --no-deps -e . 2>&1 | grep -v -e BuildBackendWarning -e '^ *$$' >&2 || true
+	$(VENV)/bin/python -c 'import textloop, textloop_local'
+	@touch $@
+
+tools: $(SAM_STAMP) $(NODE_STAMP) ## .tools/sam (AWS SAM CLI, own venv) + node_modules (Prism, Twilio OpenAPI)
+
+$(SAM_STAMP): infra/scripts/requirements-sam.txt $(FIND_PY)
+	@py="$$($(FIND_PY))"; rm -rf $(SAM_VENV); echo "creating $(SAM_VENV) with $$py"; "$$py" -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet -r infra/scripts/requirements-sam.txt
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# ----------------------------------------------------------------------------------------- checks
+lint: $(VENV_STAMP) ## ruff check + ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV_STAMP) ## apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: $(VENV_STAMP) ## mypy --strict on shared/ (the deployed package)
+	$(VENV)/bin/mypy
+
+layers: $(VENV_STAMP) ## import-linter: domain / service_layer / deployed-vs-local boundaries
+	$(VENV)/bin/lint-imports
+
+cfn: $(VENV_STAMP) $(SAM_STAMP) ## cfn-lint + sam validate --lint on template.yaml
+	$(VENV)/bin/cfn-lint template.yaml
+	$(SAM) validate --lint
+
+build: $(SAM_STAMP) ## sam build (arm64 layer from manylinux wheels, no Docker)
+	@pydir="$$(dirname "$$($(FIND_PY))")"; PATH="$$pydir:$$PATH" $(SAM) build
+
+test: venv tools lint typecheck layers cfn build ## everything: checks, sam build, then pytest over all tiers
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV_STAMP) ## pytest only (all tiers)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# -------------------------------------------------------------------------------------- local run
+demo: venv ## run the end-to-end scenario against the local stack
+	$(VENV)/bin/textloop demo
+
+bench: venv ## local benchmark
+	$(VENV)/bin/python -m textloop_local.bench
+
+serve: venv ## local stack on PORT (default 8787)
+	$(VENV)/bin/textloop serve --port $(PORT)
+
+# ---------------------------------------------------------------------------------------- cleanup
+clean: ## remove build/test caches
+	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build dist .textloop
+	find . -path ./node_modules -prune -o -path ./.venv -prune -o -path ./.tools -prune -o \
+	  \( -name __pycache__ -o -name '*.egg-info' \) -type d -print0 | xargs -0 rm -rf
+
+distclean: clean ## also remove .venv, .tools and node_modules
+	rm -rf $(VENV) .tools node_modules

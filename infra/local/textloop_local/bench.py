@@ -1,0 +1,153 @@
+"""`make bench`: speed targets as ratios measured side by side in one run (never a timed test).
+
+1. Cold init of a webhook function (its imports and the clients it builds) against the floor
+   ``import boto3; boto3.client('sqs')``, each in a fresh interpreter, interleaved, median of N.
+2. The dispatcher's time per event against the sum of the I/O calls it makes, on the local stack:
+   every HTTP request of botocore, requests (simple-salesforce, twilio) and the HubSpot client goes
+   through urllib3, whose ``urlopen`` is timed in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[3]
+
+FLOOR = """
+import time; t = time.perf_counter()
+import boto3; {clients}
+print(time.perf_counter() - t)
+"""
+
+# Cold start as Lambda does it: import the handler module, then build what its first request uses.
+WEBHOOK = """
+import importlib.util, sys, time; t = time.perf_counter()
+spec = importlib.util.spec_from_file_location('app', {path!r}); app = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(app)
+from textloop import bootstrap
+{clients}
+print(time.perf_counter() - t)
+heavy = [m for m in ('simple_salesforce', 'hubspot', 'twilio.rest', 'aws_xray_sdk', 'jinja2') if m in sys.modules]
+print(','.join(heavy))
+"""
+
+# function → (what its cold start builds, the floor: boto3 and the AWS clients it uses)
+FUNCTIONS = {
+    "hubspot_webhook": ("bootstrap.trigger_queue().client; bootstrap.hubspot_client_secret()", ["sqs"]),
+    "twilio_status": ("bootstrap.state_ledger().client; bootstrap.twilio_signature()", ["dynamodb"]),
+}
+
+BOUNDS = {"hubspot_webhook": 1.3, "twilio_status": 1.3, "dispatcher": 1.5}
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "shared"), str(ROOT / "infra" / "local")]),
+            "AWS_DEFAULT_REGION": env.get("AWS_DEFAULT_REGION", "us-east-1"),
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "STATE_TABLE": "state",
+            "CONSENT_TABLE": "consent",
+            "TRIGGER_QUEUE_URL": "http://127.0.0.1:9/000000000000/trigger",
+            "HUBSPOT_CLIENT_SECRET": "bench-secret",
+            "TWILIO_AUTH_TOKEN": "bench-token",
+            "POWERTOOLS_SERVICE_NAME": "textloop",
+            "POWERTOOLS_METRICS_NAMESPACE": "Textloop",
+        }
+    )
+    return env
+
+
+def _run(code: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()
+
+
+def cold_init(function: str, rounds: int) -> dict[str, Any]:
+    builds, aws_clients = FUNCTIONS[function]
+    code = WEBHOOK.format(path=str(ROOT / "functions" / function / "app.py"), clients=builds)
+    floor_code = FLOOR.format(clients="; ".join(f"boto3.client({c!r})" for c in aws_clients))
+    floor, fn, heavy = [], [], ""
+    for _ in range(rounds):  # interleaved, so machine noise hits both sides alike
+        floor.append(float(_run(floor_code)[0]))
+        lines = _run(code)
+        fn.append(float(lines[0]))
+        heavy = lines[1] if len(lines) > 1 else ""
+    ratio = statistics.median(fn) / statistics.median(floor)
+    return {
+        "name": f"cold init {function} / floor(import boto3; client {'+'.join(aws_clients)})",
+        "function_ms": round(statistics.median(fn) * 1000, 1),
+        "floor_ms": round(statistics.median(floor) * 1000, 1),
+        "ratio": round(ratio, 3),
+        "bound": BOUNDS[function],
+        "heavy_modules_imported": heavy or "none",
+        "ok": ratio <= BOUNDS[function] and not heavy,
+    }
+
+
+class IoTimer:
+    """Sums the wall time spent inside urllib3's urlopen: the HTTP I/O of every SDK we use."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.calls = 0
+
+    @contextmanager
+    def installed(self) -> Iterator[IoTimer]:
+        from urllib3.connectionpool import HTTPConnectionPool
+
+        original = HTTPConnectionPool.urlopen
+        timer = self
+
+        def timed(pool: Any, *args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(pool, *args, **kwargs)
+            finally:
+                timer.seconds += time.perf_counter() - start
+                timer.calls += 1
+
+        HTTPConnectionPool.urlopen = timed  # type: ignore[method-assign]
+        try:
+            yield self
+        finally:
+            HTTPConnectionPool.urlopen = original  # type: ignore[method-assign]
+
+
+def dispatcher_overhead(events: int) -> dict[str, Any]:
+    from textloop_local.bench_dispatch import run_dispatch_bench
+
+    return run_dispatch_bench(events, IoTimer(), BOUNDS["dispatcher"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="textloop bench", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=15, help="fresh interpreters per side (cold init)")
+    parser.add_argument("--events", type=int, default=40, help="events through the dispatcher")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    results = [cold_init(name, args.rounds) for name in FUNCTIONS]
+    results.append(dispatcher_overhead(args.events))
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        for r in results:
+            details = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("name", "ratio", "bound", "ok"))
+            print(f"{'PASS' if r['ok'] else 'FAIL'}  {r['name']}: ratio {r['ratio']} (bound {r['bound']})  [{details}]")
+    return 0 if all(r["ok"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
