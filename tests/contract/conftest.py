@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
+
 from textloop_local.emulators import HubSpotEmulator, SalesforceEmulator, TwilioEmulator
 
 LOOPBACK = ["127.0.0.1", "::1"]
@@ -79,11 +80,13 @@ def receiver() -> Iterator[Receiver]:
     box: dict[str, Receiver] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             form = {k: v[-1] for k, v in parse_qs(self.rfile.read(length).decode("utf-8")).items()}
             with lock:
-                box["r"].received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, form))
+                box["r"].received.append(
+                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, form)
+                )
             self.send_response(box["r"].status)
             self.send_header("Content-Length", "0")
             self.end_headers()

@@ -10,11 +10,11 @@ from hubspot import HubSpot
 from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
 from hubspot.crm.objects.tasks import ApiException as TasksApiException
 from hubspot.crm.objects.tasks import SimplePublicObjectInputForCreate
-from textloop_local.emulators import HubSpotEmulator, seed
 
 from textloop.adapters.hubspot import HubSpotGateway
 from textloop.domain.errors import CrmUnavailable, RecordNotFound
 from textloop.domain.model import RecordRef, SmsActivity
+from textloop_local.emulators import HubSpotEmulator, seed
 
 INITECH = RecordRef("hubspot", "deal", seed.HS_DEAL_INITECH)
 UMBRELLA = RecordRef("hubspot", "deal", seed.HS_DEAL_UMBRELLA)
@@ -56,7 +56,9 @@ def associations_of(obj: dict[str, object], to_type: str) -> list[tuple[str, int
 # --- load_context ---------------------------------------------------------------------------
 
 
-def test_given_a_deal_when_loading_then_fields_first_contact_mobile_and_owner(hubspot: HubSpotEmulator) -> None:
+def test_given_a_deal_when_loading_then_fields_first_contact_mobile_and_owner(
+    hubspot: HubSpotEmulator,
+) -> None:
     context = gateway(hubspot).load_context(INITECH, DEAL_FIELDS)
 
     assert context.fields == {
@@ -70,7 +72,10 @@ def test_given_a_deal_when_loading_then_fields_first_contact_mobile_and_owner(hu
     assert context.recipient.email == "maria.gomez@initech.example.com"
     assert context.owner is not None
     assert (context.owner.crm_id, context.owner.first_name, context.owner.last_name) == (
-        seed.HS_OWNER_AVERY, "Avery", "Chen")
+        seed.HS_OWNER_AVERY,
+        "Avery",
+        "Chen",
+    )
 
 
 def test_given_a_deal_when_loading_then_three_calls_with_properties_and_associations(
@@ -155,7 +160,9 @@ def test_given_hubspot_unreachable_when_loading_then_crm_unavailable() -> None:
         port = probe.getsockname()[1]
 
     with pytest.raises(CrmUnavailable):
-        HubSpotGateway.connect("local-hubspot-token", f"http://127.0.0.1:{port}").load_context(INITECH, ["dealname"])
+        HubSpotGateway.connect("local-hubspot-token", f"http://127.0.0.1:{port}").load_context(
+            INITECH, ["dealname"]
+        )
 
 
 # --- log_sms --------------------------------------------------------------------------------
@@ -172,7 +179,9 @@ def test_given_an_sms_on_a_deal_when_logging_then_an_sms_communication_associate
     assert properties["hs_communication_channel_type"] == "SMS"
     assert properties["hs_communication_logged_from"] == "CRM"
     assert properties["hs_communication_body"].startswith("Hi Maria, Avery from Textloop")
-    assert "Outbound SMS · Twilio SID SMfedcba9876543210fedcba9876543210" in properties["hs_communication_body"]
+    assert (
+        "Outbound SMS · Twilio SID SMfedcba9876543210fedcba9876543210" in properties["hs_communication_body"]
+    )
     assert properties["hs_timestamp"] == "2025-02-03T17:45:12.345Z"
     assert properties["hubspot_owner_id"] == seed.HS_OWNER_AVERY
     assert associations_of(communication, "contacts") == [(seed.HS_CONTACT_MARIA, 81)]
@@ -181,16 +190,22 @@ def test_given_an_sms_on_a_deal_when_logging_then_an_sms_communication_associate
     assert associations_of(deal, "communications") == [(communication_id, 86)]
 
 
-def test_given_an_sms_on_a_ticket_when_logging_then_the_ticket_association_type(hubspot: HubSpotEmulator) -> None:
+def test_given_an_sms_on_a_ticket_when_logging_then_the_ticket_association_type(
+    hubspot: HubSpotEmulator,
+) -> None:
     gateway(hubspot).log_sms(activity(SSO_TICKET, contact_id=seed.HS_CONTACT_RUTH, direction="inbound"))
 
     body = hubspot.requests[-1]["body"]
     assert isinstance(body, dict)
     assert body["associations"] == [
-        {"to": {"id": seed.HS_CONTACT_RUTH},
-         "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 81}]},
-        {"to": {"id": seed.HS_TICKET_SSO},
-         "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 83}]},
+        {
+            "to": {"id": seed.HS_CONTACT_RUTH},
+            "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 81}],
+        },
+        {
+            "to": {"id": seed.HS_TICKET_SSO},
+            "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 83}],
+        },
     ]
     (communication,) = hubspot.state()["communications"]
     assert associations_of(communication, "tickets") == [(seed.HS_TICKET_SSO, 83)]
@@ -205,8 +220,14 @@ def test_given_no_contact_and_no_owner_when_logging_then_only_the_record_associa
     (communication,) = hubspot.state()["communications"]
     assert "hubspot_owner_id" not in communication["properties"]
     assert communication["associations"] == {
-        "tickets": [{"id": seed.HS_TICKET_NO_CONTACT, "type": "communication_to_ticket",
-                     "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 83}]
+        "tickets": [
+            {
+                "id": seed.HS_TICKET_NO_CONTACT,
+                "type": "communication_to_ticket",
+                "associationCategory": "HUBSPOT_DEFINED",
+                "associationTypeId": 83,
+            }
+        ]
     }
 
 
@@ -224,17 +245,33 @@ def test_given_hubspot_throttling_when_logging_then_crm_unavailable(hubspot: Hub
 def test_contact_search_by_phone_eq_and_in(hubspot: HubSpotEmulator) -> None:
     search = sdk(hubspot).crm.contacts.search_api
 
-    by_mobile = search.do_search(PublicObjectSearchRequest(
-        filter_groups=[FilterGroup(filters=[Filter(property_name="mobilephone", operator="EQ",
-                                                   value="+1 (646) 555-0178")]),
-                       FilterGroup(filters=[Filter(property_name="phone", operator="EQ", value="+1 (646) 555-0178")])],
-        properties=["firstname", "mobilephone"],
-    ))
-    by_ids = search.do_search(PublicObjectSearchRequest(
-        filter_groups=[FilterGroup(filters=[Filter(property_name="phone", operator="IN",
-                                                   values=["512-555-0190", "+1 312 555 0163"])])],
-        limit=1,
-    ))
+    by_mobile = search.do_search(
+        PublicObjectSearchRequest(
+            filter_groups=[
+                FilterGroup(
+                    filters=[Filter(property_name="mobilephone", operator="EQ", value="+1 (646) 555-0178")]
+                ),
+                FilterGroup(
+                    filters=[Filter(property_name="phone", operator="EQ", value="+1 (646) 555-0178")]
+                ),
+            ],
+            properties=["firstname", "mobilephone"],
+        )
+    )
+    by_ids = search.do_search(
+        PublicObjectSearchRequest(
+            filter_groups=[
+                FilterGroup(
+                    filters=[
+                        Filter(
+                            property_name="phone", operator="IN", values=["512-555-0190", "+1 312 555 0163"]
+                        )
+                    ]
+                )
+            ],
+            limit=1,
+        )
+    )
 
     assert [(c.id, c.properties["firstname"]) for c in by_mobile.results] == [(seed.HS_CONTACT_RUTH, "Ruth")]
     assert by_ids.total == 2 and len(by_ids.results) == 1 and by_ids.paging.next.after == "1"
@@ -244,13 +281,24 @@ def test_task_without_hs_timestamp_is_a_validation_error(hubspot: HubSpotEmulato
     tasks = sdk(hubspot).crm.objects.tasks.basic_api
 
     with pytest.raises(TasksApiException) as raised:
-        tasks.create(SimplePublicObjectInputForCreate(properties={"hs_task_subject": "Call back"}, associations=[]))
-    created = tasks.create(SimplePublicObjectInputForCreate(
-        properties={"hs_task_subject": "Call back", "hs_timestamp": "2025-02-04T09:00:00Z",
-                    "hs_task_status": "NOT_STARTED"},
-        associations=[{"to": {"id": seed.HS_CONTACT_KEN},
-                       "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 204}]}],
-    ))
+        tasks.create(
+            SimplePublicObjectInputForCreate(properties={"hs_task_subject": "Call back"}, associations=[])
+        )
+    created = tasks.create(
+        SimplePublicObjectInputForCreate(
+            properties={
+                "hs_task_subject": "Call back",
+                "hs_timestamp": "2025-02-04T09:00:00Z",
+                "hs_task_status": "NOT_STARTED",
+            },
+            associations=[
+                {
+                    "to": {"id": seed.HS_CONTACT_KEN},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 204}],
+                }
+            ],
+        )
+    )
 
     assert raised.value.status == 400 and "VALIDATION_ERROR" in raised.value.body
     (task,) = hubspot.state()["tasks"]
@@ -258,6 +306,8 @@ def test_task_without_hs_timestamp_is_a_validation_error(hubspot: HubSpotEmulato
 
 
 def test_update_record_returns_the_changed_properties(hubspot: HubSpotEmulator) -> None:
-    changed = hubspot.update_record("deal", seed.HS_DEAL_UMBRELLA, {"dealstage": "contractsent", "amount": 64000})
+    changed = hubspot.update_record(
+        "deal", seed.HS_DEAL_UMBRELLA, {"dealstage": "contractsent", "amount": 64000}
+    )
 
     assert changed == ["dealstage"]

@@ -10,11 +10,11 @@ import pytest
 import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
-from textloop_local.emulators import SalesforceEmulator, seed
 
 from textloop.adapters.salesforce import SalesforceGateway
 from textloop.domain.errors import CrmUnavailable, RecordNotFound, Skip
 from textloop.domain.model import RecordRef, SmsActivity
+from textloop_local.emulators import SalesforceEmulator, seed
 
 ACME = RecordRef("salesforce", "opportunity", seed.SF_OPPORTUNITY_ACME)
 GLOBEX = RecordRef("salesforce", "opportunity", seed.SF_OPPORTUNITY_GLOBEX)
@@ -31,7 +31,9 @@ def client(emulator: SalesforceEmulator) -> Salesforce:
     session = requests.Session()
     session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify
     session.verify = str(emulator.ca_bundle_path)
-    return Salesforce(instance_url=emulator.url, session_id=emulator.access_token, version="62.0", session=session)
+    return Salesforce(
+        instance_url=emulator.url, session_id=emulator.access_token, version="62.0", session=session
+    )
 
 
 def soql_of(entry: dict[str, object]) -> str:
@@ -113,7 +115,9 @@ def test_given_no_primary_contact_role_when_loading_then_no_recipient(salesforce
     assert context.fields["Name"] == "Globex renewal"
 
 
-def test_given_a_case_when_loading_then_its_contact_owner_and_two_calls(salesforce: SalesforceEmulator) -> None:
+def test_given_a_case_when_loading_then_its_contact_owner_and_two_calls(
+    salesforce: SalesforceEmulator,
+) -> None:
     context = gateway(salesforce).load_context(EXPORT_CASE, ["Subject", "Status", "Help_Article_URL__c"])
 
     assert context.fields == {
@@ -209,10 +213,18 @@ def test_given_an_outbound_sms_when_logging_then_a_completed_task_on_the_record(
     assert salesforce.requests[-1]["path"] == "/services/data/v62.0/sobjects/Task/"
 
 
-def test_given_an_inbound_sms_with_a_subject_when_logging_then_that_subject(salesforce: SalesforceEmulator) -> None:
+def test_given_an_inbound_sms_with_a_subject_when_logging_then_that_subject(
+    salesforce: SalesforceEmulator,
+) -> None:
     gateway(salesforce).log_sms(
-        activity(EXPORT_CASE, direction="inbound", body="Thanks, fixed!", subject="SMS received: Thanks, fixed!",
-                 contact_id=seed.SF_CONTACT_LENA, owner_id=None)
+        activity(
+            EXPORT_CASE,
+            direction="inbound",
+            body="Thanks, fixed!",
+            subject="SMS received: Thanks, fixed!",
+            contact_id=seed.SF_CONTACT_LENA,
+            owner_id=None,
+        )
     )
 
     (task,) = salesforce.state()["Task"]
@@ -286,7 +298,9 @@ def test_soql_relationship_fields_follow_lookups(salesforce: SalesforceEmulator)
         ("SELECT Id FROM Widget__c", "INVALID_TYPE"),
     ],
 )
-def test_soql_errors_come_back_as_salesforce_errors(salesforce: SalesforceEmulator, soql: str, code: str) -> None:
+def test_soql_errors_come_back_as_salesforce_errors(
+    salesforce: SalesforceEmulator, soql: str, code: str
+) -> None:
     with pytest.raises(SalesforceMalformedRequest) as raised:
         client(salesforce).query(soql)
 

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import socket
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
-from textloop_local.emulators import TwilioEmulator, seed
 
-from tests.contract.conftest import Receiver
 from textloop.adapters.twilio_sms import TwilioSmsSender
 from textloop.domain.errors import RecipientUnsubscribed, SendRejected, SmsUnavailable
 from textloop.domain.model import OutboundSms
+from textloop_local.emulators import TwilioEmulator, seed
+
+if TYPE_CHECKING:
+    from tests.contract.conftest import Receiver
 
 PRIYA = "+14155550132"
 BODY = "Hi Priya, Dana from Acme: the contract is ready: https://sign.example.com/e/1 Reply STOP to opt out."
 
 
 def sender(emulator: TwilioEmulator, auth_token: str = seed.TWILIO_AUTH_TOKEN) -> TwilioSmsSender:
-    return TwilioSmsSender.connect(seed.TWILIO_ACCOUNT_SID, auth_token, seed.TWILIO_MESSAGING_SERVICE_SID,
-                                   base_url=emulator.url)
+    return TwilioSmsSender.connect(
+        seed.TWILIO_ACCOUNT_SID, auth_token, seed.TWILIO_MESSAGING_SERVICE_SID, base_url=emulator.url
+    )
 
 
 # --- send -----------------------------------------------------------------------------------
@@ -36,16 +40,25 @@ def test_given_an_sms_when_sending_then_twilio_gets_the_messaging_service_form_a
     assert sent.status == "accepted"
     (request,) = twilio.requests
     assert (request["method"], request["path"]) == (
-        "POST", f"/2010-04-01/Accounts/{seed.TWILIO_ACCOUNT_SID}/Messages.json")
-    assert request["body"] == {"To": PRIYA, "Body": BODY, "MessagingServiceSid": seed.TWILIO_MESSAGING_SERVICE_SID,
-                               "StatusCallback": "https://app.example.com/s"}
+        "POST",
+        f"/2010-04-01/Accounts/{seed.TWILIO_ACCOUNT_SID}/Messages.json",
+    )
+    assert request["body"] == {
+        "To": PRIYA,
+        "Body": BODY,
+        "MessagingServiceSid": seed.TWILIO_MESSAGING_SERVICE_SID,
+        "StatusCallback": "https://app.example.com/s",
+    }
 
 
 def test_given_no_status_callback_when_sending_then_none_is_sent(twilio: TwilioEmulator) -> None:
     sender(twilio).send(OutboundSms(to=PRIYA, body=BODY))
 
     assert twilio.requests[0]["body"] == {
-        "To": PRIYA, "Body": BODY, "MessagingServiceSid": seed.TWILIO_MESSAGING_SERVICE_SID}
+        "To": PRIYA,
+        "Body": BODY,
+        "MessagingServiceSid": seed.TWILIO_MESSAGING_SERVICE_SID,
+    }
 
 
 def test_given_a_status_callback_when_delivered_then_signed_sent_and_delivered_callbacks(
@@ -66,7 +79,8 @@ def test_given_a_status_callback_when_delivered_then_signed_sent_and_delivered_c
         assert callback.form["ApiVersion"] == "2010-04-01"
         assert "ErrorCode" not in callback.form
     assert not RequestValidator("another-token").validate(
-        callback_url, receiver.received[0].form, receiver.received[0].headers["x-twilio-signature"])
+        callback_url, receiver.received[0].form, receiver.received[0].headers["x-twilio-signature"]
+    )
     (message,) = twilio.state()["messages"]
     assert (message["status"], message["from"]) == ("delivered", seed.TWILIO_SENDER)
 
@@ -80,7 +94,9 @@ def test_given_an_unreachable_handset_when_delivering_then_undelivered_with_erro
 
     assert twilio.wait_idle(5)
     assert [(r.form["MessageStatus"], r.form.get("ErrorCode")) for r in receiver.received] == [
-        ("sent", None), ("undelivered", "30003")]
+        ("sent", None),
+        ("undelivered", "30003"),
+    ]
 
 
 def test_given_a_callback_endpoint_that_is_down_when_delivering_then_the_failure_is_recorded(
@@ -97,7 +113,9 @@ def test_given_a_callback_endpoint_that_is_down_when_delivering_then_the_failure
     assert all(c["status"] is None and c["error"] for c in twilio.callbacks)
 
 
-def test_given_an_unsubscribed_recipient_when_sending_then_recipient_unsubscribed(twilio: TwilioEmulator) -> None:
+def test_given_an_unsubscribed_recipient_when_sending_then_recipient_unsubscribed(
+    twilio: TwilioEmulator,
+) -> None:
     twilio.unsubscribed.add(PRIYA)
 
     with pytest.raises(RecipientUnsubscribed) as raised:
@@ -141,8 +159,12 @@ def test_given_twilio_unreachable_when_sending_then_sms_unavailable() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    unreachable = TwilioSmsSender.connect(seed.TWILIO_ACCOUNT_SID, seed.TWILIO_AUTH_TOKEN,
-                                          seed.TWILIO_MESSAGING_SERVICE_SID, base_url=f"http://127.0.0.1:{port}")
+    unreachable = TwilioSmsSender.connect(
+        seed.TWILIO_ACCOUNT_SID,
+        seed.TWILIO_AUTH_TOKEN,
+        seed.TWILIO_MESSAGING_SERVICE_SID,
+        base_url=f"http://127.0.0.1:{port}",
+    )
 
     with pytest.raises(SmsUnavailable):
         unreachable.send(OutboundSms(to=PRIYA, body=BODY))
@@ -196,7 +218,9 @@ def test_given_twilio_down_when_finding_then_sms_unavailable(twilio: TwilioEmula
 
 def test_api_key_credentials_are_accepted(twilio: TwilioEmulator) -> None:
     twilio.api_keys["SK0123456789abcdef0123456789abcdef"] = "key-secret"
-    client = Client("SK0123456789abcdef0123456789abcdef", "key-secret", seed.TWILIO_ACCOUNT_SID, environment={})
+    client = Client(
+        "SK0123456789abcdef0123456789abcdef", "key-secret", seed.TWILIO_ACCOUNT_SID, environment={}
+    )
     client.api.base_url = twilio.url
 
     message = client.messages.create(to=PRIYA, from_="+14155550100", body="ping")

@@ -15,9 +15,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -97,39 +94,10 @@ def cold_init(function: str, rounds: int) -> dict[str, Any]:
     }
 
 
-class IoTimer:
-    """Sums the wall time spent inside urllib3's urlopen: the HTTP I/O of every SDK we use."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self.calls = 0
-
-    @contextmanager
-    def installed(self) -> Iterator[IoTimer]:
-        from urllib3.connectionpool import HTTPConnectionPool
-
-        original = HTTPConnectionPool.urlopen
-        timer = self
-
-        def timed(pool: Any, *args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
-            try:
-                return original(pool, *args, **kwargs)
-            finally:
-                timer.seconds += time.perf_counter() - start
-                timer.calls += 1
-
-        HTTPConnectionPool.urlopen = timed  # type: ignore[method-assign]
-        try:
-            yield self
-        finally:
-            HTTPConnectionPool.urlopen = original  # type: ignore[method-assign]
-
-
 def dispatcher_overhead(events: int) -> dict[str, Any]:
     from textloop_local.bench_dispatch import run_dispatch_bench
 
-    return run_dispatch_bench(events, IoTimer(), BOUNDS["dispatcher"])
+    return run_dispatch_bench(events, BOUNDS["dispatcher"])
 
 
 def main(argv: list[str] | None = None) -> int:

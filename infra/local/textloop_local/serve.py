@@ -100,6 +100,7 @@ class LocalStack:
         self._clients: dict[str, Any] = {}
         self._saved_env: dict[str, str | None] = {}
         self._started = False
+        self._saved_modules: dict[str, Any] | None = None
 
     # --- public surface ---------------------------------------------------------------------
 
@@ -250,7 +251,7 @@ class LocalStack:
         self._apply_env(app_env)
         for name in REMOVED_ENV:
             self._unset_env(name)
-        _forget_textloop_modules()
+        self._saved_modules = _forget_textloop_modules()
 
         for fn in sam.functions(template):
             self.functions[fn.logical_id] = LocalFunction(
@@ -323,6 +324,9 @@ class LocalStack:
         self.api = None
         self.twilio = self.hubspot = self.salesforce = self.moto = None
         self._restore_env()
+        if self._saved_modules is not None:
+            _restore_textloop_modules(self._saved_modules)
+            self._saved_modules = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -369,11 +373,26 @@ def sam_literal_globals(template: Any) -> dict[str, str]:
     return {k: v for k, v in getter(template).items() if isinstance(v, str)}
 
 
-def _forget_textloop_modules() -> None:
-    """A cold start per stack: the app package reads its settings at import time."""
-    for name in list(sys.modules):
-        if name == "textloop" or name.startswith("textloop."):
-            del sys.modules[name]
+def _is_app_module(name: str) -> bool:
+    return name == "textloop" or name.startswith(("textloop.", "textloop_fn_"))
+
+
+def _forget_textloop_modules() -> dict[str, Any]:
+    """A cold start per stack: the app package reads its settings at import time.
+
+    Returns the modules taken out, so that ``stop()`` can put the caller's world back (a test
+    session that imported ``textloop`` before the stack keeps its own module objects).
+    """
+    saved = {name: module for name, module in sys.modules.items() if _is_app_module(name)}
+    for name in saved:
+        del sys.modules[name]
+    return saved
+
+
+def _restore_textloop_modules(saved: dict[str, Any]) -> None:
+    for name in [n for n in sys.modules if _is_app_module(n)]:
+        del sys.modules[name]
+    sys.modules.update(saved)
 
 
 def serve(port: int, host: str = "127.0.0.1", workdir: Path | None = None) -> int:

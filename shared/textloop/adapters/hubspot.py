@@ -57,8 +57,12 @@ class HubSpotGateway:
         self._timeout = timeout
 
     @classmethod
-    def connect(cls, access_token: str, base_url: str = "https://api.hubapi.com",
-                timeout: tuple[float, float] = TIMEOUT) -> HubSpotGateway:
+    def connect(
+        cls,
+        access_token: str,
+        base_url: str = "https://api.hubapi.com",
+        timeout: tuple[float, float] = TIMEOUT,
+    ) -> HubSpotGateway:
         return cls(HubSpot(access_token=access_token, host=base_url.rstrip("/")), timeout)
 
     # --- CrmGateway --------------------------------------------------------------------
@@ -66,8 +70,12 @@ class HubSpotGateway:
     def load_context(self, record: RecordRef, fields: Sequence[str]) -> MessageContext:
         api = _record_api(self._records, record)
         with _translated(record):
-            obj = api.get_by_id(record.record_id, properties=list(dict.fromkeys([*fields, "hubspot_owner_id"])),
-                                associations=["contacts"], _request_timeout=self._timeout)
+            obj = api.get_by_id(
+                record.record_id,
+                properties=list(dict.fromkeys([*fields, "hubspot_owner_id"])),
+                associations=["contacts"],
+                _request_timeout=self._timeout,
+            )
             properties: dict[str, Any] = obj.properties or {}
             contact_id = _first_contact(obj.associations)
             recipient = self._contact(contact_id) if contact_id else None
@@ -87,7 +95,9 @@ class HubSpotGateway:
             "hs_communication_channel_type": "SMS",
             "hs_communication_logged_from": "CRM",
             "hs_communication_body": body,
-            "hs_timestamp": activity.at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "hs_timestamp": activity.at.astimezone(UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
         }
         if activity.owner_id:
             properties["hubspot_owner_id"] = activity.owner_id
@@ -105,8 +115,9 @@ class HubSpotGateway:
 
     def _contact(self, contact_id: str) -> Person | None:
         try:
-            contact = self._contacts.get_by_id(contact_id, properties=_CONTACT_PROPERTIES,
-                                               _request_timeout=self._timeout)
+            contact = self._contacts.get_by_id(
+                contact_id, properties=_CONTACT_PROPERTIES, _request_timeout=self._timeout
+            )
         except ContactsApiException as exc:
             if exc.status == 404:  # an association to a contact deleted since: no recipient
                 return None
@@ -170,11 +181,13 @@ def _translated(record: RecordRef) -> Iterator[None]:
     except _API_ERRORS as exc:
         status = int(exc.status or 0)
         if status == 404:
-            raise RecordNotFound(f"{record} (or a record it links to) does not exist in HubSpot",
-                                 record=str(record)) from None
+            raise RecordNotFound(
+                f"{record} (or a record it links to) does not exist in HubSpot", record=str(record)
+            ) from None
         if status in (0, 401, 429) or status >= 500:
-            raise CrmUnavailable(f"HubSpot answered {status or 'nothing'}", record=str(record),
-                                 status=status) from None
+            raise CrmUnavailable(
+                f"HubSpot answered {status or 'nothing'}", record=str(record), status=status
+            ) from None
         raise Skip(f"HubSpot refused the request ({status})", record=str(record), status=status) from None
     except urllib3.exceptions.HTTPError as exc:
         raise CrmUnavailable(f"HubSpot unreachable: {type(exc).__name__}", record=str(record)) from None

@@ -64,8 +64,11 @@ class SalesforceGateway:
         timeout: tuple[float, float] = TIMEOUT,
     ) -> SalesforceGateway:
         session = _Session(ca_bundle, timeout)
-        return cls(Salesforce(instance_url=instance_url, session_id=access_token, version=api_version,
-                              session=session))
+        return cls(
+            Salesforce(
+                instance_url=instance_url, session_id=access_token, version=api_version, session=session
+            )
+        )
 
     # --- CrmGateway --------------------------------------------------------------------
 
@@ -77,7 +80,9 @@ class SalesforceGateway:
             if sobject == "Case":
                 related_fields += [f"Contact.{f}" for f in _CONTACT_FIELDS]
             related = self._first(
-                format_soql(f"SELECT {', '.join(related_fields)} FROM {sobject} WHERE Id = {{}}", record.record_id)
+                format_soql(
+                    f"SELECT {', '.join(related_fields)} FROM {sobject} WHERE Id = {{}}", record.record_id
+                )
             )
             if sobject == "Opportunity":
                 role = self._first(
@@ -120,8 +125,11 @@ class SalesforceGateway:
         with _translated(activity.record):
             created = self._sobject("Task").create(task)
         if not created.get("success"):
-            raise Skip("Salesforce did not create the Task", record=str(activity.record),
-                       errors=mask_in_text(str(created.get("errors"))))
+            raise Skip(
+                "Salesforce did not create the Task",
+                record=str(activity.record),
+                errors=mask_in_text(str(created.get("errors"))),
+            )
         return str(created["id"])
 
     # --- helpers -----------------------------------------------------------------------
@@ -154,7 +162,7 @@ def _person(data: dict[str, Any] | None, prefer_mobile: bool) -> Person | None:
 
 
 def _error_codes(exc: SalesforceError) -> list[str]:
-    content = exc.content
+    content: object = exc.content  # annotated bytes, but simple-salesforce stores the parsed JSON
     if isinstance(content, list):
         return [str(e.get("errorCode")) for e in content if isinstance(e, dict)]
     return []
@@ -168,7 +176,9 @@ def _translated(record: RecordRef) -> Iterator[None]:
     except SalesforceResourceNotFound:
         raise RecordNotFound(f"{record} does not exist in Salesforce", record=str(record)) from None
     except SalesforceExpiredSession:
-        raise CrmUnavailable("Salesforce session expired or invalid", record=str(record), status=401) from None
+        raise CrmUnavailable(
+            "Salesforce session expired or invalid", record=str(record), status=401
+        ) from None
     except SalesforceError as exc:
         codes = _error_codes(exc)
         details = {"record": str(record), "status": exc.status, "codes": codes}

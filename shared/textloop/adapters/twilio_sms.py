@@ -74,8 +74,9 @@ class TwilioSmsSender:
                 to=to, date_sent_after=day_start, limit=_FIND_LIMIT, page_size=_PAGE_SIZE
             )
         except (TwilioRestException, TwilioServiceException) as exc:
-            raise SmsUnavailable(f"Twilio refused to list messages ({exc.status})", to=mask(to),
-                                 code=exc.code) from None
+            raise SmsUnavailable(
+                f"Twilio refused to list messages ({exc.status})", to=mask(to), code=exc.code
+            ) from None
         except (TwilioException, requests.RequestException) as exc:
             raise SmsUnavailable(f"Twilio unreachable: {type(exc).__name__}", to=mask(to)) from None
         for message in messages:

@@ -80,7 +80,10 @@ class Emulator:
         server = _Server((host, port), _handler_class(self), self.tls_context())
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"{self.name}-emulator", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"{self.name}-emulator",
+            daemon=True,
         )
         self._thread.start()
         url_host = f"[{host}]" if ":" in host else host
@@ -136,10 +139,17 @@ class Emulator:
     # --- dispatch ------------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
-        body = _flatten(request.body) if isinstance(request.body, dict) and _is_form(request) else request.body
+        body = (
+            _flatten(request.body) if isinstance(request.body, dict) and _is_form(request) else request.body
+        )
         with self._lock:
             self.requests.append(
-                {"method": request.method, "path": request.path, "query": _flatten(request.query), "body": body}
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "query": _flatten(request.query),
+                    "body": body,
+                }
             )
         denied = self.authenticate(request)
         if denied is not None:

@@ -51,10 +51,27 @@ _CREATED_PROPERTY = {"contacts": "createdate", "deals": "createdate", "tickets":
 _MODIFIED_PROPERTY = {"contacts": "lastmodifieddate"}
 _DEFAULT_PROPERTIES = {
     "contacts": ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"),
-    "deals": ("amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate", "hs_object_id",
-              "pipeline"),
-    "tickets": ("content", "createdate", "hs_lastmodifieddate", "hs_object_id", "hs_pipeline", "hs_pipeline_stage",
-                "hs_ticket_category", "hs_ticket_priority", "subject"),
+    "deals": (
+        "amount",
+        "closedate",
+        "createdate",
+        "dealname",
+        "dealstage",
+        "hs_lastmodifieddate",
+        "hs_object_id",
+        "pipeline",
+    ),
+    "tickets": (
+        "content",
+        "createdate",
+        "hs_lastmodifieddate",
+        "hs_object_id",
+        "hs_pipeline",
+        "hs_pipeline_stage",
+        "hs_ticket_category",
+        "hs_ticket_priority",
+        "subject",
+    ),
     "communications": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
     "tasks": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
 }
@@ -64,16 +81,33 @@ _REQUIRED = {
 }
 _OPTIONS = {
     ("communications", "hs_communication_channel_type"): (
-        "SMS", "WHATS_APP", "LINKEDIN_MESSAGE", "PHYSICAL_MAIL", "CUSTOM_CHANNEL_CONVERSATION"),
+        "SMS",
+        "WHATS_APP",
+        "LINKEDIN_MESSAGE",
+        "PHYSICAL_MAIL",
+        "CUSTOM_CHANNEL_CONVERSATION",
+    ),
     ("communications", "hs_communication_logged_from"): ("CRM",),
     ("tasks", "hs_task_status"): ("NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"),
     ("tasks", "hs_task_priority"): ("NONE", "LOW", "MEDIUM", "HIGH"),
-    ("tasks", "hs_task_type"): ("TODO", "CALL", "EMAIL", "LINKED_IN", "MEETING", "LINKED_IN_CONNECT",
-                                "LINKED_IN_MESSAGE"),
+    ("tasks", "hs_task_type"): (
+        "TODO",
+        "CALL",
+        "EMAIL",
+        "LINKED_IN",
+        "MEETING",
+        "LINKED_IN_CONNECT",
+        "LINKED_IN_MESSAGE",
+    ),
 }
 _TIMESTAMP_PROPERTIES = ("hs_timestamp",)
-_FIRST_ID = {"contacts": 76001, "deals": 20841139001, "tickets": 3178001, "communications": 45230000001,
-             "tasks": 51870000001}
+_FIRST_ID = {
+    "contacts": 76001,
+    "deals": 20841139001,
+    "tickets": 3178001,
+    "communications": 45230000001,
+    "tasks": 51870000001,
+}
 
 
 def _now() -> str:
@@ -104,8 +138,13 @@ class HubSpotError(Exception):
         self.status, self.category, self.message, self.extra = status, category, message, extra
 
     def response(self) -> Response:
-        body = {"status": "error", "message": self.message, "correlationId": str(uuid.uuid4()),
-                "category": self.category, **self.extra}
+        body = {
+            "status": "error",
+            "message": self.message,
+            "correlationId": str(uuid.uuid4()),
+            "category": self.category,
+            **self.extra,
+        }
         return Response(self.status, body)
 
 
@@ -142,23 +181,32 @@ class HubSpotEmulator(Emulator):
         if request.headers.get("authorization") == f"Bearer {self.access_token}":
             return None
         return HubSpotError(
-            401, "INVALID_AUTHENTICATION",
+            401,
+            "INVALID_AUTHENTICATION",
             "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find "
             "more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
         ).response()
 
     def error(self, status: int, code: Any, message: str = "") -> Response:
         if status == 429:
-            return Response(429, {
-                "status": "error", "message": message or "You have reached your ten_secondly_rolling limit.",
-                "errorType": "RATE_LIMIT", "correlationId": str(uuid.uuid4()), "policyName": "TEN_SECONDLY_ROLLING",
-            })
+            return Response(
+                429,
+                {
+                    "status": "error",
+                    "message": message or "You have reached your ten_secondly_rolling limit.",
+                    "errorType": "RATE_LIMIT",
+                    "correlationId": str(uuid.uuid4()),
+                    "policyName": "TEN_SECONDLY_ROLLING",
+                },
+            )
         category = code or {404: "OBJECT_NOT_FOUND", 400: "VALIDATION_ERROR"}.get(status, "INTERNAL_ERROR")
         return HubSpotError(status, category, message or "internal error").response()
 
     def state(self) -> dict[str, Any]:
         with self._lock:
-            snapshot: dict[str, Any] = {t: [copy.deepcopy(o) for o in objs.values()] for t, objs in self._objects.items()}
+            snapshot: dict[str, Any] = {
+                t: [copy.deepcopy(o) for o in objs.values()] for t, objs in self._objects.items()
+            }
             snapshot["owners"] = [copy.deepcopy(o) for o in self._owners.values()]
             return snapshot
 
@@ -179,13 +227,17 @@ class HubSpotEmulator(Emulator):
         obj = self._objects[object_type].get(request.params["id"])
         if obj is None:
             return self._not_found(request.params["id"])
-        return Response(200, self._render(object_type, obj, request.args("properties"), request.args("associations")))
+        return Response(
+            200, self._render(object_type, obj, request.args("properties"), request.args("associations"))
+        )
 
     def _create(self, request: Request) -> Response:
         object_type = _ALIASES[request.params["type"]]
         body = request.body
         if request.malformed or not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
-            return HubSpotError(400, "VALIDATION_ERROR", "Invalid input JSON: 'properties' is required").response()
+            return HubSpotError(
+                400, "VALIDATION_ERROR", "Invalid input JSON: 'properties' is required"
+            ).response()
         properties = {k: _as_property(v) for k, v in body["properties"].items()}
         try:
             self._validate(object_type, properties)
@@ -205,7 +257,9 @@ class HubSpotEmulator(Emulator):
             return self._not_found(request.params["id"])
         body = request.body
         if request.malformed or not isinstance(body, dict) or not isinstance(body.get("properties"), dict):
-            return HubSpotError(400, "VALIDATION_ERROR", "Invalid input JSON: 'properties' is required").response()
+            return HubSpotError(
+                400, "VALIDATION_ERROR", "Invalid input JSON: 'properties' is required"
+            ).response()
         properties = {k: _as_property(v) for k, v in body["properties"].items()}
         self._write(obj, properties)
         return Response(200, self._render(object_type, obj, list(properties), []))
@@ -217,7 +271,11 @@ class HubSpotEmulator(Emulator):
         if len(groups) > 5 or any(len(g.get("filters") or []) > 6 for g in groups):
             return HubSpotError(400, "VALIDATION_ERROR", "Too many filter groups or filters").response()
         try:
-            matches = [o for o in self._objects[object_type].values() if not groups or any(_matches(o, g) for g in groups)]
+            matches = [
+                o
+                for o in self._objects[object_type].values()
+                if not groups or any(_matches(o, g) for g in groups)
+            ]
         except HubSpotError as exc:
             return exc.response()
         matches = _sorted(matches, body.get("sorts") or [])
@@ -226,7 +284,9 @@ class HubSpotEmulator(Emulator):
         page = matches[start : start + limit]
         result: dict[str, Any] = {
             "total": len(matches),
-            "results": [self._render(object_type, o, body.get("properties") or [], [], search=True) for o in page],
+            "results": [
+                self._render(object_type, o, body.get("properties") or [], [], search=True) for o in page
+            ],
         }
         if start + limit < len(matches):
             result["paging"] = {"next": {"after": str(start + limit)}}
@@ -245,18 +305,35 @@ class HubSpotEmulator(Emulator):
     # --- storage and rendering -----------------------------------------------------------
 
     def _not_found(self, record_id: str) -> Response:
-        return HubSpotError(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.",
-                            context={"id": [record_id]}).response()
+        return HubSpotError(
+            404,
+            "OBJECT_NOT_FOUND",
+            "Object not found.  objectId are usually numeric.",
+            context={"id": [record_id]},
+        ).response()
 
-    def _store(self, object_type: str, record_id: str, properties: dict[str, Any], created: str) -> dict[str, Any]:
+    def _store(
+        self, object_type: str, record_id: str, properties: dict[str, Any], created: str
+    ) -> dict[str, Any]:
         created_property = _CREATED_PROPERTY.get(object_type, "hs_createdate")
         stored = {k: v for k, v in properties.items() if v is not None}
-        stored.update({"hs_object_id": record_id, created_property: created,
-                       _MODIFIED_PROPERTY.get(object_type, "hs_lastmodifieddate"): created})
+        stored.update(
+            {
+                "hs_object_id": record_id,
+                created_property: created,
+                _MODIFIED_PROPERTY.get(object_type, "hs_lastmodifieddate"): created,
+            }
+        )
         if object_type == "communications" or object_type == "tasks":
             stored.setdefault("hs_createdate", created)
-        obj: dict[str, Any] = {"id": record_id, "properties": stored, "createdAt": created, "updatedAt": created,
-                               "archived": False, "associations": {}}
+        obj: dict[str, Any] = {
+            "id": record_id,
+            "properties": stored,
+            "createdAt": created,
+            "updatedAt": created,
+            "archived": False,
+            "associations": {},
+        }
         self._objects[object_type][record_id] = obj
         return obj
 
@@ -275,33 +352,54 @@ class HubSpotEmulator(Emulator):
         return changed
 
     def _associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
-        for a_type, a_id, b_type, b_id in ((from_type, from_id, to_type, to_id), (to_type, to_id, from_type, from_id)):
+        for a_type, a_id, b_type, b_id in (
+            (from_type, from_id, to_type, to_id),
+            (to_type, to_id, from_type, from_id),
+        ):
             links = self._objects[a_type][a_id]["associations"].setdefault(b_type, [])
             if not any(link["id"] == b_id for link in links):
-                links.append({
-                    "id": b_id,
-                    "type": f"{_SINGULAR[a_type]}_to_{_SINGULAR[b_type]}",
-                    "associationCategory": "HUBSPOT_DEFINED",
-                    "associationTypeId": ASSOCIATION_TYPES[(a_type, b_type)],
-                })
+                links.append(
+                    {
+                        "id": b_id,
+                        "type": f"{_SINGULAR[a_type]}_to_{_SINGULAR[b_type]}",
+                        "associationCategory": "HUBSPOT_DEFINED",
+                        "associationTypeId": ASSOCIATION_TYPES[(a_type, b_type)],
+                    }
+                )
 
     def _validate(self, object_type: str, properties: dict[str, str | None]) -> None:
-        errors = [{"message": f"{name} is required", "code": "REQUIRED_FIELD", "context": {"propertyName": [name]}}
-                  for name in _REQUIRED.get(object_type, ()) if not properties.get(name)]
+        errors: list[dict[str, Any]] = [
+            {"message": f"{name} is required", "code": "REQUIRED_FIELD", "context": {"propertyName": [name]}}
+            for name in _REQUIRED.get(object_type, ())
+            if not properties.get(name)
+        ]
         for (type_name, name), options in _OPTIONS.items():
             value = properties.get(name)
             if type_name == object_type and value is not None and value not in options:
-                errors.append({"message": f"{value} was not one of the allowed options: {', '.join(options)}",
-                               "code": "INVALID_OPTION", "context": {"propertyName": [name]}})
+                errors.append(
+                    {
+                        "message": f"{value} was not one of the allowed options: {', '.join(options)}",
+                        "code": "INVALID_OPTION",
+                        "context": {"propertyName": [name]},
+                    }
+                )
         for name in _TIMESTAMP_PROPERTIES:
             value = properties.get(name)
             if value and not _valid_timestamp(value):
-                errors.append({"message": f"{value} is not a valid timestamp", "code": "INVALID_DATE",
-                               "context": {"propertyName": [name]}})
+                errors.append(
+                    {
+                        "message": f"{value} is not a valid timestamp",
+                        "code": "INVALID_DATE",
+                        "context": {"propertyName": [name]},
+                    }
+                )
         if errors:
-            raise HubSpotError(400, "VALIDATION_ERROR",
-                               "Property values were not valid: " + "; ".join(e["message"] for e in errors),
-                               errors=errors)
+            raise HubSpotError(
+                400,
+                "VALIDATION_ERROR",
+                "Property values were not valid: " + "; ".join(e["message"] for e in errors),
+                errors=errors,
+            )
 
     def _association_inputs(self, object_type: str, inputs: list[Any]) -> list[tuple[str, str]]:
         links: list[tuple[str, str]] = []
@@ -312,22 +410,42 @@ class HubSpotEmulator(Emulator):
                 raise HubSpotError(400, "VALIDATION_ERROR", "associations need 'to.id' and 'types'")
             for spec in types:
                 pair = _BY_TYPE_ID.get(spec.get("associationTypeId"))
-                if spec.get("associationCategory") != "HUBSPOT_DEFINED" or pair is None or pair[0] != object_type:
-                    raise HubSpotError(400, "VALIDATION_ERROR",
-                                       f"{spec.get('associationCategory')} association type "
-                                       f"{spec.get('associationTypeId')} is not valid from {object_type}")
+                if (
+                    spec.get("associationCategory") != "HUBSPOT_DEFINED"
+                    or pair is None
+                    or pair[0] != object_type
+                ):
+                    raise HubSpotError(
+                        400,
+                        "VALIDATION_ERROR",
+                        f"{spec.get('associationCategory')} association type "
+                        f"{spec.get('associationTypeId')} is not valid from {object_type}",
+                    )
                 if to_id not in self._objects[pair[1]]:
-                    raise HubSpotError(400, "VALIDATION_ERROR",
-                                       f"No {_SINGULAR[pair[1]]} with ID {to_id} exists", subCategory="INVALID_ID")
+                    raise HubSpotError(
+                        400,
+                        "VALIDATION_ERROR",
+                        f"No {_SINGULAR[pair[1]]} with ID {to_id} exists",
+                        subCategory="INVALID_ID",
+                    )
                 links.append((pair[1], to_id))
         return links
 
-    def _render(self, object_type: str, obj: dict[str, Any], properties: list[str], associations: list[str],
-                search: bool = False) -> dict[str, Any]:
+    def _render(
+        self,
+        object_type: str,
+        obj: dict[str, Any],
+        properties: list[str],
+        associations: list[str],
+        search: bool = False,
+    ) -> dict[str, Any]:
         stored = obj["properties"]
         if properties:
-            always = ("hs_object_id", _CREATED_PROPERTY.get(object_type, "hs_createdate"),
-                      _MODIFIED_PROPERTY.get(object_type, "hs_lastmodifieddate"))
+            always = (
+                "hs_object_id",
+                _CREATED_PROPERTY.get(object_type, "hs_createdate"),
+                _MODIFIED_PROPERTY.get(object_type, "hs_lastmodifieddate"),
+            )
             names = list(dict.fromkeys([*properties, *always]))
         else:
             names = list(_DEFAULT_PROPERTIES[object_type])
@@ -340,7 +458,9 @@ class HubSpotEmulator(Emulator):
         }
         wanted = [_ALIASES[a] for a in associations if a in _ALIASES]
         found = {
-            to_type: {"results": [{"id": link["id"], "type": link["type"]} for link in obj["associations"][to_type]]}
+            to_type: {
+                "results": [{"id": link["id"], "type": link["type"]} for link in obj["associations"][to_type]]
+            }
             for to_type in dict.fromkeys(wanted)
             if obj["associations"].get(to_type) and not search
         }
@@ -368,7 +488,9 @@ def _matches(obj: dict[str, Any], group: dict[str, Any]) -> bool:
         elif operator == "NOT_HAS_PROPERTY":
             ok = value in (None, "")
         else:
-            raise HubSpotError(400, "VALIDATION_ERROR", f"operator {operator} is not supported by the emulator")
+            raise HubSpotError(
+                400, "VALIDATION_ERROR", f"operator {operator} is not supported by the emulator"
+            )
         if not ok:
             return False
     return True
@@ -378,6 +500,8 @@ def _sorted(objects: list[dict[str, Any]], sorts: list[Any]) -> list[dict[str, A
     result = sorted(objects, key=lambda o: int(o["id"]) if o["id"].isdigit() else o["id"])
     for spec in reversed(sorts):
         name = spec.get("propertyName") if isinstance(spec, dict) else str(spec).lstrip("-")
-        descending = (spec.get("direction") == "DESCENDING") if isinstance(spec, dict) else str(spec).startswith("-")
+        descending = (
+            (spec.get("direction") == "DESCENDING") if isinstance(spec, dict) else str(spec).startswith("-")
+        )
         result.sort(key=lambda o: o["properties"].get(name) or "", reverse=descending)
     return result

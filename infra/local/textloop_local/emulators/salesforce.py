@@ -19,14 +19,32 @@ from textloop_local.emulators import seed
 from textloop_local.emulators.base import Emulator, Request, Response
 from textloop_local.emulators.tls import ensure_certificates
 
-_SYSTEM = ("Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp")
+_SYSTEM = (
+    "Id",
+    "IsDeleted",
+    "CreatedDate",
+    "CreatedById",
+    "LastModifiedDate",
+    "LastModifiedById",
+    "SystemModstamp",
+)
 
 # sObject → (key prefix, fields besides the system fields, read-only fields)
 _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
     "User": (
         "005",
-        ("Username", "FirstName", "LastName", "Name", "Email", "Phone", "MobilePhone", "Alias", "IsActive",
-         "TimeZoneSidKey"),
+        (
+            "Username",
+            "FirstName",
+            "LastName",
+            "Name",
+            "Email",
+            "Phone",
+            "MobilePhone",
+            "Alias",
+            "IsActive",
+            "TimeZoneSidKey",
+        ),
         frozenset({"Name"}),
     ),
     "Account": (
@@ -41,8 +59,20 @@ _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
     ),
     "Opportunity": (
         "006",
-        ("AccountId", "Name", "StageName", "Amount", "Probability", "CloseDate", "Type", "LeadSource", "OwnerId",
-         "IsClosed", "IsWon", "Contract_Signing_URL__c"),
+        (
+            "AccountId",
+            "Name",
+            "StageName",
+            "Amount",
+            "Probability",
+            "CloseDate",
+            "Type",
+            "LeadSource",
+            "OwnerId",
+            "IsClosed",
+            "IsWon",
+            "Contract_Signing_URL__c",
+        ),
         frozenset({"IsClosed", "IsWon"}),
     ),
     "OpportunityContactRole": (
@@ -52,14 +82,37 @@ _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
     ),
     "Case": (
         "500",
-        ("CaseNumber", "AccountId", "ContactId", "Subject", "Description", "Status", "Priority", "Origin", "OwnerId",
-         "IsClosed", "Help_Article_URL__c"),
+        (
+            "CaseNumber",
+            "AccountId",
+            "ContactId",
+            "Subject",
+            "Description",
+            "Status",
+            "Priority",
+            "Origin",
+            "OwnerId",
+            "IsClosed",
+            "Help_Article_URL__c",
+        ),
         frozenset({"CaseNumber", "IsClosed"}),
     ),
     "Task": (
         "00T",
-        ("WhoId", "WhatId", "OwnerId", "Subject", "Description", "Status", "Priority", "ActivityDate", "IsClosed",
-         "TaskSubtype", "ReminderDateTime", "IsReminderSet"),
+        (
+            "WhoId",
+            "WhatId",
+            "OwnerId",
+            "Subject",
+            "Description",
+            "Status",
+            "Priority",
+            "ActivityDate",
+            "IsClosed",
+            "TaskSubtype",
+            "ReminderDateTime",
+            "IsReminderSet",
+        ),
         frozenset({"IsClosed"}),
     ),
 }
@@ -78,14 +131,26 @@ _REFERENCES: dict[str, tuple[str, ...] | None] = {
 }
 
 _PICKLISTS: dict[tuple[str, str], frozenset[str]] = {
-    ("Task", "Status"): frozenset({"Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"}),
+    ("Task", "Status"): frozenset(
+        {"Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"}
+    ),
     ("Task", "Priority"): frozenset({"High", "Normal", "Low"}),
     ("Task", "TaskSubtype"): frozenset({"Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn"}),
     ("Case", "Status"): frozenset({"New", "Working", "Escalated", "Closed"}),
     ("Case", "Priority"): frozenset({"High", "Medium", "Low"}),
     ("Opportunity", "StageName"): frozenset(
-        {"Prospecting", "Qualification", "Needs Analysis", "Value Proposition", "Id. Decision Makers",
-         "Perception Analysis", "Proposal/Price Quote", "Negotiation/Review", "Closed Won", "Closed Lost"}
+        {
+            "Prospecting",
+            "Qualification",
+            "Needs Analysis",
+            "Value Proposition",
+            "Id. Decision Makers",
+            "Perception Analysis",
+            "Proposal/Price Quote",
+            "Negotiation/Review",
+            "Closed Won",
+            "Closed Lost",
+        }
     ),
 }
 _MAX_LENGTH = {"Subject": 255, "Description": 32000}
@@ -176,7 +241,9 @@ class SalesforceEmulator(Emulator):
 
     def state(self) -> dict[str, Any]:
         with self._lock:
-            return {name: [copy.deepcopy(r) for r in records.values()] for name, records in self._records.items()}
+            return {
+                name: [copy.deepcopy(r) for r in records.values()] for name, records in self._records.items()
+            }
 
     # --- what a user does in the UI ----------------------------------------------------
 
@@ -197,7 +264,9 @@ class SalesforceEmulator(Emulator):
     def _get(self, request: Request) -> Response:
         sobject = request.params["sobject"]
         if sobject not in _SCHEMA:
-            return self.error(404, "NOT_FOUND", f"The requested resource does not exist: sObject type '{sobject}'")
+            return self.error(
+                404, "NOT_FOUND", f"The requested resource does not exist: sObject type '{sobject}'"
+            )
         record = self._find(sobject, request.params["id"])
         if record is None:
             return self.error(404, "NOT_FOUND")
@@ -213,12 +282,17 @@ class SalesforceEmulator(Emulator):
     def _create(self, request: Request) -> Response:
         sobject = request.params["sobject"]
         if sobject not in _SCHEMA:
-            return SalesforceError(404, "NOT_FOUND", f"The requested resource does not exist: {sobject}").response()
+            return SalesforceError(
+                404, "NOT_FOUND", f"The requested resource does not exist: {sobject}"
+            ).response()
         if request.malformed or not isinstance(request.body, dict):
-            return SalesforceError(400, "JSON_PARSER_ERROR", "The request body is not a JSON object").response()
+            return SalesforceError(
+                400, "JSON_PARSER_ERROR", "The request body is not a JSON object"
+            ).response()
         if "Id" in request.body:
-            return SalesforceError(400, "INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: Id.",
-                                   ["Id"]).response()
+            return SalesforceError(
+                400, "INVALID_FIELD_FOR_INSERT_UPDATE", "Unable to create/update fields: Id.", ["Id"]
+            ).response()
         record: dict[str, Any] = {}
         try:
             self._write(sobject, record, request.body)
@@ -233,7 +307,9 @@ class SalesforceEmulator(Emulator):
         if record is None:
             return self.error(404, "NOT_FOUND")
         if request.malformed or not isinstance(request.body, dict):
-            return SalesforceError(400, "JSON_PARSER_ERROR", "The request body is not a JSON object").response()
+            return SalesforceError(
+                400, "JSON_PARSER_ERROR", "The request body is not a JSON object"
+            ).response()
         try:
             self._write(sobject, record, request.body)
         except SalesforceError as exc:
@@ -291,9 +367,13 @@ class SalesforceEmulator(Emulator):
         for candidate in (*_SYSTEM, *fields):
             if candidate.lower() == name.lower():
                 return candidate
-        raise SalesforceError(400, "INVALID_FIELD", f"No such column '{name}' on entity '{sobject}'. If you are "
-                              "attempting to use a custom field, be sure to append the '__c' after the custom field "
-                              "name.")
+        raise SalesforceError(
+            400,
+            "INVALID_FIELD",
+            f"No such column '{name}' on entity '{sobject}'. If you are "
+            "attempting to use a custom field, be sure to append the '__c' after the custom field "
+            "name.",
+        )
 
     def _write(self, sobject: str, record: dict[str, Any], values: dict[str, Any]) -> list[str]:
         """Validate and apply *values* the way the API does; returns the changed field names."""
@@ -302,10 +382,14 @@ class SalesforceEmulator(Emulator):
         for raw_name, value in values.items():
             name = self._field_name(sobject, raw_name)
             if name in _SYSTEM or name in read_only:
-                raise SalesforceError(400, "INVALID_FIELD_FOR_INSERT_UPDATE",
-                                      f"Unable to create/update fields: {name}. Please check the security settings "
-                                      "of this field and verify that it is read/write for your profile or "
-                                      "permission set.", [name])
+                raise SalesforceError(
+                    400,
+                    "INVALID_FIELD_FOR_INSERT_UPDATE",
+                    f"Unable to create/update fields: {name}. Please check the security settings "
+                    "of this field and verify that it is read/write for your profile or "
+                    "permission set.",
+                    [name],
+                )
             self._check_value(sobject, name, value)
             clean[name] = value
         changed = [n for n, v in clean.items() if record.get(n) != v]
@@ -322,27 +406,42 @@ class SalesforceEmulator(Emulator):
         if name in _REFERENCES:
             target = self._lookup(value)
             if target is None:
-                raise SalesforceError(400, "INVALID_CROSS_REFERENCE_KEY",
-                                      f"invalid cross reference id: {name}", [name])
+                raise SalesforceError(
+                    400, "INVALID_CROSS_REFERENCE_KEY", f"invalid cross reference id: {name}", [name]
+                )
             allowed = _REFERENCES[name]
             if allowed is not None and target["attributes"]["type"] not in allowed:
-                raise SalesforceError(400, "FIELD_INTEGRITY_EXCEPTION",
-                                      f"{allowed[0]} ID: id value of incorrect type: {value}", [name])
+                raise SalesforceError(
+                    400,
+                    "FIELD_INTEGRITY_EXCEPTION",
+                    f"{allowed[0]} ID: id value of incorrect type: {value}",
+                    [name],
+                )
         allowed_values = _PICKLISTS.get((sobject, name))
         if allowed_values is not None and value not in allowed_values:
-            raise SalesforceError(400, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                                  f"{name}: bad value for restricted picklist field: {value}", [name])
+            raise SalesforceError(
+                400,
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                f"{name}: bad value for restricted picklist field: {value}",
+                [name],
+            )
         if name in _MAX_LENGTH and isinstance(value, str) and len(value) > _MAX_LENGTH[name]:
-            raise SalesforceError(400, "STRING_TOO_LONG",
-                                  f"{name}: data value too large: {value[:20]}... (max length={_MAX_LENGTH[name]})",
-                                  [name])
+            raise SalesforceError(
+                400,
+                "STRING_TOO_LONG",
+                f"{name}: data value too large: {value[:20]}... (max length={_MAX_LENGTH[name]})",
+                [name],
+            )
         if name in _DATE_FIELDS:
             try:
                 date.fromisoformat(value)
             except (TypeError, ValueError):
-                raise SalesforceError(400, "JSON_PARSER_ERROR",
-                                      f"Cannot deserialize instance of date from VALUE_STRING value {value}",
-                                      [name]) from None
+                raise SalesforceError(
+                    400,
+                    "JSON_PARSER_ERROR",
+                    f"Cannot deserialize instance of date from VALUE_STRING value {value}",
+                    [name],
+                ) from None
 
     # --- SOQL --------------------------------------------------------------------------
 
@@ -352,8 +451,11 @@ class SalesforceEmulator(Emulator):
         selected = [self._resolve_path(query.sobject, f) for f in query.fields]
         conditions = [(self._resolve_path(query.sobject, f), op, v) for f, op, v in query.where]
         order = self._resolve_path(query.sobject, query.order_by[0]) if query.order_by else None
-        rows = [r for r in self._records[query.sobject].values() if all(_test(self._value(r, p), op, v)
-                                                                           for p, op, v in conditions)]
+        rows = [
+            r
+            for r in self._records[query.sobject].values()
+            if all(_test(self._value(r, p), op, v) for p, op, v in conditions)
+        ]
         if order is not None:
             descending = query.order_by[1] if query.order_by else False
             present = [r for r in rows if self._value(r, order) is not None]
@@ -369,7 +471,9 @@ class SalesforceEmulator(Emulator):
         if len(parts) == 1:
             return (self._field_name(sobject, path),)
         if len(parts) != 2:
-            raise SalesforceError(400, "INVALID_FIELD", f"Only one level of relationship is supported: {path}")
+            raise SalesforceError(
+                400, "INVALID_FIELD", f"Only one level of relationship is supported: {path}"
+            )
         relationship, field_name = parts
         lookup = self._field_name(sobject, relationship + "Id")
         targets = _REFERENCES.get(lookup)

@@ -45,13 +45,23 @@ _MESSAGES = {
     21610: "Attempt to send to unsubscribed recipient",
     21617: "The concatenated message body exceeds the 1600 character limit.",
 }
-_DELIVERY_ERRORS = {30003: "Unreachable destination handset", 30005: "Unknown destination handset",
-                    30006: "Landline or unreachable carrier"}
+_DELIVERY_ERRORS = {
+    30003: "Unreachable destination handset",
+    30005: "Unknown destination handset",
+    30006: "Landline or unreachable carrier",
+}
 
 
 def twilio_error(status: int, code: int, message: str = "") -> Response:
-    return Response(status, {"code": code, "message": message or _MESSAGES.get(code, "Error"),
-                             "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status})
+    return Response(
+        status,
+        {
+            "code": code,
+            "message": message or _MESSAGES.get(code, "Error"),
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        },
+    )
 
 
 def num_segments(body: str) -> int:
@@ -106,7 +116,9 @@ class TwilioEmulator(Emulator):
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         super().start(host, port)
-        self._worker = threading.Thread(target=self._deliver_loop, name="twilio-emulator-delivery", daemon=True)
+        self._worker = threading.Thread(
+            target=self._deliver_loop, name="twilio-emulator-delivery", daemon=True
+        )
         self._worker.start()
 
     def stop(self) -> None:
@@ -222,24 +234,34 @@ class TwilioEmulator(Emulator):
         page = int(request.arg("Page") or 0)
         chunk = matches[page * page_size : (page + 1) * page_size]
         path = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json"
-        filters = {k: request.arg(k) for k in ("To", "From", "DateSent", "DateSent<", "DateSent>") if request.arg(k)}
+        filters = {
+            k: request.arg(k) for k in ("To", "From", "DateSent", "DateSent<", "DateSent>") if request.arg(k)
+        }
 
         def page_uri(number: int, token: str | None = None) -> str:
-            query = {**filters, "PageSize": page_size, "Page": number, **({"PageToken": token} if token else {})}
+            query = {
+                **filters,
+                "PageSize": page_size,
+                "Page": number,
+                **({"PageToken": token} if token else {}),
+            }
             return f"{path}?{urlencode(query)}"
 
         has_next = (page + 1) * page_size < len(matches)
-        return Response(200, {
-            "end": page * page_size + max(len(chunk) - 1, 0),
-            "first_page_uri": page_uri(0),
-            "next_page_uri": page_uri(page + 1, "PA" + chunk[-1]["sid"]) if has_next else None,
-            "page": page,
-            "page_size": page_size,
-            "previous_page_uri": page_uri(page - 1) if page > 0 else None,
-            "start": page * page_size,
-            "uri": page_uri(page),
-            "messages": copy.deepcopy(chunk),
-        })
+        return Response(
+            200,
+            {
+                "end": page * page_size + max(len(chunk) - 1, 0),
+                "first_page_uri": page_uri(0),
+                "next_page_uri": page_uri(page + 1, "PA" + chunk[-1]["sid"]) if has_next else None,
+                "page": page,
+                "page_size": page_size,
+                "previous_page_uri": page_uri(page - 1) if page > 0 else None,
+                "start": page * page_size,
+                "uri": page_uri(page),
+                "messages": copy.deepcopy(chunk),
+            },
+        )
 
     @staticmethod
     def _listed(message: dict[str, Any], request: Request) -> bool:
@@ -321,7 +343,7 @@ class TwilioEmulator(Emulator):
         )
         attempt: dict[str, Any] = {"url": url, "params": params, "status": None, "error": None}
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - the configured callback
+            with urllib.request.urlopen(request, timeout=5) as response:
                 attempt["status"] = response.status
         except urllib.error.HTTPError as exc:
             attempt["status"], attempt["error"] = exc.code, f"HTTP {exc.code}"
