@@ -1,7 +1,7 @@
 """Contract tests: the real vendor SDKs over real HTTP against the loopback emulators.
 
-Each test gets fresh emulators (seeded, on a free loopback port). Network access is limited to
-loopback: the ``allow_hosts`` marker of pytest-socket is added to every test in this folder.
+Each test gets fresh emulators (seeded, on a free loopback port); pytest-socket (pyproject addopts)
+keeps every connection on loopback.
 """
 
 from __future__ import annotations
@@ -17,15 +17,6 @@ from urllib.parse import parse_qs
 import pytest
 
 from textloop_local.emulators import HubSpotEmulator, SalesforceEmulator, TwilioEmulator
-
-LOOPBACK = ["127.0.0.1", "::1"]
-_HERE = Path(__file__).parent
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if _HERE in Path(str(item.path)).parents:
-            item.add_marker(pytest.mark.allow_hosts(LOOPBACK))
 
 
 @pytest.fixture(scope="session")

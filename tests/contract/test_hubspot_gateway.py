@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hubspot import HubSpot
@@ -311,3 +313,15 @@ def test_update_record_returns_the_changed_properties(hubspot: HubSpotEmulator) 
     )
 
     assert changed == ["dealstage"]
+
+
+def test_the_request_log_is_written_as_jsonl(hubspot: HubSpotEmulator, tmp_path: Path) -> None:
+    gateway(hubspot).load_context(ORPHAN_TICKET, ["subject"])
+
+    hubspot.write_request_log(tmp_path / "hubspot.jsonl")
+
+    logged = [json.loads(line) for line in (tmp_path / "hubspot.jsonl").read_text().splitlines()]
+    assert [(r["method"], r["path"]) for r in logged] == [
+        ("GET", f"/crm/v3/objects/tickets/{seed.HS_TICKET_NO_CONTACT}"),
+        ("GET", f"/crm/v3/owners/{seed.HS_OWNER_JORDAN}"),
+    ]

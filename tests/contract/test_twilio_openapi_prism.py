@@ -24,7 +24,9 @@ pytestmark = pytest.mark.contract
 
 ROOT = Path(__file__).resolve().parents[2]
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
-SPEC = ROOT / "node_modules" / "@twilio-alpha" / "mcp" / "twilio-oai" / "spec" / "json" / "twilio_api_v2010.json"
+SPEC = (
+    ROOT / "node_modules" / "@twilio-alpha" / "mcp" / "twilio-oai" / "spec" / "json" / "twilio_api_v2010.json"
+)
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 AUTH_TOKEN = "0123456789abcdef0123456789abcdef"
@@ -104,7 +106,9 @@ def test_given_the_sms_adapter_when_sending_to_prism_then_twilios_contract_accep
     assert sent.status
 
 
-def test_given_the_twilio_sdk_when_creating_a_message_then_prism_validates_the_request(prism_url: str) -> None:
+def test_given_the_twilio_sdk_when_creating_a_message_then_prism_validates_the_request(
+    prism_url: str,
+) -> None:
     """The raw SDK request shape (form body, Basic auth) passes validation: HTTP 201."""
     from twilio.rest import Client
 

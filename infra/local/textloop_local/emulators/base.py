@@ -99,13 +99,6 @@ class Emulator:
         self._server = None
         self._thread = None
 
-    def __enter__(self) -> Emulator:
-        self.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
     # --- what subclasses provide ---------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
@@ -131,10 +124,6 @@ class Emulator:
         with self._lock:
             lines = [json.dumps(r, default=str) for r in self.requests]
         Path(path).write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
-
-    def clear_requests(self) -> None:
-        with self._lock:
-            self.requests.clear()
 
     # --- dispatch ------------------------------------------------------------------------
 
