@@ -26,6 +26,10 @@ def record_handler(record: SQSRecord) -> None:
             logger.warning("dispatch will be retried", extra={"reason": problem.reason, "error": str(problem)})
             count_with_reason("DispatchRetried", problem.reason)
             raise
+        except Exception:
+            logger.exception("dispatch failed unexpectedly; the message will be retried, then dead-lettered")
+            count_with_reason("DispatchRetried", "unexpected_error")
+            raise
 
 
 @logger.inject_lambda_context

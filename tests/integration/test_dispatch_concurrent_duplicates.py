@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
+from tests.support.delivery import deliver_like_sqs
 from tests.support.events import deal_to_contract_sent, opportunity_to_review
 from tests.support.fakes import FakeCrm, FakeSms, deal_context, opportunity_context
 from tests.support.template_tables import create_tables
@@ -48,7 +49,7 @@ def test_given_three_concurrent_deliveries_then_exactly_one_sms_and_one_crm_log(
     crm.add(deal_context())
     for event in (opportunity_to_review(), deal_to_contract_sent(event_id=round_)):
         with ThreadPoolExecutor(max_workers=3) as pool:
-            outcomes = list(pool.map(lambda w: w(event).outcome, workers))
+            outcomes = list(pool.map(lambda w: deliver_like_sqs(w, event), workers))
         assert outcomes.count(Outcome.SENT) == 1
         assert set(outcomes) <= {Outcome.SENT, Outcome.DUPLICATE, Outcome.SKIPPED}
     assert len(sms.sent) == 2 and len(crm.logged) == 2

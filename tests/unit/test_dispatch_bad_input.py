@@ -38,7 +38,7 @@ def test_given_a_missing_merge_field_then_nothing_is_sent_with_a_broken_template
     crm.add(opportunity_context(link=None))  # no signing link and the rule has no default
     result = dispatcher(opportunity_to_review())
     assert (result.outcome, result.reason) == (Outcome.SKIPPED, "missing_merge_field")
-    assert "link" in result.details["message"]
+    assert "link" in result.details["detail"]
     assert sms.sent == []
 
 

@@ -10,7 +10,7 @@ from tests.support.delivery import deliver_three_times
 from tests.support.events import deal_to_contract_sent, opportunity_to_review
 from tests.support.fakes import Crash, FakeCrm, FakeSms, deal_context, opportunity_context
 from tests.unit.conftest import Clock
-from textloop.domain.errors import SmsUnavailable
+from textloop.domain.errors import InProgress, SmsUnavailable
 from textloop.domain.model import Outcome
 from textloop.service_layer.dispatch import Dispatcher
 
@@ -55,8 +55,9 @@ def test_given_a_crash_after_twilio_accepted_when_redelivered_then_nothing_is_se
     sms.crash_after_send = 1
     with pytest.raises(Crash):
         make_dispatcher()(event)
-    # When SQS redelivers it before the lease ran out, the slot's holder is presumed alive
-    assert make_dispatcher()(event).outcome is Outcome.DUPLICATE
+    # When SQS redelivers it before the lease ran out, the slot's holder is presumed alive: retry later
+    with pytest.raises(InProgress):
+        make_dispatcher()(event)
     # And when it is redelivered after the lease, the provider is asked instead of sending again
     clock.advance(minutes=3)
     result = make_dispatcher()(event)

@@ -325,3 +325,37 @@ def test_given_other_detail_types_or_sources_then_they_are_filtered_out(route: C
 
     assert not route(detail, detail_type="AccountChangeEvent")
     assert not route(detail, source="custom.textloop.test")
+
+
+# ---------------------------------------------------------------------------------- events/*.json
+
+
+def _sqs_body(name: str) -> dict[str, Any]:
+    event = json.loads((ROOT / "events" / name).read_text())
+    (record,) = event["Records"]
+    assert record["eventSource"] == "aws:sqs"
+    body: dict[str, Any] = json.loads(record["body"])
+    return body
+
+
+@pytest.mark.parametrize(
+    "name", ["dispatcher_salesforce_opportunity.json", "dispatcher_salesforce_case.json"]
+)
+def test_given_the_sample_salesforce_events_then_the_rule_routes_them(
+    route: Callable[..., bool], name: str
+) -> None:
+    body = _sqs_body(name)
+
+    assert route(body["detail"], detail_type=body["detail-type"], source=body["source"])
+
+
+def test_given_the_sample_http_events_then_they_are_http_api_v2_posts_on_template_routes(
+    tpl: dict[str, Any],
+) -> None:
+    routes = {f"{r.method} {r.path}" for r in sam.http_routes(tpl)}
+    for name in ("hubspot_webhook.json", "twilio_status.json"):
+        event = json.loads((ROOT / "events" / name).read_text())
+
+        assert event["version"] == "2.0"
+        assert event["routeKey"] in routes
+    assert _sqs_body("dispatcher_hubspot_deal.json")["source"] == "hubspot"

@@ -53,7 +53,9 @@ def _translated(what: str) -> Iterator[None]:
 def _condition_failed(exc: ClientError) -> bool:
     error = exc.response.get("Error", {})
     reasons = exc.response.get("CancellationReasons", [])
-    return error.get("Code") == CONDITION_FAILED or any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+    return error.get("Code") == CONDITION_FAILED or any(
+        r.get("Code") == "ConditionalCheckFailed" for r in reasons
+    )
 
 
 class DynamoLedger:
@@ -79,19 +81,36 @@ class DynamoLedger:
         )
 
     def record_outcome(self, result: DispatchResult, at: datetime) -> None:
-        item: dict[str, Any] = {
-            **_key(f"EVENT#{result.event_key}", "OUTCOME"),
-            "outcome": _s(str(result.outcome)),
-            "reason": _s(result.reason),
-            "rule": _s(result.rule),
-            "sid": _s(result.sid),
-            "activity_id": _s(result.activity_id),
-            "details": {"M": {k: _s(str(v)) for k, v in result.details.items()}},
-            "at": _s(iso(at)),
-            "expires_at": _epoch(at + OUTCOME_TTL),
-        }
         with _translated("PutItem"):
-            self.client.put_item(TableName=self.table, Item=item)
+            self.client.put_item(TableName=self.table, Item=_outcome_item(result, at))
+
+    def complete(self, slot: SendSlot, result: DispatchResult, at: datetime) -> None:
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": _slot_key(slot.key),
+                            "UpdateExpression": "SET #state = :logged, activity_id = :activity",
+                            "ConditionExpression": "#owner = :me",
+                            "ExpressionAttributeNames": {"#state": "state", "#owner": "owner"},
+                            "ExpressionAttributeValues": {
+                                ":logged": _s(str(SlotState.LOGGED)),
+                                ":activity": _s(result.activity_id),
+                                ":me": _s(slot.owner),
+                            },
+                        }
+                    },
+                    {"Put": {"TableName": self.table, "Item": _outcome_item(result, at)}},
+                ]
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                raise InProgress("lost the send slot's lease to another worker") from None
+            raise StoreUnavailable(
+                f"DynamoDB TransactWriteItems failed: {exc.response['Error']['Code']}"
+            ) from None
 
     # -- send slots ----------------------------------------------------------------------------
 
@@ -108,7 +127,9 @@ class DynamoLedger:
             if not _condition_failed(exc):
                 raise StoreUnavailable(f"DynamoDB PutItem failed: {exc.response['Error']['Code']}") from None
         with _translated("GetItem"):
-            item = self.client.get_item(TableName=self.table, Key=_slot_key(slot.key), ConsistentRead=True)["Item"]
+            item = self.client.get_item(TableName=self.table, Key=_slot_key(slot.key), ConsistentRead=True)[
+                "Item"
+            ]
         return _slot_from(item)
 
     def take_over(self, existing: SendSlot, owner: str, lease_until: datetime) -> SendSlot | None:
@@ -211,7 +232,9 @@ class DynamoLedger:
         except ClientError as exc:
             if _condition_failed(exc):
                 raise InProgress("lost the send slot's lease to another worker") from None
-            raise StoreUnavailable(f"DynamoDB TransactWriteItems failed: {exc.response['Error']['Code']}") from None
+            raise StoreUnavailable(
+                f"DynamoDB TransactWriteItems failed: {exc.response['Error']['Code']}"
+            ) from None
 
     def message(self, sid: str) -> dict[str, Any] | None:
         with _translated("GetItem"):
@@ -251,9 +274,9 @@ class DynamoConsentLedger:
 
     def is_opted_out(self, phone: str) -> bool:
         with _translated("GetItem"):
-            item = self.client.get_item(TableName=self.table, Key={"phone": _s(phone)}, ConsistentRead=True).get(
-                "Item"
-            )
+            item = self.client.get_item(
+                TableName=self.table, Key={"phone": _s(phone)}, ConsistentRead=True
+            ).get("Item")
         return item is not None and item.get("status", {}).get("S") == ConsentStatus.OPTED_OUT
 
     def record(self, change: ConsentChange) -> bool:
@@ -279,7 +302,9 @@ class DynamoConsentLedger:
             return True
         except ClientError as exc:
             if not _condition_failed(exc):
-                raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
+                raise StoreUnavailable(
+                    f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}"
+                ) from None
         with _translated("UpdateItem"):  # older than the current status: keep it in the history only
             self.client.update_item(
                 TableName=self.table,
@@ -288,6 +313,20 @@ class DynamoConsentLedger:
                 ExpressionAttributeValues={":entry": values[":entry"], ":empty": values[":empty"]},
             )
         return False
+
+
+def _outcome_item(result: DispatchResult, at: datetime) -> dict[str, Any]:
+    return {
+        **_key(f"EVENT#{result.event_key}", "OUTCOME"),
+        "outcome": _s(str(result.outcome)),
+        "reason": _s(result.reason),
+        "rule": _s(result.rule),
+        "sid": _s(result.sid),
+        "activity_id": _s(result.activity_id),
+        "details": {"M": {k: _s(str(v)) for k, v in result.details.items()}},
+        "at": _s(iso(at)),
+        "expires_at": _epoch(at + OUTCOME_TTL),
+    }
 
 
 def _owner_values(condition: str, owner: str) -> dict[str, dict[str, str]]:

@@ -126,6 +126,11 @@ class Ledger(Protocol):
         Moving to SENT also stores the message record (by sid and by phone) for callbacks and replies."""
         ...
 
+    def complete(self, slot: SendSlot, result: DispatchResult, at: datetime) -> None:
+        """Slot → LOGGED and the event's SENT outcome, in one atomic write: a slot is logged
+        exactly when its event has its outcome. Raises InProgress if the lease was lost."""
+        ...
+
     def release(self, slot: SendSlot, now: datetime) -> None:
         """Give the lease back (the send failed cleanly and will be retried)."""
         ...

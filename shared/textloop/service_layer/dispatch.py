@@ -60,7 +60,7 @@ class Dispatcher:
             result = self._dispatch(event)
         except errors.Skip as skip:
             result = DispatchResult(Outcome.SKIPPED, event.event_key, skip.reason, details=_details(skip))
-        if result.outcome is not Outcome.DUPLICATE:
+        if result.outcome in (Outcome.SKIPPED, Outcome.IGNORED):  # SENT is recorded with its slot
             self.ledger.record_outcome(result, self.clock())
         return result
 
@@ -123,22 +123,21 @@ class Dispatcher:
                 return DispatchResult(
                     Outcome.SKIPPED, slot.event_key, "cooldown", slot.rule, details={"first_event": existing.event_key}
                 )
-            resumed = self._resume(existing, slot.owner)
-            if resumed is None:
-                return DispatchResult(Outcome.DUPLICATE, slot.event_key, "in_progress", slot.rule)
-            slot = resumed
+            if existing.state is S.LOGGED:
+                return DispatchResult(Outcome.DUPLICATE, slot.event_key, "already_sent", slot.rule, existing.sid)
+            slot = self._resume(existing, slot.owner)
+        if slot.state is S.FAILED:
+            return DispatchResult(Outcome.SKIPPED, slot.event_key, slot.error or "send_rejected", slot.rule)
         if slot.state in (S.CLAIMED, S.SENDING):
             slot = self._send(slot)
-        if slot.state is S.SENT:
-            activity_id = gateway.log_sms(_activity(slot, self.clock()))
-            slot = self.ledger.advance(slot, S.LOGGED, activity_id=activity_id)
+        activity_id = gateway.log_sms(_activity(slot, self.clock()))
         encoding, parts = templates.segments(slot.body)
-        return DispatchResult(
+        result = DispatchResult(
             Outcome.SENT,
             slot.event_key,
             rule=slot.rule,
             sid=slot.sid,
-            activity_id=slot.activity_id,
+            activity_id=activity_id,
             details={
                 "record": str(slot.record),
                 "template": f"{slot.template_id}@v{slot.template_version}",
@@ -147,14 +146,24 @@ class Dispatcher:
                 "encoding": encoding,
             },
         )
+        self.ledger.complete(slot.evolve(state=S.LOGGED, activity_id=activity_id), result, self.clock())
+        return result
 
-    def _resume(self, existing: SendSlot, owner: str) -> SendSlot | None:
-        """Same event seen again: finish its work if its lease expired, else leave it to its holder."""
-        if existing.state is S.LOGGED:
+    def _resume(self, existing: SendSlot, owner: str) -> SendSlot:
+        """Same event seen again: finish its work once the holder's lease has run out.
+
+        While the lease runs, raise InProgress: the queue brings this delivery back later, when the
+        holder has finished (→ duplicate) or died (→ this delivery takes over). Acknowledging it now
+        would lose the event if the holder died without its own message coming back.
+        """
+        if existing.state is S.FAILED:
             return existing
-        if existing.state is S.FAILED or existing.lease_until > self.clock():
-            return None
-        return self.ledger.take_over(existing, owner, self.clock() + self.lease)
+        if existing.lease_until > self.clock():
+            raise errors.InProgress("another delivery of this event holds the send slot", slot=existing.key)
+        taken = self.ledger.take_over(existing, owner, self.clock() + self.lease)
+        if taken is None:
+            raise errors.InProgress("another delivery took over the send slot first", slot=existing.key)
+        return taken
 
     def _send(self, slot: SendSlot) -> SendSlot:
         if slot.state is S.SENDING:  # a crash left the outcome unknown: ask the provider first
@@ -195,4 +204,4 @@ def _activity(slot: SendSlot, at: datetime) -> SmsActivity:
 
 
 def _details(problem: errors.TextloopError) -> dict[str, str]:
-    return {"message": str(problem), **{k: str(v) for k, v in problem.details.items()}}
+    return {"detail": str(problem), **{k: str(v) for k, v in problem.details.items()}}
