@@ -36,7 +36,8 @@ $(VENV_STAMP): shared/requirements.txt requirements-dev.txt pyproject.toml $(FIN
 	fi
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -r shared/requirements.txt -r requirements-dev.txt
-	$(VENV)/bin/python -m pip install --quiet --no-deps -e . 2>&1 | grep -v -e BuildBackendWarning -e '^ *$$' >&2 || true
+	@# quiet on success (setuptools prints a long editable-install notice); verbose re-run on failure
+	$(VENV)/bin/python -m pip install --quiet --no-deps -e . >/dev/null 2>&1 || $(VENV)/bin/python -m pip install --no-deps -e .
 	$(VENV)/bin/python -c 'import textloop, textloop_local'
 	@touch $@
 

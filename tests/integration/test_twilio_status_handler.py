@@ -39,7 +39,7 @@ def _a_sent_message(table: str) -> DynamoLedger:
     ledger = DynamoLedger(table, boto3.client("dynamodb"))
     now = datetime.now(UTC)
     slot = SendSlot(
-        "r#x#+14155550132", "ev-1", "owner-1", SlotState.CLAIMED, now, now, now,
+        "r#x#+14155550132", "ev-1", "owner-1", SlotState.SENDING, now, now, now,
         RecordRef("salesforce", "opportunity", "006A"), "r", "t", 1, "+14155550132", "hello",
     )
     assert ledger.claim(slot, now) is None

@@ -231,7 +231,13 @@ class LocalStack:
         self.twilio.start(host="127.0.0.1", port=0)
 
         # 3. The API server binds now: its URL is PUBLIC_BASE_URL (signatures, status callback).
-        gateway = ApiGateway([], local_endpoints={("GET", "/_local/state"): self._state_endpoint})
+        gateway = ApiGateway(
+            [],
+            local_endpoints={
+                ("GET", "/_local/state"): self._state_endpoint,
+                ("GET", "/_local/env"): self._env_endpoint,
+            },
+        )
         self.api = ApiServer(gateway, host=opts.host, port=opts.port)
 
         # 4. Environment of the functions, then their cold start --------------------------------
@@ -337,6 +343,11 @@ class LocalStack:
         body = json.dumps(self.state(), indent=2, default=str).encode()
         return 200, {"Content-Type": "application/json"}, body
 
+    def _env_endpoint(self, request: HttpRequest) -> tuple[int, dict[str, str], bytes]:
+        """The functions' environment (local endpoints and local-only credentials), so that another
+        process — a benchmark, your own script — can run the handlers against this stack."""
+        return 200, {"Content-Type": "application/json"}, json.dumps(self.env, indent=2).encode()
+
     @staticmethod
     def _reset_moto(endpoint: str) -> None:
         import requests
@@ -409,7 +420,8 @@ def serve(port: int, host: str = "127.0.0.1", workdir: Path | None = None) -> in
         stack.start()
         print(f"textloop local stack: {stack.url}", flush=True)
         print(
-            f"  POST {stack.url}/hubspot/webhooks   POST {stack.url}/twilio/status   GET {stack.url}/_local/state"
+            f"  POST {stack.url}/hubspot/webhooks   POST {stack.url}/twilio/status"
+            f"   GET {stack.url}/_local/state   GET {stack.url}/_local/env"
         )
         print(f"  AWS (moto): {stack.aws_endpoint}   EventBridge bus: {LOCAL_EVENT_BUS}")
         print(

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from textloop.domain.errors import InProgress, StoreUnavailable
@@ -22,6 +23,8 @@ from textloop.domain.ports import ConsentChange, ConsentStatus, SendSlot, SlotSt
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+# DynamoDB validates every request itself; client-side validation only costs CPU per call.
+CLIENT_CONFIG = Config(parameter_validation=False, retries={"mode": "standard", "max_attempts": 3})
 OUTCOME_TTL = timedelta(days=35)  # longer than every redelivery window (SQS 4 d, HubSpot 1 d, relay 3 d)
 MESSAGE_TTL = timedelta(days=180)  # replies weeks later still find their conversation
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -61,7 +64,7 @@ def _condition_failed(exc: ClientError) -> bool:
 class DynamoLedger:
     def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
         self.table = table
-        self.client = client or boto3.client("dynamodb")
+        self.client = client or boto3.client("dynamodb", config=CLIENT_CONFIG)
 
     # -- outcomes ------------------------------------------------------------------------------
 
@@ -270,7 +273,7 @@ class DynamoConsentLedger:
 
     def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
         self.table = table
-        self.client = client or boto3.client("dynamodb")
+        self.client = client or boto3.client("dynamodb", config=CLIENT_CONFIG)
 
     def is_opted_out(self, phone: str) -> bool:
         with _translated("GetItem"):

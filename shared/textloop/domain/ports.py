@@ -66,8 +66,7 @@ class ConsentLedger(Protocol):
 
 
 class SlotState(enum.StrEnum):
-    CLAIMED = "claimed"  # intent recorded, nothing sent
-    SENDING = "sending"  # about to call the SMS provider: the outcome may be unknown
+    SENDING = "sending"  # intent recorded before the provider is called: after a crash, unknown
     SENT = "sent"  # provider accepted it (sid known)
     LOGGED = "logged"  # on the CRM record: done
     FAILED = "failed"  # provider refused it for good

@@ -1,7 +1,7 @@
 """The dispatcher use case: one CRM change → at most one SMS, logged on the record.
 
 Never twice: the intent (a *send slot*, one per rule, record and recipient per cooldown window)
-is recorded before anything is sent, and moves CLAIMED → SENDING → SENT → LOGGED under a lease.
+is recorded before anything is sent, and moves SENDING → SENT → LOGGED under a lease.
 A redelivered event resumes where its slot stands: a slot left SENDING by a crash is reconciled
 with the SMS provider's own records instead of being sent again; a SENT slot only finishes
 the logging. A duplicate event while the first is still working is acknowledged, because the
@@ -102,7 +102,7 @@ class Dispatcher:
             key=f"{rule.name}#{event.record}#{phone}",
             event_key=event.event_key,
             owner=self.new_owner(),
-            state=S.CLAIMED,
+            state=S.SENDING,
             claimed_at=now,
             lease_until=now + self.lease,
             cooldown_until=now + rule.cooldown,
@@ -118,6 +118,7 @@ class Dispatcher:
 
     def _deliver(self, slot: SendSlot, gateway: CrmGateway) -> DispatchResult:
         existing = self.ledger.claim(slot, self.clock())
+        resumed = existing is not None
         if existing is not None:
             if existing.event_key != slot.event_key:
                 return DispatchResult(
@@ -128,8 +129,8 @@ class Dispatcher:
             slot = self._resume(existing, slot.owner)
         if slot.state is S.FAILED:
             return DispatchResult(Outcome.SKIPPED, slot.event_key, slot.error or "send_rejected", slot.rule)
-        if slot.state in (S.CLAIMED, S.SENDING):
-            slot = self._send(slot)
+        if slot.state is S.SENDING:
+            slot = self._send(slot, resumed=resumed)
         activity_id = gateway.log_sms(_activity(slot, self.clock()))
         encoding, parts = templates.segments(slot.body)
         result = DispatchResult(
@@ -165,13 +166,11 @@ class Dispatcher:
             raise errors.InProgress("another delivery took over the send slot first", slot=existing.key)
         return taken
 
-    def _send(self, slot: SendSlot) -> SendSlot:
-        if slot.state is S.SENDING:  # a crash left the outcome unknown: ask the provider first
+    def _send(self, slot: SendSlot, *, resumed: bool) -> SendSlot:
+        if resumed:  # an earlier delivery may have reached the provider: ask it before sending
             already = self.sms.find_sent(slot.phone, slot.claimed_at - timedelta(minutes=1), slot.body)
             if already is not None:
                 return self.ledger.advance(slot, S.SENT, sid=already.sid)
-        else:
-            slot = self.ledger.advance(slot, S.SENDING)
         try:
             sent = self.sms.send(OutboundSms(slot.phone, slot.body, self.status_callback))
         except errors.Retryable:
