@@ -12,7 +12,7 @@ from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from textloop.adapters.salesforce import SalesforceGateway
-from textloop.domain.errors import CrmUnavailable, RecordNotFound, Skip
+from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
 from textloop.domain.model import RecordRef, SmsActivity
 from textloop_local.emulators import SalesforceEmulator, seed
 
@@ -243,7 +243,7 @@ def test_given_an_inbound_sms_with_a_subject_when_logging_then_that_subject(
 
 
 def test_given_a_who_id_that_is_not_a_contact_when_logging_then_skip(salesforce: SalesforceEmulator) -> None:
-    with pytest.raises(Skip) as raised:
+    with pytest.raises(CrmRejected) as raised:
         gateway(salesforce).log_sms(activity(ACME, contact_id=seed.SF_ACCOUNT_ACME))
 
     assert raised.value.details["codes"] == ["FIELD_INTEGRITY_EXCEPTION"]

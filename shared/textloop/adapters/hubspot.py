@@ -28,7 +28,7 @@ from hubspot.crm.objects.communications import (
 from hubspot.crm.owners import ApiException as OwnersApiException
 from hubspot.crm.tickets import ApiException as TicketsApiException
 
-from textloop.domain.errors import CrmUnavailable, RecordNotFound, Skip
+from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
 from textloop.domain.model import MessageContext, Person, RecordRef, SmsActivity
 
 TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
@@ -188,6 +188,6 @@ def _translated(record: RecordRef) -> Iterator[None]:
             raise CrmUnavailable(
                 f"HubSpot answered {status or 'nothing'}", record=str(record), status=status
             ) from None
-        raise Skip(f"HubSpot refused the request ({status})", record=str(record), status=status) from None
+        raise CrmRejected(f"HubSpot refused the request ({status})", record=str(record), status=status) from None
     except urllib3.exceptions.HTTPError as exc:
         raise CrmUnavailable(f"HubSpot unreachable: {type(exc).__name__}", record=str(record)) from None

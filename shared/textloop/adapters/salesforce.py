@@ -21,7 +21,7 @@ from simple_salesforce.exceptions import (
 )
 from simple_salesforce.format import format_soql
 
-from textloop.domain.errors import CrmUnavailable, RecordNotFound, Skip
+from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
 from textloop.domain.model import MessageContext, Person, RecordRef, SmsActivity
 from textloop.domain.phone import mask_in_text
 
@@ -125,7 +125,7 @@ class SalesforceGateway:
         with _translated(activity.record):
             created = self._sobject("Task").create(task)
         if not created.get("success"):
-            raise Skip(
+            raise CrmRejected(
                 "Salesforce did not create the Task",
                 record=str(activity.record),
                 errors=mask_in_text(str(created.get("errors"))),
@@ -184,6 +184,6 @@ def _translated(record: RecordRef) -> Iterator[None]:
         details = {"record": str(record), "status": exc.status, "codes": codes}
         if exc.status >= 500 or exc.status == 429 or _RETRYABLE_CODES.intersection(codes):
             raise CrmUnavailable(f"Salesforce answered {exc.status}", **details) from None
-        raise Skip(f"Salesforce refused the request ({exc.status} {', '.join(codes)})", **details) from None
+        raise CrmRejected(f"Salesforce refused the request ({exc.status} {', '.join(codes)})", **details) from None
     except requests.RequestException as exc:
         raise CrmUnavailable(f"Salesforce unreachable: {type(exc).__name__}", record=str(record)) from None

@@ -64,6 +64,12 @@ class RecipientUnsubscribed(OptedOut):
     reason = "opted_out"
 
 
+class CrmRejected(Skip):
+    """The CRM refused the request for good (validation rule, permission, bad field)."""
+
+    reason = "crm_rejected"
+
+
 class SendRejected(Skip):
     """The SMS provider refused this message for good (bad number, blocked, ...)."""
 
