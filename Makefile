@@ -13,7 +13,7 @@ SAM         := $(SAM_VENV)/bin/sam
 SAM_STAMP   := $(SAM_VENV)/.installed
 NODE_STAMP  := node_modules/.installed
 FIND_PY     := infra/scripts/find-python.sh
-PORT        ?= 8787
+PORT        ?= 3000
 PYTEST_ARGS ?=
 
 export SAM_CLI_TELEMETRY := 0
@@ -88,7 +88,7 @@ demo: venv ## run the end-to-end scenario against the local stack
 bench: venv ## local benchmark
 	$(VENV)/bin/python -m textloop_local.bench
 
-serve: venv ## local stack on PORT (default 8787)
+serve: venv ## local stack on PORT (default 3000)
 	$(VENV)/bin/textloop serve --port $(PORT)
 
 # ---------------------------------------------------------------------------------------- cleanup

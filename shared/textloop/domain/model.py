@@ -67,6 +67,7 @@ class Person:
     last_name: str = ""
     phone: str = ""  # as typed in the CRM; normalize with textloop.domain.phone
     email: str = ""
+    owner_id: str = ""  # for a contact: its owner in the CRM (who gets tasks about it)
 
     @property
     def name(self) -> str:
@@ -110,6 +111,35 @@ class SmsActivity:
     contact_id: str | None
     owner_id: str | None
     subject: str
+
+
+class TaskPriority(enum.StrEnum):
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerTask:
+    """A follow-up for a person in the CRM: a Salesforce Task / a HubSpot task."""
+
+    crm: Crm
+    subject: str
+    body: str
+    priority: TaskPriority
+    due: datetime
+    owner_id: str | None  # None: the CRM's default (the integration user / unassigned)
+    contact_id: str | None
+    record: RecordRef | None  # the deal/opportunity/case/ticket it concerns, when known
+    reminder: datetime | None = None
+
+
+class PhoneStatus(enum.StrEnum):
+    """What we learned about a contact's number, flagged on the contact for the rep."""
+
+    WRONG_PERSON = "wrong_person"
+    UNREACHABLE = "unreachable"
+    LANDLINE = "landline"
 
 
 class Outcome(enum.StrEnum):

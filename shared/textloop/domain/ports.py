@@ -12,7 +12,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from textloop.domain.model import DispatchResult, MessageContext, OutboundSms, RecordRef, SentSms, SmsActivity
+from textloop.domain.model import (
+    DispatchResult,
+    MessageContext,
+    OutboundSms,
+    OwnerTask,
+    Person,
+    PhoneStatus,
+    RecordRef,
+    SentSms,
+    SmsActivity,
+)
 
 
 class CrmGateway(Protocol):
@@ -27,7 +37,21 @@ class CrmGateway(Protocol):
         ...
 
     def log_sms(self, activity: SmsActivity) -> str:
-        """Log the SMS on the record (Salesforce Task / HubSpot Communication); return its id."""
+        """Log the SMS on the record (Salesforce Task / HubSpot Communication); return its id.
+        ``activity.record`` may be a contact-less record; inbound replies use direction "inbound"."""
+        ...
+
+    def find_contacts(self, phone: str) -> list[Person]:
+        """Contacts whose mobile or phone is *phone* (E.164) however it was typed in the CRM,
+        each with ``owner_id``. Empty list when none."""
+        ...
+
+    def create_task(self, task: OwnerTask) -> str:
+        """Create the follow-up task for the owner; return its id."""
+        ...
+
+    def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
+        """Mark the contact's number (wrong person, unreachable, landline) where the rep sees it."""
         ...
 
 
