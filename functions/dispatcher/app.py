@@ -23,7 +23,9 @@ def record_handler(record: SQSRecord) -> None:
         try:
             observe(dispatch(event))
         except Retryable as problem:
-            logger.warning("dispatch will be retried", extra={"reason": problem.reason, "error": str(problem)})
+            logger.warning(
+                "dispatch will be retried", extra={"reason": problem.reason, "error": str(problem)}
+            )
             count_with_reason("DispatchRetried", problem.reason)
             raise
         except Exception:
@@ -35,4 +37,6 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event: dict, context: object) -> dict:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

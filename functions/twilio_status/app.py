@@ -20,5 +20,8 @@ def handler(event: dict, context: object) -> dict:
         request.public_url(settings.public_base_url), form, request.headers.get("x-twilio-signature")
     )
     moved = record_status(form, bootstrap.state_ledger(), datetime.now(UTC))
-    logger.info("twilio status", extra={"sid": form.get("MessageSid"), "status": form.get("MessageStatus"), "moved": moved})
+    logger.info(
+        "twilio status",
+        extra={"sid": form.get("MessageSid"), "status": form.get("MessageStatus"), "moved": moved},
+    )
     return response(204, "", content_type="text/plain")

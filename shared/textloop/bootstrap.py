@@ -37,7 +37,16 @@ class Lazy(Generic[T]):
 
 def reset() -> None:
     """Forget every built dependency (a new cold start): for the local runner and tests."""
-    for built in (settings, rules, hubspot_watchlist, hubspot_client_secret, trigger_queue, crm_gateway, state_ledger, dispatcher):
+    for built in (
+        settings,
+        rules,
+        hubspot_watchlist,
+        hubspot_client_secret,
+        trigger_queue,
+        crm_gateway,
+        state_ledger,
+        dispatcher,
+    ):
         built.cache_clear()
     twilio_signature.cache_clear()
 

@@ -61,7 +61,11 @@ class HttpRequest:
             base = base_override.rstrip("/")
         else:
             scheme = self.headers.get("x-forwarded-proto", "https")
-            stage = "" if self.stage in ("$default", "") or self.path.startswith(f"/{self.stage}/") else f"/{self.stage}"
+            stage = (
+                ""
+                if self.stage in ("$default", "") or self.path.startswith(f"/{self.stage}/")
+                else f"/{self.stage}"
+            )
             base = f"{scheme}://{self.headers.get('host', self.host)}{stage}"
         return base + self.path + (f"?{self.query}" if self.query else "")
 
@@ -72,7 +76,9 @@ class HttpRequest:
             raise errors.BadRequest("form body is not UTF-8") from None
 
 
-def response(status: int, body: str | dict[str, Any] = "", content_type: str = "application/json") -> dict[str, Any]:
+def response(
+    status: int, body: str | dict[str, Any] = "", content_type: str = "application/json"
+) -> dict[str, Any]:
     text = json.dumps(body) if isinstance(body, dict) else body
     return {"statusCode": status, "headers": {"content-type": content_type}, "body": text}
 

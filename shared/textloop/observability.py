@@ -13,11 +13,13 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.logging.types import PowertoolsLogRecord
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-from textloop.domain.model import DispatchResult, Outcome
 from textloop.domain.masking import mask_in_text
+from textloop.domain.model import DispatchResult, Outcome
 
 NAMESPACE_DEFAULT = "Textloop"
 SENSITIVE_KEYS = frozenset({"body", "message_body", "Body", "text"})
+
+
 class MaskingFormatter(LambdaPowertoolsFormatter):
     def serialize(self, log: dict[str, Any] | PowertoolsLogRecord) -> str:
         record: dict[str, Any] = dict(log)
@@ -49,11 +51,11 @@ def observe(result: DispatchResult) -> None:
     elif result.outcome is Outcome.DUPLICATE:
         metrics.add_metric(name="DuplicateSuppressed", unit=MetricUnit.Count, value=1)
     else:
-        count_with_reason("SmsSkipped" if result.outcome is Outcome.SKIPPED else "EventIgnored", result.reason)
+        count_with_reason(
+            "SmsSkipped" if result.outcome is Outcome.SKIPPED else "EventIgnored", result.reason
+        )
 
 
 def count_with_reason(name: str, reason: str) -> None:
-    with single_metric(
-        name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace
-    ) as metric:
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
         metric.add_dimension(name="reason", value=reason or "unknown")

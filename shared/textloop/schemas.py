@@ -15,7 +15,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from textloop.domain.errors import MalformedEvent, UnknownEvent
-from textloop.domain.model import HUBSPOT_OBJECTS, HUBSPOT_SOURCE, ChangeKind, ObjectType, RecordRef, TriggerEvent
+from textloop.domain.model import (
+    HUBSPOT_OBJECTS,
+    HUBSPOT_SOURCE,
+    ChangeKind,
+    ObjectType,
+    RecordRef,
+    TriggerEvent,
+)
 
 SALESFORCE_ENTITIES: dict[str, ObjectType] = {"Opportunity": "opportunity", "Case": "case"}
 
@@ -62,7 +69,9 @@ class EventBridgeChangeEvent(BaseModel):
         try:
             header = ChangeEventHeader.model_validate(payload.get("ChangeEventHeader"))
         except ValidationError as exc:
-            raise MalformedEvent(f"CDC event without a valid ChangeEventHeader: {_first_error(exc)}") from None
+            raise MalformedEvent(
+                f"CDC event without a valid ChangeEventHeader: {_first_error(exc)}"
+            ) from None
         object_type = SALESFORCE_ENTITIES.get(header.entityName)
         if object_type is None:
             raise UnknownEvent(f"no trigger handles Salesforce {header.entityName} changes")
@@ -127,7 +136,11 @@ class HubSpotEvent(BaseModel):
         object_type = HUBSPOT_OBJECTS.get(object_name)
         if object_type is None:
             raise UnknownEvent(f"no trigger handles HubSpot {self.type} events")
-        kinds = {"propertyChange": ChangeKind.UPDATE, "creation": ChangeKind.CREATE, "deletion": ChangeKind.DELETE}
+        kinds = {
+            "propertyChange": ChangeKind.UPDATE,
+            "creation": ChangeKind.CREATE,
+            "deletion": ChangeKind.DELETE,
+        }
         kind = kinds.get(action, ChangeKind.UPDATE if action == "restore" else None)
         if kind is None:
             raise UnknownEvent(f"unknown HubSpot event {self.type!r}")

@@ -44,7 +44,9 @@ def serial_moto_url() -> Iterator[str]:
     threaded server does not model, for the concurrency tests."""
     from moto.server import DomainDispatcherApplication, create_backend_app
 
-    server = make_server("127.0.0.1", _free_port(), DomainDispatcherApplication(create_backend_app), threaded=False)
+    server = make_server(
+        "127.0.0.1", _free_port(), DomainDispatcherApplication(create_backend_app), threaded=False
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -86,7 +88,9 @@ def load_handler(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Callab
         for name, value in {**base, **env}.items():
             monkeypatch.setenv(name, value)
         bootstrap.reset()
-        spec = importlib.util.spec_from_file_location(f"fn_{function}_{uuid.uuid4().hex}", ROOT / "functions" / function / "app.py")
+        spec = importlib.util.spec_from_file_location(
+            f"fn_{function}_{uuid.uuid4().hex}", ROOT / "functions" / function / "app.py"
+        )
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -123,7 +127,13 @@ def http_event(path: str, body: str, headers: dict[str, str], *, base64_body: bo
             "accountId": "123456789012",
             "apiId": "abc123",
             "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
-            "http": {"method": "POST", "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9", "userAgent": "test"},
+            "http": {
+                "method": "POST",
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.9",
+                "userAgent": "test",
+            },
             "requestId": f"r-{uuid.uuid4().hex[:8]}",
             "routeKey": f"POST {path}",
             "stage": "$default",

@@ -19,8 +19,14 @@ from textloop.service_layer.dispatch import Dispatcher
 
 
 @pytest.fixture
-def dispatchers(serial_moto_url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Dispatcher], FakeCrm, FakeSms]:
-    for name, value in {"AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+def dispatchers(
+    serial_moto_url: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[Dispatcher], FakeCrm, FakeSms]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "t",
+        "AWS_SECRET_ACCESS_KEY": "t",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     client = boto3.client("dynamodb", endpoint_url=serial_moto_url)
     tables = create_tables(client, suffix=uuid.uuid4().hex[:8])
@@ -49,7 +55,7 @@ def test_given_three_concurrent_deliveries_then_exactly_one_sms_and_one_crm_log(
     crm.add(deal_context())
     for event in (opportunity_to_review(), deal_to_contract_sent(event_id=round_)):
         with ThreadPoolExecutor(max_workers=3) as pool:
-            outcomes = list(pool.map(lambda w: deliver_like_sqs(w, event), workers))
+            outcomes = list(pool.map(deliver_like_sqs, workers, [event] * len(workers)))
         assert outcomes.count(Outcome.SENT) == 1
         assert set(outcomes) <= {Outcome.SENT, Outcome.DUPLICATE, Outcome.SKIPPED}
     assert len(sms.sent) == 2 and len(crm.logged) == 2

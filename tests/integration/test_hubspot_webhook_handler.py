@@ -18,7 +18,9 @@ SECRET = "local-hubspot-client-secret"
 URL = "https://abc123.execute-api.us-east-1.amazonaws.com/hubspot/webhooks"
 
 
-def _post(handler: ModuleType, ctx: Any, body: str, *, signature: str | None = None, age_ms: int = 0) -> dict[str, Any]:
+def _post(
+    handler: ModuleType, ctx: Any, body: str, *, signature: str | None = None, age_ms: int = 0
+) -> dict[str, Any]:
     timestamp = str(int(time.time() * 1000) - age_ms)
     headers = {
         "content-type": "application/json",
@@ -32,7 +34,10 @@ def _queued(queue_url: str) -> list[dict[str, Any]]:
     sqs, found = boto3.client("sqs"), []
     while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages"):
         found += [json.loads(m["Body"]) for m in messages]
-        sqs.delete_message_batch(QueueUrl=queue_url, Entries=[{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in messages])
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": m["MessageId"], "ReceiptHandle": m["ReceiptHandle"]} for m in messages],
+        )
     return found
 
 
@@ -72,7 +77,9 @@ def test_given_the_queue_is_unreachable_then_503_so_hubspot_retries(
     load_handler: Callable[..., ModuleType], lambda_context: Any
 ) -> None:
     app = load_handler(
-        "hubspot_webhook", HUBSPOT_CLIENT_SECRET=SECRET, TRIGGER_QUEUE_URL="http://127.0.0.1:9/000000000000/missing"
+        "hubspot_webhook",
+        HUBSPOT_CLIENT_SECRET=SECRET,
+        TRIGGER_QUEUE_URL="http://127.0.0.1:9/000000000000/missing",
     )
     result = _post(app, lambda_context, json.dumps([hubspot_event(1, "dealstage", "contractsent")]))
     assert result["statusCode"] == 503

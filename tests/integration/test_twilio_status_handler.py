@@ -22,7 +22,13 @@ SID = "SM" + "1" * 32
 
 
 def _callback(app: ModuleType, ctx: Any, status: str, *, token: str = TOKEN, error: str = "") -> int:
-    form = {"MessageSid": SID, "SmsSid": SID, "MessageStatus": status, "AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01"}
+    form = {
+        "MessageSid": SID,
+        "SmsSid": SID,
+        "MessageStatus": status,
+        "AccountSid": "AC" + "0" * 32,
+        "ApiVersion": "2010-04-01",
+    }
     if error:
         form["ErrorCode"] = error
     signature = RequestValidator(token).compute_signature(URL, form)
@@ -39,8 +45,19 @@ def _a_sent_message(table: str) -> DynamoLedger:
     ledger = DynamoLedger(table, boto3.client("dynamodb"))
     now = datetime.now(UTC)
     slot = SendSlot(
-        "r#x#+14155550132", "ev-1", "owner-1", SlotState.SENDING, now, now, now,
-        RecordRef("salesforce", "opportunity", "006A"), "r", "t", 1, "+14155550132", "hello",
+        "r#x#+14155550132",
+        "ev-1",
+        "owner-1",
+        SlotState.SENDING,
+        now,
+        now,
+        now,
+        RecordRef("salesforce", "opportunity", "006A"),
+        "r",
+        "t",
+        1,
+        "+14155550132",
+        "hello",
     )
     assert ledger.claim(slot, now) is None
     ledger.advance(slot, SlotState.SENT, sid=SID)

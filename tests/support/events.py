@@ -36,7 +36,11 @@ def salesforce_change(
         "commitUser": "005RM000002XyZaYAK",
     }
     payload = {"ChangeEventHeader": header, **fields}
-    detail = {"payload": payload, "schemaId": "X3y6m9m-Q1pRf3e0R0c8nQ", "id": str(uuid.uuid4())} if nested else payload
+    detail = (
+        {"payload": payload, "schemaId": "X3y6m9m-Q1pRf3e0R0c8nQ", "id": str(uuid.uuid4())}
+        if nested
+        else payload
+    )
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -51,7 +55,13 @@ def salesforce_change(
 
 
 def hubspot_event(
-    object_id: int, prop: str, value: str, *, event_id: int = 1001, kind: str = "deal.propertyChange", legacy: bool = False
+    object_id: int,
+    prop: str,
+    value: str,
+    *,
+    event_id: int = 1001,
+    kind: str = "deal.propertyChange",
+    legacy: bool = False,
 ) -> dict[str, Any]:
     event = {
         "objectId": object_id,

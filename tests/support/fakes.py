@@ -11,7 +11,7 @@ from textloop.domain.errors import RecipientUnsubscribed, RecordNotFound, SmsUna
 from textloop.domain.model import MessageContext, OutboundSms, Person, RecordRef, SentSms, SmsActivity
 
 
-class Crash(Exception):  # noqa: N818 - a simulated process death
+class Crash(Exception):
     """Stands for the Lambda dying mid-flight: not a domain error, so the message is redelivered."""
 
 
@@ -90,10 +90,16 @@ def opportunity_context(
     )
 
 
-def deal_context(record_id: str = "9001", *, phone: str = "+1 617-555-0142", stage: str = "contractsent") -> MessageContext:
+def deal_context(
+    record_id: str = "9001", *, phone: str = "+1 617-555-0142", stage: str = "contractsent"
+) -> MessageContext:
     return MessageContext(
         record=RecordRef("hubspot", "deal", record_id),
-        fields={"dealstage": stage, "dealname": "Initech expansion", "esign_link": "https://sign.example.com/initech"},
+        fields={
+            "dealstage": stage,
+            "dealname": "Initech expansion",
+            "esign_link": "https://sign.example.com/initech",
+        },
         recipient=Person("501", "Sam", "Okafor", phone),
         owner=Person("77", "Lee", "Chen"),
     )

@@ -42,7 +42,9 @@ def test_given_a_missing_merge_field_then_nothing_is_sent_with_a_broken_template
     assert sms.sent == []
 
 
-def test_given_a_blank_first_name_then_it_counts_as_missing(dispatcher: Dispatcher, crm: FakeCrm, sms: FakeSms) -> None:
+def test_given_a_blank_first_name_then_it_counts_as_missing(
+    dispatcher: Dispatcher, crm: FakeCrm, sms: FakeSms
+) -> None:
     crm.add(opportunity_context(first_name=""))
     assert dispatcher(opportunity_to_review()).reason == "missing_merge_field"
     assert sms.sent == []
@@ -58,7 +60,9 @@ def test_given_a_record_the_crm_no_longer_has_then_skipped_record_not_found(
 def test_given_an_unknown_stage_then_the_event_is_ignored_without_asking_the_crm(
     dispatcher: Dispatcher, crm: FakeCrm
 ) -> None:
-    event = parse_queue_body(json.dumps(salesforce_change("Opportunity", ["006A"], {"StageName": "Mystery"})))[0]
+    event = parse_queue_body(
+        json.dumps(salesforce_change("Opportunity", ["006A"], {"StageName": "Mystery"}))
+    )[0]
     result = dispatcher(event)
     assert (result.outcome, result.reason) == (Outcome.IGNORED, "no_matching_rule")
     assert crm.loads == []

@@ -33,7 +33,11 @@ def test_given_opportunity_in_review_when_dispatched_then_one_sms_with_the_signi
     assert activity.subject.startswith("SMS") and activity.body == message.body and activity.sid == sid
     # And the message is kept for status callbacks and replies
     stored = ledger.message(sid)
-    assert stored is not None and stored["record_id"] == "006000000000001AAA" and stored["phone"] == "+14155550132"
+    assert (
+        stored is not None
+        and stored["record_id"] == "006000000000001AAA"
+        and stored["phone"] == "+14155550132"
+    )
     assert result.details["template"] == "contract_final_review@v1"
 
 

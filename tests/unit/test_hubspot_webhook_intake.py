@@ -20,13 +20,21 @@ NOW = 1_795_187_045_000
 
 
 def sign(body: bytes, timestamp: str, uri: str = URI, secret: str = SECRET) -> str:
-    digest = hmac.new(secret.encode(), b"POST" + uri.encode() + body + timestamp.encode(), hashlib.sha256).digest()
+    digest = hmac.new(
+        secret.encode(), b"POST" + uri.encode() + body + timestamp.encode(), hashlib.sha256
+    ).digest()
     return base64.b64encode(digest).decode()
 
 
 def verify(body: bytes, signature: str | None, timestamp: str | None, now: int = NOW) -> None:
     verify_hubspot_v3(
-        client_secret=SECRET, method="POST", uri=URI, body=body, signature=signature, timestamp=timestamp, now_ms=now
+        client_secret=SECRET,
+        method="POST",
+        uri=URI,
+        body=body,
+        signature=signature,
+        timestamp=timestamp,
+        now_ms=now,
     )
 
 
@@ -54,7 +62,9 @@ def test_given_a_valid_v3_signature_then_accepted() -> None:
     ],
     ids=["no-signature", "no-timestamp", "wrong-secret", "older-than-5-minutes", "bad-timestamp"],
 )
-def test_given_a_bad_signature_then_unauthorized(signature: str | None, timestamp: str | None, why: str) -> None:
+def test_given_a_bad_signature_then_unauthorized(
+    signature: str | None, timestamp: str | None, why: str
+) -> None:
     with pytest.raises(Unauthorized, match=why):
         verify(b"[]", signature, timestamp)
 

@@ -9,13 +9,15 @@ import uuid
 
 from aws_lambda_powertools import Logger
 
-from textloop.observability import MaskingFormatter, observe
 from textloop.domain.model import DispatchResult, Outcome
+from textloop.observability import MaskingFormatter, observe
 
 
 def _capture() -> tuple[Logger, io.StringIO]:
     stream = io.StringIO()
-    return Logger(service=f"t{uuid.uuid4().hex}", logger_formatter=MaskingFormatter(), stream=stream, level=logging.INFO), stream
+    return Logger(
+        service=f"t{uuid.uuid4().hex}", logger_formatter=MaskingFormatter(), stream=stream, level=logging.INFO
+    ), stream
 
 
 def test_given_numbers_in_any_format_when_logged_then_only_the_last_four_digits_remain() -> None:

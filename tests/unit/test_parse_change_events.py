@@ -15,7 +15,9 @@ from textloop.service_layer.intake import hubspot_envelope
 
 @pytest.mark.parametrize("nested", [True, False], ids=["event-relay-detail.payload", "appflow-detail"])
 def test_given_cdc_under_either_shape_then_the_same_trigger(nested: bool) -> None:
-    body = salesforce_change("Opportunity", ["006A"], {"StageName": "Negotiation/Review"}, transaction_key="tk-1", nested=nested)
+    body = salesforce_change(
+        "Opportunity", ["006A"], {"StageName": "Negotiation/Review"}, transaction_key="tk-1", nested=nested
+    )
     (event,) = parse_queue_body(json.dumps(body))
     assert event.record.crm == "salesforce" and event.record.object_type == "opportunity"
     assert event.changed == {"StageName": "Negotiation/Review"}
@@ -39,7 +41,9 @@ def test_given_gap_events_then_kind_says_reread() -> None:
 
 @pytest.mark.parametrize("legacy", [False, True], ids=["subscriptionType", "eventType"])
 def test_given_hubspot_events_with_either_type_field_then_the_same_trigger(legacy: bool) -> None:
-    (event,) = parse_queue_body(hubspot_envelope(hubspot_event(9001, "dealstage", "contractsent", legacy=legacy)))
+    (event,) = parse_queue_body(
+        hubspot_envelope(hubspot_event(9001, "dealstage", "contractsent", legacy=legacy))
+    )
     assert (event.record.crm, event.record.object_type, event.record.record_id) == ("hubspot", "deal", "9001")
     assert event.changed == {"dealstage": "contractsent"}
     assert event.event_key == "hs:4431:deal.propertyChange:9001:1001:1795187045000"
@@ -51,13 +55,32 @@ def test_given_hubspot_events_with_either_type_field_then_the_same_trigger(legac
         ("[1, 2]", MalformedEvent),
         ("no json", MalformedEvent),
         (json.dumps({"source": "hubspot", "event": {"objectId": "x"}}), MalformedEvent),
-        (json.dumps({"source": "hubspot", "event": {**hubspot_event(1, "a", "b"), "subscriptionType": None}}), MalformedEvent),
+        (
+            json.dumps(
+                {"source": "hubspot", "event": {**hubspot_event(1, "a", "b"), "subscriptionType": None}}
+            ),
+            MalformedEvent,
+        ),
         (json.dumps({"hello": "world"}), UnknownEvent),
         (hubspot_envelope(hubspot_event(1, "x", "y", kind="company.propertyChange")), UnknownEvent),
         (json.dumps(salesforce_change("Account", ["001A"], {"Name": "x"})), UnknownEvent),
-        (json.dumps({**salesforce_change("Case", ["500A"], {}), "detail": {"payload": {"Status": "Closed"}}}), MalformedEvent),
+        (
+            json.dumps(
+                {**salesforce_change("Case", ["500A"], {}), "detail": {"payload": {"Status": "Closed"}}}
+            ),
+            MalformedEvent,
+        ),
     ],
-    ids=["array", "not-json", "hubspot-bad-id", "hubspot-no-type", "unknown-shape", "hubspot-company", "sf-account", "no-header"],
+    ids=[
+        "array",
+        "not-json",
+        "hubspot-bad-id",
+        "hubspot-no-type",
+        "unknown-shape",
+        "hubspot-company",
+        "sf-account",
+        "no-header",
+    ],
 )
 def test_given_malformed_or_unknown_messages_then_a_clear_error(body: str, error: type[Exception]) -> None:
     with pytest.raises(error) as raised:

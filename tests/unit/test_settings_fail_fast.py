@@ -9,10 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from textloop.config import ConfigError, Secrets, Settings
+from textloop.domain import templates
 from textloop.domain.errors import TemplateError
 from textloop.domain.rules import RuleSet
 from textloop.domain.watchlist import DEFAULT_TRIGGERS_FILE
-from textloop.domain import templates
 
 BASE = {"STATE_TABLE": "state", "CONSENT_TABLE": "consent"}
 
@@ -21,20 +21,29 @@ def test_given_the_minimum_environment_then_defaults_apply() -> None:
     settings = Settings.from_env(BASE)
     assert settings.brand_name == "Textloop" and settings.twilio_api_base_url == "https://api.twilio.com"
     assert settings.status_callback_url is None
-    assert Settings.from_env({**BASE, "PUBLIC_BASE_URL": "https://sms.example.com/v1/"}).status_callback_url == (
-        "https://sms.example.com/v1/twilio/status"
-    )
+    assert Settings.from_env(
+        {**BASE, "PUBLIC_BASE_URL": "https://sms.example.com/v1/"}
+    ).status_callback_url == ("https://sms.example.com/v1/twilio/status")
 
 
 @pytest.mark.parametrize(
     "env",
-    [{}, {**BASE, "PHONE_DEFAULT_REGION": "usa"}, {**BASE, "TWILIO_API_BASE_URL": "not a url"}, {**BASE, "SEND_LEASE_SECONDS": "1"}],
+    [
+        {},
+        {**BASE, "PHONE_DEFAULT_REGION": "usa"},
+        {**BASE, "TWILIO_API_BASE_URL": "not a url"},
+        {**BASE, "SEND_LEASE_SECONDS": "1"},
+    ],
     ids=["no-tables", "bad-region", "bad-url", "lease-too-short"],
 )
 def test_given_a_bad_environment_then_cold_start_fails_with_the_setting_named(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError) as error:
         Settings.from_env(env)
-    named = [name for name in ("STATE_TABLE", "PHONE_DEFAULT_REGION", "TWILIO_API_BASE_URL", "SEND_LEASE_SECONDS") if name in str(error.value)]
+    named = [
+        name
+        for name in ("STATE_TABLE", "PHONE_DEFAULT_REGION", "TWILIO_API_BASE_URL", "SEND_LEASE_SECONDS")
+        if name in str(error.value)
+    ]
     assert named, str(error.value)
 
 

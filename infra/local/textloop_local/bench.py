@@ -113,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for r in results:
             details = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("name", "ratio", "bound", "ok"))
-            print(f"{'PASS' if r['ok'] else 'FAIL'}  {r['name']}: ratio {r['ratio']} (bound {r['bound']})  [{details}]")
+            print(
+                f"{'PASS' if r['ok'] else 'FAIL'}  {r['name']}: ratio {r['ratio']} (bound {r['bound']})  [{details}]"
+            )
     return 0 if all(r["ok"] for r in results) else 1
 
 

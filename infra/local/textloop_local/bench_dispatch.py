@@ -142,7 +142,10 @@ def _local_stack(rules: Path) -> Iterator[dict[str, str]]:
         deadline = time.monotonic() + 120
         while True:
             try:
-                yield {**requests.get(f"http://127.0.0.1:{port}/_local/env", timeout=2).json(), "_url": f"http://127.0.0.1:{port}"}
+                yield {
+                    **requests.get(f"http://127.0.0.1:{port}/_local/env", timeout=2).json(),
+                    "_url": f"http://127.0.0.1:{port}",
+                }
                 break
             except requests.ConnectionError:
                 if server.poll() is not None or time.monotonic() > deadline:

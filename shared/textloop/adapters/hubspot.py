@@ -188,6 +188,8 @@ def _translated(record: RecordRef) -> Iterator[None]:
             raise CrmUnavailable(
                 f"HubSpot answered {status or 'nothing'}", record=str(record), status=status
             ) from None
-        raise CrmRejected(f"HubSpot refused the request ({status})", record=str(record), status=status) from None
+        raise CrmRejected(
+            f"HubSpot refused the request ({status})", record=str(record), status=status
+        ) from None
     except urllib3.exceptions.HTTPError as exc:
         raise CrmUnavailable(f"HubSpot unreachable: {type(exc).__name__}", record=str(record)) from None

@@ -184,6 +184,8 @@ def _translated(record: RecordRef) -> Iterator[None]:
         details = {"record": str(record), "status": exc.status, "codes": codes}
         if exc.status >= 500 or exc.status == 429 or _RETRYABLE_CODES.intersection(codes):
             raise CrmUnavailable(f"Salesforce answered {exc.status}", **details) from None
-        raise CrmRejected(f"Salesforce refused the request ({exc.status} {', '.join(codes)})", **details) from None
+        raise CrmRejected(
+            f"Salesforce refused the request ({exc.status} {', '.join(codes)})", **details
+        ) from None
     except requests.RequestException as exc:
         raise CrmUnavailable(f"Salesforce unreachable: {type(exc).__name__}", record=str(record)) from None

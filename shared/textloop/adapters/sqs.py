@@ -25,7 +25,8 @@ class SqsQueue:
     def send_all(self, bodies: Sequence[str]) -> None:
         for start in range(0, len(bodies), SQS_BATCH):
             entries: list[SendMessageBatchRequestEntryTypeDef] = [
-                {"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies[start : start + SQS_BATCH])
+                {"Id": str(i), "MessageBody": body}
+                for i, body in enumerate(bodies[start : start + SQS_BATCH])
             ]
             for attempt in (1, 2):
                 failed = self._send(entries)

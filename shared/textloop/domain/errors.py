@@ -22,7 +22,7 @@ class TextloopError(Exception):
 # --- permanent: skip the event, record why -------------------------------------------------
 
 
-class Skip(TextloopError):  # noqa: N818 - a decision, not a failure
+class Skip(TextloopError):
     reason = "skipped"
 
 

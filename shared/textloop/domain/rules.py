@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from textloop.domain.model import ChangeKind, Crm, MessageContext, ObjectType, TriggerEvent
 from textloop.domain.watchlist import DEFAULT_TRIGGERS_FILE
 
-
 # The field that names a record in a message ("your *Acme renewal* contract").
 NAME_FIELDS: dict[str, str] = {
     "opportunity": "Name",

@@ -27,9 +27,16 @@ from textloop.domain.model import (
     TriggerEvent,
 )
 from textloop.domain.phone import mask, to_e164
-from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus, CrmGateway, Ledger, SendSlot
+from textloop.domain.ports import (
+    ConsentChange,
+    ConsentLedger,
+    ConsentStatus,
+    CrmGateway,
+    Ledger,
+    SendSlot,
+    SmsSender,
+)
 from textloop.domain.ports import SlotState as S
-from textloop.domain.ports import SmsSender
 from textloop.domain.rules import Rule, RuleSet, confirm
 
 
@@ -74,7 +81,9 @@ class Dispatcher:
 
     def _dispatch(self, event: TriggerEvent) -> DispatchResult:
         if event.kind is ChangeKind.GAP_OVERFLOW:
-            return DispatchResult(Outcome.SKIPPED, event.event_key, "gap_overflow", details={"entity": str(event.record)})
+            return DispatchResult(
+                Outcome.SKIPPED, event.event_key, "gap_overflow", details={"entity": str(event.record)}
+            )
         candidates = self.rules.candidates(event)
         if not candidates:
             return DispatchResult(Outcome.IGNORED, event.event_key, "no_matching_rule")
@@ -122,10 +131,16 @@ class Dispatcher:
         if existing is not None:
             if existing.event_key != slot.event_key:
                 return DispatchResult(
-                    Outcome.SKIPPED, slot.event_key, "cooldown", slot.rule, details={"first_event": existing.event_key}
+                    Outcome.SKIPPED,
+                    slot.event_key,
+                    "cooldown",
+                    slot.rule,
+                    details={"first_event": existing.event_key},
                 )
             if existing.state is S.LOGGED:
-                return DispatchResult(Outcome.DUPLICATE, slot.event_key, "already_sent", slot.rule, existing.sid)
+                return DispatchResult(
+                    Outcome.DUPLICATE, slot.event_key, "already_sent", slot.rule, existing.sid
+                )
             slot = self._resume(existing, slot.owner)
         if slot.state is S.FAILED:
             return DispatchResult(Outcome.SKIPPED, slot.event_key, slot.error or "send_rejected", slot.rule)
@@ -181,7 +196,9 @@ class Dispatcher:
             if isinstance(refused, errors.RecipientUnsubscribed):
                 evidence = str(refused.details.get("code", "21610"))
                 self.consent.record(
-                    ConsentChange(slot.phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", evidence, self.clock())
+                    ConsentChange(
+                        slot.phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", evidence, self.clock()
+                    )
                 )
             raise
         return self.ledger.advance(slot, S.SENT, sid=sent.sid)

@@ -62,7 +62,9 @@ def hubspot_envelope(event: Any) -> str:
     return json.dumps({"source": HUBSPOT_SOURCE, "event": event}, separators=(",", ":"))
 
 
-def accept_hubspot_batch(body: bytes, watched: Collection[tuple[str, str]], queue: MessageQueue) -> IntakeResult:
+def accept_hubspot_batch(
+    body: bytes, watched: Collection[tuple[str, str]], queue: MessageQueue
+) -> IntakeResult:
     """Queue every event a rule may care about; count the others. Malformed elements are queued
     too, so the dispatcher records them as an auditable "skipped: malformed_event"."""
     try:
