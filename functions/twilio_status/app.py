@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from textloop import bootstrap
 from textloop.http import HttpRequest, api_errors, response
 from textloop.observability import logger, metrics
-from textloop.service_layer.status import record_status
+from textloop.service_layer.status import handle_status
 
 settings = bootstrap.settings()
 
@@ -19,7 +19,9 @@ def handler(event: dict, context: object) -> dict:
     bootstrap.twilio_signature().verify(
         request.public_url(settings.public_base_url), form, request.headers.get("x-twilio-signature")
     )
-    moved = record_status(form, bootstrap.state_ledger(), datetime.now(UTC))
+    moved = handle_status(
+        form, bootstrap.state_ledger(), bootstrap.consent_ledger(), bootstrap.inbound_queue(), datetime.now(UTC)
+    )
     logger.info(
         "twilio status",
         extra={"sid": form.get("MessageSid"), "status": form.get("MessageStatus"), "moved": moved},

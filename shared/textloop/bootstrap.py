@@ -131,10 +131,16 @@ def state_ledger() -> Any:
 
 
 @cache
+def consent_ledger() -> Any:
+    from textloop.adapters.dynamodb import DynamoConsentLedger
+
+    return DynamoConsentLedger(settings().consent_table)
+
+
+@cache
 def dispatcher() -> Any:
     from datetime import timedelta
 
-    from textloop.adapters.dynamodb import DynamoConsentLedger
     from textloop.domain import templates
     from textloop.service_layer.dispatch import Dispatcher
 
@@ -146,7 +152,7 @@ def dispatcher() -> Any:
         crm=crm_gateway,
         sms=cast(SmsSender, Lazy(_twilio)),
         ledger=state_ledger(),
-        consent=DynamoConsentLedger(s.consent_table),
+        consent=consent_ledger(),
         brand=s.brand_name,
         status_callback=s.status_callback_url,
         default_region=s.phone_default_region,
@@ -162,3 +168,41 @@ def twilio_signature() -> Any:
     from textloop.adapters.twilio_signature import TwilioSignature
 
     return TwilioSignature(Secrets("TWILIO").get("auth_token"))
+
+
+@cache
+def inbound_queue() -> Any:
+    from textloop.adapters.sqs import SqsQueue
+
+    return SqsQueue(settings().inbound_queue_url)
+
+
+def program() -> Any:
+    from textloop.service_layer.inbound import Program
+
+    s = settings()
+    return Program(s.brand_name, s.care_contact, s.twilio_advanced_opt_out)
+
+
+# -- Reply router and SLA watchdog --------------------------------------------------------------
+
+
+def _routing() -> Any:
+    routing = rules().routing
+    if routing is None:
+        raise RuntimeError("the triggers file has no 'routing' section: replies cannot be routed")
+    return routing
+
+
+@cache
+def reply_router() -> Any:
+    from textloop.service_layer.replies import ReplyRouter
+
+    return ReplyRouter(_routing(), crm_gateway, settings().reply_crms, state_ledger())
+
+
+@cache
+def sla_watchdog() -> Any:
+    from textloop.service_layer.replies import SlaWatchdog
+
+    return SlaWatchdog(_routing(), crm_gateway, state_ledger())

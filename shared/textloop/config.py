@@ -49,6 +49,19 @@ def _required(value: str) -> str:
     return value
 
 
+def _boolean(value: str) -> bool:
+    if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError("must be true or false")
+    return value.lower() in ("true", "1", "yes")
+
+
+def _crm_list(value: str) -> tuple[str, ...]:
+    crms = tuple(c.strip() for c in value.split(",") if c.strip())
+    if not crms or set(crms) - {"salesforce", "hubspot"}:
+        raise ValueError("must list salesforce and/or hubspot")
+    return crms
+
+
 def _int_between(low: int, high: int) -> Callable[[str], int]:
     def check(value: str) -> int:
         number = int(value)
@@ -74,6 +87,9 @@ class Settings:
     state_table: str = _setting("STATE_TABLE", parse=_required)
     consent_table: str = _setting("CONSENT_TABLE", parse=_required)
     trigger_queue_url: str = _setting("TRIGGER_QUEUE_URL")
+    inbound_queue_url: str = _setting("INBOUND_QUEUE_URL")
+    twilio_advanced_opt_out: bool = _setting("TWILIO_ADVANCED_OPT_OUT", "false", _boolean)
+    reply_crms: tuple[str, ...] = _setting("REPLY_CRMS", "salesforce,hubspot", _crm_list)
     triggers_file: str | None = _setting("TRIGGERS_FILE", parse=lambda v: v or None)
     brand_name: str = _setting("BRAND_NAME", "Textloop", _required)
     care_contact: str = _setting("CARE_CONTACT")

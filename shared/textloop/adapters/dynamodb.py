@@ -17,7 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from textloop.domain.errors import InProgress, StoreUnavailable
-from textloop.domain.model import DispatchResult, Outcome, RecordRef
+from textloop.domain.model import Conversation, DispatchResult, Outcome, RecordRef, WatchedTask
 from textloop.domain.ports import ConsentChange, ConsentStatus, SendSlot, SlotState
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 # DynamoDB validates every request itself; client-side validation only costs CPU per call.
 CLIENT_CONFIG = Config(parameter_validation=False, retries={"mode": "standard", "max_attempts": 3})
+SLA_PARTITION = "SLA#OPEN"  # open SLA tasks, sorted by due time: the watchdog reads one partition
 OUTCOME_TTL = timedelta(days=35)  # longer than every redelivery window (SQS 4 d, HubSpot 1 d, relay 3 d)
 MESSAGE_TTL = timedelta(days=180)  # replies weeks later still find their conversation
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -239,6 +240,76 @@ class DynamoLedger:
                 f"DynamoDB TransactWriteItems failed: {exc.response['Error']['Code']}"
             ) from None
 
+    # -- conversations and SLA tasks --------------------------------------------------------
+
+    def latest_conversation(self, phone: str) -> Conversation | None:
+        with _translated("Query"):
+            items = self.client.query(
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :msg)",
+                ExpressionAttributeValues={":pk": _s(f"PHONE#{phone}"), ":msg": _s("MSG#")},
+                ScanIndexForward=False,
+                Limit=1,
+            )["Items"]
+        if not items:
+            return None
+        item = items[0]
+        return Conversation(
+            record=RecordRef(item["crm"]["S"], item["object_type"]["S"], item["record_id"]["S"]),
+            contact_id=item["contact_id"]["S"] or None,
+            owner_id=item["owner_id"]["S"] or None,
+            sid=item["sid"]["S"],
+            sent_at=item["sent_at"]["S"],
+        )
+
+    def watch_task(self, task: WatchedTask) -> None:
+        item = {
+            **_key(SLA_PARTITION, f"{iso(task.due)}#{task.crm}#{task.task_id}"),
+            "crm": _s(task.crm),
+            "task_id": _s(task.task_id),
+            "due": _s(iso(task.due)),
+            "owner_id": _s(task.owner_id or ""),
+            "contact_id": _s(task.contact_id or ""),
+            "record": _s(str(task.record) if task.record else ""),
+            "subject": _s(task.subject),
+        }
+        with _translated("PutItem"):
+            self.client.put_item(TableName=self.table, Item=item)
+
+    def overdue_tasks(self, now: datetime) -> list[WatchedTask]:
+        with _translated("Query"):
+            items = self.client.query(
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk AND sk <= :now",
+                ExpressionAttributeValues={":pk": _s(SLA_PARTITION), ":now": _s(iso(now))},
+            )["Items"]
+        return [_watched(item) for item in items]
+
+    def stop_watching(self, task: WatchedTask, outcome: str, at: datetime) -> None:
+        with _translated("TransactWriteItems"):
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self.table,
+                            "Key": _key(SLA_PARTITION, f"{iso(task.due)}#{task.crm}#{task.task_id}"),
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": {
+                                **_key(f"TASK#{task.crm}#{task.task_id}", "SLA"),
+                                "outcome": _s(outcome),
+                                "due": _s(iso(task.due)),
+                                "at": _s(iso(at)),
+                                "expires_at": _epoch(at + OUTCOME_TTL),
+                            },
+                        }
+                    },
+                ]
+            )
+
     def message(self, sid: str) -> dict[str, Any] | None:
         with _translated("GetItem"):
             item = self.client.get_item(TableName=self.table, Key=_key(f"MSG#{sid}", "MSG")).get("Item")
@@ -283,6 +354,8 @@ class DynamoConsentLedger:
         return item is not None and item.get("status", {}).get("S") == ConsentStatus.OPTED_OUT
 
     def record(self, change: ConsentChange) -> bool:
+        """Returns True when the status changed. The same evidence (a MessageSid retried by Twilio)
+        is recorded once; an older change only joins the history."""
         entry = {
             "M": {
                 "status": _s(str(change.status)),
@@ -291,30 +364,39 @@ class DynamoConsentLedger:
                 "at": _s(iso(change.at)),
             }
         }
-        values = {":entry": {"L": [entry]}, ":empty": {"L": []}, ":at": _s(iso(change.at))}
+        values = {
+            ":entry": {"L": [entry]},
+            ":empty": {"L": []},
+            ":evidence": {"SS": [change.evidence]},
+            ":one": _s(change.evidence),
+        }
         try:
-            self.client.update_item(
+            old = self.client.update_item(
                 TableName=self.table,
                 Key={"phone": _s(change.phone)},
                 UpdateExpression="SET #status = :status, updated_at = :at, "
-                "history = list_append(if_not_exists(history, :empty), :entry)",
-                ConditionExpression="attribute_not_exists(updated_at) OR updated_at <= :at",
+                "history = list_append(if_not_exists(history, :empty), :entry) ADD evidence :evidence",
+                ConditionExpression="(attribute_not_exists(updated_at) OR updated_at <= :at) "
+                "AND NOT contains(evidence, :one)",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={**values, ":status": _s(str(change.status))},
+                ExpressionAttributeValues={**values, ":status": _s(str(change.status)), ":at": _s(iso(change.at))},
+                ReturnValues="UPDATED_OLD",
             )
-            return True
+            return bool(old.get("Attributes", {}).get("status", {}).get("S") != change.status)
         except ClientError as exc:
             if not _condition_failed(exc):
-                raise StoreUnavailable(
-                    f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}"
-                ) from None
-        with _translated("UpdateItem"):  # older than the current status: keep it in the history only
+                raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
+        try:  # older than the current status: keep it in the history only (once)
             self.client.update_item(
                 TableName=self.table,
                 Key={"phone": _s(change.phone)},
-                UpdateExpression="SET history = list_append(if_not_exists(history, :empty), :entry)",
-                ExpressionAttributeValues={":entry": values[":entry"], ":empty": values[":empty"]},
+                UpdateExpression="SET history = list_append(if_not_exists(history, :empty), :entry) ADD evidence :evidence",
+                ConditionExpression="NOT contains(evidence, :one)",
+                ExpressionAttributeValues=values,
             )
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
         return False
 
 
@@ -330,6 +412,19 @@ def _outcome_item(result: DispatchResult, at: datetime) -> dict[str, Any]:
         "at": _s(iso(at)),
         "expires_at": _epoch(at + OUTCOME_TTL),
     }
+
+
+def _watched(item: dict[str, Any]) -> WatchedTask:
+    crm, object_type, record_id = (item["record"]["S"].split(":", 2) + ["", ""])[:3]
+    return WatchedTask(
+        crm=item["crm"]["S"],
+        task_id=item["task_id"]["S"],
+        due=datetime.fromisoformat(item["due"]["S"]),
+        owner_id=item["owner_id"]["S"] or None,
+        contact_id=item["contact_id"]["S"] or None,
+        record=RecordRef(crm, object_type, record_id) if record_id else None,  # type: ignore[arg-type]
+        subject=item["subject"]["S"],
+    )
 
 
 def _owner_values(condition: str, owner: str) -> dict[str, dict[str, str]]:

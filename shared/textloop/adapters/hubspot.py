@@ -1,7 +1,10 @@
 """CrmGateway for HubSpot through hubspot-api-client (CRM v3).
 
 Reads: the deal or ticket with its contact associations, the first associated contact, the owner.
-Writes: the SMS as a Communication (channel SMS) associated to the contact and to the deal or ticket.
+Contacts by phone: a CRM search on the searchable national numbers HubSpot calculates from ``phone`` and
+``mobilephone`` (so formatting does not matter), checked again number by number.
+Writes: the SMS as a Communication (channel SMS) associated to the contact and to the deal or ticket;
+follow-ups as tasks; a flagged number as the contact's ``textloop_phone_status`` plus a completed task.
 Vendor errors never leave this module.
 """
 
@@ -9,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
+import phonenumbers
 import urllib3
 from hubspot import HubSpot
 from hubspot.crm.contacts import ApiException as ContactsApiException
+from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest, SimplePublicObjectInput
 from hubspot.crm.deals import ApiException as DealsApiException
 from hubspot.crm.objects.communications import (
     ApiException as CommunicationsApiException,
@@ -25,25 +30,54 @@ from hubspot.crm.objects.communications import (
     PublicObjectId,
     SimplePublicObjectInputForCreate,
 )
+from hubspot.crm.objects.tasks import ApiException as TasksApiException
+from hubspot.crm.objects.tasks import AssociationSpec as TaskAssociationSpec
+from hubspot.crm.objects.tasks import PublicAssociationsForObject as TaskAssociation
+from hubspot.crm.objects.tasks import PublicObjectId as TaskObjectId
+from hubspot.crm.objects.tasks import SimplePublicObjectInputForCreate as TaskInput
 from hubspot.crm.owners import ApiException as OwnersApiException
 from hubspot.crm.tickets import ApiException as TicketsApiException
 
-from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
-from textloop.domain.model import MessageContext, Person, RecordRef, SmsActivity
+from textloop.domain.errors import CrmRejected, CrmUnavailable, InvalidPhone, RecordNotFound
+from textloop.domain.model import (
+    MessageContext,
+    OwnerTask,
+    Person,
+    PhoneStatus,
+    RecordRef,
+    SmsActivity,
+    TaskPriority,
+)
+from textloop.domain.phone import mask, to_e164
 
 TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
 _CONTACT_PROPERTIES = ["firstname", "lastname", "mobilephone", "phone", "email"]
+_CONTACT_PHONE_PROPERTIES = ("mobilephone", "phone")  # in order of preference
+# The national numbers HubSpot calculates from phone and mobilephone, whatever their formatting.
+_SEARCHABLE_PHONE_PROPERTIES = (
+    "hs_searchable_calculated_mobile_number",
+    "hs_searchable_calculated_phone_number",
+)
+_SEARCH_PAGE = 100
+PHONE_STATUS_PROPERTY = "textloop_phone_status"  # custom enumeration: wrong_person, unreachable, landline
 # HUBSPOT_DEFINED association type ids, from a communication to ...
 COMMUNICATION_TO_CONTACT = 81
 COMMUNICATION_TO_DEAL = 85
 COMMUNICATION_TO_TICKET = 83
 _TO_RECORD = {"deal": COMMUNICATION_TO_DEAL, "ticket": COMMUNICATION_TO_TICKET}
+# ... and from a task to ...
+TASK_TO_CONTACT = 204
+TASK_TO_DEAL = 216
+TASK_TO_TICKET = 230
+_TASK_TO_RECORD = {"deal": TASK_TO_DEAL, "ticket": TASK_TO_TICKET}
+_PRIORITIES = {TaskPriority.HIGH: "HIGH", TaskPriority.NORMAL: "MEDIUM", TaskPriority.LOW: "LOW"}
 _API_ERRORS = (
     DealsApiException,
     TicketsApiException,
     ContactsApiException,
     OwnersApiException,
     CommunicationsApiException,
+    TasksApiException,
 )
 
 
@@ -52,6 +86,8 @@ class HubSpotGateway:
         # Each SDK API object owns a connection pool: build them once, reuse them for every call.
         self._records = {"deal": client.crm.deals.basic_api, "ticket": client.crm.tickets.basic_api}
         self._contacts = client.crm.contacts.basic_api
+        self._contact_search = client.crm.contacts.search_api
+        self._tasks = client.crm.objects.tasks.basic_api
         self._owners = client.crm.owners.owners_api
         self._communications = client.crm.objects.communications.basic_api
         self._timeout = timeout
@@ -95,9 +131,7 @@ class HubSpotGateway:
             "hs_communication_channel_type": "SMS",
             "hs_communication_logged_from": "CRM",
             "hs_communication_body": body,
-            "hs_timestamp": activity.at.astimezone(UTC)
-            .isoformat(timespec="milliseconds")
-            .replace("+00:00", "Z"),
+            "hs_timestamp": _timestamp(activity.at),
         }
         if activity.owner_id:
             properties["hubspot_owner_id"] = activity.owner_id
@@ -110,6 +144,80 @@ class HubSpotGateway:
                 _request_timeout=self._timeout,
             )
         return str(created.id)
+
+    def find_contacts(self, phone: str) -> list[Person]:
+        try:
+            parsed = phonenumbers.parse(phone)
+        except phonenumbers.NumberParseException:
+            return []  # an alphanumeric sender or a short code: no contact has it
+        region = phonenumbers.region_code_for_number(parsed) or "US"
+        national = phonenumbers.national_significant_number(parsed)
+        request = PublicObjectSearchRequest(
+            filter_groups=[  # groups are ORed: either number
+                FilterGroup(filters=[Filter(property_name=name, operator="EQ", value=national)])
+                for name in _SEARCHABLE_PHONE_PROPERTIES
+            ],
+            properties=[*_CONTACT_PROPERTIES, "hubspot_owner_id"],
+            limit=_SEARCH_PAGE,
+        )
+        people: list[Person] = []
+        with _translated(f"hubspot:contact:phone={mask(phone)}"):
+            while True:
+                page = self._contact_search.do_search(request, _request_timeout=self._timeout)
+                people += [p for c in page.results if (p := _contact_with_number(c, phone, region))]
+                if page.paging is None or page.paging.next is None:
+                    return people
+                request.after = page.paging.next.after
+
+    def create_task(self, task: OwnerTask) -> str:
+        if task.crm != "hubspot":
+            raise ValueError(f"not a HubSpot task: {task.crm}")
+        properties = {
+            "hs_task_subject": task.subject,
+            "hs_task_body": task.body,
+            "hs_task_status": "NOT_STARTED",
+            "hs_task_priority": _PRIORITIES[task.priority],
+            "hs_task_type": "TODO",
+            "hs_timestamp": _timestamp(task.due),
+            "hs_task_reminders": str(int((task.reminder or task.due).timestamp() * 1000)),
+        }
+        if task.owner_id:
+            properties["hubspot_owner_id"] = task.owner_id
+        associations = []
+        if task.contact_id:
+            associations.append(_task_association(task.contact_id, TASK_TO_CONTACT))
+        if task.record is not None:
+            if task.record.crm != "hubspot" or task.record.object_type not in _TASK_TO_RECORD:
+                raise ValueError(f"not a HubSpot deal or ticket: {task.record}")
+            associations.append(
+                _task_association(task.record.record_id, _TASK_TO_RECORD[task.record.object_type])
+            )
+        with _translated(task.record or f"hubspot:contact:{task.contact_id}"):
+            created = self._tasks.create(
+                TaskInput(properties=properties, associations=associations), _request_timeout=self._timeout
+            )
+        return str(created.id)
+
+    def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
+        with _translated(f"hubspot:contact:{contact_id}"):
+            self._contacts.update(
+                contact_id,
+                SimplePublicObjectInput(properties={PHONE_STATUS_PROPERTY: status.value}),
+                _request_timeout=self._timeout,
+            )
+            self._tasks.create(
+                TaskInput(
+                    properties={
+                        "hs_task_subject": f"SMS: number flagged {status.value}",
+                        "hs_task_body": note,
+                        "hs_task_status": "COMPLETED",
+                        "hs_task_type": "TODO",
+                        "hs_timestamp": _timestamp(datetime.now(UTC)),
+                    },
+                    associations=[_task_association(contact_id, TASK_TO_CONTACT)],
+                ),
+                _request_timeout=self._timeout,
+            )
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -167,6 +275,46 @@ def _association(object_id: str, type_id: int) -> Any:
     )
 
 
+def _task_association(object_id: str, type_id: int) -> Any:
+    return TaskAssociation(
+        to=TaskObjectId(id=object_id),
+        types=[TaskAssociationSpec(association_category="HUBSPOT_DEFINED", association_type_id=type_id)],
+    )
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _contact_with_number(contact: Any, e164: str, region: str) -> Person | None:
+    """The contact as a Person when one of its numbers really is *e164* (the search matched national digits,
+    which another country may share), else None. ``phone`` is the matching number as typed."""
+    values: dict[str, Any] = contact.properties or {}
+    typed = next(
+        (values[name] for name in _CONTACT_PHONE_PROPERTIES if _is_number(values.get(name), e164, region)), ""
+    )
+    if not typed:
+        return None
+    return Person(
+        crm_id=str(contact.id),
+        first_name=values.get("firstname") or "",
+        last_name=values.get("lastname") or "",
+        phone=typed,
+        email=values.get("email") or "",
+        owner_id=values.get("hubspot_owner_id") or "",
+    )
+
+
+def _is_number(typed: Any, e164: str, region: str) -> bool:
+    """Whether *typed* (a phone property as typed, read in *region* when it has no country code) is *e164*."""
+    if not isinstance(typed, str) or not typed:
+        return False
+    try:
+        return to_e164(typed, region) == e164
+    except InvalidPhone:
+        return False
+
+
 def _first_contact(associations: dict[str, Any] | None) -> str | None:
     contacts = (associations or {}).get("contacts")
     results = contacts.results if contacts is not None else []
@@ -174,7 +322,7 @@ def _first_contact(associations: dict[str, Any] | None) -> str | None:
 
 
 @contextmanager
-def _translated(record: RecordRef) -> Iterator[None]:
+def _translated(record: RecordRef | str) -> Iterator[None]:
     """HubSpot and transport errors → domain errors (nothing vendor-specific escapes)."""
     try:
         yield

@@ -2,15 +2,20 @@
 
 Reads: the record (sObject GET, all fields), then one SOQL on the record for its owner, account and, for a
 Case, its contact; for an Opportunity one more SOQL for the primary OpportunityContactRole's contact.
-Writes: the SMS as a completed Task on the record. Vendor errors never leave this module.
+Contacts by phone: one SOSL phone search (it ignores formatting), checked again number by number.
+Writes: the SMS as a completed Task on the record; follow-ups as open Tasks with a reminder; a flagged number
+as the Contact's ``SMS_Phone_Status__c`` plus a completed Task saying why. Vendor errors never leave this module.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, cast
 
+import phonenumbers
 import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.api import SFType
@@ -21,17 +26,29 @@ from simple_salesforce.exceptions import (
 )
 from simple_salesforce.format import format_soql
 
-from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
-from textloop.domain.model import MessageContext, Person, RecordRef, SmsActivity
-from textloop.domain.phone import mask_in_text
+from textloop.domain.errors import CrmRejected, CrmUnavailable, InvalidPhone, RecordNotFound
+from textloop.domain.model import (
+    MessageContext,
+    OwnerTask,
+    Person,
+    PhoneStatus,
+    RecordRef,
+    SmsActivity,
+    TaskPriority,
+)
+from textloop.domain.phone import mask, mask_in_text, to_e164
 
 TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
 _SOBJECTS = {"opportunity": "Opportunity", "case": "Case"}
 _CONTACT_FIELDS = ("Id", "FirstName", "LastName", "MobilePhone", "Phone", "Email")
+_CONTACT_PHONE_FIELDS = ("MobilePhone", "Phone")  # in order of preference
 _OWNER_FIELDS = ("Id", "FirstName", "LastName", "Email", "Phone")
 _SUBJECT_MAX = 255
 _DESCRIPTION_MAX = 32_000
 _RETRYABLE_CODES = frozenset({"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW"})
+_PRIORITIES = {TaskPriority.HIGH: "High", TaskPriority.NORMAL: "Normal", TaskPriority.LOW: "Low"}
+PHONE_STATUS_FIELD = "SMS_Phone_Status__c"  # custom picklist on Contact: wrong_person, unreachable, landline
+_SOSL_RESERVED = re.compile(r"""([?&|!{}\[\]()^~*:\\"'+-])""")
 
 
 class _Session(requests.Session):
@@ -123,19 +140,91 @@ class SalesforceGateway:
         if activity.owner_id:
             task["OwnerId"] = activity.owner_id
         with _translated(activity.record):
-            created = self._sobject("Task").create(task)
-        if not created.get("success"):
-            raise CrmRejected(
-                "Salesforce did not create the Task",
-                record=str(activity.record),
-                errors=mask_in_text(str(created.get("errors"))),
+            return self._create_task(task, activity.record)
+
+    def find_contacts(self, phone: str) -> list[Person]:
+        try:
+            parsed = phonenumbers.parse(phone)
+        except phonenumbers.NumberParseException:
+            return []  # an alphanumeric sender or a short code: no contact has it
+        region = phonenumbers.region_code_for_number(parsed) or "US"
+        term = _sosl_escape(phonenumbers.national_significant_number(parsed))
+        sosl = f"FIND {{{term}}} IN PHONE FIELDS RETURNING Contact({', '.join(_CONTACT_FIELDS)}, OwnerId)"
+        with _translated(f"salesforce:contact:phone={mask(phone)}"):
+            found = self._sf.search(sosl) or {}
+        people = []
+        for record in found.get("searchRecords") or []:
+            # The search matches digits; keep the contacts whose number really is *phone* (country included).
+            typed = next(
+                (record[f] for f in _CONTACT_PHONE_FIELDS if _is_number(record.get(f), phone, region)), ""
             )
-        return str(created["id"])
+            if typed:
+                people.append(
+                    Person(
+                        crm_id=str(record["Id"]),
+                        first_name=record.get("FirstName") or "",
+                        last_name=record.get("LastName") or "",
+                        phone=typed,
+                        email=record.get("Email") or "",
+                        owner_id=record.get("OwnerId") or "",
+                    )
+                )
+        return people
+
+    def create_task(self, task: OwnerTask) -> str:
+        if task.crm != "salesforce":
+            raise ValueError(f"not a Salesforce task: {task.crm}")
+        reminder = (task.reminder or task.due).astimezone(UTC)
+        fields: dict[str, Any] = {
+            "Subject": task.subject[:_SUBJECT_MAX],
+            "Description": task.body[:_DESCRIPTION_MAX],
+            "Status": "Not Started",
+            "Priority": _PRIORITIES[task.priority],
+            "ActivityDate": task.due.date().isoformat(),
+            "ReminderDateTime": reminder.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "IsReminderSet": True,
+        }
+        if task.owner_id:
+            fields["OwnerId"] = task.owner_id
+        if task.contact_id:
+            fields["WhoId"] = task.contact_id
+        if task.record is not None:
+            _sobject_name(task.record)
+            fields["WhatId"] = task.record.record_id
+        label = task.record or f"salesforce:contact:{task.contact_id}"
+        with _translated(label):
+            return self._create_task(fields, label)
+
+    def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
+        label = f"salesforce:contact:{contact_id}"
+        with _translated(label):
+            self._sobject("Contact").update(contact_id, {PHONE_STATUS_FIELD: status.value})
+            self._create_task(
+                {
+                    "Subject": f"SMS: number flagged {status.value}",
+                    "Description": note[:_DESCRIPTION_MAX],
+                    "Status": "Completed",
+                    "Priority": "Normal",
+                    "ActivityDate": datetime.now(UTC).date().isoformat(),
+                    "WhoId": contact_id,
+                },
+                label,
+            )
 
     # --- helpers -----------------------------------------------------------------------
 
     def _sobject(self, name: str) -> SFType:
         return cast(SFType, getattr(self._sf, name))
+
+    def _create_task(self, fields: dict[str, Any], label: RecordRef | str) -> str:
+        created = self._sobject("Task").create(fields)
+        if not created.get("success"):
+            raise CrmRejected(
+                "Salesforce did not create the Task",
+                record=str(label),
+                errors=mask_in_text(str(created.get("errors"))),
+            )
+        return str(created["id"])
 
     def _first(self, soql: str) -> dict[str, Any] | None:
         records = self._sf.query(soql).get("records") or []
@@ -161,6 +250,21 @@ def _person(data: dict[str, Any] | None, prefer_mobile: bool) -> Person | None:
     )
 
 
+def _sosl_escape(term: str) -> str:
+    """A SOSL search term with its reserved characters escaped (a backslash before each)."""
+    return _SOSL_RESERVED.sub(r"\\\1", term)
+
+
+def _is_number(typed: Any, e164: str, region: str) -> bool:
+    """Whether *typed* (a phone field as typed, read in *region* when it has no country code) is *e164*."""
+    if not isinstance(typed, str) or not typed:
+        return False
+    try:
+        return to_e164(typed, region) == e164
+    except InvalidPhone:
+        return False
+
+
 def _error_codes(exc: SalesforceError) -> list[str]:
     content: object = exc.content  # annotated bytes, but simple-salesforce stores the parsed JSON
     if isinstance(content, list):
@@ -169,7 +273,7 @@ def _error_codes(exc: SalesforceError) -> list[str]:
 
 
 @contextmanager
-def _translated(record: RecordRef) -> Iterator[None]:
+def _translated(record: RecordRef | str) -> Iterator[None]:
     """Salesforce and transport errors → domain errors (nothing vendor-specific escapes)."""
     try:
         yield

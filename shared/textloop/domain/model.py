@@ -100,9 +100,12 @@ class SentSms:
 
 @dataclass(frozen=True, slots=True)
 class SmsActivity:
-    """An SMS to log on a CRM record so the rep sees the thread where they work."""
+    """An SMS to log on a CRM record so the rep sees the thread where they work.
 
-    record: RecordRef
+    ``record`` is None for a reply from a known contact with no conversation yet: it is logged on
+    the contact alone."""
+
+    record: RecordRef | None
     direction: Literal["outbound", "inbound"]
     body: str
     phone: str
@@ -142,11 +145,36 @@ class PhoneStatus(enum.StrEnum):
     LANDLINE = "landline"
 
 
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """The latest outbound message to a number: where its replies belong."""
+
+    record: RecordRef
+    contact_id: str | None
+    owner_id: str | None
+    sid: str
+    sent_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedTask:
+    """An owner task with an SLA, watched until it is done or escalated once."""
+
+    crm: Crm
+    task_id: str
+    due: datetime
+    owner_id: str | None
+    contact_id: str | None
+    record: RecordRef | None
+    subject: str
+
+
 class Outcome(enum.StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"
     DUPLICATE = "duplicate"
     IGNORED = "ignored"  # no rule wants this change
+    ROUTED = "routed"  # a reply logged on its record (and a task created when its intent wants one)
 
 
 @dataclass(frozen=True, slots=True)

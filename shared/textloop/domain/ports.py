@@ -10,9 +10,10 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from textloop.domain.model import (
+    Conversation,
     DispatchResult,
     MessageContext,
     OutboundSms,
@@ -22,6 +23,7 @@ from textloop.domain.model import (
     RecordRef,
     SentSms,
     SmsActivity,
+    WatchedTask,
 )
 
 
@@ -52,6 +54,10 @@ class CrmGateway(Protocol):
 
     def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
         """Mark the contact's number (wrong person, unreachable, landline) where the rep sees it."""
+        ...
+
+    def task_is_open(self, task_id: str) -> bool:
+        """Whether the owner task is still open (not completed) in the CRM."""
         ...
 
 
@@ -152,6 +158,24 @@ class Ledger(Protocol):
     def complete(self, slot: SendSlot, result: DispatchResult, at: datetime) -> None:
         """Slot → LOGGED and the event's SENT outcome, in one atomic write: a slot is logged
         exactly when its event has its outcome. Raises InProgress if the lease was lost."""
+        ...
+
+    def message(self, sid: str) -> dict[str, Any] | None:
+        """The stored record of an outbound message (record, contact, owner, status)."""
+        ...
+
+    def latest_conversation(self, phone: str) -> Conversation | None:
+        """The most recent outbound message to *phone*, if any."""
+        ...
+
+    def watch_task(self, task: WatchedTask) -> None:
+        """Keep an SLA task until the watchdog has seen it done or escalated it."""
+        ...
+
+    def overdue_tasks(self, now: datetime) -> list[WatchedTask]: ...
+
+    def stop_watching(self, task: WatchedTask, outcome: str, at: datetime) -> None:
+        """Record why the watchdog is done with the task ("done" or "escalated:<id>")."""
         ...
 
     def release(self, slot: SendSlot, now: datetime) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from textloop.domain.routing import Routing
 from textloop.domain.model import ChangeKind, Crm, MessageContext, ObjectType, TriggerEvent
 from textloop.domain.watchlist import DEFAULT_TRIGGERS_FILE
 
@@ -69,6 +70,7 @@ class Rule(_Strict):
 class RuleSet(_Strict):
     rules: tuple[Rule, ...]
     templates: tuple[Template, ...]
+    routing: Routing | None = None  # replies → owner tasks (the reply router requires it)
 
     @model_validator(mode="after")
     def _templates_exist(self) -> RuleSet:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Protocol
 
 from textloop.domain.errors import BadRequest
+from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
+from textloop.service_layer.intake import MessageQueue
 
 # Twilio's lifecycle; callbacks arrive duplicated and out of order, so only a higher rank moves.
 STATUS_RANK: dict[str, int] = {
@@ -22,6 +25,11 @@ STATUS_RANK: dict[str, int] = {
 }
 
 
+UNSUBSCRIBED = "21610"
+# Unreachable handset, unknown destination, landline or unreachable carrier: flag the contact.
+UNREACHABLE = {"30003": "unreachable", "30005": "unreachable", "30006": "landline"}
+
+
 class StatusStore(Protocol):
     def update_status(self, sid: str, status: str, rank: int, error_code: str, at: datetime) -> bool: ...
 
@@ -35,3 +43,19 @@ def record_status(form: dict[str, str], store: StatusStore, at: datetime) -> boo
     if status not in STATUS_RANK:
         raise BadRequest(f"unknown MessageStatus {status!r}")
     return store.update_status(sid, status, STATUS_RANK[status], form.get("ErrorCode", ""), at)
+
+
+def handle_status(
+    form: dict[str, str], store: StatusStore, consent: ConsentLedger, queue: MessageQueue, at: datetime
+) -> bool:
+    """Record the status; 21610 is an opt-out at once; 30003/30005/30006 flag the contact (queued:
+    the CRM call must not hold up Twilio's callback)."""
+    moved = record_status(form, store, at)
+    code, phone = form.get("ErrorCode", ""), form.get("To", "")
+    if code == UNSUBSCRIBED and phone:
+        sid = form.get("MessageSid", "")
+        consent.record(ConsentChange(phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", sid, at))
+    elif code in UNREACHABLE and moved:
+        failure = {"type": "delivery_failure", "sid": form.get("MessageSid"), "error_code": code, "phone": phone}
+        queue.send_all([json.dumps(failure)])
+    return moved

@@ -1,16 +1,23 @@
 """HubSpot CRM v3 emulator (HTTP), shaped after HubSpot's published OpenAPI descriptions.
 
 Objects (contacts, deals, tickets, communications, tasks) with read, create, update and search, owners,
-and HUBSPOT_DEFINED associations kept in both directions.
+and HUBSPOT_DEFINED associations kept in both directions. Contacts carry the calculated phone properties
+HubSpot derives from ``phone`` and ``mobilephone`` (read-only, recomputed on every write): the E.164 number
+(``hs_calculated_phone_number``, ``hs_calculated_mobile_number``; a number typed without a country code is
+read in the portal's default country, US) and the searchable national number
+(``hs_searchable_calculated_phone_number``, ``hs_searchable_calculated_mobile_number``).
 """
 
 from __future__ import annotations
 
 import copy
 import itertools
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+
+import phonenumbers
 
 from textloop_local.emulators import seed
 from textloop_local.emulators.base import Emulator, Request, Response
@@ -90,6 +97,7 @@ _OPTIONS = {
     ("communications", "hs_communication_logged_from"): ("CRM",),
     ("tasks", "hs_task_status"): ("NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"),
     ("tasks", "hs_task_priority"): ("NONE", "LOW", "MEDIUM", "HIGH"),
+    ("contacts", "textloop_phone_status"): ("wrong_person", "unreachable", "landline"),
     ("tasks", "hs_task_type"): (
         "TODO",
         "CALL",
@@ -101,6 +109,13 @@ _OPTIONS = {
     ),
 }
 _TIMESTAMP_PROPERTIES = ("hs_timestamp",)
+_EPOCH_MS_PROPERTIES = ("hs_task_reminders",)
+# Contact phone property → (its calculated E.164 property, its searchable national-number property).
+_CALCULATED_PHONES = {
+    "phone": ("hs_calculated_phone_number", "hs_searchable_calculated_phone_number"),
+    "mobilephone": ("hs_calculated_mobile_number", "hs_searchable_calculated_mobile_number"),
+}
+_DEFAULT_COUNTRY = "US"
 _FIRST_ID = {
     "contacts": 76001,
     "deals": 20841139001,
@@ -218,7 +233,9 @@ class HubSpotEmulator(Emulator):
             obj = self._objects[_ALIASES[object_type]].get(record_id)
             if obj is None:
                 raise KeyError(f"{object_type} {record_id} does not exist")
-            return self._write(obj, {k: _as_property(v) for k, v in properties.items()})
+            return self._write(
+                _ALIASES[object_type], obj, {k: _as_property(v) for k, v in properties.items()}
+            )
 
     # --- endpoints ---------------------------------------------------------------------
 
@@ -261,7 +278,11 @@ class HubSpotEmulator(Emulator):
                 400, "VALIDATION_ERROR", "Invalid input JSON: 'properties' is required"
             ).response()
         properties = {k: _as_property(v) for k, v in body["properties"].items()}
-        self._write(obj, properties)
+        try:
+            self._validate(object_type, properties, creating=False)
+        except HubSpotError as exc:
+            return exc.response()
+        self._write(object_type, obj, properties)
         return Response(200, self._render(object_type, obj, list(properties), []))
 
     def _search(self, request: Request) -> Response:
@@ -326,6 +347,8 @@ class HubSpotEmulator(Emulator):
         )
         if object_type == "communications" or object_type == "tasks":
             stored.setdefault("hs_createdate", created)
+        if object_type == "contacts":
+            _calculate_phones(stored)
         obj: dict[str, Any] = {
             "id": record_id,
             "properties": stored,
@@ -337,7 +360,7 @@ class HubSpotEmulator(Emulator):
         self._objects[object_type][record_id] = obj
         return obj
 
-    def _write(self, obj: dict[str, Any], properties: dict[str, str | None]) -> list[str]:
+    def _write(self, object_type: str, obj: dict[str, Any], properties: dict[str, str | None]) -> list[str]:
         current = obj["properties"]
         changed = [k for k, v in properties.items() if current.get(k) != v]
         for name in changed:
@@ -349,6 +372,8 @@ class HubSpotEmulator(Emulator):
             now = _now()
             obj["updatedAt"] = now
             current["lastmodifieddate" if "lastmodifieddate" in current else "hs_lastmodifieddate"] = now
+            if object_type == "contacts":
+                _calculate_phones(current)
         return changed
 
     def _associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
@@ -367,11 +392,20 @@ class HubSpotEmulator(Emulator):
                     }
                 )
 
-    def _validate(self, object_type: str, properties: dict[str, str | None]) -> None:
+    def _validate(self, object_type: str, properties: dict[str, str | None], creating: bool = True) -> None:
         errors: list[dict[str, Any]] = [
             {"message": f"{name} is required", "code": "REQUIRED_FIELD", "context": {"propertyName": [name]}}
             for name in _REQUIRED.get(object_type, ())
-            if not properties.get(name)
+            if creating and not properties.get(name)
+        ]
+        errors += [
+            {
+                "message": f"{name} is a read only property; its value cannot be set.",
+                "code": "READ_ONLY_VALUE",
+                "context": {"propertyName": [name]},
+            }
+            for name in properties
+            if object_type == "contacts" and any(name in derived for derived in _CALCULATED_PHONES.values())
         ]
         for (type_name, name), options in _OPTIONS.items():
             value = properties.get(name)
@@ -390,6 +424,16 @@ class HubSpotEmulator(Emulator):
                     {
                         "message": f"{value} is not a valid timestamp",
                         "code": "INVALID_DATE",
+                        "context": {"propertyName": [name]},
+                    }
+                )
+        for name in _EPOCH_MS_PROPERTIES:
+            value = properties.get(name)
+            if value and not value.isdigit():
+                errors.append(
+                    {
+                        "message": f"{value} is not a valid number of milliseconds since the epoch",
+                        "code": "INVALID_LONG",
                         "context": {"propertyName": [name]},
                     }
                 )
@@ -467,6 +511,25 @@ class HubSpotEmulator(Emulator):
         if found:
             rendered["associations"] = found
         return rendered
+
+
+def _calculate_phones(properties: dict[str, Any]) -> None:
+    """Derive the calculated phone properties of a contact the way HubSpot does (read-only, never sent)."""
+    for source, (calculated, searchable) in _CALCULATED_PHONES.items():
+        properties.pop(calculated, None)
+        properties.pop(searchable, None)
+        raw = properties.get(source)
+        if not raw:
+            continue
+        try:
+            parsed = phonenumbers.parse(raw, _DEFAULT_COUNTRY)
+        except phonenumbers.NumberParseException:
+            digits = re.sub(r"\D", "", raw).lstrip("0")
+            if digits:
+                properties[searchable] = digits
+            continue
+        properties[calculated] = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        properties[searchable] = phonenumbers.national_significant_number(parsed)
 
 
 def _matches(obj: dict[str, Any], group: dict[str, Any]) -> bool:

@@ -1,8 +1,12 @@
-"""Salesforce REST API emulator (HTTPS): sObject read/create/update and a small SOQL subset.
+"""Salesforce REST API emulator (HTTPS): sObject read/create/update, a small SOQL subset and phone SOSL.
 
 Supported SOQL: ``SELECT f1, Rel.f2 FROM Obj [WHERE a = 'x' AND b = true AND c IN ('p','q') AND d != null]
 [ORDER BY f [ASC|DESC]] [LIMIT n]``. One level of relationship fields (``Contact.Phone``, ``Owner.Email``)
 follows the matching ``<Rel>Id`` lookup. String equality is case-insensitive, as in SOQL.
+
+Supported SOSL: ``FIND {term} IN PHONE FIELDS RETURNING Obj(f1, f2) [, Obj2(...)] [LIMIT n]``. Like Salesforce's
+phone search it ignores formatting: the digits of the term match a phone field whose digits are the same,
+with or without the country code (a number without one is read as a US number).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import ssl
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+
+import phonenumbers
 
 from textloop_local.emulators import seed
 from textloop_local.emulators.base import Emulator, Request, Response
@@ -54,7 +60,18 @@ _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
     ),
     "Contact": (
         "003",
-        ("AccountId", "FirstName", "LastName", "Name", "Title", "Email", "Phone", "MobilePhone", "OwnerId"),
+        (
+            "AccountId",
+            "FirstName",
+            "LastName",
+            "Name",
+            "Title",
+            "Email",
+            "Phone",
+            "MobilePhone",
+            "OwnerId",
+            "SMS_Phone_Status__c",
+        ),
         frozenset({"Name"}),
     ),
     "Opportunity": (
@@ -136,6 +153,7 @@ _PICKLISTS: dict[tuple[str, str], frozenset[str]] = {
     ),
     ("Task", "Priority"): frozenset({"High", "Normal", "Low"}),
     ("Task", "TaskSubtype"): frozenset({"Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn"}),
+    ("Contact", "SMS_Phone_Status__c"): frozenset({"wrong_person", "unreachable", "landline"}),
     ("Case", "Status"): frozenset({"New", "Working", "Escalated", "Closed"}),
     ("Case", "Priority"): frozenset({"High", "Medium", "Low"}),
     ("Opportunity", "StageName"): frozenset(
@@ -155,6 +173,10 @@ _PICKLISTS: dict[tuple[str, str], frozenset[str]] = {
 }
 _MAX_LENGTH = {"Subject": 255, "Description": 32000}
 _DATE_FIELDS = frozenset({"ActivityDate", "CloseDate"})
+_DATETIME_FIELDS = frozenset({"ReminderDateTime"})
+_BOOLEAN_FIELDS = frozenset({"IsReminderSet"})
+_PHONE_FIELDS = ("Phone", "MobilePhone")  # the fields of type phone, searched by IN PHONE FIELDS
+_SOSL_LIMIT = 2000
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
@@ -209,6 +231,7 @@ class SalesforceEmulator(Emulator):
         self.route("PATCH", rf"{base}/sobjects/(?P<sobject>\w+)/(?P<id>\w+)", self._patch)
         self.route("POST", rf"{base}/sobjects/(?P<sobject>\w+)/?", self._create)
         self.route("GET", rf"{base}/query/?", self._query)
+        self.route("GET", rf"{base}/search/?", self._search)
 
     # --- Emulator hooks ----------------------------------------------------------------
 
@@ -326,6 +349,17 @@ class SalesforceEmulator(Emulator):
             return exc.response()
         return Response(200, {"totalSize": len(records), "done": True, "records": records})
 
+    def _search(self, request: Request) -> Response:
+        sosl = request.arg("q")
+        if not sosl:
+            return SalesforceError(400, "MALFORMED_SEARCH", "A search string has to be specified").response()
+        try:
+            search = _parse_sosl(sosl)
+            records = self._run_search(search)
+        except SalesforceError as exc:
+            return exc.response()
+        return Response(200, {"searchRecords": records})
+
     # --- storage -----------------------------------------------------------------------
 
     def _store(self, sobject: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -432,6 +466,25 @@ class SalesforceEmulator(Emulator):
                 f"{name}: data value too large: {value[:20]}... (max length={_MAX_LENGTH[name]})",
                 [name],
             )
+        if name in _BOOLEAN_FIELDS and not isinstance(value, bool):
+            raise SalesforceError(
+                400,
+                "JSON_PARSER_ERROR",
+                f"Cannot deserialize instance of boolean from VALUE_STRING value {value}",
+                [name],
+            )
+        if name in _DATETIME_FIELDS:
+            try:
+                if "T" not in value:
+                    raise ValueError(value)
+                datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                raise SalesforceError(
+                    400,
+                    "JSON_PARSER_ERROR",
+                    f"Cannot deserialize instance of datetime from VALUE_STRING value {value}",
+                    [name],
+                ) from None
         if name in _DATE_FIELDS:
             try:
                 date.fromisoformat(value)
@@ -465,6 +518,21 @@ class SalesforceEmulator(Emulator):
         if query.limit is not None:
             rows = rows[: query.limit]
         return [self._project(r, selected) for r in rows]
+
+    # --- SOSL --------------------------------------------------------------------------
+
+    def _run_search(self, search: _Sosl) -> list[dict[str, Any]]:
+        wanted = _number_forms(search.term)
+        results: list[dict[str, Any]] = []
+        for sobject, fields in search.returning:
+            if sobject not in _SCHEMA:
+                raise SalesforceError(400, "INVALID_TYPE", f"sObject type '{sobject}' is not supported.")
+            selected = [self._resolve_path(sobject, f) for f in fields or ["Id"]]
+            phone_fields = [f for f in _PHONE_FIELDS if f in _SCHEMA[sobject][1]]
+            for record in self._records[sobject].values():
+                if any(wanted & _number_forms(record.get(f)) for f in phone_fields):
+                    results.append(self._project(record, selected))
+        return results[: search.limit]
 
     def _resolve_path(self, sobject: str, path: str) -> tuple[str, ...]:
         parts = path.split(".")
@@ -514,6 +582,18 @@ def _derive(sobject: str, record: dict[str, Any]) -> None:
     elif sobject == "Opportunity":
         record["IsClosed"] = record.get("StageName") in ("Closed Won", "Closed Lost")
         record["IsWon"] = record.get("StageName") == "Closed Won"
+
+
+def _number_forms(value: Any) -> set[str]:
+    """The digits a phone search compares: as typed, and the national number without the country code."""
+    digits = re.sub(r"\D", "", value) if isinstance(value, str) else ""
+    if not digits:
+        return set()
+    try:
+        parsed = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        return {digits}
+    return {digits, phonenumbers.national_significant_number(parsed)}
 
 
 def _normalize(value: Any) -> Any:
@@ -654,3 +734,39 @@ def _parse_soql(soql: str) -> _Soql:
     if position != len(tokens):
         raise _malformed(soql, f"unexpected token: '{tokens[position][1]}'")
     return query
+
+
+# --- the SOSL subset parser --------------------------------------------------------------
+
+_SOSL = re.compile(
+    r"^\s*FIND\s*\{(?P<term>(?:[^{}\\]|\\.)*)\}\s*IN\s+PHONE\s+FIELDS\s+RETURNING\s+"
+    r"(?P<returning>\w+\s*(?:\([^()]*\))?(?:\s*,\s*\w+\s*(?:\([^()]*\))?)*)"
+    r"(?:\s+LIMIT\s+(?P<limit>\d+))?\s*$",
+    re.IGNORECASE,
+)
+_RETURNING = re.compile(r"(?P<sobject>\w+)\s*(?:\((?P<fields>[^()]*)\))?")
+
+
+class _Sosl:
+    def __init__(self, term: str, returning: list[tuple[str, list[str]]], limit: int) -> None:
+        self.term, self.returning, self.limit = term, returning, limit
+
+
+def _parse_sosl(sosl: str) -> _Sosl:
+    match = _SOSL.match(sosl)
+    if not match:
+        raise SalesforceError(
+            400,
+            "MALFORMED_SEARCH",
+            f"\n{sosl}\nthe emulator supports FIND {{term}} IN PHONE FIELDS RETURNING Obj(fields) [LIMIT n]",
+        )
+    term = re.sub(r"\\(.)", r"\1", match["term"]).strip()
+    if len(term) < 2:
+        raise SalesforceError(
+            400, "MALFORMED_SEARCH", "search term must be longer than one character: " + term
+        )
+    returning = [
+        (m["sobject"], [f.strip() for f in (m["fields"] or "").split(",") if f.strip()])
+        for m in _RETURNING.finditer(match["returning"])
+    ]
+    return _Sosl(term, returning, min(int(match["limit"] or _SOSL_LIMIT), _SOSL_LIMIT))

@@ -18,6 +18,7 @@ SF_CONTACT_PRIYA = "0035e00000Pr1yaAAB"  # mobile and office phone: the mobile w
 SF_CONTACT_TOM = "0035e00000T0mBkAAJ"  # office phone only; primary on Globex renewal (the demo opts him out)
 SF_CONTACT_LENA = "0035e00000LeNa0AAF"  # mobile only
 SF_CONTACT_SAM = "0035e00000SaMnoAAF"  # no phone at all
+SF_CONTACT_OMAR = "0035e00000OmHddAAF"  # shares Acme's office line with Priya (two contacts, one number)
 SF_OPPORTUNITY_ACME = "0065e00000AcMe2AAF"
 SF_OPPORTUNITY_GLOBEX = "0065e00000GlBrnAAF"
 SF_OCR_ACME_PRIYA = "00K5e00000Ocr01EAB"
@@ -115,6 +116,16 @@ SALESFORCE: dict[str, list[dict[str, Any]]] = {
             "Email": "sam.noel@globex.example.com",
             "OwnerId": SF_USER_MARCUS,
         },
+        {
+            "Id": SF_CONTACT_OMAR,
+            "AccountId": SF_ACCOUNT_ACME,
+            "FirstName": "Omar",
+            "LastName": "Haddad",
+            "Title": "Office Manager",
+            "Email": "omar.haddad@acme.example.com",
+            "Phone": "(415) 555-0199",
+            "OwnerId": SF_USER_DANA,
+        },
     ],
     "Opportunity": [
         {
@@ -209,6 +220,7 @@ HS_OWNER_JORDAN = "71234502"
 HS_CONTACT_MARIA = "75101"  # mobilephone and phone: the mobile wins
 HS_CONTACT_KEN = "75102"  # phone only
 HS_CONTACT_RUTH = "75103"  # mobilephone only
+HS_CONTACT_DIEGO = "75104"  # shares Initech's office line with Maria (two contacts, one number)
 HS_DEAL_INITECH = "20841130001"
 HS_DEAL_UMBRELLA = "20841130002"
 HS_TICKET_SSO = "3177001"
@@ -274,6 +286,17 @@ HUBSPOT: dict[str, list[dict[str, Any]]] = {
                 "mobilephone": "+1 (646) 555-0178",
                 "company": "Initech",
                 "hubspot_owner_id": HS_OWNER_JORDAN,
+            },
+        },
+        {
+            "id": HS_CONTACT_DIEGO,
+            "properties": {
+                "firstname": "Diego",
+                "lastname": "Alvarez",
+                "email": "diego.alvarez@initech.example.com",
+                "phone": "+1 512.555.0190",
+                "company": "Initech",
+                "hubspot_owner_id": HS_OWNER_AVERY,
             },
         },
     ],

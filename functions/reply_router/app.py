@@ -1,0 +1,27 @@
+"""InboundQueue consumer: replies land on their CRM thread and become owner tasks with an SLA;
+delivery failures flag the number on the contact."""
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from textloop import bootstrap
+from textloop.observability import logger, metrics, observe
+from textloop.service_layer.inbound import DELIVERY_FAILURE, parse_envelope
+
+router = bootstrap.reply_router()  # settings and routing validated at cold start
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> None:
+    message = parse_envelope(record.body)  # a malformed message is retried, then dead-lettered: kept
+    if message["type"] == DELIVERY_FAILURE:
+        observe(router.delivery_failure(message))
+        return
+    logger.append_keys(correlation_id=message["sms"]["sid"])
+    observe(router(message["sms"], message["classification"]))
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: dict, context: object) -> dict:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,38 @@
+"""POST /twilio/inbound: verify X-Twilio-Signature, honour consent keywords at once, queue the reply,
+answer TwiML in milliseconds (Twilio gives up after 15 s)."""
+
+from datetime import UTC, datetime
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from textloop import bootstrap
+from textloop.domain.intent import classify
+from textloop.http import HttpRequest, api_errors, response
+from textloop.observability import logger, metrics
+from textloop.service_layer.inbound import InboundSms, accept_inbound, twiml
+
+settings = bootstrap.settings()  # validated at cold start
+program = bootstrap.program()
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@metrics.log_metrics
+@api_errors(on_unexpected=logger.exception)
+def handler(event: dict, context: object) -> dict:
+    request = HttpRequest.from_apigw_v2(event)
+    form = request.form()
+    bootstrap.twilio_signature().verify(
+        request.public_url(settings.public_base_url), form, request.headers.get("x-twilio-signature")
+    )
+    sms = InboundSms.from_form(form, datetime.now(UTC))
+    reply = accept_inbound(
+        sms,
+        classify=classify,
+        consent=bootstrap.consent_ledger(),
+        queue=bootstrap.inbound_queue(),
+        program=program,
+        at=datetime.now(UTC),
+    )
+    metrics.add_metric(name="SmsReceived", unit=MetricUnit.Count, value=1)
+    logger.info("inbound sms accepted", extra={"sid": sms.sid, "from": sms.sender, "media": sms.num_media})
+    return response(200, twiml(reply), content_type="text/xml")

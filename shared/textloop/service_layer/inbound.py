@@ -1,0 +1,136 @@
+"""Inbound SMS at the webhook: consent first, then queue the reply, then answer Twilio.
+
+The consent ledger is written *before* the response goes back: a STOP is honoured even if
+everything after it fails. Replies follow CTIA practice (brand, care contact, "Reply STOP to opt
+out", "Msg & data rates may apply"; one opt-out confirmation without marketing).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from xml.sax.saxutils import escape
+
+from textloop.domain.errors import BadRequest
+from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
+from textloop.service_layer.intake import MessageQueue
+
+REPLY = "reply"
+DELIVERY_FAILURE = "delivery_failure"
+TWILIO_KEYWORDS = frozenset({"STOP", "START", "HELP"})  # what Advanced Opt-Out answers itself
+
+
+class Classification(Protocol):
+    intent: str
+    opt_out: bool
+    confidence: float
+    keyword: str | None
+
+
+Classifier = Callable[..., Classification]
+
+
+@dataclass(frozen=True, slots=True)
+class InboundSms:
+    sid: str
+    sender: str  # E.164, as Twilio sends it
+    to: str
+    body: str
+    num_media: int
+    media_types: tuple[str, ...]
+    opt_out_type: str | None
+    received_at: str  # ISO 8601
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, str], received_at: datetime) -> InboundSms:
+        sid, sender = form.get("MessageSid", ""), form.get("From", "")
+        if not sid or not sender:
+            raise BadRequest("an inbound message needs MessageSid and From")
+        try:
+            num_media = int(form.get("NumMedia") or 0)
+        except ValueError:
+            raise BadRequest("NumMedia is not a number") from None
+        return cls(
+            sid=sid,
+            sender=sender,
+            to=form.get("To", ""),
+            body=form.get("Body", ""),
+            num_media=num_media,
+            media_types=tuple(form.get(f"MediaContentType{n}", "") for n in range(num_media)),
+            opt_out_type=(form.get("OptOutType") or "").upper() or None,
+            received_at=received_at.isoformat(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """What the CTIA replies say about the sender."""
+
+    brand: str
+    care_contact: str
+    advanced_opt_out: bool  # Twilio Advanced Opt-Out answers STOP/START/HELP itself
+
+
+def compliance_reply(result: Classification, program: Program, *, newly_opted_out: bool) -> str | None:
+    if program.advanced_opt_out and result.keyword in TWILIO_KEYWORDS:
+        return None
+    care = f" Help: {program.care_contact}." if program.care_contact else ""
+    if result.opt_out:
+        if not newly_opted_out:
+            return None  # one confirmation only
+        return f"{program.brand}: you are unsubscribed and will receive no more messages. Reply START to resubscribe."
+    if result.intent == "opt_in":
+        return (
+            f"{program.brand}: you are subscribed again. Msg frequency varies. Msg & data rates may apply.{care}"
+            " Reply HELP for help, STOP to opt out."
+        )
+    if result.intent == "help":
+        return (
+            f"{program.brand}: account and deal updates from your {program.brand} team.{care}"
+            " Msg frequency varies. Msg & data rates may apply. Reply STOP to opt out."
+        )
+    return None
+
+
+def accept_inbound(
+    sms: InboundSms,
+    *,
+    classify: Classifier,
+    consent: ConsentLedger,
+    queue: MessageQueue,
+    program: Program,
+    at: datetime,
+) -> str | None:
+    """Consent, then the queue, then the TwiML reply text (None: answer nothing)."""
+    result = classify(sms.body, opt_out_type=sms.opt_out_type)
+    newly_opted_out = False
+    if result.opt_out:
+        change = ConsentChange(sms.sender, ConsentStatus.OPTED_OUT, "twilio_inbound", sms.sid, at)
+        newly_opted_out = consent.record(change)
+    elif result.intent == "opt_in":
+        consent.record(ConsentChange(sms.sender, ConsentStatus.OPTED_IN, "twilio_inbound", sms.sid, at))
+    queue.send_all([reply_envelope(sms, result)])
+    return compliance_reply(result, program, newly_opted_out=newly_opted_out)
+
+
+def reply_envelope(sms: InboundSms, result: Classification) -> str:
+    classification = {"intent": result.intent, "opt_out": result.opt_out, "confidence": result.confidence}
+    return json.dumps({"type": REPLY, "sms": asdict(sms), "classification": classification})
+
+
+def twiml(message: str | None) -> str:
+    inner = f"<Message>{escape(message)}</Message>" if message else ""
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>'
+
+
+def parse_envelope(body: str) -> dict[str, Any]:
+    try:
+        message = json.loads(body)
+    except ValueError:
+        raise BadRequest("inbound queue message is not JSON") from None
+    if not isinstance(message, dict) or message.get("type") not in (REPLY, DELIVERY_FAILURE):
+        raise BadRequest("inbound queue message has no known type")
+    return message

@@ -1,0 +1,187 @@
+"""The reply router: every reply lands on the CRM thread it answers, and its intent becomes an
+owner task with an SLA. A scheduled watchdog escalates an overdue task once.
+
+Finding the conversation: the number's most recent outbound message gives the record and owner;
+otherwise the CRMs' contacts are searched by number (however it was typed there); several
+matches or none → a triage task, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from textloop.domain import errors
+from textloop.domain.business_time import BusinessCalendar
+from textloop.domain.masking import mask
+from textloop.domain.model import (
+    Crm,
+    DispatchResult,
+    Outcome,
+    OwnerTask,
+    PhoneStatus,
+    RecordRef,
+    SmsActivity,
+    TaskPriority,
+    WatchedTask,
+)
+from textloop.domain.ports import CrmGateway, Ledger
+from textloop.domain.routing import IntentRoute, Routing
+from textloop.service_layer.status import UNREACHABLE
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a reply goes: a CRM, maybe a record, maybe a contact, maybe an owner."""
+
+    crm: Crm
+    record: RecordRef | None
+    contact_id: str | None
+    owner_id: str | None
+    how: str  # "conversation", "contact_search", "triage"
+
+
+@dataclass
+class ReplyRouter:
+    routing: Routing
+    crm: Callable[[Crm], CrmGateway]
+    crms: Sequence[Crm]  # the CRMs to search for an unknown number, in order
+    ledger: Ledger
+    clock: Callable[[], datetime] = _utcnow
+
+    def __post_init__(self) -> None:
+        self.calendar: BusinessCalendar = self.routing.business_hours.calendar()
+
+    def __call__(self, sms: dict[str, Any], classification: dict[str, Any]) -> DispatchResult:
+        key = f"in:{sms['sid']}"
+        if self.ledger.outcome(key) is not None:  # Twilio retried, or SQS redelivered
+            return DispatchResult(Outcome.DUPLICATE, key, "already_routed")
+        intent = str(classification["intent"])
+        received = datetime.fromisoformat(sms["received_at"])
+        target = self._target(sms["sender"])
+        gateway = self.crm(target.crm)
+        details = {"intent": intent, "from": mask(sms["sender"]), "how": target.how}
+        if target.record is not None or target.contact_id is not None:
+            activity_id = gateway.log_sms(_inbound_activity(sms, target, received))
+            details["logged_on"] = str(target.record or f"{target.crm}:contact:{target.contact_id}")
+        else:
+            activity_id = ""
+        route = self.routing.unknown_sender if target.how == "triage" else self.routing.route(intent)
+        if route is not None:
+            task = self._task(route, target, sms, intent, received)
+            task_id = gateway.create_task(task)
+            self.ledger.watch_task(
+                WatchedTask(target.crm, task_id, task.due, task.owner_id, task.contact_id, task.record, task.subject)
+            )
+            details.update(task_id=task_id, priority=str(task.priority), due=task.due.isoformat())
+        if intent == "wrong_person" and target.contact_id:
+            gateway.flag_phone(target.contact_id, PhoneStatus.WRONG_PERSON, f"Replied to {sms['sid']}: wrong person")
+        result = DispatchResult(Outcome.ROUTED, key, intent, activity_id=activity_id, details=details)
+        self.ledger.record_outcome(result, self.clock())
+        return result
+
+    def delivery_failure(self, failure: dict[str, Any]) -> DispatchResult:
+        """Twilio could not deliver (30003/30005/30006): flag the number on the contact it was for."""
+        key = f"failure:{failure['sid']}:{failure['error_code']}"
+        message = self.ledger.message(str(failure["sid"]))
+        if message is None or not message.get("contact_id"):
+            return DispatchResult(Outcome.IGNORED, key, "unknown_message")
+        status = PhoneStatus(UNREACHABLE.get(str(failure["error_code"]), "unreachable"))
+        self.crm(message["crm"]).flag_phone(
+            message["contact_id"], status, f"Twilio error {failure['error_code']} on message {failure['sid']}"
+        )
+        result = DispatchResult(Outcome.ROUTED, key, f"phone_{status}", details={"contact": message["contact_id"]})
+        self.ledger.record_outcome(result, self.clock())
+        return result
+
+    def _target(self, phone: str) -> Target:
+        conversation = self.ledger.latest_conversation(phone)
+        if conversation is not None:
+            record = conversation.record
+            return Target(record.crm, record, conversation.contact_id, conversation.owner_id, "conversation")
+        matches = [(crm, person) for crm in self.crms for person in self.crm(crm).find_contacts(phone)]
+        if len(matches) == 1:
+            crm, person = matches[0]
+            return Target(crm, None, person.crm_id, person.owner_id or None, "contact_search")
+        return Target(self.crms[0], None, None, None, "triage")
+
+    def _task(self, route: IntentRoute, target: Target, sms: dict[str, Any], intent: str, at: datetime) -> OwnerTask:
+        body = sms["body"] or f"(no text, {sms['num_media']} media attachment(s))"
+        label = intent.replace("_", " ")
+        if target.how == "triage":
+            subject = f"SMS triage: reply from unknown number {mask(sms['sender'])}"
+        else:
+            subject = f"SMS reply ({label}): follow up"
+        return OwnerTask(
+            crm=target.crm,
+            subject=subject,
+            body=f"Reply: {body}\nIntent: {label}\nSuggested next step: {route.next_step}\nFrom: {sms['sender']}",
+            priority=route.priority,
+            due=route.due.after(at, self.calendar),
+            owner_id=target.owner_id,
+            contact_id=target.contact_id,
+            record=target.record,
+        )
+
+
+@dataclass
+class SlaWatchdog:
+    """Escalates, once, every task still open after its due time."""
+
+    routing: Routing
+    crm: Callable[[Crm], CrmGateway]
+    ledger: Ledger
+    clock: Callable[[], datetime] = _utcnow
+
+    def __call__(self) -> list[dict[str, str]]:
+        now = self.clock()
+        done: list[dict[str, str]] = []
+        for task in self.ledger.overdue_tasks(now):
+            gateway = self.crm(task.crm)
+            try:
+                still_open = gateway.task_is_open(task.task_id)
+            except errors.RecordNotFound:
+                still_open = False  # deleted in the CRM: nothing left to chase
+            if not still_open:
+                self.ledger.stop_watching(task, "done", now)
+                done.append({"task": task.task_id, "outcome": "done"})
+                continue
+            escalation = gateway.create_task(
+                OwnerTask(
+                    crm=task.crm,
+                    subject=f"SLA missed: {task.subject}",
+                    body=f"The task {task.task_id} was due {task.due.isoformat()} and is still open.",
+                    priority=TaskPriority.HIGH,
+                    due=now + timedelta(minutes=15),
+                    owner_id=self.routing.escalate_to.get(task.crm) or task.owner_id,
+                    contact_id=task.contact_id,
+                    record=task.record,
+                )
+            )
+            self.ledger.stop_watching(task, f"escalated:{escalation}", now)
+            done.append({"task": task.task_id, "outcome": "escalated", "escalation": escalation})
+        return done
+
+
+def _inbound_activity(sms: dict[str, Any], target: Target, at: datetime) -> SmsActivity:
+    body = sms["body"]
+    if sms["num_media"]:
+        body = f"{body}\n[{sms['num_media']} media attachment(s): {', '.join(sms['media_types'])}]".strip()
+    preview = (sms["body"] or "(media)")[:57]
+    return SmsActivity(
+        record=target.record,
+        direction="inbound",
+        body=body,
+        phone=sms["sender"],
+        sid=sms["sid"],
+        at=at,
+        contact_id=target.contact_id,
+        owner_id=target.owner_id,
+        subject=f"SMS received: {preview}",
+    )
