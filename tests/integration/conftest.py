@@ -69,8 +69,9 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     _aws_env(monkeypatch, moto_url)
     suffix = uuid.uuid4().hex[:8]
     tables = create_tables(boto3.client("dynamodb"), suffix=suffix)
-    queue_url = boto3.client("sqs").create_queue(QueueName=f"trigger-{suffix}")["QueueUrl"]
-    return {**tables, "TriggerQueue": queue_url}
+    sqs = boto3.client("sqs")
+    queues = {name: sqs.create_queue(QueueName=f"{name}-{suffix}")["QueueUrl"] for name in ("TriggerQueue", "InboundQueue")}
+    return {**tables, **queues}
 
 
 @pytest.fixture
@@ -82,6 +83,7 @@ def load_handler(aws: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Callab
             "STATE_TABLE": aws["StateTable"],
             "CONSENT_TABLE": aws["ConsentTable"],
             "TRIGGER_QUEUE_URL": aws["TriggerQueue"],
+            "INBOUND_QUEUE_URL": aws["InboundQueue"],
             "POWERTOOLS_METRICS_NAMESPACE": "Textloop",
             "POWERTOOLS_SERVICE_NAME": "textloop",
         }

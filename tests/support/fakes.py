@@ -8,7 +8,16 @@ from datetime import datetime
 from threading import Lock
 
 from textloop.domain.errors import RecipientUnsubscribed, RecordNotFound, SmsUnavailable
-from textloop.domain.model import MessageContext, OutboundSms, Person, RecordRef, SentSms, SmsActivity
+from textloop.domain.model import (
+    MessageContext,
+    OutboundSms,
+    OwnerTask,
+    Person,
+    PhoneStatus,
+    RecordRef,
+    SentSms,
+    SmsActivity,
+)
 
 
 class Crash(Exception):
@@ -21,6 +30,10 @@ class FakeCrm:
     logged: list[SmsActivity] = field(default_factory=list)
     loads: list[tuple[RecordRef, tuple[str, ...]]] = field(default_factory=list)
     crash_on_log: int = 0
+    contacts: list[Person] = field(default_factory=list)
+    tasks: dict[str, OwnerTask] = field(default_factory=dict)
+    closed_tasks: set[str] = field(default_factory=set)
+    flags: list[tuple[str, PhoneStatus, str]] = field(default_factory=list)
 
     def add(self, context: MessageContext) -> None:
         self.contexts[context.record] = context
@@ -37,6 +50,23 @@ class FakeCrm:
             raise Crash("died before logging on the CRM")
         self.logged.append(activity)
         return f"00T{len(self.logged):015d}"
+
+    def find_contacts(self, phone: str) -> list[Person]:
+        digits = phone.lstrip("+")[-10:]
+        return [p for p in self.contacts if "".join(c for c in p.phone if c.isdigit())[-10:] == digits]
+
+    def create_task(self, task: OwnerTask) -> str:
+        task_id = f"TASK{len(self.tasks) + 1:03d}"
+        self.tasks[task_id] = task
+        return task_id
+
+    def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
+        self.flags.append((contact_id, status, note))
+
+    def task_is_open(self, task_id: str) -> bool:
+        if task_id not in self.tasks:
+            raise RecordNotFound(task_id)
+        return task_id not in self.closed_tasks
 
 
 @dataclass

@@ -379,13 +379,19 @@ class DynamoConsentLedger:
                 ConditionExpression="(attribute_not_exists(updated_at) OR updated_at <= :at) "
                 "AND NOT contains(evidence, :one)",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={**values, ":status": _s(str(change.status)), ":at": _s(iso(change.at))},
+                ExpressionAttributeValues={
+                    **values,
+                    ":status": _s(str(change.status)),
+                    ":at": _s(iso(change.at)),
+                },
                 ReturnValues="UPDATED_OLD",
             )
             return bool(old.get("Attributes", {}).get("status", {}).get("S") != change.status)
         except ClientError as exc:
             if not _condition_failed(exc):
-                raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
+                raise StoreUnavailable(
+                    f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}"
+                ) from None
         try:  # older than the current status: keep it in the history only (once)
             self.client.update_item(
                 TableName=self.table,
@@ -396,7 +402,9 @@ class DynamoConsentLedger:
             )
         except ClientError as exc:
             if not _condition_failed(exc):
-                raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
+                raise StoreUnavailable(
+                    f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}"
+                ) from None
         return False
 
 

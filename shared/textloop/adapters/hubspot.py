@@ -82,7 +82,9 @@ _API_ERRORS = (
 
 
 class HubSpotGateway:
-    def __init__(self, client: HubSpot, timeout: tuple[float, float] = TIMEOUT) -> None:
+    def __init__(
+        self, client: HubSpot, timeout: tuple[float, float] = TIMEOUT, default_region: str = "US"
+    ) -> None:
         # Each SDK API object owns a connection pool: build them once, reuse them for every call.
         self._records = {"deal": client.crm.deals.basic_api, "ticket": client.crm.tickets.basic_api}
         self._contacts = client.crm.contacts.basic_api
@@ -91,6 +93,7 @@ class HubSpotGateway:
         self._owners = client.crm.owners.owners_api
         self._communications = client.crm.objects.communications.basic_api
         self._timeout = timeout
+        self._default_region = default_region  # the country of a number typed without a country code
 
     @classmethod
     def connect(
@@ -98,8 +101,9 @@ class HubSpotGateway:
         access_token: str,
         base_url: str = "https://api.hubapi.com",
         timeout: tuple[float, float] = TIMEOUT,
+        default_region: str = "US",
     ) -> HubSpotGateway:
-        return cls(HubSpot(access_token=access_token, host=base_url.rstrip("/")), timeout)
+        return cls(HubSpot(access_token=access_token, host=base_url.rstrip("/")), timeout, default_region)
 
     # --- CrmGateway --------------------------------------------------------------------
 
@@ -125,7 +129,8 @@ class HubSpotGateway:
         )
 
     def log_sms(self, activity: SmsActivity) -> str:
-        type_id = _record_type_id(activity.record)
+        if activity.record is None and not activity.contact_id:
+            raise ValueError("an SMS activity needs a record or a contact")
         body = f"{activity.body}\n\n{activity.direction.capitalize()} SMS · Twilio SID {activity.sid}"
         properties = {
             "hs_communication_channel_type": "SMS",
@@ -135,10 +140,13 @@ class HubSpotGateway:
         }
         if activity.owner_id:
             properties["hubspot_owner_id"] = activity.owner_id
-        associations = [_association(activity.record.record_id, type_id)]
+        associations = []
         if activity.contact_id:
-            associations.insert(0, _association(activity.contact_id, COMMUNICATION_TO_CONTACT))
-        with _translated(activity.record):
+            associations.append(_association(activity.contact_id, COMMUNICATION_TO_CONTACT))
+        if activity.record is not None:
+            type_id = _record_type_id(activity.record)
+            associations.append(_association(activity.record.record_id, type_id))
+        with _translated(activity.record or f"hubspot:contact:{activity.contact_id}"):
             created = self._communications.create(
                 SimplePublicObjectInputForCreate(properties=properties, associations=associations),
                 _request_timeout=self._timeout,
@@ -150,7 +158,6 @@ class HubSpotGateway:
             parsed = phonenumbers.parse(phone)
         except phonenumbers.NumberParseException:
             return []  # an alphanumeric sender or a short code: no contact has it
-        region = phonenumbers.region_code_for_number(parsed) or "US"
         national = phonenumbers.national_significant_number(parsed)
         request = PublicObjectSearchRequest(
             filter_groups=[  # groups are ORed: either number
@@ -164,7 +171,9 @@ class HubSpotGateway:
         with _translated(f"hubspot:contact:phone={mask(phone)}"):
             while True:
                 page = self._contact_search.do_search(request, _request_timeout=self._timeout)
-                people += [p for c in page.results if (p := _contact_with_number(c, phone, region))]
+                people += [
+                    p for c in page.results if (p := _contact_with_number(c, phone, self._default_region))
+                ]
                 if page.paging is None or page.paging.next is None:
                     return people
                 request.after = page.paging.next.after
@@ -197,6 +206,13 @@ class HubSpotGateway:
                 TaskInput(properties=properties, associations=associations), _request_timeout=self._timeout
             )
         return str(created.id)
+
+    def task_is_open(self, task_id: str) -> bool:
+        with _translated(f"hubspot:task:{task_id}"):
+            task = self._tasks.get_by_id(
+                task_id, properties=["hs_task_status"], _request_timeout=self._timeout
+            )
+        return (task.properties or {}).get("hs_task_status") != "COMPLETED"
 
     def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
         with _translated(f"hubspot:contact:{contact_id}"):
@@ -306,7 +322,7 @@ def _contact_with_number(contact: Any, e164: str, region: str) -> Person | None:
 
 
 def _is_number(typed: Any, e164: str, region: str) -> bool:
-    """Whether *typed* (a phone property as typed, read in *region* when it has no country code) is *e164*."""
+    """Whether *typed* (a phone property as typed, read in *region* when typed without a country code) is *e164*."""
     if not isinstance(typed, str) or not typed:
         return False
     try:

@@ -68,8 +68,9 @@ class _Session(requests.Session):
 
 
 class SalesforceGateway:
-    def __init__(self, sf: Salesforce) -> None:
+    def __init__(self, sf: Salesforce, default_region: str = "US") -> None:
         self._sf = sf
+        self._default_region = default_region  # the country of a number typed without a country code
 
     @classmethod
     def connect(
@@ -79,12 +80,14 @@ class SalesforceGateway:
         api_version: str = "62.0",
         ca_bundle: str | None = None,
         timeout: tuple[float, float] = TIMEOUT,
+        default_region: str = "US",
     ) -> SalesforceGateway:
         session = _Session(ca_bundle, timeout)
         return cls(
             Salesforce(
                 instance_url=instance_url, session_id=access_token, version=api_version, session=session
-            )
+            ),
+            default_region,
         )
 
     # --- CrmGateway --------------------------------------------------------------------
@@ -123,7 +126,8 @@ class SalesforceGateway:
         )
 
     def log_sms(self, activity: SmsActivity) -> str:
-        _sobject_name(activity.record)
+        if activity.record is None and not activity.contact_id:
+            raise ValueError("an SMS activity needs a record or a contact")
         verb = "sent" if activity.direction == "outbound" else "received"
         subject = activity.subject or f"SMS {verb}: {activity.body[:40]}"
         description = f"{activity.body}\n\n{activity.direction.capitalize()} SMS · Twilio SID {activity.sid}"
@@ -133,21 +137,23 @@ class SalesforceGateway:
             "Status": "Completed",
             "Priority": "Normal",
             "ActivityDate": activity.at.date().isoformat(),
-            "WhatId": activity.record.record_id,
         }
+        if activity.record is not None:
+            _sobject_name(activity.record)
+            task["WhatId"] = activity.record.record_id
         if activity.contact_id:
             task["WhoId"] = activity.contact_id
         if activity.owner_id:
             task["OwnerId"] = activity.owner_id
-        with _translated(activity.record):
-            return self._create_task(task, activity.record)
+        label = activity.record or f"salesforce:contact:{activity.contact_id}"
+        with _translated(label):
+            return self._create_task(task, label)
 
     def find_contacts(self, phone: str) -> list[Person]:
         try:
             parsed = phonenumbers.parse(phone)
         except phonenumbers.NumberParseException:
             return []  # an alphanumeric sender or a short code: no contact has it
-        region = phonenumbers.region_code_for_number(parsed) or "US"
         term = _sosl_escape(phonenumbers.national_significant_number(parsed))
         sosl = f"FIND {{{term}}} IN PHONE FIELDS RETURNING Contact({', '.join(_CONTACT_FIELDS)}, OwnerId)"
         with _translated(f"salesforce:contact:phone={mask(phone)}"):
@@ -156,7 +162,12 @@ class SalesforceGateway:
         for record in found.get("searchRecords") or []:
             # The search matches digits; keep the contacts whose number really is *phone* (country included).
             typed = next(
-                (record[f] for f in _CONTACT_PHONE_FIELDS if _is_number(record.get(f), phone, region)), ""
+                (
+                    record[f]
+                    for f in _CONTACT_PHONE_FIELDS
+                    if _is_number(record.get(f), phone, self._default_region)
+                ),
+                "",
             )
             if typed:
                 people.append(
@@ -194,6 +205,11 @@ class SalesforceGateway:
         label = task.record or f"salesforce:contact:{task.contact_id}"
         with _translated(label):
             return self._create_task(fields, label)
+
+    def task_is_open(self, task_id: str) -> bool:
+        with _translated(f"salesforce:task:{task_id}"):
+            task = self._sobject("Task").get(task_id)
+        return not task.get("IsClosed")
 
     def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
         label = f"salesforce:contact:{contact_id}"
@@ -256,7 +272,7 @@ def _sosl_escape(term: str) -> str:
 
 
 def _is_number(typed: Any, e164: str, region: str) -> bool:
-    """Whether *typed* (a phone field as typed, read in *region* when it has no country code) is *e164*."""
+    """Whether *typed* (a phone field as typed, read in *region* when typed without a country code) is *e164*."""
     if not isinstance(typed, str) or not typed:
         return False
     try:
