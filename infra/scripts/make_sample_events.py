@@ -133,19 +133,9 @@ def hubspot_webhook(ms: int) -> dict[str, Any]:
     return http_api_v2("/hubspot/webhooks", body, headers, base64_body=False, ms=ms, name="hubspot")
 
 
-def twilio_status() -> dict[str, Any]:
-    url = f"https://{API_HOST}/twilio/status"
-    params = {
-        "AccountSid": TWILIO_ACCOUNT_SID,
-        "ApiVersion": "2010-04-01",
-        "From": TWILIO_SENDER,
-        "MessageSid": "SM" + "3f1a2b4c5d6e7f8091a2b3c4d5e6f708",
-        "MessageStatus": "delivered",
-        "MessagingServiceSid": TWILIO_MESSAGING_SERVICE_SID,
-        "SmsSid": "SM" + "3f1a2b4c5d6e7f8091a2b3c4d5e6f708",
-        "SmsStatus": "delivered",
-        "To": PRIYA,
-    }
+def twilio_form(path: str, params: dict[str, str], name: str) -> dict[str, Any]:
+    """A form-encoded Twilio webhook as HTTP API v2 delivers it, with a real X-Twilio-Signature."""
+    url = f"https://{API_HOST}{path}"
     # X-Twilio-Signature: base64(HMAC-SHA1(auth token, URL + each param name+value sorted by name)).
     payload = url + "".join(k + v for k, v in sorted(params.items()))
     signature = base64.b64encode(
@@ -155,11 +145,66 @@ def twilio_status() -> dict[str, Any]:
     headers = {
         "content-type": "application/x-www-form-urlencoded",
         "user-agent": "TwilioProxy/1.1",
-        "i-twilio-idempotency-token": _uuid("twilio-idem"),
+        "i-twilio-idempotency-token": _uuid(f"{name}-idem"),
         "x-home-region": "us1",
         "x-twilio-signature": signature,
     }
-    return http_api_v2("/twilio/status", body, headers, base64_body=True, ms=FIXED_MS, name="twilio")
+    return http_api_v2(path, body, headers, base64_body=True, ms=FIXED_MS, name=name)
+
+
+def twilio_status() -> dict[str, Any]:
+    sid = "SM" + "3f1a2b4c5d6e7f8091a2b3c4d5e6f708"
+    params = {
+        "AccountSid": TWILIO_ACCOUNT_SID,
+        "ApiVersion": "2010-04-01",
+        "From": TWILIO_SENDER,
+        "MessageSid": sid,
+        "MessageStatus": "delivered",
+        "MessagingServiceSid": TWILIO_MESSAGING_SERVICE_SID,
+        "SmsSid": sid,
+        "SmsStatus": "delivered",
+        "To": PRIYA,
+    }
+    return twilio_form("/twilio/status", params, "twilio")
+
+
+INBOUND_SID = "SM" + "7c2d9e1f0a3b4c5d6e7f8091a2b3c4d5"
+
+
+def twilio_inbound() -> dict[str, Any]:
+    params = {
+        "AccountSid": TWILIO_ACCOUNT_SID,
+        "ApiVersion": "2010-04-01",
+        "Body": "What would 50 seats cost?",
+        "From": PRIYA,
+        "FromCountry": "US",
+        "MessageSid": INBOUND_SID,
+        "MessagingServiceSid": TWILIO_MESSAGING_SERVICE_SID,
+        "NumMedia": "0",
+        "NumSegments": "1",
+        "SmsMessageSid": INBOUND_SID,
+        "SmsSid": INBOUND_SID,
+        "SmsStatus": "received",
+        "To": TWILIO_SENDER,
+        "ToCountry": "US",
+    }
+    return twilio_form("/twilio/inbound", params, "twilio-inbound")
+
+
+def reply_envelope() -> dict[str, Any]:
+    """What TwilioInboundFunction queues on InboundQueue for the message above."""
+    sms = {
+        "sid": INBOUND_SID,
+        "sender": PRIYA,
+        "to": TWILIO_SENDER,
+        "body": "What would 50 seats cost?",
+        "num_media": 0,
+        "media_types": [],
+        "opt_out_type": None,
+        "received_at": "2026-11-20T15:04:05+00:00",
+    }
+    classification = {"intent": "buying_signal", "opt_out": False, "confidence": 0.9}
+    return {"type": "reply", "sms": sms, "classification": classification}
 
 
 def _header(entity: str, record_id: str, changed: list[str]) -> dict[str, Any]:
@@ -252,6 +297,9 @@ def main() -> None:
         "dispatcher_salesforce_case.json": sqs_event(case, "case"),
         "dispatcher_hubspot_deal.json": sqs_event(hubspot_deal, "hubspot-deal"),
         "twilio_status.json": twilio_status(),
+        "twilio_inbound.json": twilio_inbound(),
+        "reply_router.json": sqs_event(reply_envelope(), "reply"),
+        "sla_watchdog.json": {},  # EventBridge Scheduler (ScheduleV2) sends no input
     }
     EVENTS.mkdir(exist_ok=True)
     for name, event in files.items():

@@ -353,9 +353,10 @@ def test_given_the_sample_http_events_then_they_are_http_api_v2_posts_on_templat
     tpl: dict[str, Any],
 ) -> None:
     routes = {f"{r.method} {r.path}" for r in sam.http_routes(tpl)}
-    for name in ("hubspot_webhook.json", "twilio_status.json"):
+    for name in ("hubspot_webhook.json", "twilio_status.json", "twilio_inbound.json"):
         event = json.loads((ROOT / "events" / name).read_text())
 
         assert event["version"] == "2.0"
         assert event["routeKey"] in routes
     assert _sqs_body("dispatcher_hubspot_deal.json")["source"] == "hubspot"
+    assert _sqs_body("reply_router.json")["type"] == "reply"

@@ -34,17 +34,31 @@ spec.loader.exec_module(app)
 from textloop import bootstrap
 {clients}
 print(time.perf_counter() - t)
-heavy = [m for m in ('simple_salesforce', 'hubspot', 'twilio.rest', 'aws_xray_sdk', 'jinja2') if m in sys.modules]
+heavy = [m for m in ('simple_salesforce', 'hubspot', 'twilio.rest', 'aws_xray_sdk', 'jinja2', 'pydantic') if m in sys.modules]
 print(','.join(heavy))
 """
 
 # function → (what its cold start builds, the floor: boto3 and the AWS clients it uses)
 FUNCTIONS = {
     "hubspot_webhook": ("bootstrap.trigger_queue().client; bootstrap.hubspot_client_secret()", ["sqs"]),
-    "twilio_status": ("bootstrap.state_ledger().client; bootstrap.twilio_signature()", ["dynamodb"]),
+    "twilio_status": (
+        "bootstrap.state_ledger().client; bootstrap.consent_ledger().client; bootstrap.inbound_queue().client;"
+        " bootstrap.twilio_signature()",
+        ["dynamodb", "sqs"],
+    ),
+    "twilio_inbound": (
+        "bootstrap.consent_ledger().client; bootstrap.inbound_queue().client; bootstrap.twilio_signature()",
+        ["dynamodb", "sqs"],
+    ),
 }
 
-BOUNDS = {"hubspot_webhook": 1.3, "twilio_status": 1.3, "dispatcher": 1.5}
+BOUNDS = {
+    "hubspot_webhook": 1.3,
+    "twilio_status": 1.3,
+    "twilio_inbound": 1.3,
+    "dispatcher": 1.5,
+    "inbound_warm_cpu_ms": 5.0,
+}
 
 
 def _env() -> dict[str, str]:
@@ -60,6 +74,7 @@ def _env() -> dict[str, str]:
             "TRIGGER_QUEUE_URL": "http://127.0.0.1:9/000000000000/trigger",
             "HUBSPOT_CLIENT_SECRET": "bench-secret",
             "TWILIO_AUTH_TOKEN": "bench-token",
+            "INBOUND_QUEUE_URL": "http://127.0.0.1:9/000000000000/inbound",
             "POWERTOOLS_SERVICE_NAME": "textloop",
             "POWERTOOLS_METRICS_NAMESPACE": "Textloop",
         }
@@ -94,10 +109,10 @@ def cold_init(function: str, rounds: int) -> dict[str, Any]:
     }
 
 
-def dispatcher_overhead(events: int) -> dict[str, Any]:
-    from textloop_local.bench_dispatch import run_dispatch_bench
+def local_stack_benches(events: int) -> list[dict[str, Any]]:
+    from textloop_local.bench_dispatch import run_stack_benches
 
-    return run_dispatch_bench(events, BOUNDS["dispatcher"])
+    return run_stack_benches(events, BOUNDS["dispatcher"], BOUNDS["inbound_warm_cpu_ms"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     results = [cold_init(name, args.rounds) for name in FUNCTIONS]
-    results.append(dispatcher_overhead(args.events))
+    results.extend(local_stack_benches(args.events))
     if args.json:
         print(json.dumps(results, indent=2))
     else:

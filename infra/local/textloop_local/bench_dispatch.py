@@ -94,7 +94,8 @@ def _deal_change(portal: str, deal_id: str) -> str:
 
 @dataclass
 class IoTimer:
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time inside urllib3
+    cpu: float = 0.0  # this thread's CPU time inside urllib3
     calls: int = 0
 
 
@@ -109,11 +110,12 @@ def _this_thread_only(timer: IoTimer) -> Iterator[IoTimer]:
     def timed(pool: Any, *args: Any, **kwargs: Any) -> Any:
         if threading.get_ident() != me:
             return original(pool, *args, **kwargs)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         try:
             return original(pool, *args, **kwargs)
         finally:
             timer.seconds += time.perf_counter() - start
+            timer.cpu += time.thread_time() - cpu
             timer.calls += 1
 
     HTTPConnectionPool.urlopen = timed  # type: ignore[method-assign]
@@ -139,18 +141,16 @@ def _local_stack(rules: Path) -> Iterator[dict[str, str]]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 120
+        url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 120
         while True:
             try:
-                yield {
-                    **requests.get(f"http://127.0.0.1:{port}/_local/env", timeout=2).json(),
-                    "_url": f"http://127.0.0.1:{port}",
-                }
+                env = requests.get(f"{url}/_local/env", timeout=2).json()
                 break
             except requests.ConnectionError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("textloop serve did not start") from None
                 time.sleep(0.3)
+        yield {**env, "_url": url}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -193,13 +193,94 @@ def _quiet_stdout() -> Iterator[None]:
             os.close(saved)
 
 
-def run_dispatch_bench(events: int, bound: float) -> dict[str, Any]:
+def run_stack_benches(events: int, dispatch_bound: float, inbound_cpu_ms: float) -> list[dict[str, Any]]:
+    """One local stack, two measurements: the dispatcher's overhead and inbound warm CPU."""
     with tempfile.TemporaryDirectory(prefix="textloop-bench-") as folder:
         rules = _zero_cooldown_rules(Path(folder))
         with _local_stack(rules) as env:
             os.environ.update({k: v for k, v in env.items() if not k.startswith("_")})
             os.environ["TRIGGERS_FILE"] = str(rules)
-            return _measure(env, events, bound)
+            return [_measure(env, events, dispatch_bound), _measure_inbound(env, events, inbound_cpu_ms)]
+
+
+REPLIES = (
+    "what would 50 seats cost?",
+    "can we do a call Thursday at 2?",
+    "thanks, got it",
+    "STOP",
+    "does the plan include SSO?",
+    "please stop texting me",
+    "HELP",
+    "wrong number",
+)
+
+
+def _measure_inbound(env: dict[str, str], requests_count: int, bound_ms: float) -> dict[str, Any]:
+    """Warm CPU per inbound webhook, I/O excluded: the handler's thread CPU minus urllib3's."""
+    import base64
+    from urllib.parse import urlencode
+
+    from twilio.request_validator import RequestValidator
+
+    from textloop_local.lambda_context import LocalFunction
+
+    url = f"{env['PUBLIC_BASE_URL']}/twilio/inbound"
+    validator = RequestValidator(env["TWILIO_AUTH_TOKEN"])
+    inbound = LocalFunction("TwilioInboundFunction", ROOT / "functions" / "twilio_inbound" / "app.py")
+
+    def event(n: int) -> dict[str, Any]:
+        form = {
+            "MessageSid": f"SM{uuid.uuid4().hex}",
+            "From": f"+1415555{n % 10000:04d}",
+            "To": "+14155550100",
+            "Body": REPLIES[n % len(REPLIES)],
+            "NumMedia": "0",
+        }
+        host = url.split("/")[2]
+        return {
+            "version": "2.0",
+            "routeKey": "POST /twilio/inbound",
+            "rawPath": "/twilio/inbound",
+            "rawQueryString": "",
+            "headers": {
+                "host": host,
+                "x-forwarded-proto": "http",
+                "content-type": "application/x-www-form-urlencoded",
+                "x-twilio-signature": validator.compute_signature(url, form),
+            },
+            "requestContext": {
+                "http": {"method": "POST", "path": "/twilio/inbound"},
+                "domainName": host,
+                "stage": "$default",
+                "requestId": uuid.uuid4().hex,
+            },
+            "body": base64.b64encode(urlencode(form).encode()).decode(),
+            "isBase64Encoded": True,
+        }
+
+    events = [event(n) for n in range(requests_count + 2)]
+    cpus: list[float] = []
+    with _quiet_stdout():
+        for e in events[:2]:
+            inbound.invoke(e)  # cold start and first connections
+        with _this_thread_only(IoTimer()) as timer:
+            for e in events[2:]:
+                cpu, io_cpu = time.thread_time(), timer.cpu
+                answer = inbound.invoke(e)
+                cpus.append((time.thread_time() - cpu) - (timer.cpu - io_cpu))
+                if answer["statusCode"] != 200:
+                    raise RuntimeError(
+                        f"inbound webhook answered {answer['statusCode']} during the benchmark"
+                    )
+    per_request_ms = statistics.median(cpus) * 1000
+    return {
+        "name": "inbound webhook warm CPU per request, I/O excluded (ms)",
+        "requests": requests_count,
+        "p90_ms": round(sorted(cpus)[int(len(cpus) * 0.9)] * 1000, 2),
+        "ratio": round(per_request_ms, 2),
+        "bound": bound_ms,
+        "ok": per_request_ms <= bound_ms,
+    }
 
 
 def _measure(env: dict[str, str], events: int, bound: float) -> dict[str, Any]:
