@@ -20,7 +20,11 @@ def handler(event: dict, context: object) -> dict:
         request.public_url(settings.public_base_url), form, request.headers.get("x-twilio-signature")
     )
     moved = handle_status(
-        form, bootstrap.state_ledger(), bootstrap.consent_ledger(), bootstrap.inbound_queue(), datetime.now(UTC)
+        form,
+        bootstrap.state_ledger(),
+        bootstrap.consent_ledger(),
+        bootstrap.inbound_queue(),
+        datetime.now(UTC),
     )
     logger.info(
         "twilio status",

@@ -46,9 +46,13 @@ def reset() -> None:
         crm_gateway,
         state_ledger,
         dispatcher,
+        twilio_signature,
+        consent_ledger,
+        inbound_queue,
+        reply_router,
+        sla_watchdog,
     ):
         built.cache_clear()
-    twilio_signature.cache_clear()
 
 
 @cache
@@ -103,11 +107,14 @@ def crm_gateway(crm: Crm) -> CrmGateway:
             access_token=Secrets("SALESFORCE").get("access_token"),
             api_version=s.salesforce_api_version,
             ca_bundle=s.salesforce_ca_bundle,
+            default_region=s.phone_default_region,
         )
     from textloop.adapters.hubspot import HubSpotGateway
 
     return HubSpotGateway.connect(
-        access_token=Secrets("HUBSPOT").get("access_token"), base_url=str(s.hubspot_api_base_url).rstrip("/")
+        access_token=Secrets("HUBSPOT").get("access_token"),
+        base_url=s.hubspot_api_base_url,
+        default_region=s.phone_default_region,
     )
 
 

@@ -70,7 +70,10 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     suffix = uuid.uuid4().hex[:8]
     tables = create_tables(boto3.client("dynamodb"), suffix=suffix)
     sqs = boto3.client("sqs")
-    queues = {name: sqs.create_queue(QueueName=f"{name}-{suffix}")["QueueUrl"] for name in ("TriggerQueue", "InboundQueue")}
+    queues = {
+        name: sqs.create_queue(QueueName=f"{name}-{suffix}")["QueueUrl"]
+        for name in ("TriggerQueue", "InboundQueue")
+    }
     return {**tables, **queues}
 
 

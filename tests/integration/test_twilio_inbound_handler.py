@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Callable
 from types import ModuleType
@@ -20,28 +21,44 @@ URL = "https://abc123.execute-api.us-east-1.amazonaws.com/twilio/inbound"
 PHONE = "+14155550132"
 
 
-def _post(app: ModuleType, ctx: Any, body: str, *, sid: str = "SM" + "a" * 32, token: str = TOKEN, **extra: str) -> dict[str, Any]:
-    form = {"MessageSid": sid, "AccountSid": "AC" + "0" * 32, "From": PHONE, "To": "+14155550100", "Body": body, "NumMedia": "0", **extra}
+def _post(
+    app: ModuleType, ctx: Any, body: str, *, sid: str = "SM" + "a" * 32, token: str = TOKEN, **extra: str
+) -> dict[str, Any]:
+    form = {
+        "MessageSid": sid,
+        "AccountSid": "AC" + "0" * 32,
+        "From": PHONE,
+        "To": "+14155550100",
+        "Body": body,
+        "NumMedia": "0",
+        **extra,
+    }
     signature = RequestValidator(token).compute_signature(URL, form)
     headers = {"content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature}
     return app.handler(http_event("/twilio/inbound", urlencode(form), headers, base64_body=True), ctx)
 
 
 def _queued(queue_url: str) -> list[dict[str, Any]]:
-    messages = boto3.client("sqs").receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    messages = (
+        boto3.client("sqs").receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+    )
     return [json.loads(m["Body"]) for m in messages]
 
 
 @pytest.fixture
 def inbound(load_handler: Callable[..., ModuleType]) -> ModuleType:
-    return load_handler("twilio_inbound", TWILIO_AUTH_TOKEN=TOKEN, BRAND_NAME="Acme Sales", CARE_CONTACT="help@acme.test")
+    return load_handler(
+        "twilio_inbound", TWILIO_AUTH_TOKEN=TOKEN, BRAND_NAME="Acme Sales", CARE_CONTACT="help@acme.test"
+    )
 
 
 def _opted_out(aws: dict[str, str]) -> bool:
     return DynamoConsentLedger(aws["ConsentTable"], boto3.client("dynamodb")).is_opted_out(PHONE)
 
 
-@pytest.mark.parametrize("body", ["STOP", "stop.", "  Unsubscribe!! ", "please stop texting me", "Bitte keine SMS mehr"])
+@pytest.mark.parametrize(
+    "body", ["STOP", "stop.", "  Unsubscribe!! ", "please stop texting me", "Bitte keine SMS mehr"]
+)
 def test_given_a_signed_opt_out_when_posted_then_the_ledger_has_it_before_the_answer_with_one_confirmation(
     inbound: ModuleType, aws: dict[str, str], lambda_context: Any, body: str
 ) -> None:
@@ -55,18 +72,22 @@ def test_given_a_signed_opt_out_when_posted_then_the_ledger_has_it_before_the_an
     assert queued and queued[0]["classification"]["opt_out"] is True
 
 
-def test_given_stop_by_our_office_then_no_opt_out(inbound: ModuleType, aws: dict[str, str], lambda_context: Any) -> None:
+def test_given_stop_by_our_office_then_no_opt_out(
+    inbound: ModuleType, aws: dict[str, str], lambda_context: Any
+) -> None:
     answer = _post(inbound, lambda_context, "Could you stop by our office tomorrow at 10?")
     assert not _opted_out(aws) and "<Message>" not in answer["body"]
 
 
 def test_given_help_then_a_ctia_reply(inbound: ModuleType, aws: dict[str, str], lambda_context: Any) -> None:
-    body = _post(inbound, lambda_context, "HELP")["body"]
+    body = html.unescape(_post(inbound, lambda_context, "HELP")["body"])
     for required in ("Acme Sales", "help@acme.test", "Reply STOP to opt out", "Msg & data rates may apply"):
         assert required in body
 
 
-def test_given_start_after_stop_then_subscribed_again(inbound: ModuleType, aws: dict[str, str], lambda_context: Any) -> None:
+def test_given_start_after_stop_then_subscribed_again(
+    inbound: ModuleType, aws: dict[str, str], lambda_context: Any
+) -> None:
     _post(inbound, lambda_context, "STOP")
     answer = _post(inbound, lambda_context, "START", sid="SM" + "c" * 32)
     assert not _opted_out(aws) and "subscribed again" in answer["body"]
@@ -88,15 +109,27 @@ def test_given_an_unsigned_or_forged_post_then_403_and_nothing_stored(
         answer = _post(inbound, lambda_context, "STOP", token=token)
     else:
         form = urlencode({"MessageSid": "SM1", "From": PHONE, "Body": "STOP"})
-        answer = inbound.handler(http_event("/twilio/inbound", form, {"content-type": "application/x-www-form-urlencoded"}, base64_body=True), lambda_context)
+        answer = inbound.handler(
+            http_event(
+                "/twilio/inbound",
+                form,
+                {"content-type": "application/x-www-form-urlencoded"},
+                base64_body=True,
+            ),
+            lambda_context,
+        )
     assert answer["statusCode"] == 403
     assert not _opted_out(aws) and _queued(aws["InboundQueue"]) == []
 
 
-def test_given_a_retried_stop_then_the_history_has_it_once(inbound: ModuleType, aws: dict[str, str], lambda_context: Any) -> None:
+def test_given_a_retried_stop_then_the_history_has_it_once(
+    inbound: ModuleType, aws: dict[str, str], lambda_context: Any
+) -> None:
     _post(inbound, lambda_context, "STOP")
     _post(inbound, lambda_context, "STOP")  # Twilio retry: same MessageSid
-    item = boto3.client("dynamodb").get_item(TableName=aws["ConsentTable"], Key={"phone": {"S": PHONE}})["Item"]
+    item = boto3.client("dynamodb").get_item(TableName=aws["ConsentTable"], Key={"phone": {"S": PHONE}})[
+        "Item"
+    ]
     assert len(item["history"]["L"]) == 1
 
 

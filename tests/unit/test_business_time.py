@@ -26,4 +26,7 @@ def test_given_a_reply_on_a_weekend_then_the_clock_starts_monday_morning() -> No
 
 
 def test_given_friday_then_next_business_day_is_monday_opening() -> None:
-    assert NY.next_business_day(datetime(2026, 11, 27, 15, 0, tzinfo=UTC)).isoformat() == "2026-11-30T09:00:00-05:00"
+    assert (
+        NY.next_business_day(datetime(2026, 11, 27, 15, 0, tzinfo=UTC)).isoformat()
+        == "2026-11-30T09:00:00-05:00"
+    )

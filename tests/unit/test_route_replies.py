@@ -61,7 +61,11 @@ def test_given_a_buying_signal_then_it_is_logged_on_the_opportunity_and_a_high_t
     ((task_id, task),) = crm.tasks.items()
     assert task.priority is TaskPriority.HIGH
     assert task.due.isoformat() == "2026-11-24T15:05:00+00:00"
-    assert (task.owner_id, task.contact_id, task.record) == ("005000000000001AAA", "003000000000001AAA", inbound.record)
+    assert (task.owner_id, task.contact_id, task.record) == (
+        "005000000000001AAA",
+        "003000000000001AAA",
+        inbound.record,
+    )
     assert "what would 50 seats cost?" in task.body and "Suggested next step" in task.body
     assert result.details["task_id"] == task_id
 

@@ -17,7 +17,9 @@ def _routed_meeting_request(ledger: DynamoLedger, crm: FakeCrm, clock: Clock) ->
     routing = RuleSet.load().routing
     assert routing is not None
     crm.contacts.append(Person("003X", "Ana", "Silva", "+14155550132", owner_id="005REP"))
-    ReplyRouter(routing, lambda _n: crm, ("salesforce",), ledger, clock)(reply("call me at 3?"), intent("meeting"))
+    ReplyRouter(routing, lambda _n: crm, ("salesforce",), ledger, clock)(
+        reply("call me at 3?"), intent("meeting")
+    )
     return next(iter(crm.tasks))
 
 

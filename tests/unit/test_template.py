@@ -101,8 +101,13 @@ def test_given_the_template_when_reading_routes_then_each_webhook_maps_to_its_fu
 ) -> None:
     routes = {(r.method, r.path): r for r in sam.http_routes(tpl)}
 
-    assert set(routes) == {("POST", "/hubspot/webhooks"), ("POST", "/twilio/status")}
+    assert set(routes) == {
+        ("POST", "/hubspot/webhooks"),
+        ("POST", "/twilio/status"),
+        ("POST", "/twilio/inbound"),
+    }
     hubspot, twilio = routes["POST", "/hubspot/webhooks"], routes["POST", "/twilio/status"]
+    assert routes["POST", "/twilio/inbound"].function == "TwilioInboundFunction"
     assert (hubspot.function, hubspot.code_uri, hubspot.handler, hubspot.api) == (
         "HubSpotWebhookFunction",
         "functions/hubspot_webhook",
@@ -119,7 +124,14 @@ def test_given_the_template_when_reading_routes_then_each_webhook_maps_to_its_fu
 def test_given_the_template_when_reading_functions_then_globals_are_merged(tpl: dict[str, Any]) -> None:
     functions = {f.logical_id: f for f in sam.functions(tpl)}
 
-    assert set(functions) == {"HubSpotWebhookFunction", "DispatcherFunction", "TwilioStatusFunction"}
+    assert set(functions) == {
+        "HubSpotWebhookFunction",
+        "DispatcherFunction",
+        "TwilioStatusFunction",
+        "TwilioInboundFunction",
+        "ReplyRouterFunction",
+        "SlaWatchdogFunction",
+    }
     dispatcher = functions["DispatcherFunction"]
     assert (dispatcher.module, dispatcher.handler_function) == ("app", "handler")
     assert dispatcher.memory_size == 256
@@ -131,21 +143,27 @@ def test_given_the_template_when_reading_functions_then_globals_are_merged(tpl: 
     assert not any(k.startswith("POWERTOOLS_TRACE") for k in sam.global_environment(tpl))
 
 
-def test_given_the_template_when_reading_queues_then_the_dispatcher_consumes_trigger_queue_with_redrive(
-    tpl: dict[str, Any],
+@pytest.mark.parametrize(
+    ("queue", "dead_letter", "function"),
+    [
+        ("TriggerQueue", "TriggerDeadLetterQueue", "DispatcherFunction"),
+        ("InboundQueue", "InboundDeadLetterQueue", "ReplyRouterFunction"),
+    ],
+)
+def test_given_the_template_when_reading_queues_then_each_consumer_has_partial_failures_and_redrive(
+    tpl: dict[str, Any], queue: str, dead_letter: str, function: str
 ) -> None:
-    (source,) = sam.sqs_event_sources(tpl)
+    source = next(s for s in sam.sqs_event_sources(tpl) if s.queue == queue)
     queues = sam.queues(tpl)
-    dispatcher = next(f for f in sam.functions(tpl) if f.logical_id == "DispatcherFunction")
+    consumer = next(f for f in sam.functions(tpl) if f.logical_id == function)
 
-    assert (source.queue, source.function, source.batch_size) == ("TriggerQueue", "DispatcherFunction", 10)
+    assert (source.function, source.batch_size) == (function, 10)
     assert source.report_batch_item_failures
-    assert list(queues) == ["TriggerDeadLetterQueue", "TriggerQueue"]  # creation order: DLQ first
-    trigger = queues["TriggerQueue"]
-    assert (trigger.dead_letter_logical_id, trigger.max_receive_count) == ("TriggerDeadLetterQueue", 5)
-    assert trigger.visibility_timeout == 180
-    assert dispatcher.timeout is not None
-    assert trigger.visibility_timeout >= 6 * dispatcher.timeout
+    assert list(queues).index(dead_letter) < list(queues).index(queue)  # creation order: DLQ first
+    definition = queues[queue]
+    assert (definition.dead_letter_logical_id, definition.max_receive_count) == (dead_letter, 5)
+    assert consumer.timeout is not None
+    assert definition.visibility_timeout >= 6 * consumer.timeout
 
 
 def test_given_an_sqs_client_when_creating_queues_then_the_redrive_points_at_the_dlq() -> None:

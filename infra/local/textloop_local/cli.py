@@ -41,10 +41,27 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p.set_defaults(func=_demo)
 
 
+def _add_intents(name: str) -> Callable[[argparse._SubParsersAction], None]:  # type: ignore[type-arg]
+    def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+        from textloop_local import classify
+
+        adders = {
+            "classify": classify.add_classify,
+            "evaluate-intents": classify.add_evaluate,
+            "train-intents": classify.add_train,
+        }
+        adders[name](sub)
+
+    return add
+
+
 # name -> adds its subparser; `classify` and `bench` plug in here.
 COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {  # type: ignore[type-arg]
     "serve": _add_serve,
     "demo": _add_demo,
+    "classify": _add_intents("classify"),
+    "evaluate-intents": _add_intents("evaluate-intents"),
+    "train-intents": _add_intents("train-intents"),
 }
 
 

@@ -5,7 +5,12 @@ posts a signed webhook); the transcript and the verdict are built from the obser
 Outputs in the output directory (default ``.textloop/demo/``): ``transcript.md``,
 ``twilio_requests.jsonl``, ``salesforce_requests.jsonl``, ``hubspot_requests.jsonl``,
 ``state.json`` (same shape as ``GET /_local/state``), ``deliveries.jsonl`` (TriggerQueue → dispatcher).
-Exit status 0 only if: exactly one SMS per trigger, duplicates suppressed, opted-out skipped.
+Then the closed loop: the texted contacts (and a stranger) reply through ``POST /twilio/inbound``,
+posted over HTTP and signed exactly as Twilio does; a later CRM change for a number that opted out
+is refused; the SLA watchdog is invoked once through the stack.
+Exit status 0 only if: exactly one SMS per trigger, duplicates suppressed, opted-out skipped, both
+opt-outs in the ConsentTable, every reply on the record of the SMS it answers, tasks with the
+expected priorities and due times, the wrong number flagged, HELP answered, the later trigger refused.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import os
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +32,7 @@ from typing import Any
 import requests
 
 from textloop_local.serve import LOCAL_EVENT_BUS, LocalStack, StackOptions
-from textloop_local.transcript import Step, Verdict, build
+from textloop_local.transcript import Reply, Step, Verdict, WatchdogRun, build
 
 log = logging.getLogger("textloop_local.demo")
 
@@ -43,6 +48,9 @@ class DemoResult:
     transcript: str
     verdict: Verdict
     state: dict[str, Any]
+    replies: list[Reply] = field(default_factory=list)  # what was posted to /twilio/inbound, and the answers
+    later: list[Step] = field(default_factory=list)
+    watchdog: WatchdogRun | None = None
 
 
 # --- publishing like the vendors do ---------------------------------------------------------
@@ -151,6 +159,10 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     with stack:
         steps = play(stack)
         stack.drain(timeout=90)
+        replies = play_replies(stack)
+        later = play_later(stack)
+        stack.drain(timeout=60)
+        watchdog = run_watchdog(stack)
         state = stack.state()
         deliveries = list(stack.poller.deliveries) if stack.poller else []
         brand = stack.env.get("BRAND_NAME", "")
@@ -158,7 +170,9 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
         stack.twilio.write_request_log(out / "twilio_requests.jsonl")
         stack.salesforce.write_request_log(out / "salesforce_requests.jsonl")
         stack.hubspot.write_request_log(out / "hubspot_requests.jsonl")
-    text, verdict = build(steps, state, deliveries, stack_url=url, brand=brand)
+    text, verdict = build(
+        steps, state, deliveries, stack_url=url, brand=brand, replies=replies, later=later, watchdog=watchdog
+    )
     (out / "transcript.md").write_text(text, encoding="utf-8")
     (out / "state.json").write_text(json.dumps(state, indent=2, default=str), encoding="utf-8")
     with (out / "deliveries.jsonl").open("w", encoding="utf-8") as f:
@@ -167,7 +181,7 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     if echo:
         print(text)
         print(("DEMO OK" if verdict.ok else "DEMO FAILED") + f" — files in {out}/", flush=True)
-    return DemoResult(verdict.ok, out, text, verdict, state)
+    return DemoResult(verdict.ok, out, text, verdict, state, replies, later, watchdog)
 
 
 def play(stack: LocalStack) -> list[Step]:
@@ -337,6 +351,174 @@ def play(stack: LocalStack) -> list[Step]:
     )
     steps.append(step_g)
     return steps
+
+
+# --- the closed loop: replies, a later trigger, the SLA watchdog ---------------------------
+
+
+def _contact_phone(contact: dict[str, Any], *fields: str) -> str:
+    from textloop.domain.phone import to_e164
+
+    props = contact.get("properties", contact)
+    return to_e164(next(props[f] for f in fields if props.get(f)))
+
+
+UNKNOWN_NUMBER = "+13035550188"  # in no CRM (555-01XX: fictional)
+
+
+def play_replies(stack: LocalStack) -> list[Reply]:
+    """People answer the texts (and a stranger writes in): each reply is posted to
+    ``POST /twilio/inbound`` as Twilio posts it. Drained one by one so each thread reads in order."""
+    seed = _seed()
+    contact = {c["Id"]: c for c in seed.SALESFORCE["Contact"]}
+    hs_contact = {c["id"]: c for c in seed.HUBSPOT["contacts"]}
+    lena = _contact_phone(contact[seed.SF_CONTACT_LENA], "MobilePhone", "Phone")  # texted in (b)
+    priya = _contact_phone(contact[seed.SF_CONTACT_PRIYA], "MobilePhone", "Phone")  # texted in (a)
+    maria = _contact_phone(hs_contact[seed.HS_CONTACT_MARIA], "mobilephone", "phone")  # texted in (c)
+    ruth = _contact_phone(hs_contact[seed.HS_CONTACT_RUTH], "mobilephone", "phone")  # texted in (d)
+    script = [
+        Reply(
+            "1",
+            "STOP from a texted contact",
+            "Lena (texted in (b), Salesforce case)",
+            lena,
+            "STOP",
+            {"intent": "opt_out", "opted_out": True, "task": None},
+        ),
+        Reply(
+            "2",
+            "A natural-language opt-out",
+            "Ruth (texted in (d), HubSpot ticket)",
+            ruth,
+            "please stop texting me",
+            {"intent": "opt_out", "opted_out": True, "task": None},
+        ),
+        Reply(
+            "3",
+            "A buying signal",
+            "Maria (texted in (c), HubSpot deal)",
+            maria,
+            "what would 50 seats cost?",
+            {"intent": "buying_signal", "task": "high", "due": "5min"},
+        ),
+        Reply(
+            "4",
+            "A meeting request",
+            "Maria (texted in (c), HubSpot deal)",
+            maria,
+            "can we do a call Thursday at 2?",
+            {"intent": "meeting", "task": "high", "due": "5min"},
+        ),
+        Reply(
+            "5",
+            "A wrong number",
+            "whoever holds Priya's mobile (texted in (a), Salesforce opportunity)",
+            priya,
+            "wrong number, this isn't Priya",
+            {"intent": "wrong_person", "task": "low", "due": "next_business_day", "flag": "wrong_person"},
+        ),
+        Reply(
+            "6",
+            "HELP",
+            "Lena again (opted out in (1))",
+            lena,
+            "HELP",
+            {
+                "intent": "help",
+                "task": None,
+                "twiml": ["Reply STOP to opt out", "Msg & data rates may apply"],
+            },
+        ),
+        Reply(
+            "7",
+            "A reply from an unknown number",
+            "a number in no CRM",
+            UNKNOWN_NUMBER,
+            "Hi, is this the Acme Cloud support line? My export is stuck again.",
+            {"triage": True, "task": "any"},
+        ),
+    ]
+    for reply in script:
+        reply.posted_at = datetime.now(UTC).isoformat()
+        params, response = stack.post_inbound_sms(reply.phone, reply.body)
+        reply.answered_at = datetime.now(UTC).isoformat()
+        reply.sid = params["MessageSid"]
+        reply.http_status = response.status_code
+        reply.twiml = response.text
+        reply.content_type = response.headers.get("Content-Type", "")
+        stack.drain(timeout=30)
+    return script
+
+
+def play_later(stack: LocalStack) -> list[Step]:
+    """Later that day an agent opens a new case for Lena (who replied STOP) and closes it."""
+    seed = _seed()
+    sf = stack.salesforce
+    version = stack.env.get("SALESFORCE_API_VERSION", "62.0")
+    created = requests.post(
+        f"{sf.url}/services/data/v{version}/sobjects/Case/",
+        json={
+            "AccountId": seed.SF_ACCOUNT_ACME,
+            "ContactId": seed.SF_CONTACT_LENA,
+            "Subject": "Exports time out again",
+            "Status": "Working",
+            "Priority": "Medium",
+            "Origin": "Web",
+            "OwnerId": seed.SF_USER_MARCUS,
+            "Help_Article_URL__c": "https://help.example.com/articles/export-reports",
+        },
+        headers={"Authorization": f"Bearer {stack.env['SALESFORCE_ACCESS_TOKEN']}"},
+        verify=str(sf.ca_bundle_path),
+        timeout=15,
+    )
+    created.raise_for_status()
+    case_id = str(created.json()["id"])
+    changed = sf.update_record("Case", case_id, {"Status": "Closed"})
+    entry = salesforce_change_event(
+        seed.SF_ORG_ID,
+        "Case",
+        case_id,
+        {"Status": "Closed"},
+        list(changed or ["Status"]),
+        seed.SF_USER_MARCUS,
+    )
+    response = stack.client("events").put_events(Entries=[entry])
+    if response.get("FailedEntryCount"):
+        raise RuntimeError(f"put_events failed: {response}")
+    step = Step(
+        "h",
+        "Later: a new trigger for a contact who replied STOP",
+        "salesforce",
+        "case",
+        case_id,
+        "An agent opened a **new case** for Lena (who replied STOP in (1)) and closed it; "
+        "one CaseChangeEvent.",
+        "skipped:opted_out",
+    )
+    return [step]
+
+
+def run_watchdog(stack: LocalStack) -> WatchdogRun:
+    """The SLA watchdog runs on a schedule in AWS; locally it is invoked once, now, through the stack
+    (the real handler, the real clock). Nothing is made overdue on purpose."""
+    event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.scheduler",
+        "account": "123456789012",
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": stack.env.get("AWS_REGION", "us-east-1"),
+        "resources": [],
+        "detail": {},
+    }
+    at = datetime.now(UTC).isoformat()
+    try:
+        result = stack.invoke("SlaWatchdogFunction", event)
+        error = ""
+    except Exception as exc:  # observed, reported in the transcript and the verdict
+        result, error = None, f"{type(exc).__name__}: {exc}"
+    return WatchdogRun(at=at, result=result, error=error)
 
 
 TRIGGER_VALUES = {

@@ -172,6 +172,77 @@ class LocalStack:
                 return True
         return False
 
+    def post_inbound_sms(
+        self,
+        sender: str,
+        body: str,
+        *,
+        to: str | None = None,
+        sid: str | None = None,
+        media: list[tuple[str, str]] | None = None,
+        extra: dict[str, str] | None = None,
+        forge: bool = False,
+    ) -> tuple[dict[str, str], Any]:
+        """POST /twilio/inbound over HTTP exactly as Twilio posts an incoming SMS: form-encoded,
+        ``X-Twilio-Signature`` from the twilio library's ``RequestValidator`` for the stack's public
+        URL. Returns (the form parameters sent, the ``requests`` response)."""
+        import uuid
+
+        import requests
+        from twilio.request_validator import RequestValidator
+
+        from textloop_local.emulators import seed
+
+        sid = sid or "SM" + uuid.uuid4().hex
+        media = media or []
+        params = {
+            "ToCountry": "US",
+            "ToState": "CA",
+            "SmsMessageSid": sid,
+            "NumMedia": str(len(media)),
+            "ToCity": "SAN FRANCISCO",
+            "FromZip": "",
+            "SmsSid": sid,
+            "FromState": "",
+            "SmsStatus": "received",
+            "FromCity": "",
+            "Body": body,
+            "FromCountry": "US",
+            "To": to or seed.TWILIO_SENDER,
+            "MessagingServiceSid": self.env.get(
+                "TWILIO_MESSAGING_SERVICE_SID", seed.TWILIO_MESSAGING_SERVICE_SID
+            ),
+            "ToZip": "94105",
+            "NumSegments": "1",
+            "MessageSid": sid,
+            "AccountSid": self.env.get("TWILIO_ACCOUNT_SID", seed.TWILIO_ACCOUNT_SID),
+            "From": sender,
+            "ApiVersion": "2010-04-01",
+        }
+        for n, (url, content_type) in enumerate(media):
+            params[f"MediaUrl{n}"] = url
+            params[f"MediaContentType{n}"] = content_type
+        params.update(extra or {})
+        url = f"{self.url}/twilio/inbound"
+        token = "not-the-auth-token" if forge else self.env["TWILIO_AUTH_TOKEN"]
+        signature = RequestValidator(token).compute_signature(url, params)
+        response = requests.post(
+            url,
+            data=params,
+            headers={
+                "X-Twilio-Signature": signature,
+                "User-Agent": "TwilioProxy/1.1",
+                "Accept": "*/*",
+                "Cache-Control": "max-age=259200",
+            },
+            timeout=15,
+        )
+        return params, response
+
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        """Invoke one function of the template directly (what a schedule or the console would do)."""
+        return self.functions[logical_id].invoke(event)
+
     # --- lifecycle --------------------------------------------------------------------------
 
     def __enter__(self) -> LocalStack:
@@ -247,6 +318,11 @@ class LocalStack:
             "STATE_TABLE": self.tables["StateTable"],
             "CONSENT_TABLE": self.tables["ConsentTable"],
             "TRIGGER_QUEUE_URL": self.queues["TriggerQueue"]["url"],
+            **(
+                {"INBOUND_QUEUE_URL": self.queues["InboundQueue"]["url"]}
+                if "InboundQueue" in self.queues
+                else {}
+            ),
             "PUBLIC_BASE_URL": self.api.url,
             "SALESFORCE_INSTANCE_URL": self.salesforce.url,
             "SALESFORCE_CA_BUNDLE": str(self.salesforce.ca_bundle_path),

@@ -1,8 +1,10 @@
 """``GET /_local/state``: one JSON snapshot of everything the local stack holds.
 
 Shape: ``{"sms": [...], "salesforce": {...}, "hubspot": {...}, "consent": [...], "ledger": [...],
-"queues": {...}}`` — the Twilio emulator's messages, each CRM emulator's records (seed included),
-the ConsentTable and StateTable items (plain JSON, numbers as int/float), queue depths.
+"queues": {...}, "inbound": [...]}`` — the Twilio emulator's messages, each CRM emulator's records (seed included),
+the ConsentTable and StateTable items (plain JSON, numbers as int/float), queue depths, and the
+routed replies (``inbound``: sid, masked sender, intent, where routed, task, due — from the ledger's
+``EVENT#in:<sid>`` outcomes).
 """
 
 from __future__ import annotations
@@ -82,7 +84,11 @@ def snapshot(stack: Any) -> dict[str, Any]:
         "ledger": scan_table(stack.dynamodb, stack.state_table),
         "queues": stack.queue_depths(),
     }
-    return json.loads(json.dumps(result, default=_default))
+    result = json.loads(json.dumps(result, default=_default))
+    from textloop_local.transcript import inbound_summary
+
+    result["inbound"] = inbound_summary(result)  # the routed replies, from the ledger's EVENT#in:<sid>
+    return result
 
 
 def _default(value: Any) -> Any:

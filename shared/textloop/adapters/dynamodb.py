@@ -270,7 +270,8 @@ class DynamoLedger:
             "due": _s(iso(task.due)),
             "owner_id": _s(task.owner_id or ""),
             "contact_id": _s(task.contact_id or ""),
-            "record": _s(str(task.record) if task.record else ""),
+            "object_type": _s(task.record.object_type if task.record else ""),
+            "record_id": _s(task.record.record_id if task.record else ""),
             "subject": _s(task.subject),
         }
         with _translated("PutItem"):
@@ -384,7 +385,7 @@ class DynamoConsentLedger:
                     ":status": _s(str(change.status)),
                     ":at": _s(iso(change.at)),
                 },
-                ReturnValues="UPDATED_OLD",
+                ReturnValues="ALL_OLD",
             )
             return bool(old.get("Attributes", {}).get("status", {}).get("S") != change.status)
         except ClientError as exc:
@@ -423,9 +424,9 @@ def _outcome_item(result: DispatchResult, at: datetime) -> dict[str, Any]:
 
 
 def _watched(item: dict[str, Any]) -> WatchedTask:
-    crm, object_type, record_id = (item["record"]["S"].split(":", 2) + ["", ""])[:3]
+    crm, object_type, record_id = item["crm"]["S"], item["object_type"]["S"], item["record_id"]["S"]
     return WatchedTask(
-        crm=item["crm"]["S"],
+        crm=crm,
         task_id=item["task_id"]["S"],
         due=datetime.fromisoformat(item["due"]["S"]),
         owner_id=item["owner_id"]["S"] or None,

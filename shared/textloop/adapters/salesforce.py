@@ -158,29 +158,8 @@ class SalesforceGateway:
         sosl = f"FIND {{{term}}} IN PHONE FIELDS RETURNING Contact({', '.join(_CONTACT_FIELDS)}, OwnerId)"
         with _translated(f"salesforce:contact:phone={mask(phone)}"):
             found = self._sf.search(sosl) or {}
-        people = []
-        for record in found.get("searchRecords") or []:
-            # The search matches digits; keep the contacts whose number really is *phone* (country included).
-            typed = next(
-                (
-                    record[f]
-                    for f in _CONTACT_PHONE_FIELDS
-                    if _is_number(record.get(f), phone, self._default_region)
-                ),
-                "",
-            )
-            if typed:
-                people.append(
-                    Person(
-                        crm_id=str(record["Id"]),
-                        first_name=record.get("FirstName") or "",
-                        last_name=record.get("LastName") or "",
-                        phone=typed,
-                        email=record.get("Email") or "",
-                        owner_id=record.get("OwnerId") or "",
-                    )
-                )
-        return people
+        records = found.get("searchRecords") or []
+        return [p for r in records if (p := _contact_with_number(r, phone, self._default_region))]
 
     def create_task(self, task: OwnerTask) -> str:
         if task.crm != "salesforce":
@@ -269,6 +248,22 @@ def _person(data: dict[str, Any] | None, prefer_mobile: bool) -> Person | None:
 def _sosl_escape(term: str) -> str:
     """A SOSL search term with its reserved characters escaped (a backslash before each)."""
     return _SOSL_RESERVED.sub(r"\\\1", term)
+
+
+def _contact_with_number(record: dict[str, Any], e164: str, region: str) -> Person | None:
+    """The contact as a Person when one of its numbers really is *e164* (the search matches digits, which
+    another country may share), else None. ``phone`` is the matching number as typed."""
+    typed = next((record[f] for f in _CONTACT_PHONE_FIELDS if _is_number(record.get(f), e164, region)), "")
+    if not typed:
+        return None
+    return Person(
+        crm_id=str(record["Id"]),
+        first_name=record.get("FirstName") or "",
+        last_name=record.get("LastName") or "",
+        phone=typed,
+        email=record.get("Email") or "",
+        owner_id=record.get("OwnerId") or "",
+    )
 
 
 def _is_number(typed: Any, e164: str, region: str) -> bool:

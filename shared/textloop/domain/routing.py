@@ -55,7 +55,9 @@ class BusinessHours(_Strict):
     holidays: str | None = "US"
 
     def calendar(self) -> BusinessCalendar:
-        return BusinessCalendar(self.timezone, self.opens, self.closes, frozenset(self.weekdays), self.holidays)
+        return BusinessCalendar(
+            self.timezone, self.opens, self.closes, frozenset(self.weekdays), self.holidays
+        )
 
 
 class Routing(_Strict):

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from textloop.domain.routing import Routing
 from textloop.domain.model import ChangeKind, Crm, MessageContext, ObjectType, TriggerEvent
+from textloop.domain.routing import Routing
 from textloop.domain.watchlist import DEFAULT_TRIGGERS_FILE
 
 # The field that names a record in a message ("your *Acme renewal* contract").

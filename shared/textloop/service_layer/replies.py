@@ -77,11 +77,15 @@ class ReplyRouter:
             task = self._task(route, target, sms, intent, received)
             task_id = gateway.create_task(task)
             self.ledger.watch_task(
-                WatchedTask(target.crm, task_id, task.due, task.owner_id, task.contact_id, task.record, task.subject)
+                WatchedTask(
+                    target.crm, task_id, task.due, task.owner_id, task.contact_id, task.record, task.subject
+                )
             )
             details.update(task_id=task_id, priority=str(task.priority), due=task.due.isoformat())
         if intent == "wrong_person" and target.contact_id:
-            gateway.flag_phone(target.contact_id, PhoneStatus.WRONG_PERSON, f"Replied to {sms['sid']}: wrong person")
+            gateway.flag_phone(
+                target.contact_id, PhoneStatus.WRONG_PERSON, f"Replied to {sms['sid']}: wrong person"
+            )
         result = DispatchResult(Outcome.ROUTED, key, intent, activity_id=activity_id, details=details)
         self.ledger.record_outcome(result, self.clock())
         return result
@@ -96,7 +100,9 @@ class ReplyRouter:
         self.crm(message["crm"]).flag_phone(
             message["contact_id"], status, f"Twilio error {failure['error_code']} on message {failure['sid']}"
         )
-        result = DispatchResult(Outcome.ROUTED, key, f"phone_{status}", details={"contact": message["contact_id"]})
+        result = DispatchResult(
+            Outcome.ROUTED, key, f"phone_{status}", details={"contact": message["contact_id"]}
+        )
         self.ledger.record_outcome(result, self.clock())
         return result
 
@@ -111,7 +117,9 @@ class ReplyRouter:
             return Target(crm, None, person.crm_id, person.owner_id or None, "contact_search")
         return Target(self.crms[0], None, None, None, "triage")
 
-    def _task(self, route: IntentRoute, target: Target, sms: dict[str, Any], intent: str, at: datetime) -> OwnerTask:
+    def _task(
+        self, route: IntentRoute, target: Target, sms: dict[str, Any], intent: str, at: datetime
+    ) -> OwnerTask:
         body = sms["body"] or f"(no text, {sms['num_media']} media attachment(s))"
         label = intent.replace("_", " ")
         if target.how == "triage":

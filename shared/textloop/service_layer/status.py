@@ -56,6 +56,11 @@ def handle_status(
         sid = form.get("MessageSid", "")
         consent.record(ConsentChange(phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", sid, at))
     elif code in UNREACHABLE and moved:
-        failure = {"type": "delivery_failure", "sid": form.get("MessageSid"), "error_code": code, "phone": phone}
+        failure = {
+            "type": "delivery_failure",
+            "sid": form.get("MessageSid"),
+            "error_code": code,
+            "phone": phone,
+        }
         queue.send_all([json.dumps(failure)])
     return moved
