@@ -205,7 +205,9 @@ def _routing() -> Any:
 def reply_router() -> Any:
     from textloop.service_layer.replies import ReplyRouter
 
-    return ReplyRouter(_routing(), crm_gateway, settings().reply_crms, state_ledger())
+    return ReplyRouter(
+        _routing(), crm_gateway, cast("tuple[Crm, ...]", settings().reply_crms), state_ledger()
+    )
 
 
 @cache

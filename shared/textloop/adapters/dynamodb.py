@@ -10,14 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from textloop.domain.errors import InProgress, StoreUnavailable
-from textloop.domain.model import Conversation, DispatchResult, Outcome, RecordRef, WatchedTask
+from textloop.domain.model import (
+    Conversation,
+    Crm,
+    DispatchResult,
+    ObjectType,
+    Outcome,
+    RecordRef,
+    WatchedTask,
+)
 from textloop.domain.ports import ConsentChange, ConsentStatus, SendSlot, SlotState
 
 if TYPE_CHECKING:
@@ -255,7 +263,7 @@ class DynamoLedger:
             return None
         item = items[0]
         return Conversation(
-            record=RecordRef(item["crm"]["S"], item["object_type"]["S"], item["record_id"]["S"]),
+            record=_record(item["crm"]["S"], item["object_type"]["S"], item["record_id"]["S"]),
             contact_id=item["contact_id"]["S"] or None,
             owner_id=item["owner_id"]["S"] or None,
             sid=item["sid"]["S"],
@@ -423,15 +431,20 @@ def _outcome_item(result: DispatchResult, at: datetime) -> dict[str, Any]:
     }
 
 
+def _record(crm: str, object_type: str, record_id: str) -> RecordRef:
+    """A record reference read back from the table (written from a valid RecordRef)."""
+    return RecordRef(cast(Crm, crm), cast(ObjectType, object_type), record_id)
+
+
 def _watched(item: dict[str, Any]) -> WatchedTask:
     crm, object_type, record_id = item["crm"]["S"], item["object_type"]["S"], item["record_id"]["S"]
     return WatchedTask(
-        crm=crm,
+        crm=cast(Crm, crm),
         task_id=item["task_id"]["S"],
         due=datetime.fromisoformat(item["due"]["S"]),
         owner_id=item["owner_id"]["S"] or None,
         contact_id=item["contact_id"]["S"] or None,
-        record=RecordRef(crm, object_type, record_id) if record_id else None,  # type: ignore[arg-type]
+        record=_record(crm, object_type, record_id) if record_id else None,
         subject=item["subject"]["S"],
     )
 
@@ -479,7 +492,7 @@ def _slot_from(item: dict[str, Any]) -> SendSlot:
     return SendSlot(
         key=text("key"),
         state=SlotState(text("state")),
-        record=RecordRef(text("crm"), text("object_type"), text("record_id")),  # type: ignore[arg-type]
+        record=_record(text("crm"), text("object_type"), text("record_id")),
         template_version=int(item["template_version"]["N"]),
         contact_id=text("contact_id") or None,
         owner_id=text("owner_id") or None,
