@@ -4,8 +4,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from textloop import bootstrap
-from textloop.domain.errors import Retryable, Skip
-from textloop.observability import count_with_reason, logger, metrics, observe
+from textloop.domain.errors import Skip
+from textloop.observability import failures_reported, logger, metrics, observe
 from textloop.schemas import parse_queue_body
 
 dispatch = bootstrap.dispatcher()  # settings and rules validated at cold start
@@ -20,18 +20,8 @@ def record_handler(record: SQSRecord) -> None:
         return
     for event in events:  # a Retryable error fails this message only; SQS redelivers it, then the DLQ
         logger.append_keys(correlation_id=event.event_key)
-        try:
+        with failures_reported("dispatch"):
             observe(dispatch(event))
-        except Retryable as problem:
-            logger.warning(
-                "dispatch will be retried", extra={"reason": problem.reason, "error": str(problem)}
-            )
-            count_with_reason("DispatchRetried", problem.reason)
-            raise
-        except Exception:
-            logger.exception("dispatch failed unexpectedly; the message will be retried, then dead-lettered")
-            count_with_reason("DispatchRetried", "unexpected_error")
-            raise
 
 
 @logger.inject_lambda_context

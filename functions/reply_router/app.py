@@ -5,7 +5,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from textloop import bootstrap
-from textloop.observability import logger, metrics, observe
+from textloop.observability import failures_reported, logger, metrics, observe
 from textloop.service_layer.inbound import DELIVERY_FAILURE, parse_envelope
 
 router = bootstrap.reply_router()  # settings and routing validated at cold start
@@ -13,12 +13,13 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
-    message = parse_envelope(record.body)  # a malformed message is retried, then dead-lettered: kept
-    if message["type"] == DELIVERY_FAILURE:
-        observe(router.delivery_failure(message))
-        return
-    logger.append_keys(correlation_id=message["sms"]["sid"])
-    observe(router(message["sms"], message["classification"]))
+    with failures_reported("reply routing"):  # a malformed message is retried, then dead-lettered: kept
+        message = parse_envelope(record.body)
+        if message["type"] == DELIVERY_FAILURE:
+            observe(router.delivery_failure(message))
+            return
+        logger.append_keys(correlation_id=message["sms"]["sid"])
+        observe(router(message["sms"], message["classification"]))
 
 
 @logger.inject_lambda_context

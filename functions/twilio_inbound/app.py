@@ -19,10 +19,8 @@ program = bootstrap.program()
 @metrics.log_metrics
 @api_errors(on_unexpected=logger.exception)
 def handler(event: dict, context: object) -> dict:
-    request = HttpRequest.from_apigw_v2(event)
-    form = request.form()
-    bootstrap.twilio_signature().verify(
-        request.public_url(settings.public_base_url), form, request.headers.get("x-twilio-signature")
+    form = bootstrap.twilio_signature().verified_form(
+        HttpRequest.from_apigw_v2(event), settings.public_base_url
     )
     sms = InboundSms.from_form(form, datetime.now(UTC))
     reply = accept_inbound(

@@ -14,10 +14,8 @@ settings = bootstrap.settings()
 @metrics.log_metrics
 @api_errors(on_unexpected=logger.exception)
 def handler(event: dict, context: object) -> dict:
-    request = HttpRequest.from_apigw_v2(event)
-    form = request.form()
-    bootstrap.twilio_signature().verify(
-        request.public_url(settings.public_base_url), form, request.headers.get("x-twilio-signature")
+    form = bootstrap.twilio_signature().verified_form(
+        HttpRequest.from_apigw_v2(event), settings.public_base_url
     )
     moved = handle_status(
         form,

@@ -6,6 +6,8 @@ Nothing here imports the X-Ray SDK: the webhook path must not pay ~400 ms for it
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -13,6 +15,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.logging.types import PowertoolsLogRecord
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from textloop.domain.errors import Retryable
 from textloop.domain.masking import mask_in_text
 from textloop.domain.model import DispatchResult, Outcome
 
@@ -59,3 +62,19 @@ def observe(result: DispatchResult) -> None:
 def count_with_reason(name: str, reason: str) -> None:
     with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
         metric.add_dimension(name="reason", value=reason or "unknown")
+
+
+@contextmanager
+def failures_reported(what: str) -> Iterator[None]:
+    """Log and count a queued message's failure, then let it fail: the queue redelivers it and, after
+    ``maxReceiveCount``, dead-letters it. Powertools' batch processor alone would log nothing."""
+    try:
+        yield
+    except Retryable as problem:
+        logger.warning(f"{what} will be retried", extra={"reason": problem.reason, "error": str(problem)})
+        count_with_reason("Retried", problem.reason)
+        raise
+    except Exception:
+        logger.exception(f"{what} failed unexpectedly; it will be retried, then dead-lettered")
+        count_with_reason("Retried", "unexpected_error")
+        raise

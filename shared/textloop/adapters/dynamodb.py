@@ -97,32 +97,10 @@ class DynamoLedger:
             self.client.put_item(TableName=self.table, Item=_outcome_item(result, at))
 
     def complete(self, slot: SendSlot, result: DispatchResult, at: datetime) -> None:
-        try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Update": {
-                            "TableName": self.table,
-                            "Key": _slot_key(slot.key),
-                            "UpdateExpression": "SET #state = :logged, activity_id = :activity",
-                            "ConditionExpression": "#owner = :me",
-                            "ExpressionAttributeNames": {"#state": "state", "#owner": "owner"},
-                            "ExpressionAttributeValues": {
-                                ":logged": _s(str(SlotState.LOGGED)),
-                                ":activity": _s(result.activity_id),
-                                ":me": _s(slot.owner),
-                            },
-                        }
-                    },
-                    {"Put": {"TableName": self.table, "Item": _outcome_item(result, at)}},
-                ]
-            )
-        except ClientError as exc:
-            if _condition_failed(exc):
-                raise InProgress("lost the send slot's lease to another worker") from None
-            raise StoreUnavailable(
-                f"DynamoDB TransactWriteItems failed: {exc.response['Error']['Code']}"
-            ) from None
+        self._slot_transaction(
+            _slot_move(slot, SlotState.LOGGED, activity_id=result.activity_id),
+            {"Put": {"TableName": self.table, "Item": _outcome_item(result, at)}},
+        )
 
     # -- send slots ----------------------------------------------------------------------------
 
@@ -215,32 +193,22 @@ class DynamoLedger:
             "sent_at": _s(iso(now)),
             "expires_at": _epoch(now + MESSAGE_TTL),
         }
+        self._slot_transaction(
+            _slot_move(slot, SlotState.SENT, sid=slot.sid),
+            {"Put": {"TableName": self.table, "Item": {**_key(f"MSG#{slot.sid}", "MSG"), **message}}},
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": {**_key(f"PHONE#{slot.phone}", f"MSG#{iso(now)}#{slot.sid}"), **message},
+                }
+            },
+        )
+
+    def _slot_transaction(self, move: dict[str, Any], *records: Any) -> None:
+        """One atomic write: the slot's move (conditional on still holding it) and its records."""
+        update: Any = {"Update": {"TableName": self.table, **move}}
         try:
-            self.client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Update": {
-                            "TableName": self.table,
-                            "Key": _slot_key(slot.key),
-                            "UpdateExpression": "SET #state = :sent, sid = :sid",
-                            "ConditionExpression": "#owner = :me",
-                            "ExpressionAttributeNames": {"#state": "state", "#owner": "owner"},
-                            "ExpressionAttributeValues": {
-                                ":sent": _s(str(SlotState.SENT)),
-                                ":sid": _s(slot.sid),
-                                ":me": _s(slot.owner),
-                            },
-                        }
-                    },
-                    {"Put": {"TableName": self.table, "Item": {**_key(f"MSG#{slot.sid}", "MSG"), **message}}},
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": {**_key(f"PHONE#{slot.phone}", f"MSG#{iso(now)}#{slot.sid}"), **message},
-                        }
-                    },
-                ]
-            )
+            self.client.transact_write_items(TransactItems=[update, *records])
         except ClientError as exc:
             if _condition_failed(exc):
                 raise InProgress("lost the send slot's lease to another worker") from None
@@ -428,6 +396,21 @@ def _outcome_item(result: DispatchResult, at: datetime) -> dict[str, Any]:
         "details": {"M": {k: _s(str(v)) for k, v in result.details.items()}},
         "at": _s(iso(at)),
         "expires_at": _epoch(at + OUTCOME_TTL),
+    }
+
+
+def _slot_move(slot: SendSlot, to: SlotState, **attrs: str) -> dict[str, Any]:
+    """The conditional update moving a held slot to *to* (the table name is added by the caller)."""
+    return {
+        "Key": _slot_key(slot.key),
+        "UpdateExpression": "SET #state = :to, " + ", ".join(f"#{name} = :{name}" for name in attrs),
+        "ConditionExpression": "#owner = :me",
+        "ExpressionAttributeNames": {"#state": "state", "#owner": "owner", **{f"#{n}": n for n in attrs}},
+        "ExpressionAttributeValues": {
+            ":to": _s(str(to)),
+            ":me": _s(slot.owner),
+            **{f":{name}": _s(value) for name, value in attrs.items()},
+        },
     }
 
 

@@ -38,7 +38,7 @@ from hubspot.crm.objects.tasks import SimplePublicObjectInputForCreate as TaskIn
 from hubspot.crm.owners import ApiException as OwnersApiException
 from hubspot.crm.tickets import ApiException as TicketsApiException
 
-from textloop.domain.errors import CrmRejected, CrmUnavailable, InvalidPhone, RecordNotFound
+from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
 from textloop.domain.model import (
     MessageContext,
     OwnerTask,
@@ -48,7 +48,7 @@ from textloop.domain.model import (
     SmsActivity,
     TaskPriority,
 )
-from textloop.domain.phone import mask, to_e164
+from textloop.domain.phone import mask, same_number
 
 TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
 _CONTACT_PROPERTIES = ["firstname", "lastname", "mobilephone", "phone", "email"]
@@ -307,7 +307,8 @@ def _contact_with_number(contact: Any, e164: str, region: str) -> Person | None:
     which another country may share), else None. ``phone`` is the matching number as typed."""
     values: dict[str, Any] = contact.properties or {}
     typed = next(
-        (values[name] for name in _CONTACT_PHONE_PROPERTIES if _is_number(values.get(name), e164, region)), ""
+        (values[name] for name in _CONTACT_PHONE_PROPERTIES if same_number(values.get(name), e164, region)),
+        "",
     )
     if not typed:
         return None
@@ -319,16 +320,6 @@ def _contact_with_number(contact: Any, e164: str, region: str) -> Person | None:
         email=values.get("email") or "",
         owner_id=values.get("hubspot_owner_id") or "",
     )
-
-
-def _is_number(typed: Any, e164: str, region: str) -> bool:
-    """Whether *typed* (a phone property as typed, read in *region* when typed without a country code) is *e164*."""
-    if not isinstance(typed, str) or not typed:
-        return False
-    try:
-        return to_e164(typed, region) == e164
-    except InvalidPhone:
-        return False
 
 
 def _first_contact(associations: dict[str, Any] | None) -> str | None:

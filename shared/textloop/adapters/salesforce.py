@@ -26,7 +26,7 @@ from simple_salesforce.exceptions import (
 )
 from simple_salesforce.format import format_soql
 
-from textloop.domain.errors import CrmRejected, CrmUnavailable, InvalidPhone, RecordNotFound
+from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
 from textloop.domain.model import (
     MessageContext,
     OwnerTask,
@@ -36,7 +36,7 @@ from textloop.domain.model import (
     SmsActivity,
     TaskPriority,
 )
-from textloop.domain.phone import mask, mask_in_text, to_e164
+from textloop.domain.phone import mask, mask_in_text, same_number
 
 TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
 _SOBJECTS = {"opportunity": "Opportunity", "case": "Case"}
@@ -253,7 +253,7 @@ def _sosl_escape(term: str) -> str:
 def _contact_with_number(record: dict[str, Any], e164: str, region: str) -> Person | None:
     """The contact as a Person when one of its numbers really is *e164* (the search matches digits, which
     another country may share), else None. ``phone`` is the matching number as typed."""
-    typed = next((record[f] for f in _CONTACT_PHONE_FIELDS if _is_number(record.get(f), e164, region)), "")
+    typed = next((record[f] for f in _CONTACT_PHONE_FIELDS if same_number(record.get(f), e164, region)), "")
     if not typed:
         return None
     return Person(
@@ -264,16 +264,6 @@ def _contact_with_number(record: dict[str, Any], e164: str, region: str) -> Pers
         email=record.get("Email") or "",
         owner_id=record.get("OwnerId") or "",
     )
-
-
-def _is_number(typed: Any, e164: str, region: str) -> bool:
-    """Whether *typed* (a phone field as typed, read in *region* when typed without a country code) is *e164*."""
-    if not isinstance(typed, str) or not typed:
-        return False
-    try:
-        return to_e164(typed, region) == e164
-    except InvalidPhone:
-        return False
 
 
 def _error_codes(exc: SalesforceError) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from twilio.request_validator import RequestValidator
 
 from textloop.domain.errors import Forbidden
+from textloop.http import HttpRequest
 
 
 class TwilioSignature:
@@ -17,3 +18,9 @@ class TwilioSignature:
             raise Forbidden("missing X-Twilio-Signature")
         if not self._validator.validate(url, params, signature):
             raise Forbidden("X-Twilio-Signature does not match")
+
+    def verified_form(self, request: HttpRequest, public_base_url: str | None) -> dict[str, str]:
+        """The form parameters of a Twilio webhook, once its signature holds for the public URL."""
+        form = request.form()
+        self.verify(request.public_url(public_base_url), form, request.headers.get("x-twilio-signature"))
+        return form

@@ -7,7 +7,7 @@ import phonenumbers
 from textloop.domain.errors import InvalidPhone
 from textloop.domain.masking import mask, mask_in_text
 
-__all__ = ["mask", "mask_in_text", "to_e164"]
+__all__ = ["mask", "mask_in_text", "same_number", "to_e164"]
 
 
 def to_e164(raw: str | None, default_region: str = "US") -> str:
@@ -21,3 +21,14 @@ def to_e164(raw: str | None, default_region: str = "US") -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise InvalidPhone("phone number is not a valid number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def same_number(typed: object, e164: str, default_region: str = "US") -> bool:
+    """Whether a number as typed in the CRM (read in *default_region* when it has no country code)
+    is the E.164 number *e164*."""
+    if not isinstance(typed, str) or not typed:
+        return False
+    try:
+        return to_e164(typed, default_region) == e164
+    except InvalidPhone:
+        return False
