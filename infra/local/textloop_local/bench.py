@@ -1,10 +1,11 @@
 """`make bench`: speed targets as ratios measured side by side in one run (never a timed test).
 
-1. Cold init of a webhook function (its imports and the clients it builds) against the floor
-   ``import boto3; boto3.client('sqs')``, each in a fresh interpreter, interleaved, median of N.
-2. The dispatcher's time per event against the sum of the I/O calls it makes, on the local stack:
-   every HTTP request of botocore, requests (simple-salesforce, twilio) and the HubSpot client goes
-   through urllib3, whose ``urlopen`` is timed in the same run.
+1. Cold init of a webhook function (a fresh ``python`` that imports the handler and builds the
+   clients its requests use) against the floor ``python -c "import boto3; boto3.client(...)"`` with
+   the AWS clients it uses: whole processes, interleaved, median of N.
+2. On the local stack (``textloop serve`` in its own process): the dispatcher's time per event
+   against the time of the I/O calls it makes (each AWS SDK call, and each HTTP request of the CRM
+   and Twilio SDKs through urllib3), and the inbound webhook's warm CPU per request outside them.
 """
 
 from __future__ import annotations
@@ -15,25 +16,21 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 
-FLOOR = """
-import time; t = time.perf_counter()
-import boto3; {clients}
-print(time.perf_counter() - t)
-"""
+FLOOR = "import boto3; {clients}"
 
 # Cold start as Lambda does it: import the handler module, then build what its first request uses.
 WEBHOOK = """
-import importlib.util, sys, time; t = time.perf_counter()
+import importlib.util, sys
 spec = importlib.util.spec_from_file_location('app', {path!r}); app = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(app)
 from textloop import bootstrap
 {clients}
-print(time.perf_counter() - t)
 heavy = [m for m in ('simple_salesforce', 'hubspot', 'twilio.rest', 'aws_xray_sdk', 'jinja2', 'pydantic') if m in sys.modules]
 print(','.join(heavy))
 """
@@ -82,9 +79,11 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(code: str) -> list[str]:
+def _run(code: str) -> tuple[float, str]:
+    """Wall time of a whole ``python -c`` process, and what it printed."""
+    start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True, text=True, check=True)
-    return out.stdout.strip().splitlines()
+    return time.perf_counter() - start, out.stdout.strip()
 
 
 def cold_init(function: str, rounds: int) -> dict[str, Any]:
@@ -93,10 +92,9 @@ def cold_init(function: str, rounds: int) -> dict[str, Any]:
     floor_code = FLOOR.format(clients="; ".join(f"boto3.client({c!r})" for c in aws_clients))
     floor, fn, heavy = [], [], ""
     for _ in range(rounds):  # interleaved, so machine noise hits both sides alike
-        floor.append(float(_run(floor_code)[0]))
-        lines = _run(code)
-        fn.append(float(lines[0]))
-        heavy = lines[1] if len(lines) > 1 else ""
+        floor.append(_run(floor_code)[0])
+        seconds, heavy = _run(code)
+        fn.append(seconds)
     ratio = statistics.median(fn) / statistics.median(floor)
     return {
         "name": f"cold init {function} / floor(import boto3; client {'+'.join(aws_clients)})",

@@ -3,7 +3,7 @@
 Each event takes the whole send path (CRM reads, consent, ledger, Twilio, CRM log). The rules
 are loaded with a zero cooldown so that every event sends. The local stack runs in its own
 process (``textloop serve``), so its servers do not compete with the dispatcher for the GIL;
-the dispatcher runs here, and the time it spends inside urllib3 (every SDK's HTTP) is its I/O.
+the dispatcher runs here, and the time it spends inside its SDK calls is its I/O.
 """
 
 from __future__ import annotations
@@ -101,28 +101,38 @@ class IoTimer:
 
 @contextmanager
 def _this_thread_only(timer: IoTimer) -> Iterator[IoTimer]:
-    """Count only the I/O of the calling thread (the stack's pollers run beside us)."""
+    """Time the I/O calls of the calling thread (the stack's pollers run beside us): each AWS SDK call
+    (botocore's ``_make_api_call``: serialize, sign, send, parse) and each HTTP request of the CRM and
+    Twilio SDKs (urllib3's ``urlopen``); a call inside another is counted once, as the outer one."""
+    from botocore.client import BaseClient
     from urllib3.connectionpool import HTTPConnectionPool
 
-    me = threading.get_ident()
-    original = HTTPConnectionPool.urlopen
+    me, depth = threading.get_ident(), [0]
+    originals = {BaseClient: BaseClient._make_api_call, HTTPConnectionPool: HTTPConnectionPool.urlopen}
 
-    def timed(pool: Any, *args: Any, **kwargs: Any) -> Any:
-        if threading.get_ident() != me:
-            return original(pool, *args, **kwargs)
-        start, cpu = time.perf_counter(), time.thread_time()
-        try:
-            return original(pool, *args, **kwargs)
-        finally:
-            timer.seconds += time.perf_counter() - start
-            timer.cpu += time.thread_time() - cpu
-            timer.calls += 1
+    def timing(original: Any) -> Any:
+        def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if threading.get_ident() != me or depth[0]:
+                return original(self, *args, **kwargs)
+            depth[0] += 1
+            start, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+                timer.seconds += time.perf_counter() - start
+                timer.cpu += time.thread_time() - cpu
+                timer.calls += 1
 
-    HTTPConnectionPool.urlopen = timed  # type: ignore[method-assign]
+        return timed
+
+    BaseClient._make_api_call = timing(originals[BaseClient])  # type: ignore[method-assign]
+    HTTPConnectionPool.urlopen = timing(originals[HTTPConnectionPool])  # type: ignore[method-assign]
     try:
         yield timer
     finally:
-        HTTPConnectionPool.urlopen = original  # type: ignore[method-assign]
+        BaseClient._make_api_call = originals[BaseClient]  # type: ignore[method-assign]
+        HTTPConnectionPool.urlopen = originals[HTTPConnectionPool]  # type: ignore[method-assign]
 
 
 @contextmanager
@@ -216,7 +226,7 @@ REPLIES = (
 
 
 def _measure_inbound(env: dict[str, str], requests_count: int, bound_ms: float) -> dict[str, Any]:
-    """Warm CPU per inbound webhook, I/O excluded: the handler's thread CPU minus urllib3's."""
+    """Warm CPU per inbound webhook, I/O excluded: the handler's thread CPU minus its SDK calls'."""
     import base64
     from urllib.parse import urlencode
 

@@ -134,87 +134,86 @@ _NOT_A_REPORT = (
     r"|going|since|show|arrive|come)\b)"
 )
 
-_REVOCATIONS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p)
-    for p in (
-        # ---- English
-        r"\b(?:stop|quit|cease|discontinue|halt)\s+(?:all\s+|the\s+)?(?:texting|txting|messaging|msging)\b",
-        rf"\b(?:stop|quit|cease|halt)\s+(?:calling|contacting|spamming|bugging|bothering|harassing|emailing"
-        rf"|pinging|hitting\s+up|writing\s+to|writing)\s+{_ME}",
-        rf"\b(?:stop|quit|cease|end|halt|enough)\s+(?:with\s+)?{_DET}(?:texts|txts|messages|msgs|sms|spam"
-        rf"|texting|text\s+messages|text\s+communications?)\b",
-        rf"\b(?:stop|quit|cease)\s+(?:sending|send)\s+(?:{_ME}\s+|to\s+{_ME}\s+)?(?:any\s+)?(?:more\s+)?"
-        rf"{_DET}(?:{_MSGS}|stuff|anything|things|this|them)\b",
-        rf"\b(?:stop|quit)\s+(?:receiving|getting)\s+(?:\w+\s+)?{_MSGS}",
-        rf"\b{_NOT}\s+(?:send|sent)\s+(?:{_ME}\s+)?(?:any\s+)?(?:more\s+|further\s+)?(?:{_MSGS}|anything)\b",
-        rf"\b{_NOT}\s+(?:ever\s+)?(?:text|txt|message|msg|sms|contact|spam|bother)\s+(?:{_ME}|again|anymore)\b",
-        rf"\b(?:dont|do\s+not|no\s+longer)\s+(?:want|wish|need|like)\s+(?:to\s+(?:receive|get)\s+|to\s+be\s+"
-        rf"(?:texted|contacted|messaged)\b|any\s+|more\s+|your\s+|ur\s+|these\s+|those\s+|the\s+)*{_MSGS}",
-        r"\bno\s+(?:more|further)\s+(?:\w+\s+)?(?:texts|txts|messages|msgs|sms|texting|messaging|spam)\b"
-        + _NOT_A_REPORT,
-        r"^(?:please\s+|pls\s+)?no\s+(?:texts|txts|sms|messages|texting)(?:\s+(?:please|pls|plz|thanks|thx|ty"
-        r"|again|anymore|ever|here))*$",
-        rf"\b(?:remove|delete|erase|scrub|purge)\s+(?:me\b{_NOT_CONSENT_OBJECT}|us\b{_NOT_CONSENT_OBJECT}"
-        rf"|this\s+(?:number|phone|cell|#)|my\s+{_NUMBER})",
-        rf"\blose\s+(?:my|this)\s+{_NUMBER}",
-        rf"\b(?:take|get|put)\s+(?:me|us|{_ME}|my\s+{_NUMBER})\s+off\s+(?:of\s+)?{_DET}(?:\w+\s+){{0,2}}?"
-        rf"(?:list|lists|texts|messages|sms|database|contacts)\b",
-        rf"\b(?:i\s+want|i\s+wanna|we\s+want|let\s+me)\s+off\s+(?:of\s+)?{_DET}(?:\w+\s+){{0,2}}?"
-        rf"(?:list|lists|texts|messages|sms)\b",
-        r"\b(?:unsubscribe|unsub)\b(?!\s+(?:of|from)\s+(?:the\s+|my\s+|our\s+|your\s+)?(?:emails?|newsletters?"
-        r"|digests?|auto|renewal|beta|data|plan|upgrade|cookies))",
-        r"\b(?:opt\s*(?:me|us|this\s+number)?\s*out|optout)\b(?!\s+(?:of|from)\s+(?:the\s+|my\s+|our\s+"
-        r"|your\s+)?(?:emails?|newsletters?|digests?|auto|renewal|beta|data|plan|upgrade|cookies))"
-        r"(?!\s+(?:clause|period|window|date|fee|provision|terms?|deadline|option|policy|right))",
-        r"\bcancel\w*\s+(?:my\s+|the\s+|these\s+|all\s+|your\s+)*(?:text|sms|txt)\w*",
-        r"\b(?:revoke|revoking|withdraw|withdrawing|rescind|retract)\s+(?:my\s+|all\s+|any\s+)?"
-        r"(?:consent|permission|authorization|opt\s*in)",
-        r"\b(?:no\s+longer|do\s+not|dont)\s+(?:consent|agree\s+to\s+(?:receive|be))\b",
-        r"\b(?:do\s+not|dont|no\s+longer)\s+have\s+(?:my\s+)?(?:permission|consent)\b",
-        r"\bleave\s+me\s+alone\b",
-        r"^(?:just\s+|please\s+|pls\s+)?quit\s+it\b",
-        r"^(?:ok\s+|just\s+|please\s+|pls\s+)?(?:stop|quit)\s+(?:sending|texting|messaging|contacting)"
-        r"(?:\s+(?:please|pls|now|already|thanks|thx))*$",
-        # ---- Spanish (imperative/subjunctive forms only: "no me envian mas" reports a problem)
-        r"\bdej(?:a|e|en|ar|ad|es)\s+de\s+(?:enviar|mandar|escribir|contactar|llamar|recibir|molestar)\w*",
-        r"\bno\s+(?:me\s+|nos\s+)?(?:envi|mand|contact|llam|molest)(?:en|es|e)\s+(?:\w+\s+){0,3}?(?:mas|nada)\b",
-        r"\bno\s+(?:me\s+|nos\s+)?escrib(?:an|as|a)\s+(?:\w+\s+){0,3}?(?:mas|nada)\b",
-        r"\bno\s+(?:me\s+|nos\s+)?vuelv\w*\s+a\s+(?:escribir|enviar|mandar|contactar|llamar)",
-        r"\b(?:da|dar|darme|dame|denme|deme|doy|darse|darnos)\s+de\s+baja\b",
-        r"\bno\s+(?:quiero|deseo|queremos)\s+(?:recibir\s+)?(?:mas\s+)?(?:sus\s+|tus\s+|estos\s+|los\s+)?"
-        r"(?:mensajes|sms|textos)",
-        r"\b(?:borr|elimin|quit|sac|remuev)\w*\s+(?:mi|nuestro)\s+(?:numero|telefono|celular|contacto)",
-        r"\b(?:sa|qui|borr|elimin)\w*me\s+de\s+(?:la|su|tu|sus|esta)\s+lista",
-        r"\bno\s+mas\s+(?:mensajes|sms|textos)",
-        r"\bbasta\s+de\s+(?:mensajes|sms|textos)",
-        r"\bcancelar\s+(?:la\s+)?suscripcion\b",
-        # ---- French
-        r"\bne\s+(?:me\s+|m|nous\s+)?(?:envoy|contact|ecri|text|appel|harcel)\w*\s+plus\b",
-        r"\bne\s+plus\s+(?:me\s+|m|nous\s+)?(?:envoy|contact|ecri|text|appel)\w*",
-        r"\bn(?:envoy|ecri)\w*\s+plus\b",
-        r"\b(?:arret|cess)\w*\s+(?:de\s+|d)?(?:me\s+|m|nous\s+)?(?:envoy|ecri|text|contact|harcel|spam)\w*",
-        r"\b(?:arret|cess)\w*\s+(?:les|vos|ces|tes|tous\s+les)\s+(?:sms|messages|textos?|envois)",
-        r"\bstop\s+(?:aux|au|a)\s+(?:sms|messages|textos?)",
-        r"\bne\s+(?:veux|voulons|souhaite|souhaitons|desire)\s+plus\s+(?:\w+\s+){0,3}?(?:sms|messages?|textos?"
-        r"|recevoir|etre\s+contacte\w*)",
-        r"^(?:\w+\s+)?plus\s+de\s+(?:sms|messages|textos)\b",
-        r"\b(?:desinscri|desabonn)\w*",
-        r"\b(?:retir|supprim|enlev|effac)\w*\s+(?:mon\s+(?:numero|portable|contact)|moi\b)",
-        r"\b(?:me\s+|m)(?:retir|supprim|enlev|effac|desinscri)\w*\s+de\s+(?:la|votre|vos|ta|cette)\s+liste",
-        # ---- German ("ich bekomme keine SMS mehr" reports a problem: see _NEGATED)
-        r"\bkeine\s+(?:weiteren\s+)?(?:sms|nachrichten|textnachrichten|texte|werbung|mitteilungen)\s+"
-        r"(?:\w+\s+){0,2}?mehr\b",
-        r"\bkeine\s+weiteren\s+(?:sms|nachrichten|texte|textnachrichten)\b",
-        r"\b(?:hor\w*\s+(?:\w+\s+){0,2}auf|aufhor\w*)\s+(?:\w+\s+){0,3}?(?:zu\s+)?(?:schreiben|schicken|senden"
-        r"|kontaktieren|simsen|texten|nachrichten|sms)",
-        r"\b(?:nicht|nichts)\s+mehr\s+(?:\w+\s+)?(?:schreiben|schicken|senden|kontaktieren|anschreiben|simsen)",
-        r"\b(?:schreib|schick|send|kontaktier)\w*\s+(?:sie\s+|du\s+|ihr\s+)?(?:mir|mich|uns)\s+(?:bitte\s+)?"
-        r"(?:nicht|nichts|keine\s+\w+)\s+mehr",
-        r"\b(?:abmeld|abbestell|austrag)\w*",
-        r"\btrag\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?aus\b",
-        r"\b(?:losch|entfern)\w*\s+(?:sie\s+)?(?:bitte\s+)?meine\s+(?:nummer|handynummer|telefonnummer|daten)",
-        r"\bnummer\s+(?:bitte\s+)?(?:losch|entfern)\w*",
-    )
+# Sources, compiled on first use by re's own cache: most replies never reach most patterns (the
+# cheap trigger words below gate them), and a webhook's cold start should not compile them all.
+_REVOCATIONS: tuple[str, ...] = (
+    # ---- English
+    r"\b(?:stop|quit|cease|discontinue|halt)\s+(?:all\s+|the\s+)?(?:texting|txting|messaging|msging)\b",
+    rf"\b(?:stop|quit|cease|halt)\s+(?:calling|contacting|spamming|bugging|bothering|harassing|emailing"
+    rf"|pinging|hitting\s+up|writing\s+to|writing)\s+{_ME}",
+    rf"\b(?:stop|quit|cease|end|halt|enough)\s+(?:with\s+)?{_DET}(?:texts|txts|messages|msgs|sms|spam"
+    rf"|texting|text\s+messages|text\s+communications?)\b",
+    rf"\b(?:stop|quit|cease)\s+(?:sending|send)\s+(?:{_ME}\s+|to\s+{_ME}\s+)?(?:any\s+)?(?:more\s+)?"
+    rf"{_DET}(?:{_MSGS}|stuff|anything|things|this|them)\b",
+    rf"\b(?:stop|quit)\s+(?:receiving|getting)\s+(?:\w+\s+)?{_MSGS}",
+    rf"\b{_NOT}\s+(?:send|sent)\s+(?:{_ME}\s+)?(?:any\s+)?(?:more\s+|further\s+)?(?:{_MSGS}|anything)\b",
+    rf"\b{_NOT}\s+(?:ever\s+)?(?:text|txt|message|msg|sms|contact|spam|bother)\s+(?:{_ME}|again|anymore)\b",
+    rf"\b(?:dont|do\s+not|no\s+longer)\s+(?:want|wish|need|like)\s+(?:to\s+(?:receive|get)\s+|to\s+be\s+"
+    rf"(?:texted|contacted|messaged)\b|any\s+|more\s+|your\s+|ur\s+|these\s+|those\s+|the\s+)*{_MSGS}",
+    r"\bno\s+(?:more|further)\s+(?:\w+\s+)?(?:texts|txts|messages|msgs|sms|texting|messaging|spam)\b"
+    + _NOT_A_REPORT,
+    r"^(?:please\s+|pls\s+)?no\s+(?:texts|txts|sms|messages|texting)(?:\s+(?:please|pls|plz|thanks|thx|ty"
+    r"|again|anymore|ever|here))*$",
+    rf"\b(?:remove|delete|erase|scrub|purge)\s+(?:me\b{_NOT_CONSENT_OBJECT}|us\b{_NOT_CONSENT_OBJECT}"
+    rf"|this\s+(?:number|phone|cell|#)|my\s+{_NUMBER})",
+    rf"\blose\s+(?:my|this)\s+{_NUMBER}",
+    rf"\b(?:take|get|put)\s+(?:me|us|{_ME}|my\s+{_NUMBER})\s+off\s+(?:of\s+)?{_DET}(?:\w+\s+){{0,2}}?"
+    rf"(?:list|lists|texts|messages|sms|database|contacts)\b",
+    rf"\b(?:i\s+want|i\s+wanna|we\s+want|let\s+me)\s+off\s+(?:of\s+)?{_DET}(?:\w+\s+){{0,2}}?"
+    rf"(?:list|lists|texts|messages|sms)\b",
+    r"\b(?:unsubscribe|unsub)\b(?!\s+(?:of|from)\s+(?:the\s+|my\s+|our\s+|your\s+)?(?:emails?|newsletters?"
+    r"|digests?|auto|renewal|beta|data|plan|upgrade|cookies))",
+    r"\b(?:opt\s*(?:me|us|this\s+number)?\s*out|optout)\b(?!\s+(?:of|from)\s+(?:the\s+|my\s+|our\s+"
+    r"|your\s+)?(?:emails?|newsletters?|digests?|auto|renewal|beta|data|plan|upgrade|cookies))"
+    r"(?!\s+(?:clause|period|window|date|fee|provision|terms?|deadline|option|policy|right))",
+    r"\bcancel\w*\s+(?:my\s+|the\s+|these\s+|all\s+|your\s+)*(?:text|sms|txt)\w*",
+    r"\b(?:revoke|revoking|withdraw|withdrawing|rescind|retract)\s+(?:my\s+|all\s+|any\s+)?"
+    r"(?:consent|permission|authorization|opt\s*in)",
+    r"\b(?:no\s+longer|do\s+not|dont)\s+(?:consent|agree\s+to\s+(?:receive|be))\b",
+    r"\b(?:do\s+not|dont|no\s+longer)\s+have\s+(?:my\s+)?(?:permission|consent)\b",
+    r"\bleave\s+me\s+alone\b",
+    r"^(?:just\s+|please\s+|pls\s+)?quit\s+it\b",
+    r"^(?:ok\s+|just\s+|please\s+|pls\s+)?(?:stop|quit)\s+(?:sending|texting|messaging|contacting)"
+    r"(?:\s+(?:please|pls|now|already|thanks|thx))*$",
+    # ---- Spanish (imperative/subjunctive forms only: "no me envian mas" reports a problem)
+    r"\bdej(?:a|e|en|ar|ad|es)\s+de\s+(?:enviar|mandar|escribir|contactar|llamar|recibir|molestar)\w*",
+    r"\bno\s+(?:me\s+|nos\s+)?(?:envi|mand|contact|llam|molest)(?:en|es|e)\s+(?:\w+\s+){0,3}?(?:mas|nada)\b",
+    r"\bno\s+(?:me\s+|nos\s+)?escrib(?:an|as|a)\s+(?:\w+\s+){0,3}?(?:mas|nada)\b",
+    r"\bno\s+(?:me\s+|nos\s+)?vuelv\w*\s+a\s+(?:escribir|enviar|mandar|contactar|llamar)",
+    r"\b(?:da|dar|darme|dame|denme|deme|doy|darse|darnos)\s+de\s+baja\b",
+    r"\bno\s+(?:quiero|deseo|queremos)\s+(?:recibir\s+)?(?:mas\s+)?(?:sus\s+|tus\s+|estos\s+|los\s+)?"
+    r"(?:mensajes|sms|textos)",
+    r"\b(?:borr|elimin|quit|sac|remuev)\w*\s+(?:mi|nuestro)\s+(?:numero|telefono|celular|contacto)",
+    r"\b(?:sa|qui|borr|elimin)\w*me\s+de\s+(?:la|su|tu|sus|esta)\s+lista",
+    r"\bno\s+mas\s+(?:mensajes|sms|textos)",
+    r"\bbasta\s+de\s+(?:mensajes|sms|textos)",
+    r"\bcancelar\s+(?:la\s+)?suscripcion\b",
+    # ---- French
+    r"\bne\s+(?:me\s+|m|nous\s+)?(?:envoy|contact|ecri|text|appel|harcel)\w*\s+plus\b",
+    r"\bne\s+plus\s+(?:me\s+|m|nous\s+)?(?:envoy|contact|ecri|text|appel)\w*",
+    r"\bn(?:envoy|ecri)\w*\s+plus\b",
+    r"\b(?:arret|cess)\w*\s+(?:de\s+|d)?(?:me\s+|m|nous\s+)?(?:envoy|ecri|text|contact|harcel|spam)\w*",
+    r"\b(?:arret|cess)\w*\s+(?:les|vos|ces|tes|tous\s+les)\s+(?:sms|messages|textos?|envois)",
+    r"\bstop\s+(?:aux|au|a)\s+(?:sms|messages|textos?)",
+    r"\bne\s+(?:veux|voulons|souhaite|souhaitons|desire)\s+plus\s+(?:\w+\s+){0,3}?(?:sms|messages?|textos?"
+    r"|recevoir|etre\s+contacte\w*)",
+    r"^(?:\w+\s+)?plus\s+de\s+(?:sms|messages|textos)\b",
+    r"\b(?:desinscri|desabonn)\w*",
+    r"\b(?:retir|supprim|enlev|effac)\w*\s+(?:mon\s+(?:numero|portable|contact)|moi\b)",
+    r"\b(?:me\s+|m)(?:retir|supprim|enlev|effac|desinscri)\w*\s+de\s+(?:la|votre|vos|ta|cette)\s+liste",
+    # ---- German ("ich bekomme keine SMS mehr" reports a problem: see _NEGATED)
+    r"\bkeine\s+(?:weiteren\s+)?(?:sms|nachrichten|textnachrichten|texte|werbung|mitteilungen)\s+"
+    r"(?:\w+\s+){0,2}?mehr\b",
+    r"\bkeine\s+weiteren\s+(?:sms|nachrichten|texte|textnachrichten)\b",
+    r"\b(?:hor\w*\s+(?:\w+\s+){0,2}auf|aufhor\w*)\s+(?:\w+\s+){0,3}?(?:zu\s+)?(?:schreiben|schicken|senden"
+    r"|kontaktieren|simsen|texten|nachrichten|sms)",
+    r"\b(?:nicht|nichts)\s+mehr\s+(?:\w+\s+)?(?:schreiben|schicken|senden|kontaktieren|anschreiben|simsen)",
+    r"\b(?:schreib|schick|send|kontaktier)\w*\s+(?:sie\s+|du\s+|ihr\s+)?(?:mir|mich|uns)\s+(?:bitte\s+)?"
+    r"(?:nicht|nichts|keine\s+\w+)\s+mehr",
+    r"\b(?:abmeld|abbestell|austrag)\w*",
+    r"\btrag\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?aus\b",
+    r"\b(?:losch|entfern)\w*\s+(?:sie\s+)?(?:bitte\s+)?meine\s+(?:nummer|handynummer|telefonnummer|daten)",
+    r"\bnummer\s+(?:bitte\s+)?(?:losch|entfern)\w*",
 )
 # Per pattern, substrings one of which every match contains: a cheap test before the regex scan,
 # so that a 1,600-character business reply does not pay for 54 scans.
@@ -275,7 +274,7 @@ _TRIGGERS: tuple[tuple[str, ...], ...] = (
     ("nummer",),
 )
 # A re-consent names the messaging or the subscription; without one, the model's opt_in is not taken.
-_OPT_IN_CUE = re.compile(
+_OPT_IN_CUE = (
     r"\b(?:start|restart|unstop|subscribe|resubscribe|subscribed|re\s+subscribe|opt\s*(?:me\s+|us\s+|back\s+)*in"
     r"|optin|opted|opting\s+back\s+in|sign\s+(?:me|us)\s+(?:back\s+)?up|join|rejoin|enroll|resume|reactivate|consent"
     r"|permission|list|text|texts|texting|texted|txt|txts|sms|message|messages|messaging|msg|msgs|alerts?"
@@ -283,7 +282,7 @@ _OPT_IN_CUE = re.compile(
 )
 # A negation just before the verb cancels a revocation: "don't stop sending me the updates",
 # "I don't want to unsubscribe", "why did you stop texting me?", "ich bekomme keine SMS mehr".
-_NEGATED = re.compile(
+_NEGATED = (
     r"(?:\b(?:dont|do\s+not|does\s+not|doesnt|didnt|did\s+not|never|wont|will\s+not|wouldnt|would\s+not"
     r"|shouldnt|should\s+not|no\s+need\s+to|not)\s+(?:(?:want|need|wanna|have|going|gonna|to|ever|you|u"
     r"|please|pls|i|we)\s+){0,3}|\bwhy\s+(?:did|would|do|does)\s+(?:you|u|they)\s+"
@@ -308,8 +307,8 @@ def _revocation(clean: str) -> str | None:
     for triggers, pattern in zip(_TRIGGERS, _REVOCATIONS, strict=True):
         if not any(t in clean for t in triggers):
             continue
-        for match in pattern.finditer(clean):
-            if not _NEGATED.search(clean[: match.start()]):
+        for match in re.finditer(pattern, clean):
+            if not re.search(_NEGATED, clean[: match.start()]):
                 return match.group(0)
     return None
 
@@ -484,6 +483,6 @@ def classify(text: str, *, opt_out_type: str | None = None, model: NaiveBayes | 
     feats = list(features(normalized))
     nb = model or load_model()
     intent, confidence = nb.predict(feats)
-    if intent == "opt_in" and not _OPT_IN_CUE.search(" ".join(words(normalized))):
+    if intent == "opt_in" and not re.search(_OPT_IN_CUE, " ".join(words(normalized))):
         intent, confidence = nb.predict(feats, exclude=frozenset({"opt_in"}))  # "yes please" is no re-consent
     return _result(intent, confidence)
