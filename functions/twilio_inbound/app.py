@@ -23,7 +23,7 @@ def handler(event: dict, context: object) -> dict:
         HttpRequest.from_apigw_v2(event), settings.public_base_url
     )
     sms = InboundSms.from_form(form, datetime.now(UTC))
-    reply = accept_inbound(
+    answer = accept_inbound(
         sms,
         classify=classify,
         consent=bootstrap.consent_ledger(),
@@ -31,6 +31,9 @@ def handler(event: dict, context: object) -> dict:
         program=program,
         at=datetime.now(UTC),
     )
-    metrics.add_metric(name="SmsReceived", unit=MetricUnit.Count, value=1)
-    logger.info("inbound sms accepted", extra={"sid": sms.sid, "from": sms.sender, "media": sms.num_media})
-    return response(200, twiml(reply), content_type="text/xml")
+    metrics.add_metric(
+        name="SmsReceived" if answer.queued else "SmsNotRouted", unit=MetricUnit.Count, value=1
+    )
+    log = logger.info if answer.queued else logger.error
+    log("inbound sms accepted", extra={"sid": sms.sid, "from": sms.sender, "queued": answer.queued})
+    return response(200, twiml(answer.reply), content_type="text/xml")

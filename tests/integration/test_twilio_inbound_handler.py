@@ -140,3 +140,15 @@ def test_given_emoji_and_long_bodies_then_they_pass_through_intact(
     assert _post(inbound, lambda_context, text)["statusCode"] == 200
     (queued,) = _queued(aws["InboundQueue"])
     assert queued["sms"]["body"] == text
+
+
+def test_given_the_reply_queue_is_down_then_a_stop_is_still_recorded_and_confirmed(
+    load_handler: Callable[..., ModuleType], aws: dict[str, str], lambda_context: Any
+) -> None:
+    app = load_handler(
+        "twilio_inbound", TWILIO_AUTH_TOKEN=TOKEN, INBOUND_QUEUE_URL="http://127.0.0.1:9/000000000000/missing"
+    )
+    stop = _post(app, lambda_context, "STOP")
+    assert _opted_out(aws) and stop["statusCode"] == 200 and "unsubscribed" in stop["body"]
+    question = _post(app, lambda_context, "what does it cost?", sid="SM" + "d" * 32)
+    assert question["statusCode"] == 503  # nothing owed to the sender: let Twilio's retry, if any, bring it

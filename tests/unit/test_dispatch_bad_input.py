@@ -127,3 +127,19 @@ def test_given_an_unparseable_queue_message_then_an_auditable_skip_is_recorded(
     assert (result.outcome, result.reason) == (Outcome.SKIPPED, "malformed_event")
     recorded = ledger.outcome("sqs:m-1")
     assert recorded is not None and recorded.reason == "malformed_event"
+
+
+def test_given_21610_again_after_the_contact_opted_back_in_then_the_opt_out_is_recorded_again(
+    dispatcher: Dispatcher, crm: FakeCrm, sms: FakeSms, consent: DynamoConsentLedger, clock: object
+) -> None:
+    crm.add(opportunity_context())
+    crm.add(opportunity_context("006000000000002AAA"))
+    sms.unsubscribed.add("+14155550132")
+    dispatcher(opportunity_to_review())
+    clock.advance(minutes=1)  # type: ignore[attr-defined]
+    consent.record(
+        ConsentChange("+14155550132", ConsentStatus.OPTED_IN, "twilio_inbound", "SMstart", clock())
+    )  # type: ignore[operator]
+    clock.advance(minutes=1)  # type: ignore[attr-defined]
+    assert dispatcher(opportunity_to_review("006000000000002AAA")).reason == "opted_out"
+    assert consent.is_opted_out("+14155550132")

@@ -5,7 +5,7 @@ Every call goes to ``base_url`` (the real API or the local emulator); vendor err
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 import requests
 from twilio.base.exceptions import (
@@ -67,12 +67,10 @@ class TwilioSmsSender:
 
     def find_sent(self, to: str, since: datetime, body: str) -> SentSms | None:
         since = since.astimezone(UTC).replace(microsecond=0)  # Twilio dates have whole seconds
-        # DateSent filters by day; a message still queued has no date_sent, so look from the day's start.
-        day_start = datetime.combine(since.date(), time.min, UTC)
+        # No DateSent filter: a message still queued in the Messaging Service has no date_sent and
+        # would be left out. The newest messages to the number come first; creation time decides.
         try:
-            messages = self._client.messages.list(
-                to=to, date_sent_after=day_start, limit=_FIND_LIMIT, page_size=_PAGE_SIZE
-            )
+            messages = self._client.messages.list(to=to, limit=_FIND_LIMIT, page_size=_PAGE_SIZE)
         except (TwilioRestException, TwilioServiceException) as exc:
             raise SmsUnavailable(
                 f"Twilio refused to list messages ({exc.status})", to=mask(to), code=exc.code
@@ -82,7 +80,7 @@ class TwilioSmsSender:
         for message in messages:
             created = message.date_created
             if (
-                message.body == body
+                " ".join(str(message.body or "").split()) == " ".join(body.split())
                 and str(message.direction or "").startswith("outbound")
                 and (created is None or created >= since)
             ):

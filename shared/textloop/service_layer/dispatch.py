@@ -194,7 +194,7 @@ class Dispatcher:
         except errors.Skip as refused:
             self.ledger.advance(slot, S.FAILED, error=refused.reason)
             if isinstance(refused, errors.RecipientUnsubscribed):
-                evidence = str(refused.details.get("code", "21610"))
+                evidence = f"send:{slot.event_key}"  # unique: the ledger records each evidence once
                 self.consent.record(
                     ConsentChange(
                         slot.phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", evidence, self.clock()

@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
 
-from textloop.domain.errors import BadRequest
+from textloop.domain.errors import BadRequest, Retryable
 from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
 from textloop.service_layer.intake import MessageQueue
+from textloop.service_layer.status import DELIVERY_FAILURE
 
 REPLY = "reply"
-DELIVERY_FAILURE = "delivery_failure"
 TWILIO_KEYWORDS = frozenset({"STOP", "START", "HELP"})  # what Advanced Opt-Out answers itself
 
 
@@ -74,6 +74,12 @@ class Program:
     advanced_opt_out: bool  # Twilio Advanced Opt-Out answers STOP/START/HELP itself
 
 
+@dataclass(frozen=True, slots=True)
+class Answer:
+    reply: str | None  # the TwiML message, if any
+    queued: bool  # False: consent recorded and answer ready, but the reply could not reach the router
+
+
 def compliance_reply(result: Classification, program: Program, *, newly_opted_out: bool) -> str | None:
     if program.advanced_opt_out and result.keyword in TWILIO_KEYWORDS:
         return None
@@ -103,7 +109,7 @@ def accept_inbound(
     queue: MessageQueue,
     program: Program,
     at: datetime,
-) -> str | None:
+) -> Answer:
     """Consent, then the queue, then the TwiML reply text (None: answer nothing)."""
     result = classify(sms.body, opt_out_type=sms.opt_out_type)
     newly_opted_out = False
@@ -112,8 +118,16 @@ def accept_inbound(
         newly_opted_out = consent.record(change)
     elif result.intent == "opt_in":
         consent.record(ConsentChange(sms.sender, ConsentStatus.OPTED_IN, "twilio_inbound", sms.sid, at))
-    queue.send_all([reply_envelope(sms, result)])
-    return compliance_reply(result, program, newly_opted_out=newly_opted_out)
+    reply = compliance_reply(result, program, newly_opted_out=newly_opted_out)
+    try:
+        queue.send_all([reply_envelope(sms, result)])
+    except Retryable:
+        # Consent is already recorded and Twilio does not retry an inbound webhook by default:
+        # a compliance answer is still owed, so give it; the caller logs the unrouted reply.
+        if reply is None:
+            raise
+        return Answer(reply, queued=False)
+    return Answer(reply, queued=True)
 
 
 def reply_envelope(sms: InboundSms, result: Classification) -> str:

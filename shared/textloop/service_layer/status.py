@@ -10,6 +10,8 @@ from textloop.domain.errors import BadRequest
 from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
 from textloop.service_layer.intake import MessageQueue
 
+DELIVERY_FAILURE = "delivery_failure"  # the InboundQueue message that flags a contact's number
+
 # Twilio's lifecycle; callbacks arrive duplicated and out of order, so only a higher rank moves.
 STATUS_RANK: dict[str, int] = {
     "accepted": 1,
@@ -25,7 +27,7 @@ STATUS_RANK: dict[str, int] = {
 }
 
 
-UNSUBSCRIBED = "21610"
+UNSUBSCRIBED = "21610"  # Twilio: the recipient unsubscribed
 # Unreachable handset, unknown destination, landline or unreachable carrier: flag the contact.
 UNREACHABLE = {"30003": "unreachable", "30005": "unreachable", "30006": "landline"}
 
@@ -51,16 +53,11 @@ def handle_status(
     """Record the status; 21610 is an opt-out at once; 30003/30005/30006 flag the contact (queued:
     the CRM call must not hold up Twilio's callback)."""
     moved = record_status(form, store, at)
+    sid = form.get("MessageSid") or form.get("SmsSid") or ""
     code, phone = form.get("ErrorCode", ""), form.get("To", "")
     if code == UNSUBSCRIBED and phone:
-        sid = form.get("MessageSid", "")
         consent.record(ConsentChange(phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", sid, at))
     elif code in UNREACHABLE and moved:
-        failure = {
-            "type": "delivery_failure",
-            "sid": form.get("MessageSid"),
-            "error_code": code,
-            "phone": phone,
-        }
+        failure = {"type": DELIVERY_FAILURE, "sid": sid, "error_code": code, "phone": phone}
         queue.send_all([json.dumps(failure)])
     return moved
