@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from textloop import bootstrap
 from textloop.observability import failures_reported, logger, metrics, observe
-from textloop.service_layer.inbound import DELIVERY_FAILURE, parse_envelope
+from textloop.service_layer.inbound import CONSENT_SYNC, DELIVERY_FAILURE, parse_envelope
 
 router = bootstrap.reply_router()  # settings and routing validated at cold start
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -17,6 +17,9 @@ def record_handler(record: SQSRecord) -> None:
         message = parse_envelope(record.body)
         if message["type"] == DELIVERY_FAILURE:
             observe(router.delivery_failure(message))
+            return
+        if message["type"] == CONSENT_SYNC:
+            observe(router.consent_sync(message))
             return
         logger.append_keys(correlation_id=message["sms"]["sid"])
         observe(router(message["sms"], message["classification"]))

@@ -27,6 +27,7 @@ def handler(event: dict, context: object) -> dict:
         sms,
         classify=classify,
         consent=bootstrap.consent_ledger(),
+        consent_fallback=bootstrap.consent_queue(),
         queue=bootstrap.inbound_queue(),
         program=program,
         at=datetime.now(UTC),

@@ -19,7 +19,7 @@ def handler(event: dict, context: object) -> dict:
     )
     moved = handle_status(
         form,
-        bootstrap.state_ledger(),
+        bootstrap.conversations(),
         bootstrap.consent_ledger(),
         bootstrap.inbound_queue(),
         datetime.now(UTC),

@@ -44,7 +44,12 @@ def reset() -> None:
         hubspot_client_secret,
         trigger_queue,
         crm_gateway,
-        state_ledger,
+        event_outcomes,
+        send_slots,
+        conversations,
+        sla_tasks,
+        deferrals,
+        consent_queue,
         dispatcher,
         twilio_signature,
         consent_ledger,
@@ -100,7 +105,7 @@ def trigger_queue() -> Any:
 def crm_gateway(crm: Crm) -> CrmGateway:
     s = settings()
     if crm == "salesforce":
-        from textloop.adapters.salesforce import SalesforceGateway
+        from textloop.adapters.salesforce import ContactFields, SalesforceGateway
 
         return SalesforceGateway.connect(
             instance_url=s.salesforce_instance_url or Secrets("SALESFORCE").get("instance_url"),
@@ -108,13 +113,24 @@ def crm_gateway(crm: Crm) -> CrmGateway:
             api_version=s.salesforce_api_version,
             ca_bundle=s.salesforce_ca_bundle,
             default_region=s.phone_default_region,
+            contact_fields=ContactFields(
+                consent=s.salesforce_consent_field,
+                do_not_call=s.salesforce_do_not_call_field,
+                time_zone=s.salesforce_time_zone_field,
+                state=s.salesforce_state_field,
+            ),
         )
-    from textloop.adapters.hubspot import HubSpotGateway
+    from textloop.adapters.hubspot import ContactProperties, HubSpotGateway
 
     return HubSpotGateway.connect(
         access_token=Secrets("HUBSPOT").get("access_token"),
         base_url=s.hubspot_api_base_url,
         default_region=s.phone_default_region,
+        contact_properties=ContactProperties(
+            consent=s.hubspot_consent_property,
+            time_zone=s.hubspot_time_zone_property,
+            state=s.hubspot_state_property,
+        ),
     )
 
 
@@ -131,10 +147,39 @@ def _twilio() -> SmsSender:
 
 
 @cache
-def state_ledger() -> Any:
-    from textloop.adapters.dynamodb import DynamoLedger
+def event_outcomes() -> Any:
+    from textloop.adapters.dynamodb import DynamoEventOutcomes
 
-    return DynamoLedger(settings().state_table)
+    return DynamoEventOutcomes(settings().state_table)
+
+
+@cache
+def send_slots() -> Any:
+    from textloop.adapters.dynamodb import DynamoSendSlots
+
+    return DynamoSendSlots(settings().state_table, event_outcomes().client)
+
+
+@cache
+def conversations() -> Any:
+    from textloop.adapters.dynamodb import DynamoConversations
+
+    return DynamoConversations(settings().state_table, event_outcomes().client)
+
+
+@cache
+def sla_tasks() -> Any:
+    from textloop.adapters.dynamodb import DynamoSlaTasks
+
+    return DynamoSlaTasks(settings().state_table, event_outcomes().client)
+
+
+@cache
+def deferrals() -> Any:
+    from textloop.adapters.scheduler import SchedulerDeferrals
+
+    s = settings()
+    return SchedulerDeferrals(s.deferral_group, s.deferral_target_arn, s.deferral_role_arn)
 
 
 @cache
@@ -149,21 +194,33 @@ def dispatcher() -> Any:
     from datetime import timedelta
 
     from textloop.domain import templates
+    from textloop.domain.caps import Cap, FrequencyCaps
+    from textloop.domain.send_time import SendTimePolicy
     from textloop.service_layer.dispatch import Dispatcher
 
-    s = settings()
-    for template in rules().templates:  # a template that does not compile fails the cold start
+    s, ruleset = settings(), rules()
+    for template in ruleset.templates:  # a template that does not compile fails the cold start
         templates.validate(template)
+    opens, closes = ruleset.send_time.default_window
+    caps: dict[str, tuple[Cap, ...]] = {
+        purpose: tuple(Cap(c.limit, timedelta(hours=c.hours)) for c in limits)
+        for purpose, limits in ruleset.send_time.caps.items()
+    }
     return Dispatcher(
-        rules=rules(),
+        rules=ruleset,
         crm=crm_gateway,
         sms=cast(SmsSender, Lazy(_twilio)),
-        ledger=state_ledger(),
+        outcomes=event_outcomes(),
+        slots=send_slots(),
+        conversations=conversations(),
         consent=consent_ledger(),
+        deferrals=Lazy(deferrals),
         brand=s.brand_name,
         status_callback=s.status_callback_url,
         default_region=s.phone_default_region,
         lease=timedelta(seconds=s.lease_seconds),
+        policy=SendTimePolicy(default_opens=opens, default_closes=closes),
+        caps=FrequencyCaps(caps),
     )
 
 
@@ -182,6 +239,13 @@ def inbound_queue() -> Any:
     from textloop.adapters.sqs import SqsQueue
 
     return SqsQueue(settings().inbound_queue_url)
+
+
+@cache
+def consent_queue() -> Any:
+    from textloop.adapters.sqs import SqsQueue
+
+    return SqsQueue(settings().consent_queue_url, inbound_queue().client)
 
 
 def program() -> Any:
@@ -206,7 +270,12 @@ def reply_router() -> Any:
     from textloop.service_layer.replies import ReplyRouter
 
     return ReplyRouter(
-        _routing(), crm_gateway, cast("tuple[Crm, ...]", settings().reply_crms), state_ledger()
+        _routing(),
+        crm_gateway,
+        cast("tuple[Crm, ...]", settings().reply_crms),
+        event_outcomes(),
+        conversations(),
+        sla_tasks(),
     )
 
 
@@ -214,4 +283,4 @@ def reply_router() -> Any:
 def sla_watchdog() -> Any:
     from textloop.service_layer.replies import SlaWatchdog
 
-    return SlaWatchdog(_routing(), crm_gateway, state_ledger())
+    return SlaWatchdog(_routing(), crm_gateway, sla_tasks())

@@ -43,6 +43,14 @@ def _matching(pattern: str) -> Callable[[str], str]:
     return check
 
 
+_FIELD = r"[A-Za-z][A-Za-z0-9_]{0,79}"  # a CRM field or property API name
+
+
+def _optional(pattern: str) -> Callable[[str], str]:
+    check = _matching(pattern)
+    return lambda value: check(value) if value else ""
+
+
 def _required(value: str) -> str:
     if not value:
         raise ValueError("is required")
@@ -102,6 +110,22 @@ class Settings:
     salesforce_api_version: str = _setting("SALESFORCE_API_VERSION", "62.0", _matching(r"\d+\.\d"))
     salesforce_ca_bundle: str | None = _setting("SALESFORCE_CA_BUNDLE", parse=lambda v: v or None)
     lease_seconds: int = _setting("SEND_LEASE_SECONDS", "120", _int_between(5, 900))
+    consent_queue_url: str = _setting("CONSENT_QUEUE_URL")
+    deferral_group: str = _setting("DEFERRAL_SCHEDULE_GROUP", "default", _matching(r"[0-9a-zA-Z_.-]{1,64}"))
+    deferral_target_arn: str = _setting("DEFERRAL_TARGET_ARN")
+    deferral_role_arn: str = _setting("DEFERRAL_ROLE_ARN")
+    salesforce_consent_field: str = _setting("SALESFORCE_CONSENT_FIELD", "SMS_Consent__c", _matching(_FIELD))
+    salesforce_do_not_call_field: str = _setting(
+        "SALESFORCE_DO_NOT_CALL_FIELD", "DoNotCall", _matching(_FIELD)
+    )
+    salesforce_time_zone_field: str = _setting("SALESFORCE_TIME_ZONE_FIELD", "", _optional(_FIELD))
+    salesforce_state_field: str = _setting("SALESFORCE_STATE_FIELD", "MailingState", _matching(_FIELD))
+    hubspot_consent_property: str = _setting(
+        "HUBSPOT_CONSENT_PROPERTY", "textloop_sms_consent", _matching(_FIELD)
+    )
+    hubspot_time_zone_property: str = _setting("HUBSPOT_TIME_ZONE_PROPERTY", "hs_timezone", _optional(_FIELD))
+    hubspot_state_property: str = _setting("HUBSPOT_STATE_PROPERTY", "state", _matching(_FIELD))
+    message_retention_days: int = _setting("MESSAGE_RETENTION_DAYS", "180", _int_between(1, 3650))
     webhook_tolerance_seconds: int = _setting("WEBHOOK_TOLERANCE_SECONDS", "300", _int_between(1, 3600))
 
     @classmethod

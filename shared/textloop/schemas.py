@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -150,6 +150,47 @@ class HubSpotEvent(BaseModel):
         return TriggerEvent(key, record, kind, changed, _ms(self.occurredAt), str(self.portalId))
 
 
+DEFERRED_SOURCE = "textloop.deferred"  # a held-back event brought back by its one-time schedule
+
+
+def deferred_body(event: TriggerEvent) -> str:
+    """The TriggerQueue body that brings *event* back once its send window opens (same event key)."""
+    return json.dumps(
+        {
+            "source": DEFERRED_SOURCE,
+            "event": {
+                "event_key": event.event_key,
+                "crm": event.record.crm,
+                "object_type": event.record.object_type,
+                "record_id": event.record.record_id,
+                "kind": str(event.kind),
+                "changed": event.changed,
+                "occurred_at": event.occurred_at.isoformat(),
+                "account": event.account,
+            },
+        },
+        separators=(",", ":"),
+        default=str,
+    )
+
+
+class DeferredEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_key: str = Field(min_length=1)
+    crm: Literal["salesforce", "hubspot"]
+    object_type: ObjectType
+    record_id: str = Field(min_length=1)
+    kind: ChangeKind
+    changed: dict[str, Any]
+    occurred_at: datetime
+    account: str = ""
+
+    def to_trigger(self) -> TriggerEvent:
+        record = RecordRef(self.crm, self.object_type, self.record_id)
+        return TriggerEvent(self.event_key, record, self.kind, self.changed, self.occurred_at, self.account)
+
+
 def parse_queue_body(body: str) -> list[TriggerEvent]:
     """A TriggerQueue message → the change events it carries. Raises MalformedEvent/UnknownEvent."""
     try:
@@ -163,6 +204,8 @@ def parse_queue_body(body: str) -> list[TriggerEvent]:
             return EventBridgeChangeEvent.model_validate(message).to_triggers()
         if message.get("source") == HUBSPOT_SOURCE:
             return [HubSpotEvent.model_validate(message.get("event")).to_trigger()]
+        if message.get("source") == DEFERRED_SOURCE:
+            return [DeferredEvent.model_validate(message.get("event")).to_trigger()]
     except ValidationError as exc:
         raise MalformedEvent(f"invalid event: {_first_error(exc)}") from None
     raise UnknownEvent("queue message is neither an EventBridge change event nor a HubSpot event")

@@ -10,9 +10,14 @@ import pytest
 
 from tests.support.delivery import deliver_like_sqs
 from tests.support.events import deal_to_contract_sent, opportunity_to_review
-from tests.support.fakes import FakeCrm, FakeSms, deal_context, opportunity_context
+from tests.support.fakes import FakeCrm, FakeDeferrals, FakeSms, deal_context, opportunity_context
 from tests.support.template_tables import create_tables
-from textloop.adapters.dynamodb import DynamoConsentLedger, DynamoLedger
+from textloop.adapters.dynamodb import (
+    DynamoConsentLedger,
+    DynamoConversations,
+    DynamoEventOutcomes,
+    DynamoSendSlots,
+)
 from textloop.domain.model import Outcome
 from textloop.domain.rules import RuleSet
 from textloop.service_layer.dispatch import Dispatcher
@@ -38,8 +43,11 @@ def dispatchers(
             rules=RuleSet.load(),
             crm=lambda _name: crm,
             sms=sms,
-            ledger=DynamoLedger(tables["StateTable"], c),
+            outcomes=DynamoEventOutcomes(tables["StateTable"], c),
+            slots=DynamoSendSlots(tables["StateTable"], c),
+            conversations=DynamoConversations(tables["StateTable"], c),
             consent=DynamoConsentLedger(tables["ConsentTable"], c),
+            deferrals=FakeDeferrals(),
             brand="Textloop",
         )
 

@@ -12,7 +12,7 @@ import boto3
 from twilio.request_validator import RequestValidator
 
 from tests.integration.conftest import http_event
-from textloop.adapters.dynamodb import DynamoLedger
+from textloop.adapters.dynamodb import DynamoConversations, DynamoSendSlots
 from textloop.domain.model import RecordRef
 from textloop.domain.ports import SendSlot, SlotState
 
@@ -41,8 +41,8 @@ def _callback(app: ModuleType, ctx: Any, status: str, *, token: str = TOKEN, err
     return int(app.handler(event, ctx)["statusCode"])
 
 
-def _a_sent_message(table: str) -> DynamoLedger:
-    ledger = DynamoLedger(table, boto3.client("dynamodb"))
+def _a_sent_message(table: str) -> DynamoConversations:
+    slots = DynamoSendSlots(table, boto3.client("dynamodb"))
     now = datetime.now(UTC)
     slot = SendSlot(
         "r#x#+14155550132",
@@ -59,9 +59,9 @@ def _a_sent_message(table: str) -> DynamoLedger:
         "+14155550132",
         "hello",
     )
-    assert ledger.claim(slot, now) is None
-    ledger.advance(slot, SlotState.SENT, sid=SID)
-    return ledger
+    assert slots.claim(slot, now) is None
+    slots.advance(slot, SlotState.SENT, sid=SID)
+    return DynamoConversations(table, boto3.client("dynamodb"))
 
 
 def test_given_callbacks_out_of_order_and_duplicated_then_status_only_moves_forward(

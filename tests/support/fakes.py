@@ -9,6 +9,7 @@ from threading import Lock
 
 from textloop.domain.errors import RecipientUnsubscribed, RecordNotFound, SmsUnavailable
 from textloop.domain.model import (
+    ConsentStatus,
     MessageContext,
     OutboundSms,
     OwnerTask,
@@ -18,6 +19,7 @@ from textloop.domain.model import (
     SentSms,
     SmsActivity,
 )
+from textloop.domain.ports import Deferral
 
 
 class Crash(Exception):
@@ -34,6 +36,7 @@ class FakeCrm:
     tasks: dict[str, OwnerTask] = field(default_factory=dict)
     closed_tasks: set[str] = field(default_factory=set)
     flags: list[tuple[str, PhoneStatus, str]] = field(default_factory=list)
+    consent_writes: list[tuple[str, ConsentStatus, str]] = field(default_factory=list)
 
     def add(self, context: MessageContext) -> None:
         self.contexts[context.record] = context
@@ -67,6 +70,21 @@ class FakeCrm:
         if task_id not in self.tasks:
             raise RecordNotFound(task_id)
         return task_id not in self.closed_tasks
+
+    def record_consent(self, contact_id: str, status: ConsentStatus, note: str) -> None:
+        self.consent_writes.append((contact_id, status, note))
+
+
+@dataclass
+class FakeDeferrals:
+    """Records the one-time schedules the dispatcher asks for (EventBridge Scheduler's part)."""
+
+    scheduled: dict[str, Deferral] = field(default_factory=dict)
+
+    def schedule(self, deferral: Deferral) -> str:
+        name = f"{deferral.slot_key}@{deferral.not_before.isoformat()}"
+        self.scheduled.setdefault(name, deferral)
+        return name
 
 
 @dataclass

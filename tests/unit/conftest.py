@@ -11,9 +11,15 @@ import pytest
 from moto import mock_aws
 from pytest_socket import disable_socket, enable_socket
 
-from tests.support.fakes import FakeCrm, FakeSms
+from tests.support.fakes import FakeCrm, FakeDeferrals, FakeSms
 from tests.support.template_tables import create_tables
-from textloop.adapters.dynamodb import DynamoConsentLedger, DynamoLedger
+from textloop.adapters.dynamodb import (
+    DynamoConsentLedger,
+    DynamoConversations,
+    DynamoEventOutcomes,
+    DynamoSendSlots,
+    DynamoSlaTasks,
+)
 from textloop.domain.rules import RuleSet
 from textloop.service_layer.dispatch import Dispatcher
 
@@ -27,7 +33,7 @@ def _no_network() -> Iterator[None]:
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+        self.now = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # Monday: noon in California, 3 pm in New York
 
     def __call__(self) -> datetime:
         return self.now
@@ -55,8 +61,28 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def ledger(aws: dict[str, str]) -> DynamoLedger:
-    return DynamoLedger(aws["StateTable"], boto3.client("dynamodb"))
+def outcomes(aws: dict[str, str]) -> DynamoEventOutcomes:
+    return DynamoEventOutcomes(aws["StateTable"], boto3.client("dynamodb"))
+
+
+@pytest.fixture
+def slots(aws: dict[str, str]) -> DynamoSendSlots:
+    return DynamoSendSlots(aws["StateTable"], boto3.client("dynamodb"))
+
+
+@pytest.fixture
+def conversations(aws: dict[str, str]) -> DynamoConversations:
+    return DynamoConversations(aws["StateTable"], boto3.client("dynamodb"))
+
+
+@pytest.fixture
+def tasks(aws: dict[str, str]) -> DynamoSlaTasks:
+    return DynamoSlaTasks(aws["StateTable"], boto3.client("dynamodb"))
+
+
+@pytest.fixture
+def deferrals() -> FakeDeferrals:
+    return FakeDeferrals()
 
 
 @pytest.fixture
@@ -76,15 +102,25 @@ def sms(clock: Clock) -> FakeSms:
 
 @pytest.fixture
 def make_dispatcher(
-    ledger: DynamoLedger, consent: DynamoConsentLedger, crm: FakeCrm, sms: FakeSms, clock: Clock
+    outcomes: DynamoEventOutcomes,
+    slots: DynamoSendSlots,
+    conversations: DynamoConversations,
+    consent: DynamoConsentLedger,
+    deferrals: FakeDeferrals,
+    crm: FakeCrm,
+    sms: FakeSms,
+    clock: Clock,
 ) -> Callable[[], Dispatcher]:
     def build() -> Dispatcher:
         return Dispatcher(
             rules=RuleSet.load(),
             crm=lambda _name: crm,
             sms=sms,
-            ledger=ledger,
+            outcomes=outcomes,
+            slots=slots,
+            conversations=conversations,
             consent=consent,
+            deferrals=deferrals,
             brand="Textloop",
             status_callback="https://hooks.example.com/twilio/status",
             clock=clock,

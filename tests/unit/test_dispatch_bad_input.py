@@ -8,7 +8,7 @@ import pytest
 
 from tests.support.events import opportunity_to_review, salesforce_change
 from tests.support.fakes import FakeCrm, FakeSms, opportunity_context
-from textloop.adapters.dynamodb import DynamoConsentLedger, DynamoLedger
+from textloop.adapters.dynamodb import DynamoConsentLedger, DynamoEventOutcomes
 from textloop.domain import errors
 from textloop.domain.model import Outcome
 from textloop.domain.ports import ConsentChange, ConsentStatus
@@ -21,14 +21,14 @@ from textloop.service_layer.dispatch import Dispatcher
     [("", "invalid_phone"), ("555-01", "invalid_phone"), ("not a number", "invalid_phone")],
 )
 def test_given_a_missing_or_invalid_phone_then_skipped_with_the_reason(
-    dispatcher: Dispatcher, crm: FakeCrm, sms: FakeSms, ledger: DynamoLedger, phone: str, reason: str
+    dispatcher: Dispatcher, crm: FakeCrm, sms: FakeSms, outcomes: DynamoEventOutcomes, phone: str, reason: str
 ) -> None:
     crm.add(opportunity_context(phone=phone))
     event = opportunity_to_review()
     result = dispatcher(event)
     assert (result.outcome, result.reason) == (Outcome.SKIPPED, reason)
     assert sms.sent == []
-    recorded = ledger.outcome(event.event_key)
+    recorded = outcomes.outcome(event.event_key)
     assert recorded is not None and recorded.reason == reason  # auditable
 
 
@@ -87,13 +87,13 @@ def test_given_a_gap_event_then_the_record_is_reread_and_the_rule_applied_to_its
 
 
 def test_given_gap_overflow_then_it_is_recorded_and_counted_not_dropped(
-    dispatcher: Dispatcher, ledger: DynamoLedger
+    dispatcher: Dispatcher, outcomes: DynamoEventOutcomes
 ) -> None:
     body = salesforce_change("Opportunity", [], {}, change_type="GAP_OVERFLOW")
     (event,) = parse_queue_body(json.dumps(body))
     result = dispatcher(event)
     assert (result.outcome, result.reason) == (Outcome.SKIPPED, "gap_overflow")
-    assert ledger.outcome(event.event_key) is not None
+    assert outcomes.outcome(event.event_key) is not None
 
 
 def test_given_an_opted_out_number_then_it_is_refused(
@@ -119,13 +119,13 @@ def test_given_twilio_says_21610_then_the_number_is_opted_out_and_the_next_trigg
 
 
 def test_given_an_unparseable_queue_message_then_an_auditable_skip_is_recorded(
-    dispatcher: Dispatcher, ledger: DynamoLedger
+    dispatcher: Dispatcher, outcomes: DynamoEventOutcomes
 ) -> None:
     with pytest.raises(errors.MalformedEvent) as problem:
         parse_queue_body("{not json")
     result = dispatcher.skip("sqs:m-1", problem.value)
     assert (result.outcome, result.reason) == (Outcome.SKIPPED, "malformed_event")
-    recorded = ledger.outcome("sqs:m-1")
+    recorded = outcomes.outcome("sqs:m-1")
     assert recorded is not None and recorded.reason == "malformed_event"
 
 

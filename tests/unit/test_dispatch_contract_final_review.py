@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from tests.support.events import deal_to_contract_sent, opportunity_to_review
 from tests.support.fakes import FakeCrm, FakeSms, deal_context, opportunity_context
-from textloop.adapters.dynamodb import DynamoLedger
+from textloop.adapters.dynamodb import DynamoConversations
 from textloop.domain.model import Outcome
 from textloop.service_layer.dispatch import Dispatcher
 
 
 def test_given_opportunity_in_review_when_dispatched_then_one_sms_with_the_signing_link_is_logged(
-    dispatcher: Dispatcher, crm: FakeCrm, sms: FakeSms, ledger: DynamoLedger
+    dispatcher: Dispatcher, crm: FakeCrm, sms: FakeSms, conversations: DynamoConversations
 ) -> None:
     # Given an opportunity whose primary contact typed the number as "(415) 555-0132"
     crm.add(opportunity_context())
@@ -32,7 +32,7 @@ def test_given_opportunity_in_review_when_dispatched_then_one_sms_with_the_signi
     )
     assert activity.subject.startswith("SMS") and activity.body == message.body and activity.sid == sid
     # And the message is kept for status callbacks and replies
-    stored = ledger.message(sid)
+    stored = conversations.message(sid)
     assert (
         stored is not None
         and stored["record_id"] == "006000000000001AAA"

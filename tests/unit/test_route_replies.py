@@ -9,7 +9,7 @@ import pytest
 from tests.support.events import opportunity_to_review
 from tests.support.fakes import FakeCrm, opportunity_context
 from tests.unit.conftest import Clock
-from textloop.adapters.dynamodb import DynamoLedger
+from textloop.adapters.dynamodb import DynamoConversations, DynamoEventOutcomes, DynamoSlaTasks
 from textloop.domain.model import Outcome, Person, PhoneStatus, TaskPriority
 from textloop.domain.rules import RuleSet
 from textloop.service_layer.dispatch import Dispatcher
@@ -37,10 +37,16 @@ def intent(name: str) -> dict[str, object]:
 
 
 @pytest.fixture
-def router(ledger: DynamoLedger, crm: FakeCrm, clock: Clock) -> ReplyRouter:
+def router(
+    outcomes: DynamoEventOutcomes,
+    conversations: DynamoConversations,
+    tasks: DynamoSlaTasks,
+    crm: FakeCrm,
+    clock: Clock,
+) -> ReplyRouter:
     routing = RuleSet.load().routing
     assert routing is not None
-    return ReplyRouter(routing, lambda _name: crm, ("salesforce",), ledger, clock)
+    return ReplyRouter(routing, lambda _name: crm, ("salesforce",), outcomes, conversations, tasks, clock)
 
 
 @pytest.fixture

@@ -131,6 +131,7 @@ def test_given_the_template_when_reading_functions_then_globals_are_merged(tpl: 
         "TwilioInboundFunction",
         "ReplyRouterFunction",
         "SlaWatchdogFunction",
+        "ConsentWriterFunction",
     }
     dispatcher = functions["DispatcherFunction"]
     assert (dispatcher.module, dispatcher.handler_function) == ("app", "handler")
@@ -148,6 +149,7 @@ def test_given_the_template_when_reading_functions_then_globals_are_merged(tpl: 
     [
         ("TriggerQueue", "TriggerDeadLetterQueue", "DispatcherFunction"),
         ("InboundQueue", "InboundDeadLetterQueue", "ReplyRouterFunction"),
+        ("ConsentQueue", "ConsentDeadLetterQueue", "ConsentWriterFunction"),
     ],
 )
 def test_given_the_template_when_reading_queues_then_each_consumer_has_partial_failures_and_redrive(

@@ -39,7 +39,7 @@ print(','.join(heavy))
 FUNCTIONS = {
     "hubspot_webhook": ("bootstrap.trigger_queue().client; bootstrap.hubspot_client_secret()", ["sqs"]),
     "twilio_status": (
-        "bootstrap.state_ledger().client; bootstrap.consent_ledger().client; bootstrap.inbound_queue().client;"
+        "bootstrap.conversations().client; bootstrap.consent_ledger().client; bootstrap.inbound_queue().client;"
         " bootstrap.twilio_signature()",
         ["dynamodb", "sqs"],
     ),

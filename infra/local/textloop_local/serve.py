@@ -78,6 +78,7 @@ class StackOptions:
     visibility_timeout: int = 2  # seconds, on every local receive: retries come fast
     template: Path = TEMPLATE
     extra_env: dict[str, str] = field(default_factory=dict)  # forced values (tests, demo)
+    fire_schedules: bool = True  # False: a test fires due schedules itself with its own clock
 
 
 class LocalStack:
@@ -96,6 +97,8 @@ class LocalStack:
         self.queues: dict[str, dict[str, str]] = {}  # logical id -> {"url", "arn", "name"}
         self.tables: dict[str, str] = {}  # logical id -> physical name
         self.rule_arn = ""
+        self.scheduler: Any = None  # the local EventBridge Scheduler (fires moto's schedules)
+        self.schedule_group = ""
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._clients: dict[str, Any] = {}
         self._saved_env: dict[str, str | None] = {}
@@ -323,6 +326,14 @@ class LocalStack:
                 if "InboundQueue" in self.queues
                 else {}
             ),
+            **(
+                {"CONSENT_QUEUE_URL": self.queues["ConsentQueue"]["url"]}
+                if "ConsentQueue" in self.queues
+                else {}
+            ),
+            "DEFERRAL_SCHEDULE_GROUP": self.schedule_group,
+            "DEFERRAL_TARGET_ARN": self.queues["TriggerQueue"]["arn"],
+            "DEFERRAL_ROLE_ARN": f"arn:aws:iam::123456789012:role/{STACK_NAME}-DeferralSchedulerRole",
             "PUBLIC_BASE_URL": self.api.url,
             "SALESFORCE_INSTANCE_URL": self.salesforce.url,
             "SALESFORCE_CA_BUNDLE": str(self.salesforce.ca_bundle_path),
@@ -366,6 +377,16 @@ class LocalStack:
         self.poller = SqsPoller(
             self.client("sqs"), bindings, visibility_timeout=opts.visibility_timeout
         ).start()
+        from textloop_local.scheduler import ScheduleFirer
+
+        self.scheduler = ScheduleFirer(
+            self.client("scheduler"),
+            self.client("sqs"),
+            {q["arn"]: q["url"] for q in self.queues.values()},
+            self.schedule_group,
+        )
+        if opts.fire_schedules:
+            self.scheduler.start()
         log.info("textloop local stack up at %s (aws %s)", self.api.url, endpoint)
 
     def _create_aws_resources(self, template: Any) -> None:
@@ -373,6 +394,8 @@ class LocalStack:
 
         self.tables = sam.create_tables(template, self.dynamodb, prefix=STACK_NAME)
         self.queues = sam.create_queues(template, self.client("sqs"), prefix=STACK_NAME)
+        self.schedule_group = f"{STACK_NAME}-deferrals"  # DeferralScheduleGroup
+        self.client("scheduler").create_schedule_group(Name=self.schedule_group)
         events = self.client("events")
         events.create_event_bus(Name=LOCAL_EVENT_BUS)
         rule = sam.event_rule(template, "SalesforceChangeRule")
@@ -391,6 +414,7 @@ class LocalStack:
 
     def stop(self) -> None:
         for step in (
+            lambda: self.scheduler and self.scheduler.stop(),
             lambda: self.poller and self.poller.stop(),
             lambda: self.api and self.api.stop(),
             lambda: self.twilio and self.twilio.stop(),

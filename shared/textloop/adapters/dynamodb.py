@@ -1,4 +1,5 @@
-"""DynamoDB adapters: the state ledger (outcomes, send slots, message records) and consent.
+"""DynamoDB adapters, one per port: event outcomes, send slots, conversations (message records by
+sid and by number), SLA tasks — all in the state table — and the consent ledger in its own table.
 
 Low-level client on purpose: the resource layer costs cold-start time and hides conditions.
 Every ClientError is translated: a failed condition is a domain decision, anything else is
@@ -26,7 +27,7 @@ from textloop.domain.model import (
     RecordRef,
     WatchedTask,
 )
-from textloop.domain.ports import ConsentChange, ConsentStatus, SendSlot, SlotState
+from textloop.domain.ports import ConsentChange, ConsentStatus, SendSlot, SentMessage, SlotState
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -70,12 +71,14 @@ def _condition_failed(exc: ClientError) -> bool:
     )
 
 
-class DynamoLedger:
+class _Table:
     def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
         self.table = table
         self.client = client or boto3.client("dynamodb", config=CLIENT_CONFIG)
 
-    # -- outcomes ------------------------------------------------------------------------------
+
+class DynamoEventOutcomes(_Table):
+    """``EVENT#<key>``/``OUTCOME``: the auditable outcome of every event."""
 
     def outcome(self, event_key: str) -> DispatchResult | None:
         with _translated("GetItem"):
@@ -96,13 +99,16 @@ class DynamoLedger:
         with _translated("PutItem"):
             self.client.put_item(TableName=self.table, Item=_outcome_item(result, at))
 
+
+class DynamoSendSlots(_Table):
+    """``SLOT#<key>``/``SLOT``: the intent to send, moved under a lease; SENT also writes the message
+    records (``MSG#<sid>`` and ``PHONE#<e164>``) and LOGGED the event's outcome, atomically."""
+
     def complete(self, slot: SendSlot, result: DispatchResult, at: datetime) -> None:
         self._slot_transaction(
             _slot_move(slot, SlotState.LOGGED, activity_id=result.activity_id),
             {"Put": {"TableName": self.table, "Item": _outcome_item(result, at)}},
         )
-
-    # -- send slots ----------------------------------------------------------------------------
 
     def claim(self, slot: SendSlot, now: datetime) -> SendSlot | None:
         try:
@@ -144,6 +150,22 @@ class DynamoLedger:
             raise InProgress("lost the send slot's lease to another worker")
         return updated
 
+    def defer(self, slot: SendSlot, not_before: datetime, cooldown_until: datetime) -> SendSlot:
+        values = {
+            ":to": _s(str(SlotState.DEFERRED)),
+            ":nb": _s(iso(not_before)),
+            ":cd": _s(iso(cooldown_until)),
+            ":free": _s(iso(slot.claimed_at)),
+            ":exp": _epoch(cooldown_until + timedelta(days=1)),
+        }
+        update = (
+            "SET #state = :to, not_before = :nb, cooldown_until = :cd, lease_until = :free, expires_at = :exp"
+        )
+        moved = self._update(slot, update, "#owner = :me", values)
+        if moved is None:
+            raise InProgress("lost the send slot's lease to another worker")
+        return moved
+
     def release(self, slot: SendSlot, now: datetime) -> None:
         # The state stays as it is: a SENDING slot is reconciled with the provider on the retry.
         self._update(slot, "SET lease_until = :now", "#owner = :me", {":now": _s(iso(now))})
@@ -177,7 +199,7 @@ class DynamoLedger:
 
     def _sent(self, slot: SendSlot) -> None:
         """Slot → SENT, and the message record by sid (status callbacks) and by phone (replies)."""
-        now = datetime.now(UTC)
+        now = datetime.fromisoformat(slot.sent_at) if slot.sent_at else datetime.now(UTC)
         message: dict[str, Any] = {
             "sid": _s(slot.sid),
             "phone": _s(slot.phone),
@@ -187,6 +209,7 @@ class DynamoLedger:
             "contact_id": _s(slot.contact_id or ""),
             "owner_id": _s(slot.owner_id or ""),
             "rule": _s(slot.rule),
+            "purpose": _s(slot.purpose),
             "template": _s(f"{slot.template_id}@v{slot.template_version}"),
             "event_key": _s(slot.event_key),
             "status": _s("accepted"),
@@ -194,7 +217,7 @@ class DynamoLedger:
             "expires_at": _epoch(now + MESSAGE_TTL),
         }
         self._slot_transaction(
-            _slot_move(slot, SlotState.SENT, sid=slot.sid),
+            _slot_move(slot, SlotState.SENT, sid=slot.sid, sent_at=iso(now)),
             {"Put": {"TableName": self.table, "Item": {**_key(f"MSG#{slot.sid}", "MSG"), **message}}},
             {
                 "Put": {
@@ -216,7 +239,10 @@ class DynamoLedger:
                 f"DynamoDB TransactWriteItems failed: {exc.response['Error']['Code']}"
             ) from None
 
-    # -- conversations and SLA tasks --------------------------------------------------------
+
+class DynamoConversations(_Table):
+    """Outbound messages by sid (``MSG#<sid>``: status callbacks) and by number (``PHONE#<e164>``,
+    newest last: replies and frequency caps)."""
 
     def latest_conversation(self, phone: str) -> Conversation | None:
         with _translated("Query"):
@@ -237,6 +263,62 @@ class DynamoLedger:
             sid=item["sid"]["S"],
             sent_at=item["sent_at"]["S"],
         )
+
+    def sent_since(self, phone: str, since: datetime) -> list[SentMessage]:
+        items: list[dict[str, Any]] = []
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND sk >= :since",
+            "ExpressionAttributeValues": {":pk": _s(f"PHONE#{phone}"), ":since": _s(f"MSG#{iso(since)}")},
+            "ProjectionExpression": "sent_at, #rule, purpose",
+            "ExpressionAttributeNames": {"#rule": "rule"},
+        }
+        with _translated("Query"):
+            while True:
+                page = self.client.query(**request)
+                items += page["Items"]
+                if "LastEvaluatedKey" not in page:
+                    break
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [
+            SentMessage(
+                datetime.fromisoformat(i["sent_at"]["S"]),
+                i.get("rule", {}).get("S", ""),
+                i.get("purpose", {}).get("S", "transactional"),
+            )
+            for i in items
+        ]
+
+    def message(self, sid: str) -> dict[str, Any] | None:
+        with _translated("GetItem"):
+            item = self.client.get_item(TableName=self.table, Key=_key(f"MSG#{sid}", "MSG")).get("Item")
+        return {k: next(iter(v.values())) for k, v in item.items()} if item else None
+
+    def update_status(self, sid: str, status: str, rank: int, error_code: str, at: datetime) -> bool:
+        """Move a message's delivery status forward; an older or repeated callback changes nothing."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=_key(f"MSG#{sid}", "MSG"),
+                UpdateExpression="SET #status = :status, status_rank = :rank, error_code = :code, status_at = :at",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(status_rank) OR status_rank < :rank)",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":status": _s(status),
+                    ":rank": {"N": str(rank)},
+                    ":code": _s(error_code),
+                    ":at": _s(iso(at)),
+                },
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
+        return True
+
+
+class DynamoSlaTasks(_Table):
+    """``SLA#OPEN``/``<due>#<crm>#<task>``: open SLA tasks in due order; ``TASK#…``/``SLA``: done."""
 
     def watch_task(self, task: WatchedTask) -> None:
         item = {
@@ -287,48 +369,25 @@ class DynamoLedger:
                 ]
             )
 
-    def message(self, sid: str) -> dict[str, Any] | None:
-        with _translated("GetItem"):
-            item = self.client.get_item(TableName=self.table, Key=_key(f"MSG#{sid}", "MSG")).get("Item")
-        return {k: next(iter(v.values())) for k, v in item.items()} if item else None
 
-    def update_status(self, sid: str, status: str, rank: int, error_code: str, at: datetime) -> bool:
-        """Move a message's delivery status forward; an older or repeated callback changes nothing."""
-        try:
-            self.client.update_item(
-                TableName=self.table,
-                Key=_key(f"MSG#{sid}", "MSG"),
-                UpdateExpression="SET #status = :status, status_rank = :rank, error_code = :code, status_at = :at",
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(status_rank) OR status_rank < :rank)",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":status": _s(status),
-                    ":rank": {"N": str(rank)},
-                    ":code": _s(error_code),
-                    ":at": _s(iso(at)),
-                },
-            )
-        except ClientError as exc:
-            if _condition_failed(exc):
-                return False
-            raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
-        return True
-
-
-class DynamoConsentLedger:
+class DynamoConsentLedger(_Table):
     """Per E.164 number: the current status and an append-only history. Never loses an event;
     an older event never overwrites a newer status."""
 
-    def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
-        self.table = table
-        self.client = client or boto3.client("dynamodb", config=CLIENT_CONFIG)
-
-    def is_opted_out(self, phone: str) -> bool:
+    def status(self, phone: str) -> ConsentStatus | None:
         with _translated("GetItem"):
             item = self.client.get_item(
-                TableName=self.table, Key={"phone": _s(phone)}, ConsistentRead=True
+                TableName=self.table,
+                Key={"phone": _s(phone)},
+                ConsistentRead=True,
+                ProjectionExpression="#status",
+                ExpressionAttributeNames={"#status": "status"},
             ).get("Item")
-        return item is not None and item.get("status", {}).get("S") == ConsentStatus.OPTED_OUT
+        value = (item or {}).get("status", {}).get("S")
+        return ConsentStatus(value) if value else None
+
+    def is_opted_out(self, phone: str) -> bool:
+        return self.status(phone) is ConsentStatus.OPTED_OUT
 
     def record(self, change: ConsentChange) -> bool:
         """Returns True when the status changed. The same evidence (a MessageSid retried by Twilio)
@@ -444,7 +503,19 @@ def _slot_key(key: str) -> dict[str, dict[str, str]]:
     return _key(f"SLOT#{key}", "SLOT")
 
 
-_SLOT_TEXT = ("event_key", "owner", "rule", "template_id", "phone", "body", "sid", "activity_id", "error")
+_SLOT_TEXT = (
+    "event_key",
+    "owner",
+    "rule",
+    "template_id",
+    "phone",
+    "body",
+    "sid",
+    "activity_id",
+    "error",
+    "purpose",
+    "sent_at",
+)
 _SLOT_TIMES = ("claimed_at", "lease_until", "cooldown_until")
 
 
@@ -463,6 +534,8 @@ def _slot_item(slot: SendSlot) -> dict[str, Any]:
     }
     item.update({name: _s(getattr(slot, name)) for name in _SLOT_TEXT})
     item.update({name: _s(iso(getattr(slot, name))) for name in _SLOT_TIMES})
+    if slot.not_before is not None:
+        item["not_before"] = _s(iso(slot.not_before))
     return item
 
 
@@ -472,7 +545,9 @@ def _slot_from(item: dict[str, Any]) -> SendSlot:
 
     fields: dict[str, Any] = {name: text(name) for name in _SLOT_TEXT}
     fields.update({name: datetime.fromisoformat(text(name)) for name in _SLOT_TIMES})
+    fields["purpose"] = fields["purpose"] or "transactional"
     return SendSlot(
+        not_before=datetime.fromisoformat(text("not_before")) if text("not_before") else None,
         key=text("key"),
         state=SlotState(text("state")),
         record=_record(text("crm"), text("object_type"), text("record_id")),

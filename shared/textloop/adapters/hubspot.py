@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,6 +41,7 @@ from hubspot.crm.tickets import ApiException as TicketsApiException
 
 from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
 from textloop.domain.model import (
+    ConsentStatus,
     MessageContext,
     OwnerTask,
     Person,
@@ -48,7 +50,7 @@ from textloop.domain.model import (
     SmsActivity,
     TaskPriority,
 )
-from textloop.domain.phone import mask, same_number
+from textloop.domain.phone import mask, mask_in_text, same_number
 
 TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
 _CONTACT_PROPERTIES = ["firstname", "lastname", "mobilephone", "phone", "email"]
@@ -81,10 +83,28 @@ _API_ERRORS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ContactProperties:
+    """The contact properties Textloop reads for consent and timing (settings)."""
+
+    consent: str = "textloop_sms_consent"  # enumeration: opted_in, opted_out, unknown
+    time_zone: str = "hs_timezone"  # HubSpot's own, values such as america_slash_new_york
+    state: str = "state"
+
+    @property
+    def read(self) -> list[str]:
+        return [*_CONTACT_PROPERTIES, *(p for p in (self.consent, self.time_zone, self.state) if p)]
+
+
 class HubSpotGateway:
     def __init__(
-        self, client: HubSpot, timeout: tuple[float, float] = TIMEOUT, default_region: str = "US"
+        self,
+        client: HubSpot,
+        timeout: tuple[float, float] = TIMEOUT,
+        default_region: str = "US",
+        contact_properties: ContactProperties | None = None,
     ) -> None:
+        self._props = contact_properties or ContactProperties()
         # Each SDK API object owns a connection pool: build them once, reuse them for every call.
         self._records = {"deal": client.crm.deals.basic_api, "ticket": client.crm.tickets.basic_api}
         self._contacts = client.crm.contacts.basic_api
@@ -102,8 +122,10 @@ class HubSpotGateway:
         base_url: str = "https://api.hubapi.com",
         timeout: tuple[float, float] = TIMEOUT,
         default_region: str = "US",
+        contact_properties: ContactProperties | None = None,
     ) -> HubSpotGateway:
-        return cls(HubSpot(access_token=access_token, host=base_url.rstrip("/")), timeout, default_region)
+        client = HubSpot(access_token=access_token, host=base_url.rstrip("/"))
+        return cls(client, timeout, default_region, contact_properties)
 
     # --- CrmGateway --------------------------------------------------------------------
 
@@ -235,12 +257,33 @@ class HubSpotGateway:
                 _request_timeout=self._timeout,
             )
 
+    def record_consent(self, contact_id: str, status: ConsentStatus, note: str) -> None:
+        with _translated(f"hubspot:contact:{contact_id}"):
+            self._contacts.update(
+                contact_id,
+                SimplePublicObjectInput(properties={self._props.consent: status.value}),
+                _request_timeout=self._timeout,
+            )
+            self._tasks.create(
+                TaskInput(
+                    properties={
+                        "hs_task_subject": f"SMS consent: {status.value}",
+                        "hs_task_body": mask_in_text(note),
+                        "hs_task_status": "COMPLETED",
+                        "hs_task_type": "TODO",
+                        "hs_timestamp": _timestamp(datetime.now(UTC)),
+                    },
+                    associations=[_task_association(contact_id, TASK_TO_CONTACT)],
+                ),
+                _request_timeout=self._timeout,
+            )
+
     # --- helpers -----------------------------------------------------------------------
 
     def _contact(self, contact_id: str) -> Person | None:
         try:
             contact = self._contacts.get_by_id(
-                contact_id, properties=_CONTACT_PROPERTIES, _request_timeout=self._timeout
+                contact_id, properties=self._props.read, _request_timeout=self._timeout
             )
         except ContactsApiException as exc:
             if exc.status == 404:  # an association to a contact deleted since: no recipient
@@ -253,6 +296,11 @@ class HubSpotGateway:
             last_name=values.get("lastname") or "",
             phone=values.get("mobilephone") or values.get("phone") or "",
             email=values.get("email") or "",
+            sms_consent=str(values.get(self._props.consent) or ""),
+            time_zone=iana_zone(str(values.get(self._props.time_zone) or ""))
+            if self._props.time_zone
+            else "",
+            state=str(values.get(self._props.state) or ""),
         )
 
     def _owner(self, owner_id: str) -> Person | None:
@@ -270,6 +318,15 @@ class HubSpotGateway:
             last_name=owner.last_name or "",
             email=owner.email or "",
         )
+
+
+def iana_zone(value: str) -> str:
+    """HubSpot's ``hs_timezone`` (``america_slash_new_york``) as an IANA name (``America/New_York``);
+    a value already in IANA form is kept. The policy ignores what does not load."""
+    if "_slash_" not in value:
+        return value
+    parts = value.replace("_hyphen_", "-").split("_slash_")
+    return "/".join("_".join(w[:1].upper() + w[1:] for w in part.split("_")) for part in parts)
 
 
 def _record_api(apis: dict[str, Any], record: RecordRef) -> Any:

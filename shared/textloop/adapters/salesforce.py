@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -28,6 +29,7 @@ from simple_salesforce.format import format_soql
 
 from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
 from textloop.domain.model import (
+    ConsentStatus,
     MessageContext,
     OwnerTask,
     Person,
@@ -67,10 +69,28 @@ class _Session(requests.Session):
         return super().send(request, **kwargs)
 
 
+@dataclass(frozen=True, slots=True)
+class ContactFields:
+    """The Contact fields Textloop reads for consent and timing (settings: they differ per org)."""
+
+    consent: str = "SMS_Consent__c"  # picklist: opted_in, opted_out, unknown
+    do_not_call: str = "DoNotCall"
+    time_zone: str = ""  # a custom field holding an IANA zone, if the org keeps one
+    state: str = "MailingState"
+
+    @property
+    def soql(self) -> tuple[str, ...]:
+        extra = (self.consent, self.do_not_call, self.time_zone, self.state)
+        return (*_CONTACT_FIELDS, *(f for f in extra if f))
+
+
 class SalesforceGateway:
-    def __init__(self, sf: Salesforce, default_region: str = "US") -> None:
+    def __init__(
+        self, sf: Salesforce, default_region: str = "US", contact_fields: ContactFields | None = None
+    ) -> None:
         self._sf = sf
         self._default_region = default_region  # the country of a number typed without a country code
+        self._fields = contact_fields or ContactFields()
 
     @classmethod
     def connect(
@@ -81,6 +101,7 @@ class SalesforceGateway:
         ca_bundle: str | None = None,
         timeout: tuple[float, float] = TIMEOUT,
         default_region: str = "US",
+        contact_fields: ContactFields | None = None,
     ) -> SalesforceGateway:
         session = _Session(ca_bundle, timeout)
         return cls(
@@ -88,6 +109,7 @@ class SalesforceGateway:
                 instance_url=instance_url, session_id=access_token, version=api_version, session=session
             ),
             default_region,
+            contact_fields,
         )
 
     # --- CrmGateway --------------------------------------------------------------------
@@ -98,7 +120,7 @@ class SalesforceGateway:
             data = self._sobject(sobject).get(record.record_id)
             related_fields = [f"Owner.{f}" for f in _OWNER_FIELDS] + ["Account.Name"]
             if sobject == "Case":
-                related_fields += [f"Contact.{f}" for f in _CONTACT_FIELDS]
+                related_fields += [f"Contact.{f}" for f in self._fields.soql]
             related = self._first(
                 format_soql(
                     f"SELECT {', '.join(related_fields)} FROM {sobject} WHERE Id = {{}}", record.record_id
@@ -107,7 +129,7 @@ class SalesforceGateway:
             if sobject == "Opportunity":
                 role = self._first(
                     format_soql(
-                        f"SELECT {', '.join(f'Contact.{f}' for f in _CONTACT_FIELDS)} FROM OpportunityContactRole "
+                        f"SELECT {', '.join(f'Contact.{f}' for f in self._fields.soql)} FROM OpportunityContactRole "
                         "WHERE OpportunityId = {} AND IsPrimary = true LIMIT 1",
                         record.record_id,
                     )
@@ -120,7 +142,7 @@ class SalesforceGateway:
         return MessageContext(
             record=record,
             fields={name: data.get(name) for name in fields},
-            recipient=_person(contact, prefer_mobile=True),
+            recipient=self._recipient(contact),
             owner=_person(owner, prefer_mobile=False),
             account_name=(account or {}).get("Name") or "",
         )
@@ -206,7 +228,36 @@ class SalesforceGateway:
                 label,
             )
 
+    def record_consent(self, contact_id: str, status: ConsentStatus, note: str) -> None:
+        label = f"salesforce:contact:{contact_id}"
+        with _translated(label):
+            self._sobject("Contact").update(contact_id, {self._fields.consent: status.value})
+            self._create_task(
+                {
+                    "Subject": f"SMS consent: {status.value}",
+                    "Description": mask_in_text(note)[:_DESCRIPTION_MAX],
+                    "Status": "Completed",
+                    "Priority": "Normal",
+                    "ActivityDate": datetime.now(UTC).date().isoformat(),
+                    "WhoId": contact_id,
+                },
+                label,
+            )
+
     # --- helpers -----------------------------------------------------------------------
+
+    def _recipient(self, data: dict[str, Any] | None) -> Person | None:
+        person = _person(data, prefer_mobile=True)
+        if person is None or data is None:
+            return None
+        f = self._fields
+        return replace(
+            person,
+            sms_consent=str(data.get(f.consent) or ""),
+            do_not_contact=bool(data.get(f.do_not_call)),
+            time_zone=str(data.get(f.time_zone) or "") if f.time_zone else "",
+            state=str(data.get(f.state) or ""),
+        )
 
     def _sobject(self, name: str) -> SFType:
         return cast(SFType, getattr(self._sf, name))

@@ -58,6 +58,24 @@ class OptedOut(Skip):
     reason = "opted_out"
 
 
+class CrmOptedOut(Skip):
+    """The CRM says no: the contact's SMS consent field is opted out, or it is flagged do-not-call."""
+
+    reason = "crm_opted_out"
+
+
+class NoMarketingConsent(Skip):
+    """A marketing message needs a recorded opt-in (consent ledger or the CRM's consent field)."""
+
+    reason = "no_marketing_consent"
+
+
+class NoSendWindow(Skip):
+    """No instant within the policy's horizon satisfies every send-time rule for this recipient."""
+
+    reason = "no_send_window"
+
+
 class RecipientUnsubscribed(OptedOut):
     """The carrier or Twilio says the number unsubscribed (Twilio error 21610)."""
 

@@ -60,6 +60,11 @@ class TriggerEvent:
         return self.kind is ChangeKind.GAP
 
 
+class ConsentStatus(enum.StrEnum):
+    OPTED_IN = "opted_in"
+    OPTED_OUT = "opted_out"
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     crm_id: str
@@ -68,6 +73,18 @@ class Person:
     phone: str = ""  # as typed in the CRM; normalize with textloop.domain.phone
     email: str = ""
     owner_id: str = ""  # for a contact: its owner in the CRM (who gets tasks about it)
+    sms_consent: str = ""  # the CRM's own consent field: opted_in, opted_out, unknown (or empty)
+    do_not_contact: bool = False  # Salesforce DoNotCall and the like
+    time_zone: str = ""  # the contact's time zone as the CRM has it (IANA name when valid)
+    state: str = ""  # mailing state or region as the CRM has it
+
+    @property
+    def crm_opted_out(self) -> bool:
+        return self.do_not_contact or self.sms_consent == ConsentStatus.OPTED_OUT
+
+    @property
+    def crm_opted_in(self) -> bool:
+        return self.sms_consent == ConsentStatus.OPTED_IN
 
     @property
     def name(self) -> str:
@@ -172,6 +189,7 @@ class WatchedTask:
 class Outcome(enum.StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"
+    DEFERRED = "deferred"  # held back until a send window opens or a cap frees: comes back by itself
     DUPLICATE = "duplicate"
     IGNORED = "ignored"  # no rule wants this change
     ROUTED = "routed"  # a reply logged on its record (and a task created when its intent wants one)

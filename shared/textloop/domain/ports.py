@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from textloop.domain.model import ConsentStatus as ConsentStatus  # re-exported: ports speak it
 from textloop.domain.model import (
     Conversation,
     DispatchResult,
@@ -60,6 +61,11 @@ class CrmGateway(Protocol):
         """Whether the owner task is still open (not completed) in the CRM."""
         ...
 
+    def record_consent(self, contact_id: str, status: ConsentStatus, note: str) -> None:
+        """Write the SMS consent Textloop recorded back to the contact's consent field, with the
+        evidence logged on the contact."""
+        ...
+
 
 class SmsSender(Protocol):
     def send(self, sms: OutboundSms) -> SentSms:
@@ -72,11 +78,6 @@ class SmsSender(Protocol):
         ...
 
 
-class ConsentStatus(enum.StrEnum):
-    OPTED_IN = "opted_in"
-    OPTED_OUT = "opted_out"
-
-
 @dataclass(frozen=True, slots=True)
 class ConsentChange:
     phone: str  # E.164
@@ -87,6 +88,12 @@ class ConsentChange:
 
 
 class ConsentLedger(Protocol):
+    """Consent per number: the current status and its append-only evidence."""
+
+    def status(self, phone: str) -> ConsentStatus | None:
+        """The number's current consent in the ledger; None when it never said."""
+        ...
+
     def is_opted_out(self, phone: str) -> bool: ...
 
     def record(self, change: ConsentChange) -> bool:
@@ -96,6 +103,7 @@ class ConsentLedger(Protocol):
 
 
 class SlotState(enum.StrEnum):
+    DEFERRED = "deferred"  # held back by the send-time policy or a cap until ``not_before``
     SENDING = "sending"  # intent recorded before the provider is called: after a crash, unknown
     SENT = "sent"  # provider accepted it (sid known)
     LOGGED = "logged"  # on the CRM record: done
@@ -127,19 +135,26 @@ class SendSlot:
     sid: str = ""
     activity_id: str = ""
     error: str = ""  # why the provider refused it (FAILED)
+    purpose: str = "transactional"
+    not_before: datetime | None = None  # DEFERRED: the earliest instant it may go
+    sent_at: str = ""  # ISO instant the provider accepted it (SENT)
 
     def evolve(self, **changes: object) -> SendSlot:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-class Ledger(Protocol):
-    """Idempotency, cooldown and the message record (DynamoDB state table)."""
+class EventOutcomes(Protocol):
+    """The auditable outcome of every event (idempotency on the source's own id)."""
 
     def outcome(self, event_key: str) -> DispatchResult | None:
-        """The final outcome already recorded for this event, if any."""
+        """The outcome already recorded for this event, if any."""
         ...
 
     def record_outcome(self, result: DispatchResult, at: datetime) -> None: ...
+
+
+class SendSlots(Protocol):
+    """Never twice: the intent to send, claimed before the provider is called."""
 
     def claim(self, slot: SendSlot, now: datetime) -> SendSlot | None:
         """Create the slot unless one exists whose cooldown has not ended.
@@ -155,10 +170,31 @@ class Ledger(Protocol):
         Moving to SENT also stores the message record (by sid and by phone) for callbacks and replies."""
         ...
 
+    def defer(self, slot: SendSlot, not_before: datetime, cooldown_until: datetime) -> SendSlot:
+        """Slot → DEFERRED until *not_before*, lease given back; raises InProgress if it was lost."""
+        ...
+
     def complete(self, slot: SendSlot, result: DispatchResult, at: datetime) -> None:
         """Slot → LOGGED and the event's SENT outcome, in one atomic write: a slot is logged
         exactly when its event has its outcome. Raises InProgress if the lease was lost."""
         ...
+
+    def release(self, slot: SendSlot, now: datetime) -> None:
+        """Give the lease back (the send failed cleanly and will be retried)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """One message that went to a number (what frequency caps count)."""
+
+    at: datetime
+    rule: str
+    purpose: str
+
+
+class Conversations(Protocol):
+    """Outbound messages by sid (status callbacks) and by number (replies, caps)."""
 
     def message(self, sid: str) -> dict[str, Any] | None:
         """The stored record of an outbound message (record, contact, owner, status)."""
@@ -168,9 +204,15 @@ class Ledger(Protocol):
         """The most recent outbound message to *phone*, if any."""
         ...
 
-    def watch_task(self, task: WatchedTask) -> None:
-        """Keep an SLA task until the watchdog has seen it done or escalated it."""
+    def sent_since(self, phone: str, since: datetime) -> list[SentMessage]:
+        """Every message sent to *phone* at or after *since*, oldest first."""
         ...
+
+
+class SlaTasks(Protocol):
+    """Owner tasks with an SLA, watched until done or escalated once."""
+
+    def watch_task(self, task: WatchedTask) -> None: ...
 
     def overdue_tasks(self, now: datetime) -> list[WatchedTask]: ...
 
@@ -178,6 +220,19 @@ class Ledger(Protocol):
         """Record why the watchdog is done with the task ("done" or "escalated:<id>")."""
         ...
 
-    def release(self, slot: SendSlot, now: datetime) -> None:
-        """Give the lease back (the send failed cleanly and will be retried)."""
+
+@dataclass(frozen=True, slots=True)
+class Deferral:
+    """A held-back event, to be delivered to the trigger queue again at ``not_before``."""
+
+    slot_key: str
+    event_key: str
+    not_before: datetime
+    body: str  # the queue message that brings the event back
+
+
+class Deferrals(Protocol):
+    def schedule(self, deferral: Deferral) -> str:
+        """A one-time schedule that puts ``body`` on the trigger queue at ``not_before`` and is
+        deleted after it runs. Idempotent for the same slot and instant. Returns its name."""
         ...

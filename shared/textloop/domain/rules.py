@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -40,8 +40,15 @@ class Template(_Strict):
     body: str = Field(min_length=1, max_length=1600)
 
 
+Purpose = Literal["transactional", "marketing"]
+
+
 class Rule(_Strict):
     name: str = Field(pattern=r"^[a-z0-9_]+$")
+    # transactional: what the contact's own business with you calls for (contract ready, ticket
+    # closed); marketing: an offer (renewals) — it also needs a recorded opt-in, the stricter
+    # send-time rules and the frequency caps.
+    purpose: Purpose
     crm: Crm
     object_type: ObjectType
     field: str
@@ -67,10 +74,34 @@ class Rule(_Strict):
         return value is not None and str(value) in self.equals
 
 
+class CapConfig(_Strict):
+    limit: int = Field(ge=1)
+    hours: float = Field(gt=0)
+
+
+def _default_caps() -> dict[Purpose, tuple[CapConfig, ...]]:
+    return {"marketing": (CapConfig(limit=1, hours=24), CapConfig(limit=3, hours=24 * 7))}
+
+
+class SendTimeConfig(_Strict):
+    """The default window every message obeys (local wall-clock, half-open), and the caps."""
+
+    default_window: tuple[time, time] = (time(8, 0), time(21, 0))
+    caps: dict[Purpose, tuple[CapConfig, ...]] = Field(default_factory=lambda: _default_caps())
+
+    @model_validator(mode="after")
+    def _window(self) -> SendTimeConfig:
+        opens, closes = self.default_window
+        if not opens < closes:
+            raise ValueError("send_time.default_window must open before it closes")
+        return self
+
+
 class RuleSet(_Strict):
     rules: tuple[Rule, ...]
     templates: tuple[Template, ...]
     routing: Routing | None = None  # replies → owner tasks (the reply router requires it)
+    send_time: SendTimeConfig = SendTimeConfig()
 
     @model_validator(mode="after")
     def _templates_exist(self) -> RuleSet:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from textloop.domain import errors, templates
+from textloop.domain.caps import FrequencyCaps
 from textloop.domain.model import (
     ChangeKind,
     Crm,
@@ -23,6 +26,7 @@ from textloop.domain.model import (
     MessageContext,
     OutboundSms,
     Outcome,
+    Person,
     SmsActivity,
     TriggerEvent,
 )
@@ -31,17 +35,34 @@ from textloop.domain.ports import (
     ConsentChange,
     ConsentLedger,
     ConsentStatus,
+    Conversations,
     CrmGateway,
-    Ledger,
+    Deferral,
+    Deferrals,
+    EventOutcomes,
     SendSlot,
+    SendSlots,
     SmsSender,
 )
 from textloop.domain.ports import SlotState as S
 from textloop.domain.rules import Rule, RuleSet, confirm
+from textloop.domain.send_time import Decision, SendRequest, SendTimePolicy, decide
+from textloop.schemas import deferred_body
+
+SAME_SUBJECT_WINDOW = timedelta(hours=24)  # the state caps count messages on one subject per 24 h
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Why a message may not go now, and from when it may."""
+
+    not_before: datetime
+    reason: str
+    audit: dict[str, Any]
 
 
 @dataclass
@@ -49,32 +70,43 @@ class Dispatcher:
     rules: RuleSet
     crm: Callable[[Crm], CrmGateway]  # lazy: a Salesforce event never imports the HubSpot SDK
     sms: SmsSender
-    ledger: Ledger
+    outcomes: EventOutcomes
+    slots: SendSlots
+    conversations: Conversations
     consent: ConsentLedger
+    deferrals: Deferrals
     brand: str
     status_callback: str | None = None
     default_region: str = "US"
     lease: timedelta = timedelta(seconds=120)
     clock: Callable[[], datetime] = _utcnow
     new_owner: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
+    policy: SendTimePolicy = field(default_factory=SendTimePolicy)
+    caps: FrequencyCaps = field(default_factory=FrequencyCaps)
 
     def __call__(self, event: TriggerEvent) -> DispatchResult:
         """Handle one change. Returns the recorded outcome; raises ``Retryable`` to be redelivered."""
-        done = self.ledger.outcome(event.event_key)
-        if done is not None:
+        done = self.outcomes.outcome(event.event_key)
+        if done is not None and done.outcome is not Outcome.DEFERRED:  # a deferred event comes back
             return DispatchResult(Outcome.DUPLICATE, event.event_key, f"already {done.outcome}", done.rule)
         try:
             result = self._dispatch(event)
         except errors.Skip as skip:
-            result = DispatchResult(Outcome.SKIPPED, event.event_key, skip.reason, details=_details(skip))
-        if result.outcome in (Outcome.SKIPPED, Outcome.IGNORED):  # SENT is recorded with its slot
-            self.ledger.record_outcome(result, self.clock())
+            result = DispatchResult(
+                Outcome.SKIPPED,
+                event.event_key,
+                skip.reason,
+                str(skip.details.get("rule", "")),
+                details=_details(skip),
+            )
+        if result.outcome in (Outcome.SKIPPED, Outcome.IGNORED, Outcome.DEFERRED):  # SENT: with its slot
+            self.outcomes.record_outcome(result, self.clock())
         return result
 
     def skip(self, event_key: str, problem: errors.Skip) -> DispatchResult:
         """Record an event that could not even be parsed, so that nothing is lost silently."""
         result = DispatchResult(Outcome.SKIPPED, event_key, problem.reason, details=_details(problem))
-        self.ledger.record_outcome(result, self.clock())
+        self.outcomes.record_outcome(result, self.clock())
         return result
 
     # -- the steps ---------------------------------------------------------------------------
@@ -94,14 +126,53 @@ class Dispatcher:
             reason = "no_matching_rule" if event.needs_reread else "stage_changed_since"
             return DispatchResult(Outcome.IGNORED, event.event_key, reason)
         if context.recipient is None:
-            raise errors.NoRecipient(f"{event.record} has no contact to text")
+            raise errors.NoRecipient(f"{event.record} has no contact to text", rule=rule.name)
         phone = to_e164(context.recipient.phone, self.default_region)
-        if self.consent.is_opted_out(phone):
-            raise errors.OptedOut("the recipient opted out", phone=mask(phone))
+        self._check_consent(rule, phone, context.recipient)
         template = self.rules.template(rule.template)
         body = templates.render(template, templates.merge_fields(rule, context, self.brand))
         slot = self._slot(event, rule, context, phone, body, template.version)
-        return self._deliver(slot, gateway)
+        return self._deliver(event, slot, gateway, self._hold(rule, phone, context.recipient))
+
+    def _check_consent(self, rule: Rule, phone: str, recipient: Person) -> None:
+        """The ledger first (a STOP is final), then the CRM's own flags; marketing needs an opt-in."""
+        audit = {"rule": rule.name, "purpose": rule.purpose, "phone": mask(phone)}
+        ledger = self.consent.status(phone)
+        if ledger is ConsentStatus.OPTED_OUT:
+            raise errors.OptedOut("the recipient opted out", **audit)
+        if recipient.crm_opted_out:
+            flag = "do_not_call" if recipient.do_not_contact else f"sms_consent={recipient.sms_consent}"
+            raise errors.CrmOptedOut("the CRM says the contact may not be texted", crm_flag=flag, **audit)
+        if rule.purpose == "marketing" and not (ledger is ConsentStatus.OPTED_IN or recipient.crm_opted_in):
+            raise errors.NoMarketingConsent("no recorded opt-in for a marketing message", **audit)
+
+    def _hold(self, rule: Rule, phone: str, recipient: Person) -> Hold | None:
+        """The send-time policy and the frequency caps, judged together: None means send now."""
+        now = self.clock()
+        sent = self.conversations.sent_since(phone, now - max(self.caps.lookback, SAME_SUBJECT_WINDOW))
+        at, first = now, None
+        for _ in range(8):  # each pass only moves forward; two or three settle every real case
+            same_subject = sum(1 for m in sent if m.rule == rule.name and m.at > at - SAME_SUBJECT_WINDOW)
+            request = SendRequest(
+                phone, at, rule.purpose, recipient.time_zone or None, recipient.state or None, same_subject
+            )
+            decision = decide(request, self.policy)
+            capped = self.caps.hold(rule.purpose, sent, at)
+            first = first or (decision, capped)
+            if decision.decision == "defer" and decision.not_before is None:
+                audit = {**_audit(first[0]), "rule": rule.name, "reason_at_send": first[0].reason}
+                raise errors.NoSendWindow("no send window within the policy horizon", **audit)
+            later = max(decision.not_before or at, capped[0] if capped else at)
+            if later == at:
+                break
+            at = later
+        else:
+            raise errors.NoSendWindow("the send-time rules and the caps did not settle", rule=rule.name)
+        if at == now or first is None:
+            return None
+        decision, capped = first
+        reason = decision.reason if decision.decision == "defer" else (capped[1] if capped else "")
+        return Hold(at, reason, {**_audit(decision), "rule": rule.name})
 
     def _slot(
         self, event: TriggerEvent, rule: Rule, ctx: MessageContext, phone: str, body: str, version: int
@@ -123,10 +194,21 @@ class Dispatcher:
             body=body,
             contact_id=ctx.recipient.crm_id if ctx.recipient else None,
             owner_id=ctx.owner.crm_id if ctx.owner else None,
+            purpose=rule.purpose,
         )
 
-    def _deliver(self, slot: SendSlot, gateway: CrmGateway) -> DispatchResult:
-        existing = self.ledger.claim(slot, self.clock())
+    def _deliver(
+        self, event: TriggerEvent, slot: SendSlot, gateway: CrmGateway, hold: Hold | None
+    ) -> DispatchResult:
+        if hold is not None:
+            cooldown = slot.cooldown_until - slot.claimed_at
+            slot = slot.evolve(
+                state=S.DEFERRED,
+                lease_until=slot.claimed_at,
+                not_before=hold.not_before,
+                cooldown_until=hold.not_before + cooldown,
+            )
+        existing = self.slots.claim(slot, self.clock())
         resumed = existing is not None
         if existing is not None:
             if existing.event_key != slot.event_key:
@@ -141,11 +223,18 @@ class Dispatcher:
                 return DispatchResult(
                     Outcome.DUPLICATE, slot.event_key, "already_sent", slot.rule, existing.sid
                 )
+            resumed = existing.state is not S.DEFERRED  # a deferred slot never reached the provider
             slot = self._resume(existing, slot.owner)
+            if slot.state is S.DEFERRED:
+                slot = self._leave_deferred(
+                    slot, hold, cooldown=slot.cooldown_until - (slot.not_before or slot.claimed_at)
+                )
+        if slot.state is S.DEFERRED:  # newly claimed as deferred, or still held back
+            return self._defer(event, slot, hold)
         if slot.state is S.FAILED:
             return DispatchResult(Outcome.SKIPPED, slot.event_key, slot.error or "send_rejected", slot.rule)
         if slot.state is S.SENDING:
-            slot = self._send(slot, resumed=resumed)
+            slot = self._send(slot, gateway, resumed=resumed)
         activity_id = gateway.log_sms(_activity(slot, self.clock()))
         encoding, parts = templates.segments(slot.body)
         result = DispatchResult(
@@ -157,13 +246,40 @@ class Dispatcher:
             details={
                 "record": str(slot.record),
                 "template": f"{slot.template_id}@v{slot.template_version}",
+                "purpose": slot.purpose,
                 "to": mask(slot.phone),
                 "segments": parts,
                 "encoding": encoding,
             },
         )
-        self.ledger.complete(slot.evolve(state=S.LOGGED, activity_id=activity_id), result, self.clock())
+        self.slots.complete(slot.evolve(state=S.LOGGED, activity_id=activity_id), result, self.clock())
         return result
+
+    def _leave_deferred(self, slot: SendSlot, hold: Hold | None, cooldown: timedelta) -> SendSlot:
+        """A deferred slot taken over: still held back → new instant; free → SENDING, under our lease."""
+        if hold is not None:
+            return self.slots.defer(slot, hold.not_before, hold.not_before + cooldown)
+        return self.slots.advance(slot, S.SENDING)
+
+    def _defer(self, event: TriggerEvent, slot: SendSlot, hold: Hold | None) -> DispatchResult:
+        if hold is None or slot.not_before is None:  # cannot happen: a DEFERRED slot has its instant
+            raise errors.InProgress("a deferred slot without its instant", slot=slot.key)
+        name = self.deferrals.schedule(
+            Deferral(slot.key, event.event_key, slot.not_before, deferred_body(event))
+        )
+        return DispatchResult(
+            Outcome.DEFERRED,
+            event.event_key,
+            hold.reason,
+            slot.rule,
+            details={
+                "not_before": slot.not_before.isoformat(),
+                "schedule": name,
+                "record": str(slot.record),
+                "to": mask(slot.phone),
+                **hold.audit,
+            },
+        )
 
     def _resume(self, existing: SendSlot, owner: str) -> SendSlot:
         """Same event seen again: finish its work once the holder's lease has run out.
@@ -176,32 +292,39 @@ class Dispatcher:
             return existing
         if existing.lease_until > self.clock():
             raise errors.InProgress("another delivery of this event holds the send slot", slot=existing.key)
-        taken = self.ledger.take_over(existing, owner, self.clock() + self.lease)
+        taken = self.slots.take_over(existing, owner, self.clock() + self.lease)
         if taken is None:
             raise errors.InProgress("another delivery took over the send slot first", slot=existing.key)
         return taken
 
-    def _send(self, slot: SendSlot, *, resumed: bool) -> SendSlot:
+    def _send(self, slot: SendSlot, gateway: CrmGateway, *, resumed: bool) -> SendSlot:
         if resumed:  # an earlier delivery may have reached the provider: ask it before sending
             already = self.sms.find_sent(slot.phone, slot.claimed_at - timedelta(minutes=1), slot.body)
             if already is not None:
-                return self.ledger.advance(slot, S.SENT, sid=already.sid)
+                return self.slots.advance(slot, S.SENT, sid=already.sid, sent_at=self.clock().isoformat())
         try:
             sent = self.sms.send(OutboundSms(slot.phone, slot.body, self.status_callback))
         except errors.Retryable:
-            self.ledger.release(slot, self.clock())
+            self.slots.release(slot, self.clock())
             raise
         except errors.Skip as refused:
-            self.ledger.advance(slot, S.FAILED, error=refused.reason)
+            self.slots.advance(slot, S.FAILED, error=refused.reason)
             if isinstance(refused, errors.RecipientUnsubscribed):
-                evidence = f"send:{slot.event_key}"  # unique: the ledger records each evidence once
-                self.consent.record(
-                    ConsentChange(
-                        slot.phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", evidence, self.clock()
-                    )
-                )
+                self._unsubscribed(slot, gateway)
             raise
-        return self.ledger.advance(slot, S.SENT, sid=sent.sid)
+        return self.slots.advance(slot, S.SENT, sid=sent.sid, sent_at=self.clock().isoformat())
+
+    def _unsubscribed(self, slot: SendSlot, gateway: CrmGateway) -> None:
+        """Twilio 21610: the number unsubscribed. The ledger first, then the CRM's own field."""
+        evidence = f"send:{slot.event_key}"  # unique: the ledger records each evidence once
+        change = ConsentChange(
+            slot.phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", evidence, self.clock()
+        )
+        if self.consent.record(change) and slot.contact_id:
+            note = f"Twilio refused a message with error 21610 (unsubscribed); event {slot.event_key}"
+            # The ledger is what every send checks; a CRM that refuses the write must not undo the skip.
+            with suppress(errors.TextloopError):
+                gateway.record_consent(slot.contact_id, ConsentStatus.OPTED_OUT, note)
 
 
 def _activity(slot: SendSlot, at: datetime) -> SmsActivity:
@@ -217,6 +340,11 @@ def _activity(slot: SendSlot, at: datetime) -> SmsActivity:
         owner_id=slot.owner_id,
         subject=f"SMS sent: {preview}",
     )
+
+
+def _audit(decision: Decision) -> dict[str, Any]:
+    """Who, where and when, for the auditable record: purpose, binding zones, local times, states."""
+    return {k: v for k, v in decision.audit().items() if k not in ("decision", "not_before", "reason")}
 
 
 def _details(problem: errors.TextloopError) -> dict[str, str]:

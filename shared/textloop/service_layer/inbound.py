@@ -17,9 +17,10 @@ from xml.sax.saxutils import escape
 from textloop.domain.errors import BadRequest, Retryable
 from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
 from textloop.service_layer.intake import MessageQueue
-from textloop.service_layer.status import DELIVERY_FAILURE
+from textloop.service_layer.status import CONSENT_SYNC, DELIVERY_FAILURE
 
 REPLY = "reply"
+CONSENT_CHANGE = "consent_change"  # ConsentQueue: a change the webhook could not write to the ledger
 TWILIO_KEYWORDS = frozenset({"STOP", "START", "HELP"})  # what Advanced Opt-Out answers itself
 
 
@@ -101,23 +102,65 @@ def compliance_reply(result: Classification, program: Program, *, newly_opted_ou
     return None
 
 
+def record_consent(change: ConsentChange, consent: ConsentLedger, fallback: MessageQueue) -> bool:
+    """Write the change to the ledger; if the ledger cannot be written, put it on the consent queue
+    (its consumer applies it, idempotently on the evidence). Only if both fail does this raise:
+    then, and only then, the webhook answers 5xx. Returns whether the status (probably) moved."""
+    try:
+        return consent.record(change)
+    except Retryable:
+        fallback.send_all([consent_change_body(change)])
+        return True  # unknown: a second confirmation beats a missing one
+
+
+def consent_change_body(change: ConsentChange) -> str:
+    return json.dumps(
+        {
+            "type": CONSENT_CHANGE,
+            "phone": change.phone,
+            "status": str(change.status),
+            "source": change.source,
+            "evidence": change.evidence,
+            "at": change.at.isoformat(),
+        }
+    )
+
+
+def parse_consent_change(body: str) -> ConsentChange:
+    try:
+        message = json.loads(body)
+        if message.get("type") != CONSENT_CHANGE:
+            raise ValueError("not a consent change")
+        return ConsentChange(
+            str(message["phone"]),
+            ConsentStatus(message["status"]),
+            str(message["source"]),
+            str(message["evidence"]),
+            datetime.fromisoformat(message["at"]),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BadRequest(f"consent queue message is not a consent change: {exc}") from None
+
+
 def accept_inbound(
     sms: InboundSms,
     *,
     classify: Classifier,
     consent: ConsentLedger,
+    consent_fallback: MessageQueue,
     queue: MessageQueue,
     program: Program,
     at: datetime,
 ) -> Answer:
-    """Consent, then the queue, then the TwiML reply text (None: answer nothing)."""
+    """Consent (ledger, else its queue), then the reply queue, then the TwiML text (None: nothing)."""
     result = classify(sms.body, opt_out_type=sms.opt_out_type)
     newly_opted_out = False
     if result.opt_out:
         change = ConsentChange(sms.sender, ConsentStatus.OPTED_OUT, "twilio_inbound", sms.sid, at)
-        newly_opted_out = consent.record(change)
+        newly_opted_out = record_consent(change, consent, consent_fallback)
     elif result.intent == "opt_in":
-        consent.record(ConsentChange(sms.sender, ConsentStatus.OPTED_IN, "twilio_inbound", sms.sid, at))
+        change = ConsentChange(sms.sender, ConsentStatus.OPTED_IN, "twilio_inbound", sms.sid, at)
+        record_consent(change, consent, consent_fallback)
     reply = compliance_reply(result, program, newly_opted_out=newly_opted_out)
     try:
         queue.send_all([reply_envelope(sms, result)])
@@ -145,6 +188,6 @@ def parse_envelope(body: str) -> dict[str, Any]:
         message = json.loads(body)
     except ValueError:
         raise BadRequest("inbound queue message is not JSON") from None
-    if not isinstance(message, dict) or message.get("type") not in (REPLY, DELIVERY_FAILURE):
+    if not isinstance(message, dict) or message.get("type") not in (REPLY, DELIVERY_FAILURE, CONSENT_SYNC):
         raise BadRequest("inbound queue message has no known type")
     return message

@@ -17,6 +17,7 @@ from textloop.domain import errors
 from textloop.domain.business_time import BusinessCalendar
 from textloop.domain.masking import mask
 from textloop.domain.model import (
+    ConsentStatus,
     Crm,
     DispatchResult,
     Outcome,
@@ -27,9 +28,11 @@ from textloop.domain.model import (
     TaskPriority,
     WatchedTask,
 )
-from textloop.domain.ports import CrmGateway, Ledger
+from textloop.domain.ports import Conversations, CrmGateway, EventOutcomes, SlaTasks
 from textloop.domain.routing import IntentRoute, Routing
 from textloop.service_layer.status import UNREACHABLE
+
+CONSENT_INTENTS = {"opt_out": ConsentStatus.OPTED_OUT, "opt_in": ConsentStatus.OPTED_IN}
 
 
 def _utcnow() -> datetime:
@@ -52,7 +55,9 @@ class ReplyRouter:
     routing: Routing
     crm: Callable[[Crm], CrmGateway]
     crms: Sequence[Crm]  # the CRMs to search for an unknown number, in order
-    ledger: Ledger
+    outcomes: EventOutcomes
+    conversations: Conversations
+    tasks: SlaTasks
     clock: Callable[[], datetime] = _utcnow
 
     def __post_init__(self) -> None:
@@ -60,7 +65,7 @@ class ReplyRouter:
 
     def __call__(self, sms: dict[str, Any], classification: dict[str, Any]) -> DispatchResult:
         key = f"in:{sms['sid']}"
-        if self.ledger.outcome(key) is not None:  # Twilio retried, or SQS redelivered
+        if self.outcomes.outcome(key) is not None:  # Twilio retried, or SQS redelivered
             return DispatchResult(Outcome.DUPLICATE, key, "already_routed")
         intent = str(classification["intent"])
         received = datetime.fromisoformat(sms["received_at"])
@@ -76,7 +81,7 @@ class ReplyRouter:
         if route is not None:
             task = self._task(route, target, sms, intent, received)
             task_id = gateway.create_task(task)
-            self.ledger.watch_task(
+            self.tasks.watch_task(
                 WatchedTask(
                     target.crm, task_id, task.due, task.owner_id, task.contact_id, task.record, task.subject
                 )
@@ -86,14 +91,39 @@ class ReplyRouter:
             gateway.flag_phone(
                 target.contact_id, PhoneStatus.WRONG_PERSON, f"Replied to {sms['sid']}: wrong person"
             )
+        consent = CONSENT_INTENTS.get(intent)
+        if consent is not None and target.contact_id:  # the CRM's own field follows the ledger
+            note = f"SMS reply {sms['sid']} ({intent.replace('_', ' ')}): {sms['body'][:200]}"
+            gateway.record_consent(target.contact_id, consent, note)
+            details["crm_consent"] = str(consent)
         result = DispatchResult(Outcome.ROUTED, key, intent, activity_id=activity_id, details=details)
-        self.ledger.record_outcome(result, self.clock())
+        self.outcomes.record_outcome(result, self.clock())
+        return result
+
+    def consent_sync(self, change: dict[str, Any]) -> DispatchResult:
+        """A consent change recorded outside a reply (Twilio 21610): write it to the contact's field."""
+        key = f"consent:{change['evidence']}:{change['status']}"
+        if self.outcomes.outcome(key) is not None:
+            return DispatchResult(Outcome.DUPLICATE, key, "already_synced")
+        status = ConsentStatus(change["status"])
+        target = self._target(str(change["phone"]))
+        if target.contact_id is None:
+            result = DispatchResult(
+                Outcome.IGNORED, key, "no_contact", details={"from": mask(change["phone"])}
+            )
+        else:
+            note = f"{change['source']}: {change['evidence']}"
+            self.crm(target.crm).record_consent(target.contact_id, status, note)
+            result = DispatchResult(
+                Outcome.ROUTED, key, f"crm_consent_{status}", details={"contact": target.contact_id}
+            )
+        self.outcomes.record_outcome(result, self.clock())
         return result
 
     def delivery_failure(self, failure: dict[str, Any]) -> DispatchResult:
         """Twilio could not deliver (30003/30005/30006): flag the number on the contact it was for."""
         key = f"failure:{failure['sid']}:{failure['error_code']}"
-        message = self.ledger.message(str(failure["sid"]))
+        message = self.conversations.message(str(failure["sid"]))
         if message is None or not message.get("contact_id"):
             return DispatchResult(Outcome.IGNORED, key, "unknown_message")
         status = PhoneStatus(UNREACHABLE.get(str(failure["error_code"]), "unreachable"))
@@ -103,11 +133,11 @@ class ReplyRouter:
         result = DispatchResult(
             Outcome.ROUTED, key, f"phone_{status}", details={"contact": message["contact_id"]}
         )
-        self.ledger.record_outcome(result, self.clock())
+        self.outcomes.record_outcome(result, self.clock())
         return result
 
     def _target(self, phone: str) -> Target:
-        conversation = self.ledger.latest_conversation(phone)
+        conversation = self.conversations.latest_conversation(phone)
         if conversation is not None:
             record = conversation.record
             return Target(record.crm, record, conversation.contact_id, conversation.owner_id, "conversation")
@@ -144,20 +174,20 @@ class SlaWatchdog:
 
     routing: Routing
     crm: Callable[[Crm], CrmGateway]
-    ledger: Ledger
+    tasks: SlaTasks
     clock: Callable[[], datetime] = _utcnow
 
     def __call__(self) -> list[dict[str, str]]:
         now = self.clock()
         done: list[dict[str, str]] = []
-        for task in self.ledger.overdue_tasks(now):
+        for task in self.tasks.overdue_tasks(now):
             gateway = self.crm(task.crm)
             try:
                 still_open = gateway.task_is_open(task.task_id)
             except errors.RecordNotFound:
                 still_open = False  # deleted in the CRM: nothing left to chase
             if not still_open:
-                self.ledger.stop_watching(task, "done", now)
+                self.tasks.stop_watching(task, "done", now)
                 done.append({"task": task.task_id, "outcome": "done"})
                 continue
             escalation = gateway.create_task(
@@ -172,7 +202,7 @@ class SlaWatchdog:
                     record=task.record,
                 )
             )
-            self.ledger.stop_watching(task, f"escalated:{escalation}", now)
+            self.tasks.stop_watching(task, f"escalated:{escalation}", now)
             done.append({"task": task.task_id, "outcome": "escalated", "escalation": escalation})
         return done
 

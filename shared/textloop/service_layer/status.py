@@ -11,6 +11,7 @@ from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
 from textloop.service_layer.intake import MessageQueue
 
 DELIVERY_FAILURE = "delivery_failure"  # the InboundQueue message that flags a contact's number
+CONSENT_SYNC = "consent_sync"  # the InboundQueue message that writes a consent change to the CRM
 
 # Twilio's lifecycle; callbacks arrive duplicated and out of order, so only a higher rank moves.
 STATUS_RANK: dict[str, int] = {
@@ -47,6 +48,18 @@ def record_status(form: dict[str, str], store: StatusStore, at: datetime) -> boo
     return store.update_status(sid, status, STATUS_RANK[status], form.get("ErrorCode", ""), at)
 
 
+def consent_sync_body(change: ConsentChange) -> str:
+    return json.dumps(
+        {
+            "type": CONSENT_SYNC,
+            "phone": change.phone,
+            "status": str(change.status),
+            "source": change.source,
+            "evidence": change.evidence,
+        }
+    )
+
+
 def handle_status(
     form: dict[str, str], store: StatusStore, consent: ConsentLedger, queue: MessageQueue, at: datetime
 ) -> bool:
@@ -56,7 +69,9 @@ def handle_status(
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     code, phone = form.get("ErrorCode", ""), form.get("To", "")
     if code == UNSUBSCRIBED and phone:
-        consent.record(ConsentChange(phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", sid, at))
+        change = ConsentChange(phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", sid, at)
+        if consent.record(change):
+            queue.send_all([consent_sync_body(change)])
     elif code in UNREACHABLE and moved:
         failure = {"type": DELIVERY_FAILURE, "sid": sid, "error_code": code, "phone": phone}
         queue.send_all([json.dumps(failure)])

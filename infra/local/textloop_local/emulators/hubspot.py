@@ -98,6 +98,7 @@ _OPTIONS = {
     ("tasks", "hs_task_status"): ("NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"),
     ("tasks", "hs_task_priority"): ("NONE", "LOW", "MEDIUM", "HIGH"),
     ("contacts", "textloop_phone_status"): ("wrong_person", "unreachable", "landline"),
+    ("contacts", "textloop_sms_consent"): ("opted_in", "opted_out", "unknown"),
     ("tasks", "hs_task_type"): (
         "TODO",
         "CALL",

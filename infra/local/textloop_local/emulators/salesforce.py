@@ -71,6 +71,10 @@ _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
             "MobilePhone",
             "OwnerId",
             "SMS_Phone_Status__c",
+            "SMS_Consent__c",
+            "SMS_Time_Zone__c",
+            "DoNotCall",
+            "MailingState",
         ),
         frozenset({"Name"}),
     ),
@@ -154,6 +158,7 @@ _PICKLISTS: dict[tuple[str, str], frozenset[str]] = {
     ("Task", "Priority"): frozenset({"High", "Normal", "Low"}),
     ("Task", "TaskSubtype"): frozenset({"Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn"}),
     ("Contact", "SMS_Phone_Status__c"): frozenset({"wrong_person", "unreachable", "landline"}),
+    ("Contact", "SMS_Consent__c"): frozenset({"opted_in", "opted_out", "unknown"}),
     ("Case", "Status"): frozenset({"New", "Working", "Escalated", "Closed"}),
     ("Case", "Priority"): frozenset({"High", "Medium", "Low"}),
     ("Opportunity", "StageName"): frozenset(
@@ -174,7 +179,7 @@ _PICKLISTS: dict[tuple[str, str], frozenset[str]] = {
 _MAX_LENGTH = {"Subject": 255, "Description": 32000}
 _DATE_FIELDS = frozenset({"ActivityDate", "CloseDate"})
 _DATETIME_FIELDS = frozenset({"ReminderDateTime"})
-_BOOLEAN_FIELDS = frozenset({"IsReminderSet"})
+_BOOLEAN_FIELDS = frozenset({"IsReminderSet", "DoNotCall"})
 _PHONE_FIELDS = ("Phone", "MobilePhone")  # the fields of type phone, searched by IN PHONE FIELDS
 _SOSL_LIMIT = 2000
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
