@@ -92,3 +92,7 @@ def opportunity_to_review(record_id: str = "006000000000001AAA", **kw: Any) -> T
 
 def deal_to_contract_sent(object_id: int = 9001, event_id: int = 1001) -> TriggerEvent:
     return one(hubspot_envelope(hubspot_event(object_id, "dealstage", "contractsent", event_id=event_id)))
+
+
+def deal_to_renewal_offer(object_id: int = 9101, event_id: int = 2001) -> TriggerEvent:
+    return one(hubspot_envelope(hubspot_event(object_id, "dealstage", "renewal_offer", event_id=event_id)))

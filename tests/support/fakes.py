@@ -151,3 +151,26 @@ def deal_context(
         recipient=Person("501", "Sam", "Okafor", phone),
         owner=Person("77", "Lee", "Chen"),
     )
+
+
+def renewal_context(
+    record_id: str = "9101",
+    *,
+    phone: str = "+1 617-555-0142",  # Boston: America/New_York
+    consent: str = "opted_in",
+    time_zone: str = "",
+    state: str = "",
+) -> MessageContext:
+    """A HubSpot deal entering the renewal-offer stage (the marketing rule)."""
+    return MessageContext(
+        record=RecordRef("hubspot", "deal", record_id),
+        fields={
+            "dealstage": "renewal_offer",
+            "dealname": "Initech",
+            "renewal_link": "https://acme.example/r/1",
+        },
+        recipient=Person(
+            "601", "Sam", "Okafor", phone, sms_consent=consent, time_zone=time_zone, state=state
+        ),
+        owner=Person("77", "Lee", "Chen"),
+    )

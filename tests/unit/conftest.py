@@ -11,7 +11,8 @@ import pytest
 from moto import mock_aws
 from pytest_socket import disable_socket, enable_socket
 
-from tests.support.fakes import FakeCrm, FakeDeferrals, FakeSms
+from tests.support.events import opportunity_to_review
+from tests.support.fakes import FakeCrm, FakeDeferrals, FakeSms, opportunity_context
 from tests.support.template_tables import create_tables
 from textloop.adapters.dynamodb import (
     DynamoConsentLedger,
@@ -20,8 +21,10 @@ from textloop.adapters.dynamodb import (
     DynamoSendSlots,
     DynamoSlaTasks,
 )
+from textloop.domain.model import Outcome
 from textloop.domain.rules import RuleSet
 from textloop.service_layer.dispatch import Dispatcher
+from textloop.service_layer.replies import ReplyRouter
 
 
 @pytest.fixture(autouse=True)
@@ -132,3 +135,23 @@ def make_dispatcher(
 @pytest.fixture
 def dispatcher(make_dispatcher: Callable[[], Dispatcher]) -> Dispatcher:
     return make_dispatcher()
+
+
+@pytest.fixture
+def router(
+    outcomes: DynamoEventOutcomes,
+    conversations: DynamoConversations,
+    tasks: DynamoSlaTasks,
+    crm: FakeCrm,
+    clock: Clock,
+) -> ReplyRouter:
+    routing = RuleSet.load().routing
+    assert routing is not None
+    return ReplyRouter(routing, lambda _name: crm, ("salesforce",), outcomes, conversations, tasks, clock)
+
+
+@pytest.fixture
+def texted(dispatcher: Dispatcher, crm: FakeCrm) -> None:
+    """Given we texted the opportunity's contact about the contract."""
+    crm.add(opportunity_context())
+    assert dispatcher(opportunity_to_review()).outcome is Outcome.SENT

@@ -6,13 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.support.events import opportunity_to_review
-from tests.support.fakes import FakeCrm, opportunity_context
-from tests.unit.conftest import Clock
-from textloop.adapters.dynamodb import DynamoConversations, DynamoEventOutcomes, DynamoSlaTasks
+from tests.support.fakes import FakeCrm
 from textloop.domain.model import Outcome, Person, PhoneStatus, TaskPriority
-from textloop.domain.rules import RuleSet
-from textloop.service_layer.dispatch import Dispatcher
 from textloop.service_layer.replies import ReplyRouter
 
 PHONE = "+14155550132"
@@ -34,26 +29,6 @@ def reply(body: str, *, sid: str = "SMin0001", sender: str = PHONE, media: int =
 
 def intent(name: str) -> dict[str, object]:
     return {"intent": name, "opt_out": name == "opt_out", "confidence": 0.9}
-
-
-@pytest.fixture
-def router(
-    outcomes: DynamoEventOutcomes,
-    conversations: DynamoConversations,
-    tasks: DynamoSlaTasks,
-    crm: FakeCrm,
-    clock: Clock,
-) -> ReplyRouter:
-    routing = RuleSet.load().routing
-    assert routing is not None
-    return ReplyRouter(routing, lambda _name: crm, ("salesforce",), outcomes, conversations, tasks, clock)
-
-
-@pytest.fixture
-def texted(dispatcher: Dispatcher, crm: FakeCrm) -> None:
-    """Given we texted the opportunity's contact about the contract."""
-    crm.add(opportunity_context())
-    assert dispatcher(opportunity_to_review()).outcome is Outcome.SENT
 
 
 def test_given_a_buying_signal_then_it_is_logged_on_the_opportunity_and_a_high_task_is_due_in_5_minutes(

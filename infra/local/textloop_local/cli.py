@@ -55,6 +55,12 @@ def _add_intents(name: str) -> Callable[[argparse._SubParsersAction], None]:  # 
     return add
 
 
+def _add_compliance(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from textloop_local.compliance import add_compliance
+
+    add_compliance(sub)
+
+
 # name -> adds its subparser; `classify` and `bench` plug in here.
 COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {  # type: ignore[type-arg]
     "serve": _add_serve,
@@ -62,6 +68,7 @@ COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {  # type: i
     "classify": _add_intents("classify"),
     "evaluate-intents": _add_intents("evaluate-intents"),
     "train-intents": _add_intents("train-intents"),
+    "compliance": _add_compliance,
 }
 
 

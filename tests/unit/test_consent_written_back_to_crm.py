@@ -1,0 +1,76 @@
+"""Use case: every opt-out or opt-in Textloop records reaches the CRM's own consent field, with the
+evidence logged on the contact — for replies (through the reply router) and for Twilio's 21610
+(through a consent_sync message from the status callback)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from tests.support.fakes import FakeCrm
+from tests.unit.test_route_replies import PHONE, intent, reply
+from textloop.adapters.dynamodb import DynamoConsentLedger, DynamoConversations
+from textloop.domain.model import ConsentStatus, Outcome, Person
+from textloop.service_layer.replies import ReplyRouter
+from textloop.service_layer.status import CONSENT_SYNC, handle_status
+
+
+class RecordingQueue:
+    def __init__(self) -> None:
+        self.bodies: list[str] = []
+
+    def send_all(self, bodies: list[str]) -> None:
+        self.bodies += bodies
+
+
+def test_given_a_texted_contact_replies_stop_in_a_sentence_then_the_crm_field_says_opted_out_with_evidence(
+    texted: None, router: ReplyRouter, crm: FakeCrm
+) -> None:
+    result = router(reply("thanks, but please stop texting me", sid="SMstop1"), intent("opt_out"))
+    assert result.details["crm_consent"] == "opted_out"
+    ((contact_id, status, note),) = crm.consent_writes
+    assert (contact_id, status) == ("003000000000001AAA", ConsentStatus.OPTED_OUT)
+    assert "SMstop1" in note and "opt out" in note
+
+
+def test_given_a_known_contact_replies_start_then_the_crm_field_says_opted_in(
+    router: ReplyRouter, crm: FakeCrm
+) -> None:
+    crm.contacts.append(Person("003Y", "Ana", "Silva", PHONE, owner_id="005REP"))
+    router(reply("START", sid="SMstart"), intent("opt_in"))
+    assert [(c, s) for c, s, _ in crm.consent_writes] == [("003Y", ConsentStatus.OPTED_IN)]
+
+
+def test_given_a_stranger_opts_out_then_no_contact_field_is_touched(
+    router: ReplyRouter, crm: FakeCrm
+) -> None:
+    router(reply("STOP", sid="SMx", sender="+13035550188"), intent("opt_out"))
+    assert crm.consent_writes == []
+
+
+def test_given_an_ordinary_reply_then_consent_is_not_written(
+    texted: None, router: ReplyRouter, crm: FakeCrm
+) -> None:
+    router(reply("what would 50 seats cost?"), intent("buying_signal"))
+    assert crm.consent_writes == []
+
+
+def test_given_twilio_21610_in_a_status_callback_then_the_ledger_and_then_the_crm_field_record_it(
+    texted: None,
+    router: ReplyRouter,
+    crm: FakeCrm,
+    conversations: DynamoConversations,
+    consent: DynamoConsentLedger,
+) -> None:
+    sid = crm.logged[0].sid
+    queue = RecordingQueue()
+    form = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "21610", "To": PHONE}
+    handle_status(form, conversations, consent, queue, datetime(2026, 11, 24, 15, 1, tzinfo=UTC))
+    assert consent.status(PHONE) is ConsentStatus.OPTED_OUT
+    (body,) = queue.bodies
+    message = json.loads(body)
+    assert message["type"] == CONSENT_SYNC and message["status"] == "opted_out"
+    first = router.consent_sync(message)
+    again = router.consent_sync(message)  # SQS redelivered it
+    assert first.outcome is Outcome.ROUTED and again.outcome is Outcome.DUPLICATE
+    assert [(c, s) for c, s, _ in crm.consent_writes] == [("003000000000001AAA", ConsentStatus.OPTED_OUT)]
