@@ -37,7 +37,7 @@ metrics = Metrics(namespace=os.getenv("POWERTOOLS_METRICS_NAMESPACE") or NAMESPA
 
 def observe(result: DispatchResult) -> None:
     """One structured line and the matching metric for every dispatch outcome."""
-    log = logger.info if result.outcome is Outcome.SENT else logger.warning
+    log = logger.info if result.outcome in (Outcome.SENT, Outcome.DEFERRED) else logger.warning
     log(
         f"dispatch {result.outcome}",
         extra={
@@ -53,6 +53,8 @@ def observe(result: DispatchResult) -> None:
         metrics.add_metric(name="SmsSent", unit=MetricUnit.Count, value=1)
     elif result.outcome is Outcome.DUPLICATE:
         metrics.add_metric(name="DuplicateSuppressed", unit=MetricUnit.Count, value=1)
+    elif result.outcome is Outcome.DEFERRED:  # held back by the send-time policy or a cap: comes back
+        count_with_reason("SmsDeferred", result.reason)
     else:
         count_with_reason(
             "SmsSkipped" if result.outcome is Outcome.SKIPPED else "EventIgnored", result.reason
