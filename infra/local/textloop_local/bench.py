@@ -44,7 +44,8 @@ FUNCTIONS = {
         ["dynamodb", "sqs"],
     ),
     "twilio_inbound": (
-        "bootstrap.consent_ledger().client; bootstrap.inbound_queue().client; bootstrap.twilio_signature()",
+        "bootstrap.consent_ledger().client; bootstrap.inbound_queue().client; bootstrap.consent_queue();"
+        " bootstrap.twilio_signature()",
         ["dynamodb", "sqs"],
     ),
 }
@@ -55,6 +56,8 @@ BOUNDS = {
     "twilio_inbound": 1.3,
     "dispatcher": 1.5,
     "inbound_warm_cpu_ms": 5.0,
+    "send_time_decision_ms": 5.0,
+    "reply_classification_ms": 5.0,
 }
 
 
@@ -107,6 +110,44 @@ def cold_init(function: str, rounds: int) -> dict[str, Any]:
     }
 
 
+def warm_decisions(count: int = 2000) -> list[dict[str, Any]]:
+    """Mean warm time of the two per-message decisions: the send-time policy (a year of instants over
+    single- and multi-zone numbers, half of them deferred) and the reply classifier (the test split)."""
+    from datetime import UTC, datetime, timedelta
+
+    from textloop.domain.intent import classify
+    from textloop.domain.send_time import SendRequest, decide
+    from textloop_local.classify import TEST_FILE, load_dataset
+
+    numbers = ("+13055550123", "+12055550123", "+14015550123", "+919812345678", "+18005550123", "+61412345678")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    requests = [
+        SendRequest(numbers[i % len(numbers)], start + timedelta(hours=13 * i), "marketing", state="TX")
+        for i in range(count)
+    ]
+    texts = [e.text for e in load_dataset(TEST_FILE)]
+    results = []
+    for name, calls in (
+        ("send_time_decision_ms", [lambda r=r: decide(r) for r in requests]),
+        ("reply_classification_ms", [lambda t=t: classify(t) for t in texts]),
+    ):
+        for call in calls[:50]:  # warm: zone data, holiday calendars, the model
+            call()
+        began = time.perf_counter()
+        for call in calls:
+            call()
+        mean_ms = (time.perf_counter() - began) * 1000 / len(calls)
+        results.append(
+            {
+                "name": f"warm {name.removesuffix('_ms').replace('_', ' ')} (mean of {len(calls)}, ms)",
+                "ratio": round(mean_ms, 3),
+                "bound": BOUNDS[name],
+                "ok": mean_ms <= BOUNDS[name],
+            }
+        )
+    return results
+
+
 def local_stack_benches(events: int) -> list[dict[str, Any]]:
     from textloop_local.bench_dispatch import run_stack_benches
 
@@ -120,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     results = [cold_init(name, args.rounds) for name in FUNCTIONS]
+    results.extend(warm_decisions())
     results.extend(local_stack_benches(args.events))
     if args.json:
         print(json.dumps(results, indent=2))
