@@ -169,3 +169,13 @@ def test_given_three_same_subject_messages_to_a_florida_number_then_the_state_ca
     assert result.details["states"] == ["FL"]
     assert datetime.fromisoformat(result.details["not_before"]) >= clock.now.replace(day=24)
     assert len(sms.sent) == 3
+
+
+def test_given_the_crm_state_spelled_out_then_the_states_rules_apply(
+    dispatcher: Dispatcher, crm: FakeCrm, sms: FakeSms, clock: Clock
+) -> None:
+    clock.now = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)  # Sunday 11:00 in Chicago
+    crm.add(renewal_context(phone="+13125550123", state="Alabama"))  # a Chicago number, Alabama address
+    result = dispatcher(deal_to_renewal_offer())
+    assert (result.outcome, result.reason) == (Outcome.DEFERRED, "sunday:AL")
+    assert result.details["states"] == ["AL"] and sms.sent == []

@@ -46,7 +46,7 @@ from textloop.domain.ports import (
 )
 from textloop.domain.ports import SlotState as S
 from textloop.domain.rules import Rule, RuleSet, confirm
-from textloop.domain.send_time import Decision, SendRequest, SendTimePolicy, decide
+from textloop.domain.send_time import Decision, SendRequest, SendTimePolicy, decide, state_code
 from textloop.schemas import deferred_body
 
 SAME_SUBJECT_WINDOW = timedelta(hours=24)  # the state caps count messages on one subject per 24 h
@@ -154,7 +154,12 @@ class Dispatcher:
         for _ in range(8):  # each pass only moves forward; two or three settle every real case
             same_subject = sum(1 for m in sent if m.rule == rule.name and m.at > at - SAME_SUBJECT_WINDOW)
             request = SendRequest(
-                phone, at, rule.purpose, recipient.time_zone or None, recipient.state or None, same_subject
+                phone,
+                at,
+                rule.purpose,
+                recipient.time_zone or None,
+                state_code(recipient.state) or None,
+                same_subject,
             )
             decision = decide(request, self.policy)
             capped = self.caps.hold(rule.purpose, sent, at)
