@@ -32,6 +32,7 @@ ACCOUNT = "123456789012"
 API_ID = "abc123defg"
 API_HOST = f"{API_ID}.execute-api.{REGION}.amazonaws.com"
 QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:textloop-TriggerQueue-1A2B3C4D5E6F"
+CONSENT_QUEUE_ARN = f"arn:aws:sqs:{REGION}:{ACCOUNT}:textloop-ConsentQueue-7G8H9J0K1L2M"
 
 HUBSPOT_CLIENT_SECRET = "local-hubspot-client-secret"
 TWILIO_ACCOUNT_SID = "AC5e1f0c2b9d8a47e6b3c2d1e0f9a8b7c6"
@@ -207,6 +208,23 @@ def reply_envelope() -> dict[str, Any]:
     return {"type": "reply", "sms": sms, "classification": classification}
 
 
+STOP_SID = "SM" + "9b4e2f7a1c6d4e8f9a0b1c2d3e4f5a6b"
+
+
+def consent_change() -> str:
+    """What TwilioInboundFunction queues on ConsentQueue when the ConsentTable cannot be written: the
+    seed contact Priya's STOP, evidence its MessageSid (the body exactly as the webhook serializes it)."""
+    change = {
+        "type": "consent_change",
+        "phone": PRIYA,
+        "status": "opted_out",
+        "source": "twilio_inbound",
+        "evidence": STOP_SID,
+        "at": "2026-11-20T15:04:05.412093+00:00",
+    }
+    return json.dumps(change)
+
+
 def _header(entity: str, record_id: str, changed: list[str]) -> dict[str, Any]:
     return {
         "entityName": entity,
@@ -239,8 +257,9 @@ def event_relay(detail_type: str, payload: dict[str, Any], name: str) -> dict[st
     }
 
 
-def sqs_event(body: Any, name: str) -> dict[str, Any]:
-    text = json.dumps(body, separators=(",", ":"))
+def sqs_event(body: Any, name: str, queue_arn: str = QUEUE_ARN) -> dict[str, Any]:
+    """One SQS record as the event source mapping delivers it; a str body is the message text as is."""
+    text = body if isinstance(body, str) else json.dumps(body, separators=(",", ":"))
     return {
         "Records": [
             {
@@ -256,7 +275,7 @@ def sqs_event(body: Any, name: str) -> dict[str, Any]:
                 "messageAttributes": {},
                 "md5OfBody": hashlib.md5(text.encode()).hexdigest(),  # noqa: S324 - SQS's own checksum
                 "eventSource": "aws:sqs",
-                "eventSourceARN": QUEUE_ARN,
+                "eventSourceARN": queue_arn,
                 "awsRegion": REGION,
             }
         ]
@@ -300,6 +319,7 @@ def main() -> None:
         "twilio_inbound.json": twilio_inbound(),
         "reply_router.json": sqs_event(reply_envelope(), "reply"),
         "sla_watchdog.json": {},  # EventBridge Scheduler (ScheduleV2) sends no input
+        "consent_writer.json": sqs_event(consent_change(), "consent", CONSENT_QUEUE_ARN),
     }
     EVENTS.mkdir(exist_ok=True)
     for name, event in files.items():

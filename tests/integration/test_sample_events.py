@@ -8,6 +8,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import boto3
+
+from tests.support.template_tables import TEMPLATE, sqs_event_sources
+from textloop.adapters.dynamodb import DynamoConsentLedger
+from textloop.service_layer.inbound import consent_change_body, parse_consent_change
 from textloop_local.emulators.seed import TWILIO_AUTH_TOKEN
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -39,3 +44,18 @@ def test_given_the_committed_hubspot_sample_then_its_stale_timestamp_is_refused_
     app = load_handler("hubspot_webhook", HUBSPOT_CLIENT_SECRET="local-hubspot-client-secret")
     answer = app.handler(_event("hubspot_webhook.json"), lambda_context)
     assert answer["statusCode"] == 401 and "window" in json.loads(answer["body"])["message"]
+
+
+def test_given_the_sample_consent_change_then_the_consent_writer_applies_it_as_the_webhook_queued_it(
+    load_handler: Callable[..., ModuleType], aws: dict[str, str], lambda_context: Any
+) -> None:
+    event = _event("consent_writer.json")
+    (record,) = event["Records"]
+    (source,) = [s for s in sqs_event_sources(TEMPLATE) if s.function == "ConsentWriterFunction"]
+    assert record["eventSourceARN"].split(":")[-1].startswith(f"textloop-{source.queue}-")
+    change = parse_consent_change(record["body"])
+    assert consent_change_body(change) == record["body"]  # byte for byte what the webhook queues
+    app = load_handler("consent_writer")
+    assert app.handler(event, lambda_context) == {"batchItemFailures": []}
+    ledger = DynamoConsentLedger(aws["ConsentTable"], boto3.client("dynamodb"))
+    assert ledger.status(change.phone) is change.status and ledger.is_opted_out(change.phone)
