@@ -1,6 +1,8 @@
 """Reply intent through the public API (textloop.domain.intent.classify) and the CLI's main(argv):
-carrier keywords, natural-language revocations in four languages, the phrases that must never be
-an opt-out, OptOutType precedence, odd input, and the JSONL mode."""
+carrier keywords, revocations read as the FCC reads them (47 CFR 64.1200(a)(10): stop, quit, end, revoke,
+opt out, cancel, unsubscribe used to ask that the texts stop, alone or inside a sentence, with typos and
+emoji, plus plain-language revocations and channel switches in six languages), the phrases where the
+word means something else, greetings (no HELP auto-reply), OptOutType precedence, odd input, JSONL."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import sys
 import pytest
 
 from textloop.domain.intent import INTENTS, IntentResult, classify
+from textloop.service_layer.inbound import Program, compliance_reply
 from textloop_local.cli import main
 
 # -------------------------------------------------------------------------------------- keywords
@@ -124,7 +127,7 @@ def test_given_a_natural_language_revocation_then_it_is_an_opt_out_like_stop(tex
         "can you stop sending the invoice to my old email?",
         "Ich bekomme keine SMS mehr",
         "no more texts coming through since monday",
-        "Cancel it",
+        "Cancel it, I can't make the demo",
         "why did you stop texting me?",
         "quit worrying, we're signing",
         "bus stop near your office?",
@@ -136,6 +139,244 @@ def test_given_a_phrase_with_stop_cancel_or_end_that_is_no_revocation_then_never
     result = classify(text)
 
     assert result.opt_out is False and result.intent != "opt_out"
+
+
+# ------------------------------------------------------------- revocation words inside a sentence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "STOP thanks bye",  # keyword first, more words after
+        "STOP sending these",
+        "thanks for the info but STOP",  # keyword last
+        "ok, I said stop already",
+        "Not interested. STOP",
+        "can you guys just stop?",
+        "I want to unsubscribe",  # mid-sentence
+        "please unsubscribe this number",
+        "how do I opt out of these texts?",
+        "opt me out please",
+        "quit texting this number",
+        "please end these messages",
+        "cancel these reminders",
+        "I revoke my consent to be texted",
+        "I already unsubscribed, why are you still texting?",
+        "if you don't stop texting me I'll report you",
+        "put an end to these messages",
+        "these texts need to stop",
+        "STOP - wrong number",
+    ],
+)
+def test_given_a_revocation_word_used_to_ask_that_the_texts_stop_anywhere_in_a_sentence_then_an_opt_out(
+    text: str,
+) -> None:
+    result = classify(text)
+
+    assert result.intent == "opt_out" and result.opt_out is True, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stpo",
+        "sotp texting me",
+        "stop textin me",
+        "pls stp texting",
+        "stooop",
+        "unsubscibe",
+        "unsubcribe",
+        "Unsuscribe",
+        "unsubscirbe from texts",
+        "optout",
+        "optout pls",
+        "opt-out",
+        "opt out please",
+        "Cancle",
+        "qiut texting me",
+        "stopit",
+    ],
+)
+def test_given_a_revocation_word_with_a_typo_then_it_is_still_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out is True, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stop 🙄🙄",
+        "STOP!!! 😡",
+        "🛑",
+        "🛑🛑 stop 🛑🛑",
+        "unsubscribe 👋",
+        "⛔ stop sending these",
+        "no more texts 🚫",
+        "Please stop 🙏🙏",
+    ],
+)
+def test_given_a_revocation_with_emoji_then_it_is_an_opt_out(text: str) -> None:
+    assert classify(text).opt_out is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "reach me by email from now on, not by text",
+        "email only please, no texts",
+        "emails are fine but no texts please",
+        "please use email instead of text messages",
+        "I'm fine with emails but not texts",
+        "only contact me by email from now on",
+        "Email is fine. Texts are not.",
+        "por correo está bien, pero no por SMS",
+        "par mail uniquement, merci",
+        "bitte nur per Mail, nicht per SMS",
+        "só por e-mail, por favor, nada de SMS",
+        "solo via email, niente messaggi",
+    ],
+)
+def test_given_a_request_to_stop_texts_but_keep_another_channel_then_an_sms_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.intent == "opt_out" and result.opt_out is True, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I never want these messages again",
+        "delete this number from your system",
+        "leave me alone",
+        "take me off your list",
+        "I didn't sign up for this",
+        "I never signed up for anything",
+        "Don't contact me again",
+        "go away",
+        "I'm not interested in these text messages",
+        "I did not consent to this",
+        "déjenme en paz, no autoricé estos mensajes",
+        "laissez-moi tranquille",
+        "je ne me suis jamais inscrit",
+        "Bitte lassen Sie mich in Ruhe",
+        "Ich habe mich nie dafür angemeldet",
+    ],
+)
+def test_given_a_plain_language_revocation_without_a_keyword_then_an_opt_out(text: str) -> None:
+    assert classify(text).opt_out is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Parem de me mandar mensagens",
+        "não quero mais receber mensagens",
+        "me tirem dessa lista por favor",
+        "descadastrar",
+        "remova meu número, por favor",
+        "me deixem em paz",
+        "STOP obrigado",
+        "Smettetela di scrivermi",
+        "non voglio più ricevere questi messaggi",
+        "cancellate il mio numero per favore",
+        "disiscrivimi",
+        "lasciatemi in pace",
+        "basta messaggi per favore",
+        "stop per favore",
+    ],
+)
+def test_given_a_portuguese_or_italian_revocation_then_an_opt_out(text: str) -> None:
+    assert classify(text).opt_out is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cancel it",
+        "cancel please",
+        "end it",
+        "quit it",
+        "I quit",
+        "can you stop?",
+        "STOP wtf",
+        "stop lol",
+        "make it stop",
+        "stop bro",
+    ],
+)
+def test_given_a_revocation_word_whose_meaning_is_unclear_then_it_is_decided_for_the_consumer_as_an_opt_out(
+    text: str,
+) -> None:
+    assert classify(text).opt_out is True
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("can you stop by Tuesday", "meeting"),
+        ("cancel the old contract first", "buying_signal"),
+        ("the sync stops at night", "support_issue"),
+        ("end of quarter works", None),
+        ("I quit Acme last month, talk to Raj", "wrong_person"),
+        ("remove the extra seats from the quote", "buying_signal"),
+        ("let's end the call at 4, I have another one", "meeting"),
+        ("cancel Thursday's sync, rebook next week", "meeting"),
+        ("can I opt out of the data sharing clause?", "question"),
+        ("how do I unsubscribe a user from the email digest?", "question"),
+        ("stop worrying about the discount, we're buying", None),
+        ("the app stops responding when I upload a file", "support_issue"),
+        ("our notifications end up in the spam folder", "support_issue"),
+        ("I stopped getting texts, is it broken?", None),
+        ("what happens if I reply stop?", None),
+        ("¿podemos cancelar la reunión del jueves?", "meeting"),
+        ("o aplicativo para de funcionar quando envio arquivos", None),
+        ("l'app smette di funzionare dopo l'aggiornamento", None),
+    ],
+)
+def test_given_a_revocation_word_that_plainly_means_something_else_then_no_opt_out(
+    text: str, intent: str | None
+) -> None:
+    result = classify(text)
+
+    assert result.opt_out is False and result.intent != "opt_out", result
+    if intent is not None:
+        assert result.intent == intent
+
+
+# -------------------------------------------------------------------------------------- greetings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hello",
+        "hi there",
+        "hey",
+        "Hi!",
+        "hola",
+        "bonjour",
+        "good morning",
+        "hey Sam",
+        "hey 👋",
+        "buenos días",
+        "guten Morgen",
+        "olá",
+        "ciao!",
+        "heyyy",
+    ],
+)
+def test_given_a_greeting_then_an_acknowledgement_and_no_help_auto_reply(text: str) -> None:
+    result = classify(text)
+
+    assert (result.intent, result.opt_out, result.keyword) == ("acknowledgement", False, None)
+    program = Program(brand="Acme Cloud", care_contact="help@acme.example", advanced_opt_out=False)
+    assert compliance_reply(result, program, newly_opted_out=False) is None
+
+
+@pytest.mark.parametrize("text", ["HELP", "hi, who is this?", "hello, how did you get my number?"])
+def test_given_a_greeting_with_a_real_help_request_then_still_help(text: str) -> None:
+    assert classify(text).intent == "help"
 
 
 # ------------------------------------------------------------------------------------- OptOutType

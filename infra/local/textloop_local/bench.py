@@ -119,7 +119,14 @@ def warm_decisions(count: int = 2000) -> list[dict[str, Any]]:
     from textloop.domain.send_time import SendRequest, decide
     from textloop_local.classify import TEST_FILE, load_dataset
 
-    numbers = ("+13055550123", "+12055550123", "+14015550123", "+919812345678", "+18005550123", "+61412345678")
+    numbers = (
+        "+13055550123",
+        "+12055550123",
+        "+14015550123",
+        "+919812345678",
+        "+18005550123",
+        "+61412345678",
+    )
     start = datetime(2026, 1, 1, tzinfo=UTC)
     requests = [
         SendRequest(numbers[i % len(numbers)], start + timedelta(hours=13 * i), "marketing", state="TX")

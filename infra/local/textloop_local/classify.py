@@ -2,12 +2,16 @@
 
     textloop classify "can we meet thursday?"            one JSON object
     textloop classify --jsonl < replies.jsonl            {"text": ...} per line -> one result per line
-    textloop evaluate-intents [--data PATH] [--json]     P/R/F1, macro-F1, opt-out recall, confusion, latency
+    textloop evaluate-intents [--json] [--cv]            P/R/F1, macro-F1, opt-out recall and false share,
+        [--data PATH]... [--slice NAME=PATH]...          hard negatives, per tag, confusion, latency; each
+                                                         --data / --slice reported on its own
     textloop train-intents [--data PATH] [--out PATH]    rebuilds textloop/intents/model.json (deterministic)
 
 Training is pure Python: a naive Bayes model stored as integer counts, with its smoothing (alpha),
 feature pruning (min_df) and confidence temperature chosen by 5-fold cross-validation on the
-train split only (fixed seed). The held-out split (``dataset/test.jsonl``) is for evaluation alone.
+train split only (fixed seed). The held-out split (``dataset/test.jsonl``) is for evaluation alone, and
+the team's independent slice (``dataset/independent.jsonl``, written by someone else) is never tuned on:
+pass it with ``--slice independent=PATH`` to see it reported apart.
 """
 
 from __future__ import annotations
@@ -49,10 +53,14 @@ MODEL_CLASSES = tuple(i for i in INTENTS if i != "opt_out")  # opt-out is the ru
 
 
 # ------------------------------------------------------------------------------------------- dataset
+HARD_NEGATIVE = "hard_negative"  # a revocation word with another meaning ("stop by tuesday"): not an opt-out
+
+
 @dataclass(frozen=True)
 class Example:
     text: str
     intent: str
+    tags: tuple[str, ...] = ()  # optional: hard_negative, greeting, channel_switch, typo, lang:pt...
 
 
 def load_dataset(path: str | Path) -> list[Example]:
@@ -67,7 +75,10 @@ def load_dataset(path: str | Path) -> list[Example]:
             or row.get("intent") not in INTENTS
         ):
             raise ValueError(f"{path}:{number}: expected {{'text': str, 'intent': one of INTENTS}}")
-        examples.append(Example(row["text"], row["intent"]))
+        tags = row.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise ValueError(f"{path}:{number}: 'tags' must be a list of strings")
+        examples.append(Example(row["text"], row["intent"], tuple(tags)))
     return examples
 
 
@@ -233,6 +244,9 @@ def evaluate(examples: Sequence[Example]) -> dict[str, Any]:
     gold_labels = [label for label in labels if label in set(gold)]
     opt_out_gold = sum(1 for g in gold if g == "opt_out")
     caught = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p == "opt_out")
+    predicted_opt_outs = sum(1 for p in predicted if p == "opt_out")
+    false_opt_outs = sum(1 for g, p in zip(gold, predicted, strict=True) if p == "opt_out" and g != "opt_out")
+    hard = [(e, p) for e, p in zip(examples, predicted, strict=True) if HARD_NEGATIVE in e.tags]
     ordered = sorted(latencies)
     return {
         "examples": len(examples),
@@ -241,9 +255,16 @@ def evaluate(examples: Sequence[Example]) -> dict[str, Any]:
         ),
         "macro_f1": round(sum(per_class[label]["f1"] for label in gold_labels) / max(len(gold_labels), 1), 4),
         "opt_out_recall": round(caught / opt_out_gold, 4) if opt_out_gold else None,
-        "false_opt_outs": sum(
-            1 for g, p in zip(gold, predicted, strict=True) if p == "opt_out" and g != "opt_out"
-        ),
+        "false_opt_outs": false_opt_outs,
+        # of the replies called opt-outs, the share that were none (each one silences a real contact)
+        "false_opt_out_share": round(false_opt_outs / predicted_opt_outs, 4) if predicted_opt_outs else None,
+        "hard_negatives": len(hard),
+        # a revocation word with another meaning, classified as its real intent (not merely "not opt-out")
+        "hard_negative_accuracy": round(sum(1 for e, p in hard if p == e.intent) / len(hard), 4)
+        if hard
+        else None,
+        "hard_negative_false_opt_outs": [e.text for e, p in hard if p == "opt_out"],
+        "per_tag": _per_tag(examples, predicted),
         "missed_opt_outs": [
             e.text for e, p in zip(examples, predicted, strict=True) if e.intent == "opt_out" != p
         ],
@@ -269,6 +290,21 @@ def evaluate(examples: Sequence[Example]) -> dict[str, Any]:
     }
 
 
+def _per_tag(examples: Sequence[Example], predicted: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Per tag: examples, accuracy, and opt-out recall / false opt-outs where they apply."""
+    out: dict[str, dict[str, Any]] = {}
+    for tag in sorted({t for e in examples for t in e.tags}):
+        pairs = [(e, p) for e, p in zip(examples, predicted, strict=True) if tag in e.tags]
+        opt_outs = [p for e, p in pairs if e.intent == "opt_out"]
+        out[tag] = {
+            "examples": len(pairs),
+            "accuracy": round(sum(1 for e, p in pairs if p == e.intent) / len(pairs), 4),
+            "opt_out_recall": round(opt_outs.count("opt_out") / len(opt_outs), 4) if opt_outs else None,
+            "false_opt_outs": sum(1 for e, p in pairs if p == "opt_out" and e.intent != "opt_out"),
+        }
+    return out
+
+
 def _print_report(report: dict[str, Any], out: IO[str]) -> None:
     w = out.write
     w(f"{report['examples']} examples\n\n")
@@ -278,9 +314,21 @@ def _print_report(report: dict[str, Any], out: IO[str]) -> None:
     w(f"\nmacro-F1        {report['macro_f1']:.4f}\naccuracy        {report['accuracy']:.4f}\n")
     recall = report["opt_out_recall"]
     w(f"opt-out recall  {'n/a' if recall is None else f'{recall:.4f}'}\n")
-    w(f"false opt-outs  {report['false_opt_outs']}\n")
+    w(f"false opt-outs  {report['false_opt_outs']}")
+    share = report["false_opt_out_share"]
+    w(f" (false opt-out share {'n/a' if share is None else f'{share:.4f}'} of predicted opt-outs)\n")
     for text in report["missed_opt_outs"]:
         w(f"  missed opt-out: {text!r}\n")
+    hard = report["hard_negative_accuracy"]
+    w(f"hard negatives  {report['hard_negatives']}, accuracy {'n/a' if hard is None else f'{hard:.4f}'}")
+    w(f", called opt-out {len(report['hard_negative_false_opt_outs'])}\n")
+    for text in report["hard_negative_false_opt_outs"]:
+        w(f"  hard negative called opt-out: {text!r}\n")
+    if report["per_tag"]:
+        w(f"\n{'tag':<16} {'examples':>8} {'accuracy':>9} {'opt-out recall':>15} {'false opt-outs':>15}\n")
+        for tag, m in report["per_tag"].items():
+            recall = "-" if m["opt_out_recall"] is None else f"{m['opt_out_recall']:.3f}"
+            w(f"{tag:<16} {m['examples']:>8} {m['accuracy']:>9.3f} {recall:>15} {m['false_opt_outs']:>15}\n")
     labels = report["labels"]
     short = [label[:6] for label in labels]
     w("\nconfusion (rows gold, columns predicted)\n")
@@ -343,16 +391,72 @@ def run_classify(
     return 0
 
 
+def _slices(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """(name, path) per --data PATH (named by its file; without any, the test split) and per --slice
+    NAME=PATH: `--slice independent=PATH` reports the independent slice next to the test split."""
+    slices = [(Path(path).stem, Path(path)) for path in args.data or []] or [("test", TEST_FILE)]
+    for spec in args.slice or []:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            raise SystemExit(f"textloop evaluate-intents: --slice expects NAME=PATH, got {spec!r}")
+        slices.append((name, Path(path)))
+    names = [name for name, _ in slices]
+    for name in set(names):
+        if names.count(name) > 1:
+            raise SystemExit(f"textloop evaluate-intents: slice {name!r} given twice")
+    return slices
+
+
+def cross_validation() -> dict[str, Any]:
+    """The 5-fold cross-validation on the train split that `train-intents` runs (rules, then the model)."""
+    examples = load_dataset(TRAIN_FILE)
+    selection = select_hyperparameters(examples, _feature_sets(examples))
+    return {
+        "examples": len(examples),
+        "folds": FOLDS,
+        "macro_f1": round(selection.cv_macro_f1, 4),
+        "per_class_f1": selection.cv_per_class_f1,
+        "alpha": selection.alpha,
+        "min_df": selection.min_df,
+        "temperature": selection.temperature,
+    }
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
-    report = evaluate(load_dataset(args.data))
+    slices = _slices(args)
+    reports = {name: evaluate(load_dataset(path)) for name, path in slices}
+    cv = cross_validation() if args.cv else None
     if args.json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-    else:
+        payload: dict[str, Any]
+        if len(reports) == 1 and cv is None:
+            payload = next(iter(reports.values()))
+        else:
+            payload = {"slices": reports} | ({"cross_validation": cv} if cv else {})
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    for n, ((name, path), report) in enumerate(zip(slices, reports.values(), strict=True)):
+        if len(reports) > 1:
+            sys.stdout.write(f"{'' if n == 0 else chr(10)}=== slice {name} ({path})\n")
         _print_report(report, sys.stdout)
         if args.errors:
             sys.stdout.write("\nerrors\n")
             for error in report["errors"]:
                 sys.stdout.write(f"  {error['gold']:<16} -> {error['predicted']:<16} {error['text']!r}\n")
+    if len(reports) > 1:
+        sys.stdout.write(
+            f"\n{'slice':<16} {'examples':>8} {'macro-F1':>9} {'opt-out recall':>15} {'false share':>12}\n"
+        )
+        for name, report in reports.items():
+            recall, share = report["opt_out_recall"], report["false_opt_out_share"]
+            sys.stdout.write(
+                f"{name:<16} {report['examples']:>8} {report['macro_f1']:>9.4f} "
+                f"{'n/a' if recall is None else f'{recall:.4f}':>15} {'n/a' if share is None else f'{share:.4f}':>12}\n"
+            )
+    if cv is not None:
+        sys.stdout.write(
+            f"\n{cv['folds']}-fold cross-validation on the train split ({cv['examples']} replies): macro-F1 "
+            f"{cv['macro_f1']:.4f} {cv['per_class_f1']}\n"
+        )
     return 0
 
 
@@ -386,7 +490,20 @@ def add_evaluate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p = sub.add_parser(
         "evaluate-intents", help="precision/recall/F1, opt-out safety and latency on a labeled set"
     )
-    p.add_argument("--data", default=str(TEST_FILE), help="labeled JSONL (default: the held-out test split)")
+    p.add_argument(
+        "--data",
+        action="append",
+        metavar="PATH",
+        help="labeled JSONL, repeatable: each file is reported on its own (default: the held-out test split)",
+    )
+    p.add_argument(
+        "--slice",
+        action="append",
+        metavar="NAME=PATH",
+        help="a named labeled JSONL reported on its own next to the others, repeatable "
+        "(e.g. independent=shared/textloop/intents/dataset/independent.jsonl)",
+    )
+    p.add_argument("--cv", action="store_true", help="also run 5-fold cross-validation on the train split")
     p.add_argument("--json", action="store_true", help="machine-readable report")
     p.add_argument("--errors", action="store_true", help="list the misclassified replies")
     p.set_defaults(func=run_evaluate)

@@ -2,17 +2,31 @@
 
 Two stages, both pure Python, deterministic and offline:
 
-1. **Compliance rules** (precision first). Twilio's keywords (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END,
-   QUIT, REVOKE, OPTOUT / START, UNSTOP, SUBSCRIBE / HELP, INFO) in any case, punctuation or spacing;
-   then revocations "by any reasonable means" (FCC): natural-language phrases in English, Spanish,
-   French and German. A phrase only counts when its object is the messaging itself ("stop *texting*",
-   "remove *my number*", "no more *texts*"), so "stop by the office", "cancel my 2pm call" or "the end
-   of the quarter" never match, and a negation right before the verb ("don't stop sending me the
-   updates", "I don't want to unsubscribe") cancels the match.
+1. **Compliance rules.** Twilio's keywords (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE,
+   OPTOUT / START, UNSTOP, SUBSCRIBE / HELP, INFO) in any case, punctuation or spacing; then revocation
+   as the FCC reads it (47 CFR 64.1200(a)(10), from 2025-04-11): stop, quit, end, revoke, opt out,
+   cancel and unsubscribe revoke consent when they are used to ask that the texts stop, alone or inside
+   a sentence, and so does any other reasonable wording. Each revocation word (typos included:
+   "stpo", "unsubscibe", "optout") is read where it stands (``_verb_revokes``):
+
+   * verb + no object, the messaging ("texts", "these", "this number") or me/us -> opt-out;
+   * verb + a clearly named other thing ("stop *by* Tuesday", "cancel *the old contract*", "I quit
+     *Acme*", "end *of* quarter", "stop *worrying*") -> not;
+   * the word as a noun ("a hard stop", "the end date"), negated ("don't stop"), hypothetical ("if we
+     cancel"), said of another subject ("the sync stops", "when does my trial end") -> not;
+   * anything else, i.e. words whose meaning is unclear ("STOP wtf", "Cancel it", "I quit") -> opt-out:
+     where the reply cannot be read, it is decided for the consumer. CANCEL / END / QUIT with "it" or no
+     object give way only when the reply names what is cancelled ("Cancel it, I can't make the demo").
+
+   Then phrases without a keyword, in English, Spanish, French, German, Portuguese and Italian ("leave
+   me alone", "I didn't sign up for this", "delete this number", "me tire da lista", "lasciatemi in
+   pace"), and channel switches that keep another channel but not the texts ("email only please, no
+   texts"). A greeting alone ("hello", "hola", "hey Sam") is an acknowledgement, never HELP.
 2. **A multinomial naive Bayes model** for the business intents, over word uni/bigrams and cue groups
-   (a small hand-made lexicon: acknowledgement words, problem words, time words, money words...). It is trained offline (``textloop train-intents``) on ``textloop/intents/dataset/train.jsonl``
-   and ships as integer feature counts in ``textloop/intents/model.json``; only the rules may say
-   ``opt_out`` (the model's opt-out score is dropped), so a revocation is always a rule you can read.
+   (a small hand-made lexicon: acknowledgement words, problem words, time words, money words...). It is
+   trained offline (``textloop train-intents``) on ``textloop/intents/dataset/train.jsonl`` and ships as
+   integer feature counts in ``textloop/intents/model.json``; only the rules may say ``opt_out`` (the
+   model's opt-out score is dropped), so a revocation is always a rule you can read.
 
 ``opt_out_type`` (Twilio's ``OptOutType`` with Advanced Opt-Out: STOP, START or HELP) wins when given.
 """
@@ -66,6 +80,7 @@ _OPT_OUT_TYPES = {"STOP": "opt_out", "START": "opt_in", "HELP": "help"}
 CONFIDENCE_KEYWORD = 1.0
 CONFIDENCE_PHRASE = 0.97
 CONFIDENCE_EMPTY = 0.1
+CONFIDENCE_GREETING = 0.9
 
 
 @dataclass(frozen=True)
@@ -104,16 +119,569 @@ def _wordset(spaced: str) -> frozenset[str]:
 _FILLER = _wordset(
     "please pls plz plse now it thanks thank you thx ty tks just already asap immediately ok okay "
     "no seriously right away all i said again for good svp merci sil vous plait bitte danke por "
-    "favor gracias ya"
+    "favor gracias ya ahora jetzt sofort per favore grazie subito obrigado obrigada agora ca cela tout "
+    "de suite maintenant"
 )
-# Around CANCEL / END / QUIT only politeness: "cancel it" may well mean the meeting.
-_POLITE = _wordset("please pls plz now thanks thx ty all asap immediately svp merci bitte danke por favor")
+# Around CANCEL / END / QUIT only politeness: "cancel it" is read in context (see _verb_revokes).
+_POLITE = _wordset(
+    "please pls plz now thanks thx ty all asap immediately svp merci bitte danke por favor grazie per "
+    "favore obrigado obrigada"
+)
 # May be a whole reply on its own or one clause of it ("Stop. I'm not interested").
 _STOP_WORDS = _wordset(
-    "stop stopall unsubscribe unsub optout revoke stopp arret arrete arretez desabonner abmelden"
+    "stop stopall unsubscribe unsub optout revoke stopp arret arrete arretez desabonner abmelden "
+    "desinscrire desinscription desabonnement descadastrar descadastre disiscrivimi disiscrivetemi "
+    "aufhoren"
 )
 # Opt-outs only as the whole reply ("Cancel", "end please"), never as one clause among others.
-_WHOLE_ONLY = _wordset("cancel end quit alto basta baja parar cancelar")
+_WHOLE_ONLY = _wordset(
+    "cancel end quit alto basta baja parar cancelar para paren sair pare parem chega annuler annulla "
+    "cancella cancellami smettila smettetela smetti smettete schluss ende enough arreter cease desist halt"
+)
+# A reply of nothing but these symbols asks for the texts to stop (a stop sign is a reasonable means).
+_STOP_SYMBOLS = frozenset("\U0001f6d1\u26d4\U0001f6ab")
+
+# ---- The FCC's revocation words (47 CFR 64.1200(a)(10)), read where they stand in a sentence.
+# token -> (verb, form); form is base | past | third | ing. Typos are listed (a reply is typed fast),
+# repeated letters are squeezed before the lookup ("stooop", "cancelled" -> "canceled").
+_VERB_FORMS: dict[str, tuple[str, str]] = {}
+for _verb, _spec in {
+    "stop": (
+        "stop stp stpo sotp tsop stpp stopo srop dtop wtop etop stip stlp stoip stiop stopt stahp",
+        "stoped",
+        "stops",
+        "stoping",
+    ),
+    "quit": ("quit qiut quti", "quited", "quits", "quiting"),
+    "end": ("end", "ended", "ends", "ending"),
+    "cancel": ("cancel cancle canel cancl cnacel cancal", "canceled canceld", "cancels", "canceling"),
+    "revoke": ("revoke revok revoek revkoe", "revoked", "revokes", "revoking"),
+    "unsubscribe": (
+        "unsubscribe unsub unsuscribe unsubscibe unsubcribe unsubsribe unsbscribe unsubscrib unsubscrive "
+        "unsusbcribe unsubscirbe unsubscribeme unsubme",
+        "unsubscribed unsubed unsuscribed unsubcribed",
+        "unsubscribes",
+        "unsubscribing",
+    ),
+    "optout": ("optout optuot optoout", "optedout", "optsout", "optingout"),
+}.items():
+    for _form, _tokens in zip(("base", "past", "third", "ing"), _spec, strict=True):
+        for _token in _tokens.split():
+            _VERB_FORMS[_token] = (_verb, _form)
+_STRONG_VERBS = frozenset({"stop", "unsubscribe", "optout", "revoke"})  # weak: cancel, end, quit
+_OPT_FORMS = {"opt": "base", "opts": "third", "opted": "past", "opting": "ing"}
+_OUT = _wordset("out ot oot iut uot ouy")
+
+_SKIP = _wordset(
+    "please pls plz plse plez kindly now immediately asap already all right away just really fucking "
+    "freaking frickin effing damn goddamn forever permanently completely entirely totally altogether ever "
+    "again seriously straight"
+)
+_SKIP_PAIRS = frozenset({("for", "good"), ("for", "now"), ("for", "ever"), ("at", "once"), ("for", "real")})
+# After the verb these end its object: the verb had none ("stop thanks bye", "STOP wtf", "stop I said").
+_ENDERS = _wordset(
+    "thanks thank thx ty tks tnx thankyou thanku bye goodbye cya ok okay k kk lol lmao wtf omg ffs smh ugh "
+    "bro dude man sir maam mam idiot idiots jerk jerks people guys yall folks yo but and or so then cuz bc "
+    "cause coz otherwise im i ive id ill you u who what why how is are was not no nope never sorry hello hi "
+    "hey please por favor gracias ya ahora merci svp sil vous plait bitte danke jetzt sofort obrigado obrigada "
+    "agora per favore grazie subito ora adesso"
+)
+_CONDITIONS = _wordset("if when once after before unless until till whenever while")
+# "stop and regroup": the activity stops, not the texts.
+_ACTIVITIES = _wordset(
+    "think regroup reassess reconsider review rethink discuss talk chat sync breathe plan pause wait look check "
+    "evaluate revisit start restart"
+)
+# Another channel named on the messaging: "the email reminders", "push notifications" are not texts.
+_OTHER_CHANNELS = _wordset(
+    "email emails e mail voicemail push app inapp slack calendar newsletter browser desktop"
+)
+_ME_OBJECT = _wordset("me us myself ourselves mine")
+_PRONOUN_OBJECT = _wordset("it this that these those them em everything anything all any")
+_DETERMINERS = _wordset(
+    "the a an my your ur yr our their his her its any some every each other such more further all no"
+)
+_PARTICLES = _wordset("by in over at up down on for to into around near off inside through across along")
+_NP_PREPOSITIONS = _wordset("with from of about")
+_NP_BREAKS = _wordset(
+    "without within during via per than like except including onto toward towards under between among "
+    "against regarding re since here there where which who whom whose that because while"
+)
+_MESSAGING = _wordset(
+    "text texts txt txts texting txting textin txtin sms smss smses message messages msg msgs mesage mesages "
+    "messsages messges msges messaging msging spam spams spamming notification notifications notifs notif "
+    "alert alerts reminder reminders updates promos promotions promotional marketing ads advertising "
+    "advertisements blasts blast broadcasts robotexts robocalls mensajes mensaje textos mensagens mensagem "
+    "messaggi messaggio notifiche nachrichten nachricht textnachrichten texte"
+)
+# Generic or scornful names for what they are being sent: "stop this nonsense", "end the spam".
+_SCORN = _wordset(
+    "stuff things thing crap junk garbage nonsense bs bullshit shit harassment madness insanity noise "
+    "bombardment rubbish trash drivel bother"
+)
+_NUMBERS = _wordset("number numbers phone cell mobile digits contact info details data landline num")
+# Containers of the texts: only an object when nothing names another thing ("your list" vs "the mailing list").
+_CONTAINERS = _wordset(
+    "subscription subscriptions list lists program programme membership enrollment enrolment signup"
+)
+# Words that may qualify a messaging container without naming something else ("your stupid list").
+_NEUTRAL_MODIFIERS = _wordset(
+    "stupid dumb annoying damn fucking sms text texting txt marketing messaging promo promotional automated "
+    "auto daily weekly alert alerts contact call calling spam whole entire current"
+)
+_TIME = _wordset(
+    "today tomorrow tomorrows tonight tmrw tmr yesterday morning mornings afternoon evening night nights "
+    "noon midnight monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays "
+    "thursdays fridays mon tue tues wed thu thur thurs fri sat weekend weekends week weeks month months "
+    "quarter quarters year years early earlier late later sooner soon next last am pm oclock hour hours "
+    "minute minutes min mins eod eow eom eoq q1 q2 q3 q4 january february march april june july august "
+    "september october november december jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+# Named things that are not the messaging: a revocation verb aimed at one of them means something else.
+_NON_MESSAGING = _wordset(
+    "meeting meetings mtg mtgs call demo demos appointment appointments appt session sessions webinar event "
+    "events invite invites invitation booking reservation order orders purchase payment payments invoice "
+    "invoices bill bills billing charge charges card contract contracts agreement agreements deal deals "
+    "opportunity opp quote quotes proposal trial trials pilot evaluation eval poc project projects rollout "
+    "implementation onboarding migration sync syncs syncing integration integrations app apps account "
+    "accounts plan plans license licenses licence seat seats user users renewal autorenewal renew process "
+    "workflow workflows report reports export exports import upload uploads download job jobs task tasks "
+    "ticket tickets case request requests service services platform tool tools product products software "
+    "access key keys token tokens password login logins shipment delivery email emails newsletter "
+    "newsletters digest digests mail mailing mailer podcast clause clauses option options period window "
+    "fee fees date dates goal goals result results point points game customer customers client clients "
+    "button buttons link links page pages screen feature features field filter flow sequence permission "
+    "permissions review reviews install installation update upgrade visit lunch dinner coffee "
+    "onsite interview training loop cc chain team channel calendar agenda doc docs document documents file "
+    "files folder campaign campaigns api vendor partnership relationship engagement conversation discussion "
+    "negotiation negotiations approval approvals"
+)
+_CONTACT_ING = _wordset(
+    "texting txting textin txtin messaging msging sending sendin contacting calling callin emailing bugging "
+    "bothering pestering harassing harrassing spamming hounding pinging writing hitting blowing reaching "
+    "following nagging chasing blasting stalking disturbing annoying getting receiving gettin recieving "
+    "ringing phoning dming pming"
+)
+_COMPOUND_BEFORE = {
+    "stop": _wordset(
+        "bus train tram subway metro pit truck rest full hard quick short brief last next first final "
+        "one two emergency photo whistle non"
+    ),
+    "end": _wordset(
+        "year month quarter week weekend day back front dead tail rear high low deep far other either "
+        "receiving sending open loose east west north south upper lower top bottom business user "
+        "client customer fiscal"
+    ),
+}
+_COMPOUND_AFTER = {
+    "stop": _wordset("sign signs loss watch gap light lights word words back"),
+    "end": _wordset("line state time times zone"),
+}
+_DET_BEFORE = _wordset("the a an my your ur our their his her its each every")
+_DET_BEFORE_END = _wordset("this that no any")  # "on this end", "no end in sight" (but "make that stop")
+_PREP_BEFORE = _wordset("of about without than instead for with from at in on after before until by")
+_AUXILIARIES = _wordset(
+    "will would should could can must may might shall does do did to gonna wanna need needs has have had got "
+    "gotta going is are was be ll d ve"
+)
+_ADVERBS_BEFORE = _wordset(
+    "just ever finally really already also even all immediately now then simply please pls kindly actually "
+    "totally seriously definitely certainly"
+)
+_YOU = _wordset("you u ya yall youre ye yourself yourselves")
+_SELF = _wordset("i we im ive id ill lets let weve wed")
+_THIRD_PERSON = _wordset("he she hes shes they theyre theyve someone somebody everyone everybody nobody")
+_QUESTION_WORDS = _wordset("when does do did will would is was how why what whether where")
+_HYPOTHETICAL = _wordset("if whether unless once might maybe perhaps considering suppose supposing assuming")
+_QUOTING = _wordset(
+    "reply replied replying text texted type typed typing send sent sending say said saying hit hitting press "
+    "pressed pressing click clicked tap tapped respond responded write wrote"
+)
+_ACCIDENT = re.compile(
+    r"\b(?:accident\w*|by\s+mistake|mistaken\w*|oops\w*|didnt\s+mean|did\s+not\s+mean|wrong\s+button|fat\s+finger\w*)"
+)
+_PAST_TIME = re.compile(
+    r"\b(?:last\s+(?:week|month|year|spring|summer|fall|winter|quarter)|ago|yesterday|in\s+\d{4})\b"
+)
+_WINDOW = 12  # words read before a revocation word
+_CONJUNCTIONS = _wordset("and but or so because cause cuz bc pero mais aber mas ma oder ou")
+# Cancelling "it" when the reply names a meeting, an order... is about that thing ("Cancel it, I can't
+# make the demo"); CANCEL, END and QUIT only (a STOP is a STOP).
+_ANAPHORA = _wordset(
+    "meeting mtg call demo appointment appt order trial contract deal renewal booking reservation session "
+    "webinar invite event sync project rollout pilot evaluation purchase payment account plan onsite visit "
+    "lunch dinner interview training"
+)
+_MEETING_TIME = re.compile(
+    r"\b(?:\d+\s*(?:am|pm)|\d+|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+
+
+def _squeeze(token: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", token)
+
+
+def _damerau(a: str, b: str) -> int:
+    """Optimal string alignment distance (insertions, deletions, substitutions, adjacent swaps)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+@lru_cache(maxsize=4096)
+def _verb_form(token: str) -> tuple[str, str] | None:
+    """(verb, form) when *token* is one of the FCC's revocation words, typos included."""
+    found = _VERB_FORMS.get(token) or _VERB_FORMS.get(_squeeze(token))
+    if found:
+        return found
+    if 8 <= len(token) <= 16 and token[:2] in ("un", "us", "nu") and "s" in token[:4]:
+        best = min(
+            (_damerau(token, target), form)
+            for target, form in (("unsubscribe", "base"), ("unsubscribed", "past"), ("unsubscribing", "ing"))
+        )
+        if best[0] <= 2:
+            return "unsubscribe", best[1]
+    return None
+
+
+# Glued words: "stopit", "stoptexting", "unsubscribeme".
+_GLUE_TAILS = _wordset("it this now please pls plz all texting messaging me thanks")
+
+
+def _analysis_tokens(tokens: Sequence[str], capitals: Sequence[bool]) -> tuple[list[str], list[bool]]:
+    """The clause's tokens with "opt (me) out" / "un subscribe" joined and "stopit" split."""
+    out: list[str] = []
+    caps: list[bool] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        cap = capitals[i] if i < len(capitals) else False
+        if token in _OPT_FORMS:
+            form = _OPT_FORMS[token]
+            head = {"base": "optout", "third": "optsout", "past": "optedout", "ing": "optingout"}[form]
+            if i + 1 < len(tokens) and tokens[i + 1] in _OUT:
+                out.append(head)
+                caps.append(False)
+                i += 2
+                continue
+            for span in (1, 2):  # opt me out / opt this number out
+                if i + span + 1 < len(tokens) and tokens[i + span + 1] in _OUT:
+                    obj = tokens[i + 1 : i + span + 1]
+                    if obj[0] in ("me", "us", "this", "my", "our"):
+                        out.extend([head, *obj])
+                        caps.extend([False] * (span + 1))
+                        i += span + 2
+                        break
+            else:
+                out.append(token)
+                caps.append(cap)
+                i += 1
+            continue
+        if tokens[i] == "un" and i + 1 < len(tokens) and tokens[i + 1].startswith("subscri"):
+            out.append("unsubscribe")
+            caps.append(False)
+            i += 2
+            continue
+        for head in ("stop", "unsubscribe", "cancel", "optout", "quit"):
+            tail = token[len(head) :]
+            if token.startswith(head) and tail in _GLUE_TAILS:
+                out.extend([head, tail])
+                caps.extend([False, False])
+                break
+        else:
+            out.append(token)
+            caps.append(cap)
+        i += 1
+    return out, caps
+
+
+def _skip(toks: Sequence[str], j: int) -> int:
+    while j < len(toks):
+        if toks[j] in _SKIP:
+            j += 1
+        elif j + 1 < len(toks) and (toks[j], toks[j + 1]) in _SKIP_PAIRS:
+            j += 2
+        else:
+            break
+    return j
+
+
+def _is_time(token: str) -> bool:
+    return token in _TIME or any(c.isdigit() for c in token)
+
+
+def _noun_phrase(toks: Sequence[str], j: int) -> str:
+    """What the noun phrase at toks[j:] names: msg (the texts, my number, your list), other (a named
+    thing: the meeting, the old contract, Acme), or none (nothing)."""
+    n = len(toks)
+    pointing = False  # "all of these", "this": the texts themselves unless a noun follows
+    determined = False  # "the back and forth": a determiner, then words that are no messaging
+    while j < n and (toks[j] in _DETERMINERS or toks[j] in _PRONOUN_OBJECT or toks[j] == "of"):
+        pointing = pointing or toks[j] in _PRONOUN_OBJECT
+        determined = determined or toks[j] in _DETERMINERS
+        j += 1
+    content: list[str] = []
+    while j < n and len(content) < 4:
+        token = toks[j]
+        if token in ("and", "or", "plus") and content and j + 1 < n:
+            nxt = toks[j + 1]
+            if nxt in _MESSAGING or nxt in _NUMBERS or nxt in _NON_MESSAGING or nxt in _DETERMINERS:
+                content.append("&")
+                j += 1
+                continue
+        if (
+            token in _ENDERS
+            or token in _SKIP
+            or token in _CONDITIONS
+            or token in _PARTICLES
+            or token in _NP_PREPOSITIONS
+            or token in _NP_BREAKS
+            or token in _AUXILIARIES
+            or _verb_form(token)
+        ):
+            break
+        content.append(token)
+        j += 1
+    if not content:
+        return "msg" if pointing else ("other" if determined else "none")
+    conjuncts: list[list[str]] = [[]]
+    for t in content:
+        if t == "&":
+            conjuncts.append([])
+        else:
+            conjuncts[-1].append(t)
+    after = toks[j] if j < n else ""
+    kinds = []
+    for conjunct in filter(None, conjuncts):
+        head = conjunct[-1]
+        if head in _MESSAGING and _OTHER_CHANNELS.intersection(conjunct[:-1]):
+            kinds.append("other")  # "the email reminders", "push notifications"
+        elif head in _MESSAGING or head in _SCORN:
+            kinds.append("msg")
+        elif head in _NUMBERS:
+            kinds.append("other" if after == "of" else "msg")
+        elif head in _CONTAINERS:
+            modifiers = conjunct[:-1]
+            named = any(t in _NON_MESSAGING or _is_time(t) for t in modifiers) or any(
+                t not in _NEUTRAL_MODIFIERS and t not in _MESSAGING for t in modifiers
+            )
+            if not named and after in ("to", "for", "of", "from", "on"):
+                named = _noun_phrase(toks, j + 1) == "other"
+            kinds.append("other" if named else "msg")
+        elif head in _NON_MESSAGING or _is_time(head):
+            kinds.append("other")
+        else:
+            kinds.append("msg" if any(t in _MESSAGING for t in conjunct) else "other")
+    return "msg" if "msg" in kinds else "other"
+
+
+def _contact_object(toks: Sequence[str], j: int) -> str:
+    """After "stop texting / sending / calling": msg unless a named other thing follows."""
+    n = len(toks)
+    for _ in range(3):
+        j = _skip(toks, j)
+        if j < n and toks[j] in ("me", "us", "up", "out"):
+            j += 1
+        elif j + 1 < n and toks[j] == "to" and toks[j + 1] in ("me", "us"):
+            j += 2
+    if j >= n or toks[j] in _ENDERS or toks[j] in _CONDITIONS:
+        return "msg"
+    token = toks[j]
+    if token in ("on", "about", "regarding", "re", "over"):
+        kind = _noun_phrase(toks, j + 1)
+        following = toks[j + 1 : j + 3]
+        return "other" if kind == "other" and not any(_is_time(t) for t in following) else "msg"
+    if token in _DETERMINERS or token in _PRONOUN_OBJECT:
+        return "other" if _noun_phrase(toks, j) == "other" else "msg"
+    if token in _NON_MESSAGING:
+        return "other"
+    return "msg"
+
+
+def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str:
+    """What the revocation verb at toks[j-1] is aimed at: msg (the texts, me, this number), other (a
+    named other thing, or a phrasal verb: stop by, end up), pron (it, this, them), cond (if, when...),
+    none (no object, or words whose meaning is unclear: for the consumer, like no object)."""
+    n = len(toks)
+    if toks[j : j + 1] == ["all"] and j + 1 < n and toks[j + 1] not in _ENDERS and toks[j + 1] not in _SKIP:
+        return _noun_phrase(toks, j)  # "stop all of these"
+    j = _skip(toks, j)
+    if j >= n:
+        return "none"
+    token = toks[j]
+    if token in _CONDITIONS:
+        return "cond"
+    if toks[j : j + 1] == ["and"] and j + 1 < n and toks[j + 1] in _ACTIVITIES:
+        return "other"  # "let's stop and regroup"
+    if token in _ENDERS or _verb_form(token):
+        return "none"
+    if token in _ME_OBJECT:
+        k = _skip(toks, j + 1)
+        if k < n and toks[k] in ("from", "off", "of"):
+            kind = _noun_phrase(toks, k + 1)
+            return "other" if kind == "other" else "msg"
+        return "msg"
+    if token in _PRONOUN_OBJECT:
+        k = j + 1
+        if k < n and toks[k] not in _ENDERS and toks[k] not in _SKIP and toks[k] not in _PARTICLES:
+            if toks[k] in ("from", "of"):
+                return "other" if _noun_phrase(toks, k + 1) == "other" else "pron"
+            if token in ("this", "that", "these", "those", "all", "any") and toks[k] not in _NP_PREPOSITIONS:
+                return _noun_phrase(toks, j)
+        return "pron"
+    if token in _DETERMINERS:
+        return _noun_phrase(toks, j)
+    if token in _NP_PREPOSITIONS:
+        if toks[j] == "of" and verb in ("end", "stop", "quit"):
+            return "other"  # the end of the month
+        return _noun_phrase(toks, j + 1)
+    if token in _PARTICLES:
+        return "other"  # stop by, stop in, end up, quit at 5
+    if token in _CONTACT_ING or (token.endswith("in") and token + "g" in _CONTACT_ING):
+        return _contact_object(toks, j + 1)
+    if token.endswith("ing") and len(token) >= 5 and token not in _SCORN:
+        return "other"  # stop worrying, quit using
+    if token in _MESSAGING or token in _SCORN or token in _NUMBERS:
+        return "msg"
+    if token in _CONTAINERS:
+        return _noun_phrase(toks, j)
+    if _is_time(token):
+        return "time"  # "cancel friday" (a meeting) / "stop tonight", "I opted out last week"
+    if token in _NON_MESSAGING or token in _COMPOUND_AFTER.get(verb, ()) or token in ("here", "there"):
+        return "other"  # "stop here for today" stops the meeting
+    if caps[j]:
+        return "other"  # a proper noun: "I quit Acme"
+    return "none"
+
+
+def _subject(pre: Sequence[str], verb: str) -> str:
+    """Who or what is said to stop: noun (the end, a hard stop), neg, hypo, third (the sync will stop),
+    quote (hit stop, reply STOP), self (I, we), req (you, a request, nothing)."""
+    if not pre:
+        return "req"
+    previous = pre[-1]
+    if previous in _DET_BEFORE or previous in _COMPOUND_BEFORE.get(verb, ()):
+        return "noun"
+    if verb == "end" and previous in _DET_BEFORE_END:
+        return "noun"
+    if previous in _PREP_BEFORE:
+        return "noun"
+    near = pre[-_WINDOW:]  # the words that bear on the verb; a long clause costs no more
+    if re.search(_NEGATED, " ".join(near) + " "):
+        return "neg"
+    if any(t in _HYPOTHETICAL for t in near) or " ".join(pre[-3:]).startswith("what happens"):
+        return "hypo"
+    k = len(pre) - 1
+    auxiliaries: list[str] = []
+    while k >= 0 and (pre[k] in _ADVERBS_BEFORE or pre[k] in _AUXILIARIES):
+        if pre[k] in _AUXILIARIES:
+            auxiliaries.append(pre[k])
+        k -= 1
+    if k < 0:
+        return "req"
+    subject = pre[k]
+    before = pre[k - 1] if k >= 1 else ""
+    if subject in _YOU:
+        return "req"
+    if subject in _SELF:
+        return "self"
+    if subject in _QUOTING:
+        return "quote"
+    if subject in _MESSAGING or subject in _SCORN or subject in ("calls", "robocalls"):
+        return "req"  # "I want the texts to stop"
+    if subject in _THIRD_PERSON:
+        return "other"  # "she quit" (but "they need to stop texting me" still names the texts)
+    if k > 0 and pre[0] in _QUESTION_WORDS and subject not in ("it", "this", "that"):
+        return "third"  # "when do the promo prices end?"
+    if subject in ("it", "this", "that"):
+        return "third" if before in _QUESTION_WORDS else "req"  # "when will it end?" / "make it stop"
+    if auxiliaries == ["to"]:
+        # "I want the texts to stop" (req), "we need the sync to stop" (third), "I want to stop" (req)
+        if subject in _NON_MESSAGING or subject in ("start", "beginning", "end", "front", "top", "back"):
+            return "third"
+        return "req"
+    if subject in _NON_MESSAGING or before in _DET_BEFORE or before in _DETERMINERS:
+        return "third"  # "the trial will end", "when does my trial end", "the thing should stop"
+    return "req"  # "wrong number stop", "I said stop", "thanks stop"
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """What the verb reading needs to know about the whole reply, computed once."""
+
+    words: frozenset[str]
+    accident: bool  # "I hit stop by mistake"
+    meeting_time: bool  # "cancel it, can't make 2pm"
+
+    @classmethod
+    def of(cls, normalized: str) -> _Reply:
+        return cls(
+            frozenset(words(normalized)),
+            bool(_ACCIDENT.search(normalized)),
+            bool(_MEETING_TIME.search(normalized)),
+        )
+
+
+def _verb_revokes(clause: Sequence[str], caps: Sequence[bool], reply: _Reply) -> bool:
+    """True when a revocation word in this clause asks for the messages to stop (see the module doc)."""
+    for i, token in enumerate(clause):
+        found = _verb_form(token)
+        if not found:
+            continue
+        verb, form = found
+        pre = list(clause[:i])
+        for c in range(len(pre) - 1, -1, -1):
+            if pre[c] in _CONJUNCTIONS:
+                pre = pre[c + 1 :]
+                break
+        subject = _subject(pre, verb)
+        if subject == "noun":
+            # "put an end to these texts"
+            if verb == "end" and clause[i + 1 : i + 2] == ["to"] and _noun_phrase(clause, i + 2) == "msg":
+                return True
+            continue
+        if subject == "neg":
+            continue
+        obj = _object(clause, caps, i + 1, verb)
+        if reply.accident and (form == "past" or subject == "quote"):
+            continue
+        if subject == "quote" and pre[0] in _QUESTION_WORDS | {"can", "could", "should"}:
+            continue  # "does replying STOP cancel my account?" asks about STOP
+        if form == "third":
+            continue
+        if obj == "time":
+            obj = "none" if verb in _STRONG_VERBS or form in ("past", "ing") else "other"
+        if form in ("past", "ing"):
+            # "I already unsubscribed", "opting out": a statement of revocation; "I stopped getting
+            # texts" or "the call ended" describe something else.
+            if verb not in ("unsubscribe", "optout", "revoke") or obj == "other":
+                continue
+            if subject == "self" or (subject == "req" and not pre and form == "ing"):
+                return True
+            continue
+        if obj == "msg":
+            if subject != "third":
+                return True
+            continue
+        if obj == "other" or subject in ("hypo", "third", "other"):
+            continue
+        if verb not in _STRONG_VERBS:
+            if obj == "cond" or (pre[-1:] == ["lets"] and obj != "pron"):
+                continue  # "we'll cancel if...", "let's end here for today"
+            if _ANAPHORA.intersection(reply.words) or (verb == "cancel" and reply.meeting_time):
+                continue
+            if verb == "quit" and _PAST_TIME.search(" ".join(clause)):
+                continue
+        return True
+    return False
+
 
 _MSGS = (
     r"(?:texts?|txts?|texting|txting|sms(?:es)?|messages?|msgs?|messaging|msging|text\s+messages?"
@@ -133,160 +701,495 @@ _NOT_A_REPORT = (
     r"(?!\s+(?:are\s+|have\s+been\s+|being\s+|were\s+)?(?:coming|arriving|showing|getting|received|delivered"
     r"|going|since|show|arrive|come)\b)"
 )
-
-# Sources, compiled on first use by re's own cache: most replies never reach most patterns (the
-# cheap trigger words below gate them), and a webhook's cold start should not compile them all.
-_REVOCATIONS: tuple[str, ...] = (
-    # ---- English
-    r"\b(?:stop|quit|cease|discontinue|halt)\s+(?:all\s+|the\s+)?(?:texting|txting|messaging|msging)\b",
-    rf"\b(?:stop|quit|cease|halt)\s+(?:calling|contacting|spamming|bugging|bothering|harassing|emailing"
-    rf"|pinging|hitting\s+up|writing\s+to|writing)\s+{_ME}",
-    rf"\b(?:stop|quit|cease|end|halt|enough)\s+(?:with\s+)?{_DET}(?:texts|txts|messages|msgs|sms|spam"
-    rf"|texting|text\s+messages|text\s+communications?)\b",
-    rf"\b(?:stop|quit|cease)\s+(?:sending|send)\s+(?:{_ME}\s+|to\s+{_ME}\s+)?(?:any\s+)?(?:more\s+)?"
-    rf"{_DET}(?:{_MSGS}|stuff|anything|things|this|them)\b",
-    rf"\b(?:stop|quit)\s+(?:receiving|getting)\s+(?:\w+\s+)?{_MSGS}",
-    rf"\b{_NOT}\s+(?:send|sent)\s+(?:{_ME}\s+)?(?:any\s+)?(?:more\s+|further\s+)?(?:{_MSGS}|anything)\b",
-    rf"\b{_NOT}\s+(?:ever\s+)?(?:text|txt|message|msg|sms|contact|spam|bother)\s+(?:{_ME}|again|anymore)\b",
-    rf"\b(?:dont|do\s+not|no\s+longer)\s+(?:want|wish|need|like)\s+(?:to\s+(?:receive|get)\s+|to\s+be\s+"
-    rf"(?:texted|contacted|messaged)\b|any\s+|more\s+|your\s+|ur\s+|these\s+|those\s+|the\s+)*{_MSGS}",
-    r"\bno\s+(?:more|further)\s+(?:\w+\s+)?(?:texts|txts|messages|msgs|sms|texting|messaging|spam)\b"
-    + _NOT_A_REPORT,
-    r"^(?:please\s+|pls\s+)?no\s+(?:texts|txts|sms|messages|texting)(?:\s+(?:please|pls|plz|thanks|thx|ty"
-    r"|again|anymore|ever|here))*$",
-    rf"\b(?:remove|delete|erase|scrub|purge)\s+(?:me\b{_NOT_CONSENT_OBJECT}|us\b{_NOT_CONSENT_OBJECT}"
-    rf"|this\s+(?:number|phone|cell|#)|my\s+{_NUMBER})",
-    rf"\blose\s+(?:my|this)\s+{_NUMBER}",
-    rf"\b(?:take|get|put)\s+(?:me|us|{_ME}|my\s+{_NUMBER})\s+off\s+(?:of\s+)?{_DET}(?:\w+\s+){{0,2}}?"
-    rf"(?:list|lists|texts|messages|sms|database|contacts)\b",
-    rf"\b(?:i\s+want|i\s+wanna|we\s+want|let\s+me)\s+off\s+(?:of\s+)?{_DET}(?:\w+\s+){{0,2}}?"
-    rf"(?:list|lists|texts|messages|sms)\b",
-    r"\b(?:unsubscribe|unsub)\b(?!\s+(?:of|from)\s+(?:the\s+|my\s+|our\s+|your\s+)?(?:emails?|newsletters?"
-    r"|digests?|auto|renewal|beta|data|plan|upgrade|cookies))",
-    r"\b(?:opt\s*(?:me|us|this\s+number)?\s*out|optout)\b(?!\s+(?:of|from)\s+(?:the\s+|my\s+|our\s+"
-    r"|your\s+)?(?:emails?|newsletters?|digests?|auto|renewal|beta|data|plan|upgrade|cookies))"
-    r"(?!\s+(?:clause|period|window|date|fee|provision|terms?|deadline|option|policy|right))",
-    r"\bcancel\w*\s+(?:my\s+|the\s+|these\s+|all\s+|your\s+)*(?:text|sms|txt)\w*",
-    r"\b(?:revoke|revoking|withdraw|withdrawing|rescind|retract)\s+(?:my\s+|all\s+|any\s+)?"
-    r"(?:consent|permission|authorization|opt\s*in)",
-    r"\b(?:no\s+longer|do\s+not|dont)\s+(?:consent|agree\s+to\s+(?:receive|be))\b",
-    r"\b(?:do\s+not|dont|no\s+longer)\s+have\s+(?:my\s+)?(?:permission|consent)\b",
-    r"\bleave\s+me\s+alone\b",
-    r"^(?:just\s+|please\s+|pls\s+)?quit\s+it\b",
-    r"^(?:ok\s+|just\s+|please\s+|pls\s+)?(?:stop|quit)\s+(?:sending|texting|messaging|contacting)"
-    r"(?:\s+(?:please|pls|now|already|thanks|thx))*$",
-    # ---- Spanish (imperative/subjunctive forms only: "no me envian mas" reports a problem)
-    r"\bdej(?:a|e|en|ar|ad|es)\s+de\s+(?:enviar|mandar|escribir|contactar|llamar|recibir|molestar)\w*",
-    r"\bno\s+(?:me\s+|nos\s+)?(?:envi|mand|contact|llam|molest)(?:en|es|e)\s+(?:\w+\s+){0,3}?(?:mas|nada)\b",
-    r"\bno\s+(?:me\s+|nos\s+)?escrib(?:an|as|a)\s+(?:\w+\s+){0,3}?(?:mas|nada)\b",
-    r"\bno\s+(?:me\s+|nos\s+)?vuelv\w*\s+a\s+(?:escribir|enviar|mandar|contactar|llamar)",
-    r"\b(?:da|dar|darme|dame|denme|deme|doy|darse|darnos)\s+de\s+baja\b",
-    r"\bno\s+(?:quiero|deseo|queremos)\s+(?:recibir\s+)?(?:mas\s+)?(?:sus\s+|tus\s+|estos\s+|los\s+)?"
-    r"(?:mensajes|sms|textos)",
-    r"\b(?:borr|elimin|quit|sac|remuev)\w*\s+(?:mi|nuestro)\s+(?:numero|telefono|celular|contacto)",
-    r"\b(?:sa|qui|borr|elimin)\w*me\s+de\s+(?:la|su|tu|sus|esta)\s+lista",
-    r"\bno\s+mas\s+(?:mensajes|sms|textos)",
-    r"\bbasta\s+de\s+(?:mensajes|sms|textos)",
-    r"\bcancelar\s+(?:la\s+)?suscripcion\b",
-    # ---- French
-    r"\bne\s+(?:me\s+|m|nous\s+)?(?:envoy|contact|ecri|text|appel|harcel)\w*\s+plus\b",
-    r"\bne\s+plus\s+(?:me\s+|m|nous\s+)?(?:envoy|contact|ecri|text|appel)\w*",
-    r"\bn(?:envoy|ecri)\w*\s+plus\b",
-    r"\b(?:arret|cess)\w*\s+(?:de\s+|d)?(?:me\s+|m|nous\s+)?(?:envoy|ecri|text|contact|harcel|spam)\w*",
-    r"\b(?:arret|cess)\w*\s+(?:les|vos|ces|tes|tous\s+les)\s+(?:sms|messages|textos?|envois)",
-    r"\bstop\s+(?:aux|au|a)\s+(?:sms|messages|textos?)",
-    r"\bne\s+(?:veux|voulons|souhaite|souhaitons|desire)\s+plus\s+(?:\w+\s+){0,3}?(?:sms|messages?|textos?"
-    r"|recevoir|etre\s+contacte\w*)",
-    r"^(?:\w+\s+)?plus\s+de\s+(?:sms|messages|textos)\b",
-    r"\b(?:desinscri|desabonn)\w*",
-    r"\b(?:retir|supprim|enlev|effac)\w*\s+(?:mon\s+(?:numero|portable|contact)|moi\b)",
-    r"\b(?:me\s+|m)(?:retir|supprim|enlev|effac|desinscri)\w*\s+de\s+(?:la|votre|vos|ta|cette)\s+liste",
-    # ---- German ("ich bekomme keine SMS mehr" reports a problem: see _NEGATED)
-    r"\bkeine\s+(?:weiteren\s+)?(?:sms|nachrichten|textnachrichten|texte|werbung|mitteilungen)\s+"
-    r"(?:\w+\s+){0,2}?mehr\b",
-    r"\bkeine\s+weiteren\s+(?:sms|nachrichten|texte|textnachrichten)\b",
-    r"\b(?:hor\w*\s+(?:\w+\s+){0,2}auf|aufhor\w*)\s+(?:\w+\s+){0,3}?(?:zu\s+)?(?:schreiben|schicken|senden"
-    r"|kontaktieren|simsen|texten|nachrichten|sms)",
-    r"\b(?:nicht|nichts)\s+mehr\s+(?:\w+\s+)?(?:schreiben|schicken|senden|kontaktieren|anschreiben|simsen)",
-    r"\b(?:schreib|schick|send|kontaktier)\w*\s+(?:sie\s+|du\s+|ihr\s+)?(?:mir|mich|uns)\s+(?:bitte\s+)?"
-    r"(?:nicht|nichts|keine\s+\w+)\s+mehr",
-    r"\b(?:abmeld|abbestell|austrag)\w*",
-    r"\btrag\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?aus\b",
-    r"\b(?:losch|entfern)\w*\s+(?:sie\s+)?(?:bitte\s+)?meine\s+(?:nummer|handynummer|telefonnummer|daten)",
-    r"\bnummer\s+(?:bitte\s+)?(?:losch|entfern)\w*",
+_END = r"(?=\s*(?:\||$))"  # the end of a clause ("|" marks clause boundaries in the scanned text)
+_EMAIL = r"(?:e\s*mail(?:s|ed|ing)?|mail|correo|courriel|posta\s+elettronica|linkedin|whatsapp)"
+_TEXT_CHANNEL = (
+    r"(?:texts?|txts?|texting|texted|sms|text\s+messages?|messages?\s+de\s+texto|mensajes?|mensagens?"
+    r"|messaggi|nachrichten|whatsapp\s+texts)"
 )
-# Per pattern, substrings one of which every match contains: a cheap test before the regex scan,
-# so that a 1,600-character business reply does not pay for 54 scans.
-_TRIGGERS: tuple[tuple[str, ...], ...] = (
-    ("texting", "txting", "messaging", "msging"),
-    ("stop", "quit", "ceas", "halt"),
-    ("text", "txt", "messag", "msg", "sms", "spam"),
-    ("send",),
-    ("receiv", "getting"),
-    ("send", "sent"),
-    ("dont", "do not", "never"),
-    ("dont", "do not", "no longer"),
-    ("no more", "no further"),
-    ("no ",),
-    ("remov", "delet", "eras", "scrub", "purg"),
-    ("lose",),
-    ("off",),
-    ("off",),
-    ("unsub",),
-    ("opt",),
-    ("cancel",),
-    ("revok", "withdraw", "rescind", "retract"),
-    ("consent", "agree"),
-    ("permission", "consent"),
-    ("alone",),
-    ("quit",),
-    ("stop", "quit"),
-    ("dej",),
-    ("mas", "nada"),
-    ("escrib",),
-    ("vuelv",),
-    ("baja",),
-    ("quiero", "deseo", "queremos"),
-    ("numero", "telefono", "celular", "contacto"),
-    ("lista",),
-    ("no mas",),
-    ("basta",),
-    ("suscripcion",),
-    ("plus",),
-    ("ne plus",),
-    ("plus",),
-    ("arret", "cess"),
-    ("arret", "cess"),
-    ("stop",),
-    ("plus",),
-    ("plus de",),
-    ("desinscri", "desabonn"),
-    ("retir", "supprim", "enlev", "effac"),
-    ("liste",),
-    ("keine",),
-    ("keine",),
-    ("auf",),
-    ("mehr",),
-    ("mehr",),
-    ("abmeld", "abbestell", "austrag"),
-    ("trag",),
-    ("losch", "entfern"),
-    ("nummer",),
+
+# (cheap trigger substrings, pattern): the pattern is only scanned when one trigger is in the text.
+# Compiled on first use by re's own cache: most replies never reach most patterns.
+_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    # ---- English: messaging named as the object of a stopping verb
+    (
+        ("texting", "txting", "messaging", "msging"),
+        r"\b(?:stop|quit|cease|discontinue|halt)\s+(?:all\s+|the\s+)?(?:texting|txting|messaging|msging)\b",
+    ),
+    (
+        ("ceas", "halt", "discontinu"),
+        rf"\b(?:cease|halt|discontinue)\s+(?:calling|contacting|spamming|bugging|bothering|harassing|sending"
+        rf"|emailing|pinging|writing\s+to|writing)\s+{_ME}",
+    ),
+    (
+        ("ceas", "halt", "discontinu", "enough"),
+        rf"\b(?:cease|halt|discontinue|enough)\s+(?:with\s+|of\s+)?{_DET}(?:texts|txts|messages|msgs|sms|spam"
+        rf"|texting|text\s+messages|text\s+communications?|this|these)\b",
+    ),
+    (
+        ("ceas", "discontinu"),
+        rf"\b(?:cease|discontinue)\s+(?:sending|send)\s+(?:{_ME}\s+|to\s+{_ME}\s+)?(?:any\s+)?(?:more\s+)?"
+        rf"{_DET}(?:{_MSGS}|stuff|anything|things|this|them)\b",
+    ),
+    (
+        ("send", "sent"),
+        rf"\b{_NOT}\s+(?:ever\s+)?(?:send|sent)\s+(?:{_ME}\s+)?(?:any\s+)?(?:more\s+|further\s+)?(?:{_MSGS}|anything)\b",
+    ),
+    (
+        ("dont", "do not", "never"),
+        rf"\b{_NOT}\s+(?:ever\s+)?(?:text|txt|message|msg|sms|contact|spam|bother|call|email|write|reach\s+out\s+to)"
+        rf"\s+(?:{_ME}|again|anymore)\b",
+    ),
+    (
+        ("dont", "do not", "no longer"),
+        rf"\b(?:dont|do\s+not|no\s+longer)\s+(?:want|wish|need|like)\s+(?:to\s+(?:receive|get)\s+|to\s+be\s+"
+        rf"(?:texted|contacted|messaged)\b|any\s+|more\s+|your\s+|ur\s+|these\s+|those\s+|the\s+)*{_MSGS}",
+    ),
+    (
+        ("dont", "do not", "no longer"),
+        r"\b(?:dont|do\s+not|no\s+longer)\s+(?:ever\s+)?(?:want|wish)\s+to\s+(?:hear\s+from\s+(?:you|u|yall|this"
+        r"|your)|be\s+(?:texted|contacted|messaged|bothered|spammed|on\s+(?:your|the|this|any)\s+list))",
+    ),
+    (
+        ("no more", "no further"),
+        r"\bno\s+(?:more|further)\s+(?:\w+\s+)?(?:texts|txts|messages|msgs|sms|texting|messaging|spam)\b"
+        + _NOT_A_REPORT,
+    ),
+    (
+        ("no more",),
+        r"^(?:please\s+|pls\s+)?no\s+more(?:\s+of\s+(?:these|this|them|that|it))?(?:\s+(?:please|pls|plz"
+        r"|thanks|thx|ty))*\s*(?:\||$)",
+    ),
+    (
+        ("no ",),
+        r"(?:^|\|\s)(?:ok\s+|so\s+|and\s+)?(?:please\s+|pls\s+)?no\s+(?:texts|txts|sms|messages|texting"
+        r"|text\s+messages)(?:\s+(?:please|pls|plz|thanks|thx|ty|again|anymore|ever|here))*" + _END,
+    ),
+    (
+        ("remov", "delet", "eras", "scrub", "purg", "wip", "forget"),
+        rf"\b(?:remove|delete|erase|scrub|purge|wipe|forget)\s+(?:me\b{_NOT_CONSENT_OBJECT}|us\b{_NOT_CONSENT_OBJECT}"
+        rf"|this\s+(?:number|phone|cell|#)|my\s+{_NUMBER}|our\s+{_NUMBER})",
+    ),
+    (("lose",), rf"\blose\s+(?:my|this)\s+{_NUMBER}"),
+    (
+        ("off",),
+        rf"\b(?:take|get|put|drop|strike|cross)\s+(?:me|us|{_ME}|my\s+{_NUMBER})\s+off\s+(?:of\s+)?{_DET}"
+        rf"(?:\w+\s+){{0,2}}?(?:list|lists|texts|messages|sms|database|contacts|system|thing)\b",
+    ),
+    (
+        ("out of",),
+        rf"\b(?:take|get|remove|delete|drop)\s+(?:me|us|{_ME}|my\s+{_NUMBER})\s+out\s+of\s+{_DET}"
+        rf"(?:\w+\s+){{0,2}}?(?:list|lists|texts|messages|sms|database|contacts|system|records)\b",
+    ),
+    (
+        ("off",),
+        rf"\b(?:i\s+want|i\s+wanna|we\s+want|let\s+me|get\s+me)\s+off\s+(?:of\s+)?{_DET}(?:\w+\s+){{0,2}}?"
+        rf"(?:list|lists|texts|messages|sms|thing)\b",
+    ),
+    (("off",), r"\bhow\s+(?:do|can)\s+(?:i|we)\s+get\s+off\s+(?:of\s+)?(?:this|your|the|ur)\b"),
+    (
+        ("revok", "withdraw", "rescind", "retract"),
+        r"\b(?:revoke|revoking|withdraw|withdrawing|rescind|retract)\s+(?:my\s+|all\s+|any\s+|the\s+)?"
+        r"(?:consent|permission|authorization|opt\s*in|agreement\s+to\s+(?:receive|be))",
+    ),
+    (
+        ("consent", "agree"),
+        r"\b(?:no\s+longer|do\s+not|dont|did\s+not|didnt|never)\s+(?:consent(?:ed)?|agree(?:d)?\s+to\s+(?:receive|be"
+        r"|this|these|any\s+of\s+this|get|texts|messages))\b",
+    ),
+    (
+        ("permission", "consent"),
+        r"\b(?:do\s+not|dont|no\s+longer|did\s+not|didnt|never)\s+(?:have|had|gave?|given)\s+(?:you\s+)?(?:my\s+)?"
+        r"(?:permission|consent)\b",
+    ),
+    (
+        ("sign", "subscrib", "opt", "regist", "enrol", "ask", "agree", "gave", "give"),
+        r"\b(?:didnt|did\s+not|never|dont\s+remember|do\s+not\s+remember)\s+(?:ever\s+)?(?:sign(?:ed)?\s+up|subscribe[d]?"
+        r"|opt(?:ed)?\s*in|optin|register(?:ed)?|enroll?(?:ed)?|ask(?:ed)?\s+(?:for|to\s+(?:get|receive|be))"
+        r"|agree(?:d)?\s+to|give|gave)(?:\s+(?:you|u))?(?:\s+(?:for|to))?\s*"
+        r"(?:(?:this|these|that|it|them|any\s+of\s+(?:this|these|that|it)|anything|any\s+texts|your\s+\w+|texts"
+        r"|messages|my\s+number|permission|consent)\b|(?=\s*(?:\||$)))",
+    ),
+    (
+        ("alone", "peace", "away", "lost", "off", "it out"),
+        r"\b(?:leave|let)\s+(?:me|us)\s+(?:the\s+hell\s+)?(?:alone|be|in\s+peace)\b|^(?:please\s+|just\s+)?go\s+away\b"
+        r"|\bget\s+lost\b|\b(?:buzz|piss|fuck|f|eff|bugger|back)\s+off\b|\bknock\s+it\s+off\b|\bcut\s+it\s+out\b",
+    ),
+    (("enough",), r"\benough\s+(?:is\s+enough|already)\b"),
+    (("desist",), r"\bcease\s+and\s+desist\b"),
+    (
+        ("off",),
+        r"\b(?:take|get|put|drop)\s+(?:me|us|my\s+number|this\s+number)\s+off\s+(?:of\s+)?(?:this|it|that|there)"
+        + _END,
+    ),
+    (
+        ("dont", "do not", "never"),
+        r"\b(?:dont|do\s+not|never|pls\s+dont|please\s+dont)\s+(?:ever\s+)?(?:text|txt"
+        r"|message|msg|sms|contact)" + _END,
+    ),
+    (
+        ("dont", "do not", "no longer"),
+        r"\b(?:dont|do\s+not|no\s+longer)\s+(?:want|wish|need|like)\s+to\s+(?:receive|get)\s+(?:these|them|this"
+        r"|any(?:more|thing)?|anything\s+else|more)(?:\s+(?:anymore|any\s+more|please|pls|thanks))*" + _END,
+    ),
+    (
+        ("never",),
+        r"\bnever\s+(?:want|wanna|wish)\s+(?:to\s+(?:get|receive|see|hear|be)\s+)?(?:from\s+(?:you|u|this)|any\s+|more"
+        r"\s+|these\s+|your\s+|this\s+|those\s+|the\s+|again|texted|contacted)",
+    ),
+    (
+        ("interest",),
+        r"\b(?:not|no\s+longer)\s+interested\s+in\s+(?:receiving\s+|getting\s+)?(?:any\s+|more\s+|these\s+|your\s+"
+        r"|the\s+|ur\s+)*(?:\w+\s+)?(?:texts|messages|sms|alerts|notifications|text\s+messages|spam)\b",
+    ),
+    (
+        ("done with",),
+        r"(?:^|\|\s|\b(?:im|i\s+am|were|we\s+are|so|totally|all)\s)\s*done\s+with\s+(?:you|u|this|these|your|ur|the)(?:\s+(?:texts|messages"
+        r"|spam|number|list|\w+\s+texts|\w+\s+messages))?" + _END,
+    ),
+    (
+        ("tired of", "sick of"),
+        r"\b(?:tired|sick)\s+of\s+(?:\w+\s+){0,2}?(?:texts|messages|msgs|sms|spam|texting|being\s+texted)",
+    ),
+    (
+        ("spam",),
+        r"\b(?:this\s+is|thats|its)\s+spam\b|\breport(?:ing|ed)?\s+(?:you|this|it|this\s+number)\s+(?:as|for)"
+        r"\s+spam\b|^spam$",
+    ),
+    (("block",), r"\bblock(?:ing|ed)?\s+(?:you|u|this\s+number|your\s+number|ur\s+number)\b"),
+    (("no more",), r"\b(?:text|txt|message|msg|contact|sms|write|call)\s+(?:me|us)\s+no\s+more\b"),
+    (("report",), r"\breport(?:ing|ed)?\s+(?:you\s+|this\s+|it\s+|this\s+number\s+)?(?:as|for)\s+spam\b"),
+    (
+        ("want these", "want them"),
+        r"\b(?:no\s+longer|dont|do\s+not|never)\s+(?:want|need)\s+(?:these|them)(?:\s+(?:anymore|any\s+more"
+        r"|again|please|pls|thanks))*" + _END,
+    ),
+    (
+        ("want out",),
+        r"\b(?:i|we)\s+want\s+out\b(?!\s+of\s+(?:the\s+|this\s+|our\s+)?(?:contract|deal|agreement))",
+    ),
+    (
+        ("why", "when"),
+        r"\bwhy\s+(?:wont|cant|dont)\s+(?:you|u|yall|they)\s+(?:just\s+)?(?:stop|quit|leave)\b"
+        r"|\bwhen\s+(?:will|are)\s+(?:you|u|yall|these|the\s+texts|the\s+messages)\s+(?:ever\s+)?(?:stop|going\s+to"
+        r"\s+stop)",
+    ),
+    (
+        ("stops", "ends"),
+        r"\b(?:this|it|these\s+\w+|the\s+(?:texts|messages))\s+(?:stops|ends)\s+(?:now|today|here)\b",
+    ),
+    (("if you",), r"\bif\s+(?:you|u)\s+(?:dont|do\s+not)\s+stop\b"),
+    (("cancel",), r"\bcancel\w*\s+(?:my\s+|the\s+|these\s+|all\s+|your\s+)*(?:text|sms|txt)\w*"),
+    # ---- channel switch: the texts stop, another channel stays
+    (
+        ("text", "txt", "sms", "mensaj", "mensag", "messagg", "nachricht", "messag"),
+        rf"\b{_EMAIL}\b.*\b(?:not|no|never|instead\s+of|rather\s+than|than|nada\s+de|nao|non|pas|nicht|keine|sans"
+        rf"|sin|niente|senza|kein|statt|invece\s+di|en\s+vez\s+de|au\s+lieu\s+de|em\s+vez\s+de)\s+"
+        rf"(?:more\s+|by\s+|via\s+|over\s+|through\s+|per\s+|por\s+|par\s+|de\s+|di\s+|des\s+|mais\s+|mas\s+)?"
+        rf"(?:any\s+)?{_TEXT_CHANNEL}\b"
+        rf"|\b(?:not|no|never|instead\s+of|rather\s+than|nada\s+de|nao|non|pas|nicht|keine|sin|niente|statt|kein)"
+        rf"\s+(?:more\s+|by\s+|via\s+|over\s+|through\s+|per\s+|por\s+|par\s+|de\s+|di\s+|mais\s+)?"
+        rf"(?:any\s+)?{_TEXT_CHANNEL}\b.*\b{_EMAIL}\b"
+        rf"|\b{_EMAIL}\b.*\b{_TEXT_CHANNEL}\s+(?:are|is)\s+(?:not|no\s+longer)\b",
+    ),
+    (
+        ("mail", "correo", "courriel"),
+        r"(?:^|\||\b(?:please|pls|plz|by|via|me|us|through|over)\s+)(?:e\s*mails?|mail)\s+only\b"
+        r"|(?:^|\||\b(?:me|us|please|pls|plz)\s+)only\s+(?:by\s+|via\s+|through\s+|over\s+|use\s+)?(?:e\s*mail|mail)\b"
+        r"|\bonly\s+(?:contact|reach(?:\s+out)?|message|write|email|get\s+in\s+touch)\s+(?:(?:me|us|to\s+me)\s+)?"
+        r"(?:by|via|through|over|on|at)\s+(?:my\s+)?(?:e\s*mail|mail)\b"
+        r"|\b(?:par|per|por|via)\s+(?:e\s*mail|mail|courriel|correo)\s+(?:uniquement|seulement|solamente|unicamente"
+        r"|solo|somente|apenas|exclusivement)\b|\b(?:uniquement|seulement|solamente|unicamente|solo|somente|apenas"
+        r"|so|nur(?:\s+noch)?)\s+(?:par|per|por|via)\s+(?:e\s*mail|mail|courriel|correo)\b",
+    ),
+    (
+        ("just",),
+        r"(?:^|\|\s)(?:no\s+|ok\s+)?just\s+(?:e\s*mail|email)(?:\s+(?:me|us))?(?:\s+(?:please|pls|plz|thanks|thx"
+        r"|instead))*" + _END,
+    ),
+    (
+        ("mail", "linkedin", "whatsapp"),
+        r"\b(?:contact|reach|message|write|communicate\s+with|talk\s+to|get\s+in\s+touch\s+with|get\s+hold\s+of"
+        r"|ping)\s+(?:me|us)\s+(?:only\s+)?(?:by|via|through|over|on|at|per)\s+(?:my\s+|our\s+)?(?:e\s*mail|mail"
+        r"|linkedin|whatsapp|email\s+address)\b(?:\s+\w+){0,3}?\s+(?:from\s+now\s+on|going\s+forward|moving\s+forward"
+        r"|in\s+(?:the\s+)?future|from\s+here\s+on|henceforth|only|instead|exclusively)\b",
+    ),
+    (
+        ("mail",),
+        r"\b(?:e\s*mail|email)\s+(?:me|us)\s+(?:instead|only|from\s+now\s+on|going\s+forward|in\s+(?:the\s+)?future)"
+        r"\b|\bswitch\s+(?:me|us|my\s+\w+)\s+(?:over\s+)?to\s+(?:e\s*mail|mail)\b"
+        r"|\b(?:use|prefer)\s+(?:my\s+)?(?:e\s*mail|email)\s+(?:instead|from\s+now\s+on|going\s+forward|only)\b"
+        r"|\b(?:i|we)\s+(?:would\s+|d\s+)?(?:prefer|rather)\s+(?:you\s+)?(?:to\s+)?(?:use\s+)?(?:e\s*mail(?:ed)?|email(?:ed)?)"
+        r"(?:\s+(?:me|us))?(?:\s+(?:please|pls|thanks|from\s+now\s+on|going\s+forward|instead|only))*" + _END,
+    ),
+    # ---- Spanish (imperative/subjunctive forms only: "no me envian mas" reports a problem)
+    (
+        ("dej",),
+        r"\bdej(?:a|e|en|ar|ad|es)\s+de\s+(?:enviar|mandar|escribir|contactar|llamar|recibir|molestar)\w*",
+    ),
+    (
+        ("par",),
+        r"\bpar(?:a|e|en|ad)\s+(?:ya\s+)?de\s+(?:enviar|mandar|escribir|contactar|llamar|molestar)\w*"
+        r"|^(?:ya\s+)?par(?:a|en|e)\s+ya\b",
+    ),
+    (
+        ("mas", "nada"),
+        r"\bno\s+(?:me\s+|nos\s+)?(?:envi|mand|contact|llam|molest)(?:en|es|e)\s+(?:\w+\s+){0,3}?(?:mas|nada)\b",
+    ),
+    (("escrib",), r"\bno\s+(?:me\s+|nos\s+)?escrib(?:an|as|a)\s+(?:\w+\s+){0,3}?(?:mas|nada)\b"),
+    (
+        ("no me", "no nos"),
+        r"\bno\s+(?:me|nos)\s+(?:vuelvan\s+a\s+)?(?:(?:contact|mand|envi|llam|molest)(?:en|es|e)|escrib(?:an|as|a))\b"
+        r"(?=\s*(?:\||$)|\s+(?:mas|nunca|nada|mensajes|sms|textos|por\s+(?:favor|aqui|sms|mensaje|este\s+medio)))",
+    ),
+    (("vuelv",), r"\bno\s+(?:me\s+|nos\s+)?vuelv\w*\s+a\s+(?:escribir|enviar|mandar|contactar|llamar)"),
+    (("baja",), r"\b(?:da|dar|darme|dame|denme|deme|doy|darse|darnos|dan)\s+de\s+baja\b"),
+    (
+        ("quiero", "deseo", "queremos"),
+        r"\bno\s+(?:quiero|deseo|queremos)\s+(?:recibir\s+)?(?:mas\s+)?(?:sus\s+|tus\s+|estos\s+|los\s+)?"
+        r"(?:mensajes|sms|textos)",
+    ),
+    (
+        ("numero", "telefono", "celular", "contacto"),
+        r"\b(?:borr|elimin|quit|sac|remuev)\w*\s+(?:mi|nuestro)\s+(?:numero|telefono|celular|contacto)",
+    ),
+    (("lista",), r"\b(?:sa|qui|borr|elimin)\w*(?:me|nos)\s+de\s+(?:la|su|tu|sus|esta)\s+(?:\w+\s+)?lista"),
+    (("no mas",), r"\bno\s+mas\s+(?:mensajes|sms|textos)"),
+    (
+        ("basta",),
+        r"\bbasta\s+(?:(?:de|con|coi|con\s+i)\s+)?(?:\w+\s+)?(?:mensajes|sms|textos|messaggi|mensagens)|\bya\s+basta\b",
+    ),
+    (("suscripcion",), r"\bcancelar\s+(?:la\s+|mi\s+)?suscripcion\b"),
+    (
+        ("paz", "tranquil"),
+        r"\bdej\w*(?:me|nos)?\s+(?:en\s+paz|tranquil\w*)\b|\bdej\w*\s+(?:me|nos)\s+(?:en\s+paz|tranquil\w*)",
+    ),
+    (
+        ("suscrib", "registr", "inscrib", "autoric", "autorize", "apunt", "acept"),
+        r"\b(?:nunca|no)\s+(?:me\s+)?(?:suscribi|registre|inscribi|apunte|autorice|acepte|pedi|di\s+(?:mi\s+numero"
+        r"|permiso|mi\s+consentimiento))\w*",
+    ),
+    (
+        ("interes",),
+        r"\bno\s+me\s+interes\w*\s+(?:sus|tus|estos|los|recibir)\s+(?:\w+\s+)?(?:mensajes|sms|textos)",
+    ),
+    # ---- French
+    (("plus",), r"\bne\s+(?:me\s+|m|nous\s+)?(?:envoy|contact|ecri|text|appel|harcel)\w*\s+plus\b"),
+    (("ne plus",), r"\bne\s+plus\s+(?:me\s+|m|nous\s+)?(?:envoy|contact|ecri|text|appel)\w*"),
+    (("plus",), r"\bn(?:envoy|ecri)\w*\s+plus\b"),
+    (
+        ("arret", "cess"),
+        r"\b(?:arret|cess)\w*\s+(?:de\s+|d)?(?:me\s+|m|nous\s+)?(?:envoy|ecri|text|contact|harcel|spam)\w*",
+    ),
+    (
+        ("arret", "cess"),
+        r"\b(?:arret|cess)\w*\s+(?:les|vos|ces|tes|tous\s+les)\s+(?:sms|messages|textos?|envois)"
+        r"|\barret\w*\s+(?:ca|cela|tout)" + _END,
+    ),
+    (("stop",), r"\bstop\s+(?:aux|au|a)\s+(?:sms|messages|textos?)"),
+    (
+        ("plus",),
+        r"\bne\s+(?:veux|voulons|souhaite|souhaitons|desire)\s+plus\s+(?:\w+\s+){0,3}?(?:sms|messages?|textos?"
+        r"|recevoir|etre\s+contacte\w*)",
+    ),
+    (("plus de",), r"^(?:\w+\s+)?plus\s+de\s+(?:sms|messages|textos)\b"),
+    (("desinscri", "desabonn"), r"\b(?:desinscri|desabonn)\w*"),
+    (
+        ("retir", "supprim", "enlev", "effac"),
+        r"\b(?:retir|supprim|enlev|effac)\w*\s+(?:mon\s+(?:numero|portable|contact)|moi\b)",
+    ),
+    (
+        ("liste",),
+        r"\b(?:me\s+|m)(?:retir|supprim|enlev|effac|desinscri)\w*\s+de\s+(?:la|votre|vos|ta|cette)\s+liste",
+    ),
+    (
+        ("tranquille", "paix", "lach"),
+        r"\blaiss\w*\s+(?:moi|nous)\s+(?:tranquilles?|en\s+paix)\b|\b(?:fich|fout)\w*\s+(?:moi|nous)\s+la\s+paix\b"
+        r"|\blach\w*\s+moi\b",
+    ),
+    (
+        ("jamais",),
+        r"\bjamais\s+(?:inscrit|abonne|accepte|demande|consenti|donne\s+(?:mon\s+numero|mon\s+accord"
+        r"|mon\s+consentement))\w*",
+    ),
+    # ---- German ("ich bekomme keine SMS mehr" reports a problem: see _NEGATED)
+    (
+        ("keine",),
+        r"\bkeine\s+(?:weiteren\s+)?(?:sms|nachrichten|textnachrichten|texte|werbung|mitteilungen)\s+"
+        r"(?:\w+\s+){0,2}?mehr\b",
+    ),
+    (("keine",), r"\bkeine\s+weiteren\s+(?:sms|nachrichten|texte|textnachrichten)\b"),
+    (
+        ("keine",),
+        r"\b(?:will|mochte|mochten|wollen|brauche)\s+(?:\w+\s+)?keine\s+(?:weiteren\s+)?(?:sms|nachrichten"
+        r"|textnachrichten|texte|werbung|mitteilungen)\b",
+    ),
+    (
+        ("auf",),
+        r"\b(?:hor\w*\s+(?:\w+\s+){0,2}auf|aufhor\w*)\s+(?:\w+\s+){0,3}?(?:zu\s+)?(?:schreiben|schicken|senden"
+        r"|kontaktieren|simsen|texten|nachrichten|sms)"
+        r"|\bhor(?:en|t)?\s+(?:sie\s+|ihr\s+)?(?:bitte\s+)?(?:endlich\s+)?(?:damit\s+)?auf(?:\s+damit)?"
+        r"(?:\s+(?:bitte|jetzt|sofort))*" + _END,
+    ),
+    (
+        ("mehr",),
+        r"\b(?:nicht|nichts)\s+mehr\s+(?:\w+\s+)?(?:schreiben|schicken|senden|kontaktieren|anschreiben|simsen)",
+    ),
+    (
+        ("mehr",),
+        r"\b(?:schreib|schick|send|kontaktier)\w*\s+(?:sie\s+|du\s+|ihr\s+)?(?:mir|mich|uns)\s+(?:bitte\s+)?"
+        r"(?:nicht|nichts|keine\s+\w+)\s+mehr",
+    ),
+    (("abmeld", "abbestell", "austrag"), r"\b(?:abmeld|abbestell|austrag)\w*"),
+    (("trag",), r"\btrag\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?aus\b"),
+    (
+        ("meld",),
+        r"\bmeld\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?(?:\w+\s+){0,2}?ab" + _END,
+    ),
+    (
+        ("losch", "entfern"),
+        r"\b(?:losch|entfern)\w*\s+(?:sie\s+)?(?:bitte\s+)?meine\s+(?:nummer|handynummer|telefonnummer|daten)",
+    ),
+    (("nummer",), r"\bnummer\s+(?:bitte\s+)?(?:losch|entfern)\w*"),
+    (("ruhe",), r"\blass\w*\s+(?:sie\s+)?(?:mich|uns)\s+(?:bitte\s+)?(?:endlich\s+)?in\s+ruhe\b"),
+    (
+        ("nie",),
+        r"\b(?:nie|niemals)\s+(?:\w+\s+){0,2}?(?:angemeldet|zugestimmt|eingewilligt|registriert|abonniert|eingetragen)",
+    ),
+    (("schluss",), r"\bschluss\s+(?:jetzt|damit|mit\s+(?:den\s+)?(?:sms|nachrichten))"),
+    # ---- Portuguese
+    (
+        ("par",),
+        r"\bpar(?:e|em|ar|a)\s+de\s+(?:me\s+|nos\s+)?(?:enviar|mandar|escrever|contatar|contactar|ligar|incomodar"
+        r"|perturbar)\w*",
+    ),
+    (
+        ("nao",),
+        r"\bnao\s+(?:me\s+|nos\s+)?(?:envie|enviem|mande|mandem|escreva|escrevam|contate|contatem|contacte|contactem"
+        r"|ligue|liguem|incomode|incomodem|manda|envia|escreve|incomoda)\b(?=\s*(?:\||$)|\s+(?:\w+\s+){0,2}?"
+        r"(?:mais|nada|mensagens|mensagem|sms))",
+    ),
+    (
+        ("nao",),
+        r"\bnao\s+(?:quero|desejo|queremos)\s+(?:mais\s+)?(?:receber\s+)?(?:mais\s+)?(?:\w+\s+)?"
+        r"(?:mensagens|mensagem|sms|textos)\b"
+        r"|\bnao\s+(?:quero|desejo|queremos)\s+(?:mais\s+)?receber(?:\s+(?:mais|isso|isto|nada))*" + _END,
+    ),
+    (
+        ("lista",),
+        r"\b(?:me\s+)?(?:tir|remov|exclu|apag|delet|retir)\w*(?:\s+me)?\s+(?:da|de|desta|dessa|dessas|destas)\s+"
+        r"(?:sua\s+|vossa\s+)?lista",
+    ),
+    (
+        ("numero", "telefone", "celular", "contato"),
+        r"\b(?:tir|remov|exclu|apag|delet|retir)\w*\s+(?:o\s+)?(?:meu|este|esse)\s+(?:numero|telefone|celular|contato)",
+    ),
+    (("descadastr",), r"\bdescadastr\w*"),
+    (
+        ("com ",),
+        r"\bpar(?:e|em|a)\s+com\s+(?:(?:essas|estas|as|esses|estes|os|suas|tuas)\s+)?(?:\w+\s+)?"
+        r"(?:mensagens|sms|textos|isso|isto)\b",
+    ),
+    (("inscricao",), r"\bcancel\w*\s+(?:a\s+|minha\s+)?inscricao\b"),
+    (
+        ("chega", "sem mais"),
+        r"\bchega\s+de\s+(?:\w+\s+)?(?:mensagens|mensagem|sms|textos)|\bsem\s+mais\s+mensagens",
+    ),
+    (("paz",), r"\b(?:me\s+)?deix\w*(?:\s+me)?\s+em\s+paz\b"),
+    (
+        ("nunca", "nao"),
+        r"\b(?:nunca|nao)\s+(?:me\s+)?(?:cadastrei|inscrevi|assinei|autorizei|aceitei|pedi\s+(?:isso|isto|nada)"
+        r"|dei\s+(?:meu\s+numero|permissao|autorizacao))",
+    ),
+    (
+        ("sair",),
+        r"\bquero\s+sair(?:\s+(?:da|dessa|desta)\s+lista)?" + _END + r"|\bsair\s+(?:da|dessa|desta)\s+lista",
+    ),
+    (("nao quero mais",), r"^(?:eu\s+)?nao\s+quero\s+mais(?:\s+(?:obrigad[oa]|por\s+favor|isso|isto))*$"),
+    # ---- Italian
+    (
+        ("smett",),
+        r"\bsmett\w*\s+(?:di\s+)?(?:mandar|inviar|scriver|contattar|chiamar|disturbar|importunar)\w*",
+    ),
+    (
+        ("piu",),
+        r"\bnon\s+(?:mi\s+|ci\s+)?(?:mand|invi|scriv|contatt|chiam|disturb)\w*\s+(?:\w+\s+){0,2}?piu\b",
+    ),
+    (
+        ("voglio", "desidero", "vogliamo"),
+        r"\bnon\s+(?:voglio|desidero|vogliamo)\s+(?:piu\s+)?(?:\w+\s+){0,2}?(?:messaggi|sms|ricevere|essere\s+contattat\w*)",
+    ),
+    (
+        ("numero", "contatto", "cellulare"),
+        r"\b(?:cancell|rimuov|elimin|togli|levat)\w*\s+(?:il\s+)?(?:mio|questo|nostro)\s+(?:numero|contatto|cellulare)",
+    ),
+    (
+        ("cancellatemi", "cancellami", "toglietemi", "toglimi", "rimuovetemi", "rimuovimi", "eliminatemi"),
+        r"\b(?:cancellatemi|cancellami|toglietemi|toglimi|rimuovetemi|rimuovimi|eliminatemi)\b"
+        r"(?=\s*(?:\||$)|\s+(?:dalla|dalle|dai|da|dal|dall)\s*(?:\w+\s+){0,2}?(?:lista|liste|elenco|messaggi|sms"
+        r"|contatti|rubrica|database|mailing|vostro\s+sistema))",
+    ),
+    (("disiscriv",), r"\bdisiscriv\w*"),
+    (("iscrizione",), r"\bannull\w*\s+(?:la\s+|l\s*)?iscrizione|\bannull\w*\s+liscrizione"),
+    (("pace",), r"\blasci\w*\s+(?:mi\s+|ci\s+)?in\s+pace|\bmi\s+lasci\w*\s+in\s+pace"),
+    (("niente",), r"\bniente\s+(?:piu\s+)?(?:messaggi|sms)"),
+    (
+        ("mai",),
+        r"\bnon\s+mi\s+sono\s+mai\s+(?:iscritt|registrat)\w*|\bnon\s+ho\s+mai\s+(?:dato|autorizzato|accettato)\s+"
+        r"(?:il\s+)?(?:mio\s+)?(?:consenso|numero|nulla|niente)",
+    ),
 )
 # A re-consent names the messaging or the subscription; without one, the model's opt_in is not taken.
 _OPT_IN_CUE = (
     r"\b(?:start|restart|unstop|subscribe|resubscribe|subscribed|re\s+subscribe|opt\s*(?:me\s+|us\s+|back\s+)*in"
     r"|optin|opted|opting\s+back\s+in|sign\s+(?:me|us)\s+(?:back\s+)?up|join|rejoin|enroll|resume|reactivate|consent"
     r"|permission|list|text|texts|texting|texted|txt|txts|sms|message|messages|messaging|msg|msgs|alerts?"
-    r"|notifications?|reminders?|updates|mensajes|textos|nachrichten)\b"
+    r"|notifications?|reminders?|updates|mensajes|textos|nachrichten|messaggi|mensagens)\b"
 )
 # A negation just before the verb cancels a revocation: "don't stop sending me the updates",
 # "I don't want to unsubscribe", "why did you stop texting me?", "ich bekomme keine SMS mehr".
 _NEGATED = (
     r"(?:\b(?:dont|do\s+not|does\s+not|doesnt|didnt|did\s+not|never|wont|will\s+not|wouldnt|would\s+not"
     r"|shouldnt|should\s+not|no\s+need\s+to|not)\s+(?:(?:want|need|wanna|have|going|gonna|to|ever|you|u"
-    r"|please|pls|i|we)\s+){0,3}|\bwhy\s+(?:did|would|do|does)\s+(?:you|u|they)\s+"
+    r"|please|pls|i|we|mean|meant|intend|plan)\s+){0,3}|\bwhy\s+(?:did|would|do|does|have)\s+(?:you|u|they)\s+"
     r"|\b(?:bekomme|bekommen|erhalte|erhalten|kriege|kriegen|empfange|sehe)\s+(?:ich\s+|wir\s+)?(?:\w+\s+)?)$"
+)
+# A greeting alone is not a HELP request: no HELP auto-reply for "hello" (it is an acknowledgement).
+_GREETINGS = _wordset(
+    "hi hello hey heya hiya howdy hellooo helo hallo hola buenas bonjour bonsoir salut coucou moin servus "
+    "ola oi ciao salve buongiorno buonasera greetings morning afternoon evening yo helo hai howdy"
+)
+_GREETING_PAIRS = frozenset(
+    tuple(pair.split())
+    for pair in (
+        "good morning",
+        "good afternoon",
+        "good evening",
+        "good day",
+        "buenos dias",
+        "buenas tardes",
+        "buenas noches",
+        "guten morgen",
+        "guten tag",
+        "guten abend",
+        "bom dia",
+        "boa tarde",
+        "boa noite",
+        "bonne journee",
+        "buona giornata",
+        "buona sera",
+        "gruss gott",
+    )
+)
+_GREETING_PAIR_WORDS = frozenset(w for pair in _GREETING_PAIRS for w in pair)
+_GREETING_COMPANIONS = _wordset(
+    "there all everyone team folks guys again good buenos buenos dias tardes noches guten tag morgen abend bom "
+    "dia boa tarde noite gruss gott day ok okay thanks thank you sup whats up wassup how hows it going you "
+    "doing are u"
+)
+_NOT_A_NAME = _wordset(
+    "help info infos ayuda aide hilfe ajuda aiuto who what why where when which menu options commands support "
+    "question questions problem issue price quote demo call meeting stop start is this number wrong please pls"
 )
 
 
@@ -299,33 +1202,86 @@ def _keyword(tokens: Sequence[str]) -> str | None:
 def _bare(tokens: Sequence[str], allowed: frozenset[str], filler: frozenset[str]) -> bool:
     """A bare stop word with only politeness around it ("stop please", "STOP STOP", "s t o p")."""
     core = [t for t in tokens if t not in filler]
-    return bool(core) and (all(t in allowed for t in core) or "".join(core) in allowed)
+    return bool(core) and (
+        all(t in allowed or _squeeze(t) in allowed for t in core) or "".join(core) in allowed
+    )
 
 
-def _revocation(clean: str) -> str | None:
-    """The revocation phrase in *clean* (normalized, punctuation as spaces), if any."""
-    for triggers, pattern in zip(_TRIGGERS, _REVOCATIONS, strict=True):
-        if not any(t in clean for t in triggers):
+def _phrase(marked: str) -> str | None:
+    """The revocation phrase in *marked* (normalized words, clauses separated by " | "), if any."""
+    for triggers, pattern in _PHRASES:
+        if not any(t in marked for t in triggers):
             continue
-        for match in re.finditer(pattern, clean):
-            if not re.search(_NEGATED, clean[: match.start()]):
+        for match in re.finditer(pattern, marked):
+            if not re.search(_NEGATED, marked[: match.start()]):
                 return match.group(0)
     return None
+
+
+def _clauses(text: str, normalized: str) -> list[tuple[list[str], list[str], list[bool]]]:
+    """Per clause: its words, the same words prepared for the verb reading ("opt me out" joined,
+    "stopit" split), and whether each was written capitalized (a name: "I quit Acme")."""
+    cased = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_APOSTROPHES)
+    cased = "".join(c for c in unicodedata.normalize("NFKD", cased) if not unicodedata.combining(c))
+    cased = cased.replace("'", "")
+    lower_clauses = _CLAUSE.split(normalized)
+    cased_clauses = _CLAUSE.split(cased)
+    every = words(cased)
+    titled = sum(1 for w in every if w[:1].isupper()) > 0.6 * max(len(every), 1)
+    out = []
+    for n, clause in enumerate(lower_clauses):
+        tokens = words(clause)
+        if not tokens:
+            continue
+        cased_tokens = words(cased_clauses[n]) if len(cased_clauses) == len(lower_clauses) else []
+        if len(cased_tokens) != len(tokens) or titled:
+            capitals = [False] * len(tokens)
+        else:
+            capitals = [i > 0 and w[:1].isupper() and not w.isupper() for i, w in enumerate(cased_tokens)]
+        prepared, caps = _analysis_tokens(tokens, capitals)
+        out.append((tokens, prepared, caps))
+    return out
 
 
 def revokes_consent(text: str) -> bool:
     """True when *text* revokes consent by a keyword or a natural-language phrase (rules only)."""
     normalized = normalize(text)
-    return _rule_opt_out(normalized, words(normalized)) is not None
+    return _rule_opt_out(text, normalized, words(normalized)) is not None
 
 
-def _rule_opt_out(normalized: str, tokens: Sequence[str]) -> str | None:
+def _rule_opt_out(text: str, normalized: str, tokens: Sequence[str]) -> str | None:
+    """How the reply revokes consent (bare, clause, verb, symbol or the phrase itself), else None."""
+    if not tokens:
+        symbols = {c for c in normalized if not c.isspace()}
+        return "symbol" if symbols & _STOP_SYMBOLS else None
     if _bare(tokens, _STOP_WORDS, _FILLER) or _bare(tokens, _WHOLE_ONLY, _POLITE):
         return "bare"
-    for clause in _CLAUSE.split(normalized):
-        if _bare(words(clause), _STOP_WORDS, _FILLER):
+    clauses = _clauses(text, normalized)
+    for raw, _prepared, _caps in clauses:
+        if _bare(raw, _STOP_WORDS, _FILLER):
             return "clause"
-    return _revocation(" ".join(tokens))
+    reply = _Reply.of(normalized)
+    for _raw, prepared, caps in clauses:
+        if _verb_revokes(prepared, caps, reply):
+            return "verb"
+    return _phrase(" | ".join(" ".join(raw) for raw, _prepared, _caps in clauses))
+
+
+def _greeting(tokens: Sequence[str]) -> bool:
+    """Only a greeting, perhaps with a name ("hey Sam", "hi there!", "buenos dias")."""
+    tokens = [_squeeze(t) if _squeeze(t) in _GREETINGS else t for t in tokens]
+    if not tokens or len(tokens) > 5:
+        return False
+    if not any(t in _GREETINGS for t in tokens):
+        if not any(pair in _GREETING_PAIRS for pair in itertools.pairwise(tokens)):
+            return False
+        tokens = [t for t in tokens if t not in _GREETING_PAIR_WORDS]
+        if not tokens:
+            return True
+    others = [t for t in tokens if t not in _GREETINGS and t not in _GREETING_COMPANIONS]
+    return len(others) == 0 or (
+        len(others) == 1 and others[0].isalpha() and others[0] not in _NOT_A_NAME and tokens[0] in _GREETINGS
+    )
 
 
 # ---------------------------------------------------------------------------------------------- model
@@ -334,26 +1290,37 @@ def _rule_opt_out(normalized: str, tokens: Sequence[str]) -> str | None:
 _CUES: dict[str, str] = {
     "ack": "ok okay k kk okie thanks thank thx ty tks cheers great perfect cool nice awesome excellent sure yep "
     "yup yes yeah ya noted understood gotcha roger received fine alright appreciate appreciated merci gracias "
-    "danke dank klar daccord perfecto super good sounds",
+    "danke dank klar daccord perfecto super good sounds obrigado obrigada valeu beleza combinado recebido grazie "
+    "perfetto ricevuto certo entendido vale genial parfait recu",
     "neg": "no not nope nah never dont doesnt isnt wont cant pass none decline declined nothing",
     "problem": "error errors bug bugs crash crashes crashed crashing fail fails failed failing failure broken broke "
     "outage down stuck glitch freeze freezes frozen blank spins spinning locked denied timeout lag slow missing "
     "duplicate duplicates overcharged charged incorrect problem problems issue issues fix fixed resolved "
-    "unresolved reopen funktioniert funciona marche work working works load loading 0",
+    "unresolved reopen funktioniert funciona marche work working works load loading 0 funziona fonctionne erro "
+    "errore erreur fehler carrega carica consigo riesco bloqueado bloccato",
     "time": "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri tomorrow "
     "tmrw tmr today tonight morning afternoon evening week weekend am pm 0am 0pm noon oclock next calendar "
-    "invite zoom teams call meet meeting mtg sync schedule reschedule slot time cet pt et est pst",
+    "invite zoom teams call meet meeting mtg sync schedule reschedule slot time cet pt et est pst amanha domani "
+    "manana demain morgen segunda terca quarta quinta sexta lunedi martedi mercoledi giovedi venerdi lundi mardi "
+    "mercredi jeudi vendredi montag dienstag mittwoch donnerstag freitag lunes martes miercoles jueves viernes "
+    "reuniao riunione reunion termin rendez llamada ligacao chiamata",
     "money": "price pricing priced cost costs quote quotes budget expensive pricey cheap cheaper discount seats seat "
-    "licenses license users invoice pay payment paid purchase buy buying renew renewal order fee fees dollars",
+    "licenses license users invoice pay payment paid purchase buy buying renew renewal order fee fees dollars "
+    "preco prezzo precio prix preis custa costa cuesta coute kostet orcamento presupuesto licencas licenze "
+    "licencias comprar acquistare acheter kaufen",
     "commit": "sign signed signing signature approve approved ready proceed forward go contract paperwork docusign "
-    "po upgrade expand add",
+    "po upgrade expand add firmar firmamos firmare firmiamo assinar assina assinamos fechar signer signe signons "
+    "unterschreiben unterschrift pronti prontos listos pret bereit contrato contratto contrat "
+    "vertrag",
     "absence": "ooo office vacation vacay holiday holidays pto leave away back returning return travel traveling "
     "trip offline unavailable sick conference vacaciones absent conges urlaub auto autoreply automated reply "
-    "until till til",
+    "until till til ferie ferias fora fuori escritorio ufficio bureau buro hasta ate fino jusqua bis",
     "identity": "wrong number person name left company anymore contact colleague instead handles handle owner "
-    "retired role",
-    "question": "how what when where which who why does do is can could will whats hows",
-    "reject": "interested interest need thanks anyway competitor vendor another different elsewhere set",
+    "retired role errado sbagliato equivocado falsch mauvais persona pessoa personne",
+    "question": "how what when where which who why does do is can could will whats hows como comment wie "
+    "quanto cuanto combien qual cual quel quale porque perche pourquoi warum",
+    "reject": "interested interest need thanks anyway competitor vendor another different elsewhere set interesse "
+    "interessati interesado interesados interessiert fornecedor fornitore proveedor fournisseur",
 }
 _CUE_OF: dict[str, tuple[str, ...]] = {}
 for _group, _words in _CUES.items():
@@ -454,7 +1421,7 @@ def _result(intent: str, confidence: float, keyword: str | None = None) -> Inten
     return IntentResult(intent, intent == "opt_out", round(min(max(confidence, 0.0), 1.0), 4), keyword)
 
 
-def _by_rules(normalized: str, opt_out_type: str | None) -> IntentResult | None:
+def _by_rules(text: str, normalized: str, opt_out_type: str | None) -> IntentResult | None:
     forced = _OPT_OUT_TYPES.get((opt_out_type or "").strip().upper())
     if forced:
         return _result(forced, CONFIDENCE_KEYWORD, (opt_out_type or "").strip().upper())
@@ -464,20 +1431,22 @@ def _by_rules(normalized: str, opt_out_type: str | None) -> IntentResult | None:
     keyword = _keyword(tokens)
     if keyword:
         return _result(_KEYWORD_INTENT[keyword], CONFIDENCE_KEYWORD, keyword)
-    if _rule_opt_out(normalized, tokens):
+    if _rule_opt_out(text, normalized, tokens):
         return _result("opt_out", CONFIDENCE_PHRASE)
+    if _greeting(tokens):
+        return _result("acknowledgement", CONFIDENCE_GREETING)
     return None
 
 
 def classify_by_rules(text: str, *, opt_out_type: str | None = None) -> IntentResult | None:
-    """The compliance stage alone: OptOutType, empty body, carrier keyword, revocation phrase; else None."""
-    return _by_rules(normalize(text), opt_out_type)
+    """The rules alone: OptOutType, empty body, carrier keyword, revocation, greeting; else None."""
+    return _by_rules(text, normalize(text), opt_out_type)
 
 
 def classify(text: str, *, opt_out_type: str | None = None, model: NaiveBayes | None = None) -> IntentResult:
     """The intent of one SMS reply. Deterministic, offline; opt_out only ever comes from the rules."""
     normalized = normalize(text)
-    ruled = _by_rules(normalized, opt_out_type)
+    ruled = _by_rules(text, normalized, opt_out_type)
     if ruled is not None:
         return ruled
     feats = list(features(normalized))
