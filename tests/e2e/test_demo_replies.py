@@ -80,7 +80,7 @@ def _priority_and_due(crm: str, task: dict) -> tuple[str, datetime]:
 
 def test_given_the_demo_with_replies_when_it_ends_then_it_passes_its_own_checks(demo):
     assert demo.ok, demo.transcript
-    assert len(demo.replies) == 7
+    assert len(demo.replies) == 8
     assert all(r.http_status == 200 for r in demo.replies)
 
 

@@ -140,6 +140,6 @@ def test_transcript_masks_phone_numbers(demo, state):
 
 
 def test_state_json_has_the_local_state_shape(state):
-    assert {"sms", "salesforce", "hubspot", "consent", "ledger"} <= set(state)
+    assert {"sms", "salesforce", "hubspot", "consent", "ledger", "inbound", "deferred"} <= set(state)
     assert state["salesforce"]["Contact"]  # seed records included
     assert state["hubspot"]["deals"]

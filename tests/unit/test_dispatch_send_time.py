@@ -43,7 +43,8 @@ def test_given_a_marketing_message_at_night_then_deferred_to_the_window_opening_
     event = deal_to_renewal_offer()
     result = dispatcher(event)
     assert (result.outcome, result.reason) == (Outcome.DEFERRED, "quiet_hours_state:MA")
-    assert result.details["not_before"] == BOSTON_OPENS.isoformat()
+    assert result.details["not_before"] == "2026-11-24T13:00:00Z"
+    assert result.details["held_by"] == ["quiet_hours_state:MA"]
     assert result.details["zones"] == ["America/New_York"] and result.details["purpose"] == "marketing"
     assert result.details["local_times"] == {"America/New_York": "2026-11-23T22:00:00-05:00"}
     assert sms.sent == []
@@ -116,7 +117,7 @@ def test_given_a_transactional_message_at_night_then_the_default_window_defers_i
     crm.add(opportunity_context())
     result = dispatcher(opportunity_to_review())
     assert (result.outcome, result.reason) == (Outcome.DEFERRED, "quiet_hours_default")
-    assert result.details["not_before"] == "2026-11-24T16:00:00+00:00"  # 08:00 PST
+    assert result.details["not_before"] == "2026-11-24T16:00:00Z"  # 08:00 PST
     assert sms.sent == []
 
 
@@ -140,7 +141,7 @@ def test_given_one_marketing_message_today_when_another_rule_fires_then_the_24h_
     clock.advance(hours=2)
     result = dispatcher(deal_to_renewal_offer(9102, 2))
     assert (result.outcome, result.reason) == (Outcome.DEFERRED, "frequency_cap_24h")
-    assert result.details["not_before"] == first_sent.replace(day=24).isoformat()  # 24 h after the first
+    assert datetime.fromisoformat(result.details["not_before"]) == first_sent.replace(day=24)  # 24 h later
     assert len(sms.sent) == 1
 
 

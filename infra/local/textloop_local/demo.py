@@ -8,9 +8,14 @@ Outputs in the output directory (default ``.textloop/demo/``): ``transcript.md``
 Then the closed loop: the texted contacts (and a stranger) reply through ``POST /twilio/inbound``,
 posted over HTTP and signed exactly as Twilio does; a later CRM change for a number that opted out
 is refused; the SLA watchdog is invoked once through the stack.
+Consent and timing: a marketing offer to a contact where it is night (deferred, scheduled), one to a
+Florida number over the state's cap (seeded history: deferred), a Salesforce DoNotCall contact and a
+contact without consent (skipped). The demo gives each contact it texts now a time zone where it is
+daytime now (``choose_zones``), so that it runs at any hour.
 Exit status 0 only if: exactly one SMS per trigger, duplicates suppressed, opted-out skipped, both
 opt-outs in the ConsentTable, every reply on the record of the SMS it answers, tasks with the
-expected priorities and due times, the wrong number flagged, HELP answered, the later trigger refused.
+expected priorities and due times, the wrong number flagged, HELP answered, the later trigger refused,
+the deferrals and consent skips as expected.
 """
 
 from __future__ import annotations
@@ -25,9 +30,11 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -155,9 +162,12 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     extra_env = {"POWERTOOLS_METRICS_DISABLED": os.environ.get("POWERTOOLS_METRICS_DISABLED", "true")}
     if "LOG_LEVEL" not in os.environ:
         extra_env["LOG_LEVEL"] = "ERROR"  # the transcript is the readable output (LOG_LEVEL=INFO to see logs)
+    extra_env["SALESFORCE_TIME_ZONE_FIELD"] = SF_TIME_ZONE_FIELD  # the contacts' zones (choose_zones)
     stack = LocalStack(StackOptions(extra_env=extra_env))  # emulator files (CA key) in a temp dir
     with stack:
-        steps = play(stack)
+        zones = choose_zones(datetime.now(UTC))
+        set_time_zones(stack, zones)
+        steps = play(stack) + play_consent_and_timing(stack, zones)
         stack.drain(timeout=90)
         replies = play_replies(stack)
         later = play_later(stack)
@@ -184,150 +194,136 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     return DemoResult(verdict.ok, out, text, verdict, state, replies, later, watchdog)
 
 
+class _Trigger:
+    """A user edits a record in the CRM, and the CRM tells Textloop the way it does: Event Relay puts
+    the change event on EventBridge (Salesforce), or HubSpot posts a signed webhook batch."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        seed = _seed()
+        self.stack = stack
+        self.secret = stack.env["HUBSPOT_CLIENT_SECRET"]
+        self.portal_id, self.app_id = int(seed.HS_PORTAL_ID), int(getattr(seed, "HS_APP_ID", 1_160_452))
+
+    def salesforce(
+        self, entity: str, record_id: str, values: dict[str, Any], times: int = 1, user: str = ""
+    ) -> None:
+        seed = _seed()
+        changed = self.stack.salesforce.update_record(entity, record_id, values)
+        entry = salesforce_change_event(
+            seed.SF_ORG_ID, entity, record_id, values, list(changed or values), user or seed.SF_USER_DANA
+        )
+        for _ in range(times):  # Event Relay delivers at least once: the same event, again
+            response = self.stack.client("events").put_events(Entries=[entry])
+            if response.get("FailedEntryCount"):
+                raise RuntimeError(f"put_events failed: {response}")
+
+    def hubspot(
+        self, step: Step, plural: str, prop: str, value: str, copies: int = 1, posts: int = 1
+    ) -> None:
+        self.stack.hubspot.update_record(plural, step.record_id, {prop: value})
+        event = hubspot_event(step.object_type, step.record_id, prop, value, self.portal_id, self.app_id)
+        label = f"{copies} events, valid v3 signature" if copies > 1 else "1 event"
+        for _ in range(posts):
+            r = post_hubspot_batch(self.stack.url, self.secret, [dict(event) for _ in range(copies)])
+            step.http.append(
+                {
+                    "request": f"POST /hubspot/webhooks ({label})",
+                    "status": r.status_code,
+                    "body": r.text.strip()[:200],
+                }
+            )
+
+    def __call__(self, step: Step, entity: str, prop: str, value: str) -> None:
+        if step.crm == "salesforce":
+            self.salesforce(entity, step.record_id, {prop: value})
+        else:
+            self.hubspot(step, entity, prop, value)
+
+
 def play(stack: LocalStack) -> list[Step]:
     """Do what the users and the vendors do; return the steps (what was done, not what came of it)."""
     seed = _seed()
-    sf, hs = stack.salesforce, stack.hubspot
-    events = stack.client("events")
-    client_secret = stack.env["HUBSPOT_CLIENT_SECRET"]
-    org_id = seed.SF_ORG_ID
-    sf_user = seed.SF_USER_DANA
-    portal_id = int(seed.HS_PORTAL_ID)
-    app_id = int(getattr(seed, "HS_APP_ID", 1_160_452))
-    steps: list[Step] = []
-
-    def publish_sf(entity: str, record_id: str, values: dict[str, Any], times: int = 1) -> list[str]:
-        changed = sf.update_record(entity, record_id, values)
-        entry = salesforce_change_event(org_id, entity, record_id, values, list(changed or values), sf_user)
-        for _ in range(times):  # Event Relay delivers at least once: the same event, again
-            response = events.put_events(Entries=[entry])
-            if response.get("FailedEntryCount"):
-                raise RuntimeError(f"put_events failed: {response}")
-        return list(changed or [])
+    trigger = _Trigger(stack)
 
     # (e) first, so that the consent row exists before any trigger: an opted-out number.
     from textloop.adapters.dynamodb import DynamoConsentLedger
-    from textloop.domain.phone import to_e164
     from textloop.domain.ports import ConsentChange, ConsentStatus
 
     tom = next(c for c in seed.SALESFORCE["Contact"] if c["Id"] == seed.SF_CONTACT_TOM)
-    opted_phone = to_e164(tom.get("MobilePhone") or tom["Phone"])
+    opted_phone = _contact_phone(tom, "MobilePhone", "Phone")
     DynamoConsentLedger(stack.consent_table, stack.dynamodb).record(
         ConsentChange(
             opted_phone, ConsentStatus.OPTED_OUT, "twilio_inbound", "STOP (demo seed)", datetime.now(UTC)
         )
     )
-
-    # (a) Salesforce opportunity → Negotiation/Review, the change event published 3 times.
-    opp = seed.SF_OPPORTUNITY_ACME
-    publish_sf("Opportunity", opp, {"StageName": "Negotiation/Review"}, times=3)
-    steps.append(
+    steps = [
         Step(
             "a",
             "Salesforce: opportunity moves to Negotiation/Review",
             "salesforce",
             "opportunity",
-            opp,
+            seed.SF_OPPORTUNITY_ACME,
             "A rep moved the opportunity to **Negotiation/Review**; Event Relay published the "
             "OpportunityChangeEvent to EventBridge **3 times** (same event).",
             "sent",
-        )
-    )
-
-    # (b) Salesforce case → Closed.
-    case = seed.SF_CASE_EXPORT
-    publish_sf("Case", case, {"Status": "Closed"})
-    steps.append(
+        ),
         Step(
             "b",
             "Salesforce: case closed → care follow-up",
             "salesforce",
             "case",
-            case,
+            seed.SF_CASE_EXPORT,
             "An agent closed the case (**Status = Closed**); one CaseChangeEvent.",
             "sent",
-        )
-    )
+        ),
+        Step(
+            "c",
+            "HubSpot: deal moves to Contract sent",
+            "hubspot",
+            "deal",
+            seed.HS_DEAL_INITECH,
+            "A rep moved the deal to **contractsent**; HubSpot posted a signed webhook batch holding the "
+            "event **twice**, and retried the **whole batch** once.",
+            "sent",
+        ),
+        Step(
+            "d",
+            "HubSpot: ticket closed → care follow-up",
+            "hubspot",
+            "ticket",
+            seed.HS_TICKET_SSO,
+            "Support closed the ticket (**hs_pipeline_stage = 4**); one signed webhook.",
+            "sent",
+        ),
+        Step(
+            "e",
+            "A trigger for a contact who opted out",
+            "salesforce",
+            "opportunity",
+            seed.SF_OPPORTUNITY_GLOBEX,  # Tom is its primary contact
+            f"The contact's number ({_mask(opted_phone)}) is **opted_out** in the ConsentTable (they replied "
+            "STOP); then their record reached a trigger stage.",
+            "skipped:opted_out",
+        ),
+        Step(
+            "f",
+            "A trigger for a contact without a phone number",
+            "salesforce",
+            "case",
+            seed.SF_CASE_NO_PHONE,  # Sam has no phone at all
+            "The record reached a trigger stage, but its contact has no usable phone number.",
+            "skipped:invalid_phone|no_recipient",
+        ),
+    ]
+    a, b, c, d, e, f = steps
+    trigger.salesforce("Opportunity", a.record_id, {"StageName": "Negotiation/Review"}, times=3)
+    trigger(b, "Case", "Status", "Closed")
+    trigger.hubspot(c, "deals", "dealstage", "contractsent", copies=2, posts=2)
+    trigger(d, "tickets", "hs_pipeline_stage", "4")
+    trigger(e, "Opportunity", "StageName", "Negotiation/Review")
+    trigger(f, "Case", "Status", "Closed")
 
-    # (c) HubSpot deal → contractsent: one event twice in a batch, the batch posted twice.
-    deal = seed.HS_DEAL_INITECH
-    hs.update_record("deals", deal, {"dealstage": "contractsent"})
-    ev = hubspot_event("deal", deal, "dealstage", "contractsent", portal_id, app_id)
-    batch = [ev, dict(ev)]
-    step_c = Step(
-        "c",
-        "HubSpot: deal moves to Contract sent",
-        "hubspot",
-        "deal",
-        str(deal),
-        "A rep moved the deal to **contractsent**; HubSpot posted a signed webhook batch holding the "
-        "event **twice**, and retried the **whole batch** once.",
-        "sent",
-    )
-    for _ in range(2):
-        r = post_hubspot_batch(stack.url, client_secret, batch)
-        step_c.http.append(
-            {
-                "request": "POST /hubspot/webhooks (2 events, valid v3 signature)",
-                "status": r.status_code,
-                "body": r.text.strip()[:200],
-            }
-        )
-    steps.append(step_c)
-
-    # (d) HubSpot ticket → closed (pipeline stage 4).
-    ticket = seed.HS_TICKET_SSO
-    hs.update_record("tickets", ticket, {"hs_pipeline_stage": "4"})
-    step_d = Step(
-        "d",
-        "HubSpot: ticket closed → care follow-up",
-        "hubspot",
-        "ticket",
-        str(ticket),
-        "Support closed the ticket (**hs_pipeline_stage = 4**); one signed webhook.",
-        "sent",
-    )
-    r = post_hubspot_batch(
-        stack.url,
-        client_secret,
-        [hubspot_event("ticket", ticket, "hs_pipeline_stage", "4", portal_id, app_id)],
-    )
-    step_d.http.append(
-        {"request": "POST /hubspot/webhooks (1 event)", "status": r.status_code, "body": r.text.strip()[:200]}
-    )
-    steps.append(step_d)
-
-    # (e) a trigger for the contact who replied STOP earlier.
-    crm, obj, rid = "salesforce", "opportunity", seed.SF_OPPORTUNITY_GLOBEX  # Tom is its primary contact
-    step_e = Step(
-        "e",
-        "A trigger for a contact who opted out",
-        crm,
-        obj,
-        str(rid),
-        f"The contact's number ({_mask(opted_phone)}) is **opted_out** in the ConsentTable (they replied STOP); "
-        "then their record reached a trigger stage.",
-        "skipped:opted_out",
-    )
-    _trigger(stack, crm, obj, rid, step_e, publish_sf, client_secret, portal_id, app_id)
-    steps.append(step_e)
-
-    # (f) a record whose contact has no phone number.
-    crm, obj, rid = "salesforce", "case", seed.SF_CASE_NO_PHONE  # Sam has no phone at all
-    step_f = Step(
-        "f",
-        "A trigger for a contact without a phone number",
-        crm,
-        obj,
-        str(rid),
-        "The record reached a trigger stage, but its contact has no usable phone number.",
-        "skipped:invalid_phone|no_recipient",
-    )
-    _trigger(stack, crm, obj, rid, step_f, publish_sf, client_secret, portal_id, app_id)
-    steps.append(step_f)
-
-    # (g) a forged webhook.
-    step_g = Step(
+    g = Step(
         "g",
         "A forged HubSpot webhook",
         "",
@@ -336,21 +332,207 @@ def play(stack: LocalStack) -> list[Step]:
         "Someone posted a deal change to the webhook URL with a signature made with the wrong secret.",
         "rejected:401",
     )
-    r = post_hubspot_batch(
-        stack.url,
-        client_secret,
-        [hubspot_event("deal", deal, "dealstage", "contractsent", portal_id, app_id)],
-        forge=True,
+    forged = hubspot_event(
+        "deal", c.record_id, "dealstage", "contractsent", trigger.portal_id, trigger.app_id
     )
-    step_g.http.append(
+    r = post_hubspot_batch(stack.url, trigger.secret, [forged], forge=True)
+    g.http.append(
         {
             "request": "POST /hubspot/webhooks (bad X-HubSpot-Signature-v3)",
             "status": r.status_code,
             "body": r.text.strip()[:200],
         }
     )
-    steps.append(step_g)
-    return steps
+    return [*steps, g]
+
+
+# --- consent and timing ---------------------------------------------------------------------
+
+SF_TIME_ZONE_FIELD = "SMS_Time_Zone__c"  # SALESFORCE_TIME_ZONE_FIELD in the demo's stack
+HS_TIME_ZONE_PROPERTY = "hs_timezone"
+DAYTIME_HOURS = range(10, 17)  # local hours well inside 08:00-21:00 for as long as the demo runs
+NIGHT_HOURS = (*range(6), 22, 23)  # far from the 08:00 opening: still closed when the demo ends
+# Spread over the globe (no gap between neighbours longer than the windows above): at any instant
+# one of them is in daytime and one at night. A contact's own zone is preferred when it fits.
+ZONES = (
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "Pacific/Honolulu",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+)
+
+
+@cache
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)  # ZoneInfo's own cache keeps only 8 zones
+
+
+def zone_where(now: datetime, hours: Any, preferred: tuple[str, ...] = ()) -> str:
+    """The first zone (*preferred* ones first, then ``ZONES``) whose local hour at *now* is in *hours*."""
+    for name in (*preferred, *ZONES):
+        if now.astimezone(_zone(name)).hour in hours:
+            return name
+    raise LookupError(f"no zone with a local hour in {hours} at {now.isoformat()}")
+
+
+def _contacts_texted_now() -> tuple[tuple[str, str, str], ...]:
+    """(crm, contact id, the zone of their number): the contacts the demo texts at once."""
+    seed = _seed()
+    return (
+        ("salesforce", seed.SF_CONTACT_PRIYA, "America/Los_Angeles"),  # (a)
+        ("salesforce", seed.SF_CONTACT_LENA, "America/New_York"),  # (b)
+        ("hubspot", seed.HS_CONTACT_MARIA, "America/Chicago"),  # (c)
+        ("hubspot", seed.HS_CONTACT_RUTH, "America/New_York"),  # (d)
+    )
+
+
+def choose_zones(now: datetime) -> dict[tuple[str, str], str]:
+    """(crm, contact id) → the IANA zone the demo writes on the contact, a pure function of *now*:
+    daytime for every contact texted now, night for Nadia (the marketing offer that must wait).
+    Felix keeps his Miami zone: Florida's cap is checked before any window, so the reason is the
+    cap at any hour."""
+    seed = _seed()
+    zones = {(crm, cid): zone_where(now, DAYTIME_HOURS, (home,)) for crm, cid, home in _contacts_texted_now()}
+    zones[("hubspot", seed.HS_CONTACT_NADIA)] = zone_where(now, NIGHT_HOURS, ("America/Chicago",))
+    zones[("hubspot", seed.HS_CONTACT_FELIX)] = "America/New_York"
+    return zones
+
+
+def hubspot_time_zone(zone: str) -> str:
+    """An IANA name as HubSpot's ``hs_timezone`` holds it: ``America/New_York`` → ``america_slash_new_york``."""
+    return zone.lower().replace("-", "_hyphen_").replace("/", "_slash_")
+
+
+def set_time_zones(stack: LocalStack, zones: dict[tuple[str, str], str]) -> None:
+    """Write each chosen zone on its contact, as a user would in the CRM."""
+    for (crm, contact_id), zone in zones.items():
+        if crm == "salesforce":
+            stack.salesforce.update_record("Contact", contact_id, {SF_TIME_ZONE_FIELD: zone})
+        else:
+            stack.hubspot.update_record(
+                "contacts", contact_id, {HS_TIME_ZONE_PROPERTY: hubspot_time_zone(zone)}
+            )
+
+
+SEEDED_HISTORY_HOURS_AGO = (20, 13, 5)  # three earlier renewal offers to Felix, all in the last 24 h
+
+
+def seed_sent_history(stack: LocalStack, now: datetime) -> None:
+    """Earlier ``renewal_offer`` messages to Felix's number: the ``PHONE#<e164>/MSG#<iso>#<sid>``
+    items exactly as the dispatcher writes them when it sends (DynamoSendSlots._sent); seeded
+    history, nothing was sent through Twilio."""
+    from textloop.adapters.dynamodb import MESSAGE_TTL, iso
+
+    seed = _seed()
+    felix = {c["id"]: c for c in seed.HUBSPOT["contacts"]}[seed.HS_CONTACT_FELIX]
+    phone = _contact_phone(felix, "mobilephone", "phone")
+    for n, hours in enumerate(SEEDED_HISTORY_HOURS_AGO, 1):
+        at = now - timedelta(hours=hours)
+        sid = "SM" + hashlib.sha256(f"seeded-history-{n}".encode()).hexdigest()[:32]
+        item = {
+            "pk": f"PHONE#{phone}",
+            "sk": f"MSG#{iso(at)}#{sid}",
+            "sid": sid,
+            "phone": phone,
+            "crm": "hubspot",
+            "object_type": "deal",
+            "record_id": seed.HS_DEAL_VANDELAY,
+            "contact_id": seed.HS_CONTACT_FELIX,
+            "owner_id": seed.HS_OWNER_AVERY,
+            "rule": "renewal_offer",
+            "purpose": "marketing",
+            "template": "renewal_offer@v1",
+            "event_key": f"seed:history:{n}",
+            "status": "accepted",  # as written at sending (status callbacks move the MSG#<sid> record)
+            "sent_at": iso(at),
+        }
+        stack.dynamodb.put_item(
+            TableName=stack.state_table,
+            Item={
+                **{k: {"S": v} for k, v in item.items()},
+                "expires_at": {"N": str(int((at + MESSAGE_TTL).timestamp()))},
+            },
+        )
+
+
+def play_consent_and_timing(stack: LocalStack, zones: dict[tuple[str, str], str]) -> list[Step]:
+    """Marketing offers that must wait (night; Florida's cap) and contacts the CRM says not to text."""
+    seed = _seed()
+    trigger = _Trigger(stack)
+    nadia_zone = zones[("hubspot", seed.HS_CONTACT_NADIA)]
+    scenes = [
+        (
+            Step(
+                "h",
+                "A marketing offer where it is night",
+                "hubspot",
+                "deal",
+                seed.HS_DEAL_HOOLI,
+                f"Nadia opted in to offers by SMS (textloop_sms_consent = opted_in); her hs_timezone is "
+                f"**{nadia_zone}**, where it is night now. A rep moved her deal to **renewal_offer** "
+                "(a marketing rule); one signed webhook.",
+                "deferred:quiet_hours_federal|quiet_hours_default",
+            ),
+            ("deals", "dealstage", "renewal_offer"),
+        ),
+        (
+            Step(
+                "i",
+                "A Florida number over its cap",
+                "hubspot",
+                "deal",
+                seed.HS_DEAL_VANDELAY,
+                "Felix (a 305 number, opted in, hs_timezone America/New_York) already got "
+                f"**{len(SEEDED_HISTORY_HOURS_AGO)} renewal offers** in the last 24 h "
+                f"({', '.join(f'{h} h' for h in SEEDED_HISTORY_HOURS_AGO)} ago: *seeded history*, written "
+                "to the StateTable as the dispatcher records sent messages). A rep moved his deal to "
+                "**renewal_offer**; one signed webhook.",
+                "deferred:cap_24h:FL",
+            ),
+            ("deals", "dealstage", "renewal_offer"),
+        ),
+        (
+            Step(
+                "j",
+                "A contact the CRM says not to text",
+                "salesforce",
+                "case",
+                seed.SF_CASE_BADGE,
+                "Hannah is flagged **DoNotCall** in Salesforce; an agent closed her case "
+                "(**Status = Closed**); one CaseChangeEvent.",
+                "skipped:crm_opted_out",
+            ),
+            ("Case", "Status", "Closed"),
+        ),
+        (
+            Step(
+                "k",
+                "A marketing offer without consent",
+                "hubspot",
+                "deal",
+                seed.HS_DEAL_UMBRELLA,
+                "Ken never opted in to SMS offers (no consent in the ledger or in HubSpot). A rep moved "
+                "his deal to **renewal_offer**; one signed webhook.",
+                "skipped:no_marketing_consent",
+            ),
+            ("deals", "dealstage", "renewal_offer"),
+        ),
+    ]
+    for step, change in scenes:
+        if step.key == "i":
+            seed_sent_history(stack, datetime.now(UTC))
+        trigger(step, *change)
+    return [step for step, _ in scenes]
 
 
 # --- the closed loop: replies, a later trigger, the SLA watchdog ---------------------------
@@ -364,6 +546,14 @@ def _contact_phone(contact: dict[str, Any], *fields: str) -> str:
 
 
 UNKNOWN_NUMBER = "+13035550188"  # in no CRM (555-01XX: fictional)
+# An opt-out: ledger first (before the answer), one confirmation, no task, the CRM field written back.
+OPT_OUT = {
+    "intent": "opt_out",
+    "opted_out": True,
+    "task": None,
+    "confirmations": 1,
+    "crm_consent": "opted_out",
+}
 
 
 def play_replies(stack: LocalStack) -> list[Reply]:
@@ -383,7 +573,7 @@ def play_replies(stack: LocalStack) -> list[Reply]:
             "Lena (texted in (b), Salesforce case)",
             lena,
             "STOP",
-            {"intent": "opt_out", "opted_out": True, "task": None},
+            OPT_OUT,
         ),
         Reply(
             "2",
@@ -391,7 +581,7 @@ def play_replies(stack: LocalStack) -> list[Reply]:
             "Ruth (texted in (d), HubSpot ticket)",
             ruth,
             "please stop texting me",
-            {"intent": "opt_out", "opted_out": True, "task": None},
+            OPT_OUT,
         ),
         Reply(
             "3",
@@ -437,6 +627,14 @@ def play_replies(stack: LocalStack) -> list[Reply]:
             "Hi, is this the Acme Cloud support line? My export is stuck again.",
             {"triage": True, "task": "any"},
         ),
+        Reply(
+            "8",
+            "A revocation inside a sentence",
+            "Maria again (texted in (c), HubSpot deal)",
+            maria,
+            "Thanks for the help, but please stop texting me from now on.",
+            OPT_OUT,
+        ),
     ]
     for reply in script:
         reply.posted_at = datetime.now(UTC).isoformat()
@@ -473,20 +671,9 @@ def play_later(stack: LocalStack) -> list[Step]:
     )
     created.raise_for_status()
     case_id = str(created.json()["id"])
-    changed = sf.update_record("Case", case_id, {"Status": "Closed"})
-    entry = salesforce_change_event(
-        seed.SF_ORG_ID,
-        "Case",
-        case_id,
-        {"Status": "Closed"},
-        list(changed or ["Status"]),
-        seed.SF_USER_MARCUS,
-    )
-    response = stack.client("events").put_events(Entries=[entry])
-    if response.get("FailedEntryCount"):
-        raise RuntimeError(f"put_events failed: {response}")
+    _Trigger(stack).salesforce("Case", case_id, {"Status": "Closed"}, user=seed.SF_USER_MARCUS)
     step = Step(
-        "h",
+        "l",
         "Later: a new trigger for a contact who replied STOP",
         "salesforce",
         "case",
@@ -519,38 +706,6 @@ def run_watchdog(stack: LocalStack) -> WatchdogRun:
     except Exception as exc:  # observed, reported in the transcript and the verdict
         result, error = None, f"{type(exc).__name__}: {exc}"
     return WatchdogRun(at=at, result=result, error=error)
-
-
-TRIGGER_VALUES = {
-    ("salesforce", "opportunity"): ("Opportunity", "StageName", "Negotiation/Review"),
-    ("salesforce", "case"): ("Case", "Status", "Closed"),
-    ("hubspot", "deal"): ("deals", "dealstage", "contractsent"),
-    ("hubspot", "ticket"): ("tickets", "hs_pipeline_stage", "4"),
-}
-
-
-def _trigger(
-    stack: LocalStack,
-    crm: str,
-    obj: str,
-    rid: Any,
-    step: Step,
-    publish_sf: Any,
-    client_secret: str,
-    portal_id: int,
-    app_id: int,
-) -> None:
-    entity, prop, value = TRIGGER_VALUES[(crm, obj)]
-    if crm == "salesforce":
-        publish_sf(entity, str(rid), {prop: value})
-        return
-    stack.hubspot.update_record(entity, rid, {prop: value})
-    r = post_hubspot_batch(
-        stack.url, client_secret, [hubspot_event(obj, rid, prop, value, portal_id, app_id)]
-    )
-    step.http.append(
-        {"request": "POST /hubspot/webhooks (1 event)", "status": r.status_code, "body": r.text.strip()[:200]}
-    )
 
 
 def _mask(phone: str) -> str:

@@ -1,19 +1,27 @@
 """``GET /_local/state``: one JSON snapshot of everything the local stack holds.
 
-Shape: ``{"sms": [...], "salesforce": {...}, "hubspot": {...}, "consent": [...], "ledger": [...],
-"queues": {...}, "inbound": [...]}`` — the Twilio emulator's messages, each CRM emulator's records (seed included),
-the ConsentTable and StateTable items (plain JSON, numbers as int/float), queue depths, and the
-routed replies (``inbound``: sid, masked sender, intent, where routed, task, due — from the ledger's
-``EVENT#in:<sid>`` outcomes).
+Shape: ``{"sms": [...], "twilio": {...}, "salesforce": {...}, "hubspot": {...}, "consent": [...],
+"ledger": [...], "queues": {...}, "inbound": [...], "deferred": [...]}`` — the Twilio emulator's
+messages, each CRM emulator's records (seed included), the ConsentTable and StateTable items (plain
+JSON, numbers as int/float), queue depths, and two readings of the ledger's outcomes:
+``inbound`` (the routed replies, from ``EVENT#in:<sid>``: sid, masked sender, intent, where routed,
+task, due) and ``deferred`` (the events held back by the send-time policy or the caps: event key,
+record, rule, purpose, reason, not_before, binding zones and local times, states, the schedule that
+brings the event back and whether it is still pending).
 """
 
 from __future__ import annotations
 
+import ast
 import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer
+
+from textloop.domain.masking import mask
 
 _deserializer = TypeDeserializer()
 
@@ -50,22 +58,11 @@ def scan_table(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     return sorted(items, key=lambda i: tuple(str(i.get(k, "")) for k in ("pk", "sk", "phone")))
 
 
-def _sms(twilio_state: dict[str, Any]) -> list[Any]:
-    for key in ("messages", "sms", "Messages"):
-        if isinstance(twilio_state.get(key), list):
-            return list(twilio_state[key])
-    if isinstance(twilio_state.get("messages"), dict):
-        return list(twilio_state["messages"].values())
-    return []
-
-
 def snapshot(stack: Any) -> dict[str, Any]:
     """The observed state of a running ``LocalStack`` (see serve.py)."""
-    twilio_state = stack.twilio.state() if stack.twilio else {}
     result: dict[str, Any] = {
-        "sms": _sms(twilio_state),
+        "sms": stack.twilio.state()["messages"],
         "twilio": {
-            **{k: v for k, v in twilio_state.items() if k != "messages"},
             "status_callbacks": [
                 {
                     "MessageSid": c["params"].get("MessageSid"),
@@ -73,29 +70,310 @@ def snapshot(stack: Any) -> dict[str, Any]:
                     "http_status": c.get("status"),
                     "error": c.get("error"),
                 }
-                for c in getattr(stack.twilio, "callbacks", [])
+                for c in stack.twilio.callbacks
             ],
-        }
-        if stack.twilio
-        else {},
-        "salesforce": stack.salesforce.state() if stack.salesforce else {},
-        "hubspot": stack.hubspot.state() if stack.hubspot else {},
+        },
+        "salesforce": stack.salesforce.state(),
+        "hubspot": stack.hubspot.state(),
         "consent": scan_table(stack.dynamodb, stack.consent_table),
         "ledger": scan_table(stack.dynamodb, stack.state_table),
         "queues": stack.queue_depths(),
     }
     result = json.loads(json.dumps(result, default=_default))
-    from textloop_local.transcript import inbound_summary
-
-    result["inbound"] = inbound_summary(result)  # the routed replies, from the ledger's EVENT#in:<sid>
+    pending = {s["Name"] for s in stack.scheduler.pending()} if stack.scheduler else set()
+    result["inbound"] = inbound_summary(result)
+    result["deferred"] = deferred_summary(result, pending)
     return result
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, set | frozenset):
-        return sorted(value)
-    if isinstance(value, Decimal):
+    if isinstance(value, set | frozenset | Decimal):
         return plain(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+# --- readings of the ledger (also used by the transcript) ----------------------------------
+
+
+def ledger_outcomes(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Event key → its ``EVENT#<key>/OUTCOME`` item."""
+    return {
+        str(i["pk"])[len("EVENT#") :]: i
+        for i in state["ledger"]
+        if str(i["pk"]).startswith("EVENT#") and i["sk"] == "OUTCOME"
+    }
+
+
+def inbound_summary(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """``inbound``: one row per routed reply, from the ledger's ``EVENT#in:<sid>``."""
+    rows = []
+    for key, item in sorted(ledger_outcomes(state).items(), key=lambda kv: str(kv[1]["at"])):
+        if not key.startswith("in:"):
+            continue
+        details = item["details"]
+        sender = str(details.get("from", ""))
+        rows.append(
+            {
+                "sid": key[3:],
+                "from": sender if "*" in sender or not sender else mask(sender),  # the router masks it
+                "intent": details.get("intent") or item["reason"],
+                "how": details.get("how", ""),
+                "routed_to": details.get("logged_on", ""),
+                "activity_id": item["activity_id"],
+                "task_id": details.get("task_id", ""),
+                "priority": details.get("priority", ""),
+                "due": details.get("due", ""),
+                "at": item["at"],
+            }
+        )
+    return rows
+
+
+def deferred_summary(state: dict[str, Any], pending: set[str]) -> list[dict[str, Any]]:
+    """``deferred``: one row per event whose outcome is ``deferred``, with its audit record."""
+    rows = []
+    for key, item in sorted(ledger_outcomes(state).items(), key=lambda kv: str(kv[1]["at"])):
+        if item["outcome"] != "deferred":
+            continue
+        details = item["details"]
+        rows.append(
+            {
+                "event_key": key,
+                "record": details.get("record", ""),
+                "rule": item["rule"],
+                "purpose": details.get("purpose", ""),
+                "reason": item["reason"],
+                "at": details.get("at") or item["at"],
+                "not_before": details.get("not_before", ""),
+                "zones": _recorded(details.get("zones"), []),
+                "local_times": _recorded(details.get("local_times"), {}),
+                "states": _recorded(details.get("states"), []),
+                "to": details.get("to", ""),
+                "schedule": details.get("schedule", ""),
+                "pending": details.get("schedule") in pending,
+            }
+        )
+    return rows
+
+
+def _recorded(value: Any, empty: Any) -> Any:
+    """An audit value as the ledger holds it: the outcome's ``details`` map keeps strings only, so
+    lists and maps arrive as their Python text (``"['America/Chicago']"``)."""
+    if not isinstance(value, str) or not value.startswith(("[", "{")):
+        return value if value else empty
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return value
+
+
+# --- readings of the CRM emulators and the ledger (used by the transcript) -------------------
+
+State = dict[str, Any]
+
+
+class CrmFields(NamedTuple):
+    """Where one CRM keeps a contact's fields (in its emulator's state, by collection)."""
+
+    label: str
+    contacts: str
+    consent: str
+    zone: str
+    phone_status: str
+
+
+CRM = {
+    "salesforce": CrmFields(
+        "Salesforce", "Contact", "SMS_Consent__c", "SMS_Time_Zone__c", "SMS_Phone_Status__c"
+    ),
+    "hubspot": CrmFields(
+        "HubSpot", "contacts", "textloop_sms_consent", "hs_timezone", "textloop_phone_status"
+    ),
+}
+# A task in each CRM: its collection, then its subject, priority, due, status, owner and body fields.
+TASK_FIELDS = {
+    "salesforce": ["Task", "Subject", "Priority", "ReminderDateTime", "Status", "OwnerId", "Description"],
+    "hubspot": [
+        "tasks",
+        "hs_task_subject",
+        "hs_task_priority",
+        "hs_timestamp",
+        "hs_task_status",
+        "hubspot_owner_id",
+        "hs_task_body",
+    ],
+}
+SMS_LOG = {  # where an SMS is logged: collection, body, time
+    "salesforce": ("Task", "Description", "CreatedDate"),
+    "hubspot": ("communications", "hs_communication_body", "hs_timestamp"),
+}
+SF_SMS = ("SMS sent", "SMS received")  # the subjects of the Salesforce Tasks that log an SMS
+NAME_FIELDS = ("Name", "Subject", "dealname", "subject", "CaseNumber")
+_HS_TYPES = {"deals": "deal", "tickets": "ticket", "contacts": "contact"}
+_SF_TYPES = {"006": "opportunity", "500": "case", "003": "contact"}
+_PRIORITY = {"HIGH": "high", "MEDIUM": "normal", "NORMAL": "normal", "LOW": "low"}
+
+
+def props(rec: dict[str, Any]) -> dict[str, Any]:
+    """A HubSpot object's properties next to its id and associations (a Salesforce record as is)."""
+    return {**rec, **rec["properties"]} if isinstance(rec.get("properties"), dict) else rec
+
+
+def rec_id(rec: dict[str, Any]) -> str:
+    return str(rec.get("Id") or rec.get("id"))
+
+
+def record_of(state: State, crm: str, record_id: str) -> dict[str, Any] | None:
+    """The record with this id in one CRM emulator's state, properties flattened."""
+    for records in state.get(crm, {}).values():
+        for rec in records if isinstance(records, list) else ():
+            if rec_id(rec) == str(record_id):
+                return props(rec)
+    return None
+
+
+def name_of(rec: dict[str, Any] | None) -> str:
+    rec = rec or {}
+    person = f"{rec.get('firstname') or ''} {rec.get('lastname') or ''}".strip()
+    return person or next((str(rec[f]) for f in NAME_FIELDS if rec.get(f)), "")
+
+
+def refs_of(crm: str, rec: dict[str, Any]) -> list[str]:
+    """``crm:object_type:id`` of the records an activity or task is on."""
+    if crm == "salesforce":
+        ids = [str(rec.get(k) or "") for k in ("WhatId", "WhoId")]
+        return [f"salesforce:{_SF_TYPES.get(i[:3], 'record')}:{i}" for i in ids if i]
+    links = (rec.get("associations") or {}).items()
+    return [f"hubspot:{_HS_TYPES.get(t, t.rstrip('s'))}:{link['id']}" for t, ls in links for link in ls]
+
+
+def when(value: Any) -> datetime | None:
+    if isinstance(value, datetime) or not value:
+        return value or None
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def inbound_outcome(state: State, sid: str) -> dict[str, Any] | None:
+    return ledger_outcomes(state).get(f"in:{sid}") if sid else None
+
+
+def conversation_of(state: State, phone: str) -> dict[str, Any] | None:
+    """The latest outbound SMS to *phone* (ledger ``MSG#<sid>``), i.e. the thread its replies belong to."""
+    sent = [
+        i for i in state["ledger"] if i["sk"] == "MSG" and i["pk"].startswith("MSG#") and i["phone"] == phone
+    ]
+    return max(sent, key=lambda m: str(m["sent_at"])) if sent else None
+
+
+def sent_history(state: State, phone: str) -> list[dict[str, Any]]:
+    """The ``PHONE#<e164>`` message records: what was sent to a number (the caps count these)."""
+    return [i for i in state["ledger"] if i["pk"] == f"PHONE#{phone}" and str(i["sk"]).startswith("MSG#")]
+
+
+def history_before(state: State, row: dict[str, Any], days: int) -> list[tuple[dict[str, Any], datetime]]:
+    """(message record, sent at) of what was sent to a deferred event's number in the *days* before it."""
+    slot = next(
+        (i for i in state["ledger"] if i["sk"] == "SLOT" and i.get("event_key") == row["event_key"]), {}
+    )
+    at, sent = (
+        when(row["at"]),
+        [(m, when(m["sent_at"])) for m in sent_history(state, str(slot.get("phone")))],
+    )
+    return [(m, t) for m, t in sent if at and t and at - timedelta(days=days) < t <= at]
+
+
+@dataclass
+class Activity:
+    crm: str
+    id: str
+    direction: str  # "outbound" | "inbound"
+    body: str
+    sid: str
+    at: datetime | None
+    records: list[str]  # "crm:object_type:id" it is on
+    order: int
+
+
+def sms_activities(state: State) -> list[Activity]:
+    """Every SMS logged in the CRM emulators (Salesforce Tasks “SMS sent/received…”, HubSpot SMS
+    Communications), with the records it is on, in creation order."""
+    found = []
+    for offset, (crm, (collection, body_field, at_field)) in enumerate(SMS_LOG.items()):
+        for n, rec in enumerate(state[crm][collection]):
+            p = props(rec)
+            if not (
+                str(p.get("Subject", "")).startswith(SF_SMS)
+                or p.get("hs_communication_channel_type") == "SMS"
+            ):
+                continue  # a task that is not a logged SMS, a communication on another channel
+            text = str(p.get(body_field) or "")
+            body, _, footer = text.rpartition("\n\n")
+            sid = footer.rsplit("Twilio SID ", 1)[-1].strip() if "Twilio SID" in footer else ""
+            way = "inbound" if "Inbound SMS" in footer else "outbound"
+            at, on = when(p.get(at_field)), refs_of(crm, p)
+            found.append(Activity(crm, rec_id(rec), way, body or text, sid, at, on, offset * 10_000 + n))
+    return found
+
+
+@dataclass
+class TaskView:
+    crm: str
+    id: str
+    subject: str
+    priority: str  # high | normal | low
+    due: datetime | None
+    status: str
+    owner: str
+    records: list[str]
+    body: str
+
+
+def tasks(state: State) -> list[TaskView]:
+    """Every task in both CRMs (owner tasks, consent evidence, flags, logged SMS), one shape."""
+    found = []
+    for crm, (collection, *names) in TASK_FIELDS.items():
+        for rec in state[crm][collection]:
+            p = props(rec)
+            subject, priority, due, status, owner, body = (str(p.get(f) or "") for f in names)
+            priority = _PRIORITY.get(priority.upper(), priority)
+            found.append(
+                TaskView(crm, rec_id(rec), subject, priority, when(due), status, owner, refs_of(crm, p), body)
+            )
+    return found
+
+
+def owner_task(state: State, task_id: str) -> TaskView | None:
+    return next((t for t in tasks(state) if t.id == task_id), None) if task_id else None
+
+
+def contacts(state: State) -> list[tuple[str, dict[str, Any]]]:
+    """(crm, contact with properties flattened) for both CRMs."""
+    return [(crm, props(c)) for crm, fields in CRM.items() for c in state[crm][fields.contacts]]
+
+
+def contact_field(state: State, crm: str, contact_id: str, what: str) -> str:
+    """A contact's ``consent``, ``zone`` or ``phone_status`` field, as ``CRM`` names it."""
+    return str((record_of(state, crm, contact_id) or {}).get(getattr(CRM[crm], what)) or "")
+
+
+def flagged_contacts(state: State) -> list[tuple[str, str, str, str]]:
+    """(crm, contact id, name, status) of every contact whose number is flagged."""
+    flagged = [(crm, c, c.get(CRM[crm].phone_status)) for crm, c in contacts(state)]
+    return [(crm, rec_id(c), name_of(c), str(status)) for crm, c, status in flagged if status]
+
+
+def consent_of(state: State, phone: str) -> dict[str, Any]:
+    return next((c for c in state["consent"] if c["phone"] == phone), {})
+
+
+def consent_evidence(state: State, crm: str, contact_id: str, status: str, sid: str) -> TaskView | None:
+    """The task the CRM write-back leaves on the contact (“SMS consent: <status>”, naming the reply)."""
+    ref, subject = f"{crm}:contact:{contact_id}", f"SMS consent: {status}"
+    return next(
+        (t for t in tasks(state) if t.subject == subject and ref in t.records and sid in t.body), None
+    )

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -321,12 +322,18 @@ class HubSpotGateway:
 
 
 def iana_zone(value: str) -> str:
-    """HubSpot's ``hs_timezone`` (``america_slash_new_york``) as an IANA name (``America/New_York``);
-    a value already in IANA form is kept. The policy ignores what does not load."""
-    if "_slash_" not in value:
-        return value
-    parts = value.replace("_hyphen_", "-").split("_slash_")
-    return "/".join("_".join(w[:1].upper() + w[1:] for w in part.split("_")) for part in parts)
+    """HubSpot's ``hs_timezone`` (``america_slash_port_hyphen_au_hyphen_prince``) as the IANA name
+    (``America/Port-au-Prince``), matched against the zones this runtime knows; a value that is no
+    zone is passed on as it is (the send-time policy ignores what does not load)."""
+    spelled = value.replace("_slash_", "/").replace("_hyphen_", "-").strip()
+    return _zones_by_lower_name().get(spelled.lower(), spelled)
+
+
+@lru_cache(maxsize=1)
+def _zones_by_lower_name() -> dict[str, str]:
+    import zoneinfo
+
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
 
 
 def _record_api(apis: dict[str, Any], record: RecordRef) -> Any:

@@ -145,19 +145,8 @@ US_STATES = frozenset(_USPS_CODES.split())
 # Full names as CRMs store them in a free-text state field (Salesforce MailingState, HubSpot state).
 _STATE_NAMES = dict(
     zip(
-        (
-            "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii "
-            "idaho illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan "
-            "minnesota mississippi missouri montana nebraska nevada new_hampshire new_jersey new_mexico "
-            "new_york north_carolina north_dakota ohio oklahoma oregon pennsylvania rhode_island "
-            "south_carolina south_dakota tennessee texas utah vermont virginia washington west_virginia "
-            "wisconsin wyoming district_of_columbia american_samoa guam northern_mariana_islands "
-            "puerto_rico virgin_islands"
-        ).split(),
-        (
-            "AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
-            "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AS GU MP PR VI"
-        ).split(),
+        ["alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut", "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota", "mississippi", "missouri", "montana", "nebraska", "nevada", "new_hampshire", "new_jersey", "new_mexico", "new_york", "north_carolina", "north_dakota", "ohio", "oklahoma", "oregon", "pennsylvania", "rhode_island", "south_carolina", "south_dakota", "tennessee", "texas", "utah", "vermont", "virginia", "washington", "west_virginia", "wisconsin", "wyoming", "district_of_columbia", "american_samoa", "guam", "northern_mariana_islands", "puerto_rico", "virgin_islands"],
+        ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "AS", "GU", "MP", "PR", "VI"],
         strict=True,
     )
 )

@@ -46,7 +46,7 @@ from textloop.domain.ports import (
 )
 from textloop.domain.ports import SlotState as S
 from textloop.domain.rules import Rule, RuleSet, confirm
-from textloop.domain.send_time import Decision, SendRequest, SendTimePolicy, decide, state_code
+from textloop.domain.send_time import Decision, SendRequest, SendTimePolicy, decide, state_code, utc_iso
 from textloop.schemas import deferred_body
 
 SAME_SUBJECT_WINDOW = timedelta(hours=24)  # the state caps count messages on one subject per 24 h
@@ -147,37 +147,34 @@ class Dispatcher:
             raise errors.NoMarketingConsent("no recorded opt-in for a marketing message", **audit)
 
     def _hold(self, rule: Rule, phone: str, recipient: Person) -> Hold | None:
-        """The send-time policy and the frequency caps, judged together: None means send now."""
+        """The send-time policy and the frequency caps, judged together: None means send now.
+
+        The reason is the first rule broken now; ``held_by`` lists every rule that moved the instant."""
         now = self.clock()
         sent = self.conversations.sent_since(phone, now - max(self.caps.lookback, SAME_SUBJECT_WINDOW))
-        at, first = now, None
+        at, first, held_by = now, None, []
         for _ in range(8):  # each pass only moves forward; two or three settle every real case
             same_subject = sum(1 for m in sent if m.rule == rule.name and m.at > at - SAME_SUBJECT_WINDOW)
-            request = SendRequest(
-                phone,
-                at,
-                rule.purpose,
-                recipient.time_zone or None,
-                state_code(recipient.state) or None,
-                same_subject,
-            )
+            state = state_code(recipient.state) or None
+            request = SendRequest(phone, at, rule.purpose, recipient.time_zone or None, state, same_subject)
             decision = decide(request, self.policy)
             capped = self.caps.hold(rule.purpose, sent, at)
-            first = first or (decision, capped)
+            first = first or decision
             if decision.decision == "defer" and decision.not_before is None:
-                audit = {**_audit(first[0]), "rule": rule.name, "reason_at_send": first[0].reason}
+                audit = {**_audit(first), "rule": rule.name, "reason_at_send": first.reason}
                 raise errors.NoSendWindow("no send window within the policy horizon", **audit)
             later = max(decision.not_before or at, capped[0] if capped else at)
             if later == at:
                 break
+            held_by += [decision.reason] if decision.decision == "defer" else []
+            held_by += [capped[1]] if capped and capped[0] == later else []
             at = later
         else:
             raise errors.NoSendWindow("the send-time rules and the caps did not settle", rule=rule.name)
         if at == now or first is None:
             return None
-        decision, capped = first
-        reason = decision.reason if decision.decision == "defer" else (capped[1] if capped else "")
-        return Hold(at, reason, {**_audit(decision), "rule": rule.name})
+        audit = {**_audit(first), "rule": rule.name, "held_by": list(dict.fromkeys(held_by))}
+        return Hold(at, held_by[0], audit)
 
     def _slot(
         self, event: TriggerEvent, rule: Rule, ctx: MessageContext, phone: str, body: str, version: int
@@ -278,7 +275,7 @@ class Dispatcher:
             hold.reason,
             slot.rule,
             details={
-                "not_before": slot.not_before.isoformat(),
+                "not_before": utc_iso(slot.not_before),
                 "schedule": name,
                 "record": str(slot.record),
                 "to": mask(slot.phone),

@@ -19,6 +19,7 @@ SF_CONTACT_TOM = "0035e00000T0mBkAAJ"  # office phone only; primary on Globex re
 SF_CONTACT_LENA = "0035e00000LeNa0AAF"  # mobile only
 SF_CONTACT_SAM = "0035e00000SaMnoAAF"  # no phone at all
 SF_CONTACT_OMAR = "0035e00000OmHddAAF"  # shares Acme's office line with Priya (two contacts, one number)
+SF_CONTACT_HANNAH = "0035e00000HnWeiAAF"  # flagged DoNotCall in Salesforce: never texted
 SF_OPPORTUNITY_ACME = "0065e00000AcMe2AAF"
 SF_OPPORTUNITY_GLOBEX = "0065e00000GlBrnAAF"
 SF_OCR_ACME_PRIYA = "00K5e00000Ocr01EAB"
@@ -26,6 +27,7 @@ SF_OCR_ACME_LENA = "00K5e00000Ocr02EAB"
 SF_OCR_GLOBEX_TOM = "00K5e00000Ocr03EAB"
 SF_CASE_EXPORT = "5005e00000CsExpAAF"
 SF_CASE_NO_PHONE = "5005e00000CsNoPAAV"
+SF_CASE_BADGE = "5005e00000CsBdgAAF"  # Hannah's case
 
 SF_ORG_ID = "00D5e000000TxLpEAG"
 _SF_CREATED = "2025-01-13T16:20:00.000+0000"
@@ -126,6 +128,18 @@ SALESFORCE: dict[str, list[dict[str, Any]]] = {
             "Phone": "(415) 555-0199",
             "OwnerId": SF_USER_DANA,
         },
+        {
+            "Id": SF_CONTACT_HANNAH,
+            "AccountId": SF_ACCOUNT_GLOBEX,
+            "FirstName": "Hannah",
+            "LastName": "Weiss",
+            "Title": "Facilities Lead",
+            "Email": "hannah.weiss@globex.example.com",
+            "MobilePhone": "(857) 555-0126",
+            "MailingState": "MA",
+            "DoNotCall": True,
+            "OwnerId": SF_USER_MARCUS,
+        },
     ],
     "Opportunity": [
         {
@@ -204,6 +218,18 @@ SALESFORCE: dict[str, list[dict[str, Any]]] = {
             "Origin": "Email",
             "OwnerId": SF_USER_DANA,
         },
+        {
+            "Id": SF_CASE_BADGE,
+            "CaseNumber": "00001028",
+            "AccountId": SF_ACCOUNT_GLOBEX,
+            "ContactId": SF_CONTACT_HANNAH,
+            "Subject": "Badge printer offline",
+            "Description": "The lobby badge printer shows 'offline' since the firmware update.",
+            "Status": "New",
+            "Priority": "Low",
+            "Origin": "Phone",
+            "OwnerId": SF_USER_MARCUS,
+        },
     ],
     "Task": [],
 }
@@ -221,8 +247,12 @@ HS_CONTACT_MARIA = "75101"  # mobilephone and phone: the mobile wins
 HS_CONTACT_KEN = "75102"  # phone only
 HS_CONTACT_RUTH = "75103"  # mobilephone only
 HS_CONTACT_DIEGO = "75104"  # shares Initech's office line with Maria (two contacts, one number)
+HS_CONTACT_NADIA = "75105"  # opted in to marketing texts (the demo gives her a zone where it is night)
+HS_CONTACT_FELIX = "75106"  # opted in; a Miami (305) number: Florida's marketing rules apply
 HS_DEAL_INITECH = "20841130001"
-HS_DEAL_UMBRELLA = "20841130002"
+HS_DEAL_UMBRELLA = "20841130002"  # Ken's: no recorded SMS consent
+HS_DEAL_HOOLI = "20841130003"  # Nadia's
+HS_DEAL_VANDELAY = "20841130004"  # Felix's
 HS_TICKET_SSO = "3177001"
 HS_TICKET_NO_CONTACT = "3177002"
 
@@ -299,6 +329,31 @@ HUBSPOT: dict[str, list[dict[str, Any]]] = {
                 "hubspot_owner_id": HS_OWNER_AVERY,
             },
         },
+        {
+            "id": HS_CONTACT_NADIA,
+            "properties": {
+                "firstname": "Nadia",
+                "lastname": "Petrova",
+                "email": "nadia.petrova@hooli.example.com",
+                "mobilephone": "(312) 555-0156",
+                "company": "Hooli",
+                "textloop_sms_consent": "opted_in",
+                "hubspot_owner_id": HS_OWNER_AVERY,
+            },
+        },
+        {
+            "id": HS_CONTACT_FELIX,
+            "properties": {
+                "firstname": "Felix",
+                "lastname": "Moreno",
+                "email": "felix.moreno@vandelay.example.com",
+                "mobilephone": "(305) 555-0161",
+                "company": "Vandelay Industries",
+                "state": "FL",
+                "textloop_sms_consent": "opted_in",
+                "hubspot_owner_id": HS_OWNER_AVERY,
+            },
+        },
     ],
     "deals": [
         {
@@ -326,6 +381,32 @@ HUBSPOT: dict[str, list[dict[str, Any]]] = {
                 "hubspot_owner_id": HS_OWNER_AVERY,
             },
             "associations": {"contacts": [HS_CONTACT_KEN]},
+        },
+        {
+            "id": HS_DEAL_HOOLI,
+            "properties": {
+                "dealname": "Hooli Enterprise",
+                "dealstage": "closedwon",
+                "pipeline": "default",
+                "amount": "22000",
+                "closedate": "2025-01-31T00:00:00Z",
+                "renewal_link": "https://acme.example/renew/hooli",
+                "hubspot_owner_id": HS_OWNER_AVERY,
+            },
+            "associations": {"contacts": [HS_CONTACT_NADIA]},
+        },
+        {
+            "id": HS_DEAL_VANDELAY,
+            "properties": {
+                "dealname": "Vandelay Pro",
+                "dealstage": "closedwon",
+                "pipeline": "default",
+                "amount": "18000",
+                "closedate": "2025-01-31T00:00:00Z",
+                "renewal_link": "https://acme.example/renew/vandelay",
+                "hubspot_owner_id": HS_OWNER_AVERY,
+            },
+            "associations": {"contacts": [HS_CONTACT_FELIX]},
         },
     ],
     "tickets": [
