@@ -507,3 +507,91 @@ def test_given_jsonl_with_a_malformed_line_when_classify_runs_then_one_line_per_
     assert rows[5]["intent"] == "opt_out"
     assert set(rows[6]) == {"error"}
     assert rows[7]["intent"] == "acknowledgement"
+
+
+# ------------------------------------------------ revocations on replies never seen (generalization)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # legalistic: consent revoked, a formal opt-out, the law invoked (six languages)
+        "I revoke my consent",
+        "revoek my consent",
+        "Cease all communication with this number",
+        "Please treat this as a revocation of consent",
+        "Consider this my formal opt-out request",
+        "Any further texts will be documented as a TCPA violation",
+        "Retiro mi consentimiento para recibir SMS",
+        "Je révoque mon consentement",
+        "Ich widerrufe meine Zustimmung",
+        "Revogo o meu consentimento",
+        "Revoco il mio consenso",
+        # angry / profane
+        "STOP the fucking texts",
+        "what part of stop dont you understand",
+        # autocorrect and typos (edit distance on the keyword)
+        "stoo",
+        "Stoo please",
+        "opt oit",
+        "quite texting me",
+        "Quite",
+        "Unsusbscribe me",
+        # channel switches, any channel and language
+        "Contact me through the portal, not by SMS",
+        "You can call, just no texting",
+        "Appelez-moi, mais pas par SMS",
+        "Stop texting and emailing me",
+        # plain language
+        "I'd rather not get texts",
+        "I'd rather you didn't text me",
+        "Im removing this number",
+        "blocked",
+        "I'm done getting these, take my number off",
+        "Ich möchte diese Nachrichten nicht mehr bekommen",
+    ],
+)
+def test_given_a_legalistic_angry_mistyped_channel_switch_or_plain_revocation_then_an_opt_out(
+    text: str,
+) -> None:
+    result = classify(text)
+
+    assert result.intent == "opt_out" and result.opt_out is True, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a question about what the keyword does (help), in six languages
+        "if I ever opt out of texts do I still get emails?",
+        "Does STOP also unsubscribe me from email?",
+        "What does END do?",
+        "Que se passe-t-il si je réponds STOP ?",
+        "Si respondo STOP, ¿sigo recibiendo correos?",
+        "Wenn ich STOPP antworte, bekomme ich dann noch E-Mails?",
+        "Se rispondo STOP ricevo ancora le email?",
+        "Si j'envoie STOP, est-ce que je perds mon compte ?",
+        # email only, the texts kept
+        "stop emailing me, SMS is ok",
+        "remove me from the mailing list for the newsletter, keep the texts",
+        "Please take me off the email list, texts are OK",
+        # the product, the subscription, the renewal
+        "Please cancel our subscription at the end of the term",
+        "Remove us from the renewal",
+        "Can you remove this line item from the quote?",
+        "Your competitor lets us cancel anytime. Why can't you?",
+        # someone else's stopping, a change of mind
+        "Driving, will reply when I stop",
+        "Ha, ok. I'll quit bugging you. Thanks",
+        "I opted out last month but changed my mind, please text me again",
+        "Die Synchronisierung stoppt jede Nacht",
+    ],
+)
+def test_given_a_quoted_email_only_or_product_use_of_a_revocation_word_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out is False and result.intent != "opt_out", result
+
+
+def test_given_cancel_alone_or_how_to_unsubscribe_then_still_decided_for_the_consumer() -> None:
+    assert classify("cancel").opt_out and classify("how do I unsubscribe?").opt_out

@@ -98,6 +98,33 @@ def test_given_the_held_out_split_then_a_reply_is_classified_in_under_5_ms_on_av
     assert report["latency_ms"]["mean"] < 5.0, report["latency_ms"]
 
 
+DEV_FILE = TRAIN_FILE.parent / "independent.jsonl"
+
+
+def test_given_the_dev_slice_then_every_opt_out_is_caught_few_are_false_and_macro_f1_holds() -> None:
+    # independent.jsonl was written by another author and measured once (recall 0.920, false share 0.028,
+    # macro-F1 0.875); it has since been used for development, so it is NO LONGER an independent measure:
+    # these figures guard against regressions only. The sealed slice (independent_b.jsonl) is the measure,
+    # run by the team, never here.
+    dev = evaluate(load_dataset(DEV_FILE))
+
+    assert dev["opt_out_recall"] == 1.0, dev["missed_opt_outs"]
+    assert dev["false_opt_out_share"] <= 0.01, [e for e in dev["errors"] if e["predicted"] == "opt_out"]
+    assert dev["macro_f1"] >= 0.87, dev["per_class"]  # 0.881 once train lines equal to dev lines were dropped
+
+
+def test_given_train_and_the_dev_and_test_slices_then_no_reply_is_in_two_of_them() -> None:
+    train = {_normalized(e.text) for e in load_dataset(TRAIN_FILE)}
+    test = {_normalized(e.text) for e in load_dataset(TEST_FILE)}
+    dev = {_normalized(e.text) for e in load_dataset(DEV_FILE)}
+
+    assert train & dev == set() and train & test == set()
+
+
+def test_given_the_held_out_split_then_p99_latency_is_under_5_ms(report: dict[str, Any]) -> None:
+    assert report["latency_ms"]["mean"] < 1.0 and report["latency_ms"]["p99"] < 5.0, report["latency_ms"]
+
+
 def test_given_the_train_split_then_the_rules_alone_separate_opt_outs_exactly() -> None:
     for example in load_dataset(TRAIN_FILE):
         assert classify(example.text).opt_out is (example.intent == "opt_out"), example.text

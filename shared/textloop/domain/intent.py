@@ -168,9 +168,30 @@ for _verb, _spec in {
     for _form, _tokens in zip(("base", "past", "third", "ing"), _spec, strict=True):
         for _token in _tokens.split():
             _VERB_FORMS[_token] = (_verb, _form)
+_VERB_FORMS["stoppt"] = ("stop", "third")  # German "die Sync stoppt" (squeezed it would be the typo "stopt")
+# Autocorrect and typos beyond the listed ones: a token within edit distance 1 of stop / quit (2 of the
+# longer words) is the verb, unless it is a real word ("step", "shop", "quite", "cancer"): a real word
+# counts only when the texts follow it ("quite texting me", "step sending these").
+_FUZZY_TARGETS: tuple[tuple[str, str, int], ...] = (
+    ("stop", "stop", 1),
+    ("quit", "quit", 1),
+    ("cancel", "cancel", 1),
+    ("revoke", "revoke", 1),
+    ("unsubscribe", "unsubscribe", 2),
+    ("optout", "optout", 1),
+)
+_REAL_NEAR = _wordset(
+    "step steps shop shops top tops atop stoop stoops slop stomp strop spot sop stow sto stot so sort store "
+    "story stone stood soap stay stays shot snap swop scop suit quite quiet quiz quip quid quin quilt quits qui "
+    "quo cancer candle camel chancel panel revoked revolve evoke invoke provoke subscribe subscribed resubscribe "
+    "optic output cancela cancelo cancele canceli"
+)
+# Real words that autocorrect makes of STOP / QUIT: a revocation when they are the whole reply.
+_AUTOCORRECTED = frozenset({"quite", "quiet", "atop", "stoop", "step"})
+_KEY_NEIGHBOURS = {"s": "sawdxze", "q": "qwas", "c": "cxvdf", "r": "retdf", "u": "uyhij", "o": "oiklp"}
 _STRONG_VERBS = frozenset({"stop", "unsubscribe", "optout", "revoke"})  # weak: cancel, end, quit
 _OPT_FORMS = {"opt": "base", "opts": "third", "opted": "past", "opting": "ing"}
-_OUT = _wordset("out ot oot iut uot ouy")
+_OUT = _wordset("out ot oot iut uot ouy oit oyt put ourt")
 
 _SKIP = _wordset(
     "please pls plz plse plez kindly now immediately asap already all right away just really fucking "
@@ -211,8 +232,20 @@ _MESSAGING = _wordset(
     "text texts txt txts texting txting textin txtin sms smss smses message messages msg msgs mesage mesages "
     "messsages messges msges messaging msging spam spams spamming notification notifications notifs notif "
     "alert alerts reminder reminders updates promos promotions promotional marketing ads advertising "
-    "advertisements blasts blast broadcasts robotexts robocalls mensajes mensaje textos mensagens mensagem "
+    "advertisements blasts blast broadcasts robotexts robocalls communication communications correspondence "
+    "outreach solicitation solicitations mensajes mensaje textos mensagens mensagem "
     "messaggi messaggio notifiche nachrichten nachricht textnachrichten texte"
+)
+# What is revoked ("revoke my consent", "withdraw the permission"), in six languages.
+_CONSENT = _wordset(
+    "consent consents permission permissions authorization authorisation optin consentimiento consentement "
+    "einwilligung zustimmung einverstandnis consentimento consenso autorizacion autorisation autorizacao "
+    "autorizzazione"
+)
+# Profanity and intensifiers inside a noun phrase do not change what it names ("the fucking texts").
+_INTENSIFIERS = _wordset(
+    "fucking fuckin fking fkn fkin freaking frickin effing damn damned goddamn bloody stupid annoying endless "
+    "constant nonstop incessant"
 )
 # Generic or scornful names for what they are being sent: "stop this nonsense", "end the spam".
 _SCORN = _wordset(
@@ -233,7 +266,7 @@ _TIME = _wordset(
     "today tomorrow tomorrows tonight tmrw tmr yesterday morning mornings afternoon evening night nights "
     "noon midnight monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays "
     "thursdays fridays mon tue tues wed thu thur thurs fri sat weekend weekends week weeks month months "
-    "quarter quarters year years early earlier late later sooner soon next last am pm oclock hour hours "
+    "quarter quarters year years early earlier late later sooner soon next last am pm oclock hour hours anytime "
     "minute minutes min mins eod eow eom eoq q1 q2 q3 q4 january february march april june july august "
     "september october november december jan feb mar apr jun jul aug sep sept oct nov dec"
 )
@@ -256,6 +289,7 @@ _NON_MESSAGING = _wordset(
     "files folder campaign campaigns api vendor partnership relationship engagement conversation discussion "
     "negotiation negotiations approval approvals"
 )
+_EMAILING = _wordset("emailing mailing emails email")
 _CONTACT_ING = _wordset(
     "texting txting textin txtin messaging msging sending sendin contacting calling callin emailing bugging "
     "bothering pestering harassing harrassing spamming hounding pinging writing hitting blowing reaching "
@@ -291,11 +325,18 @@ _ADVERBS_BEFORE = _wordset(
 _YOU = _wordset("you u ya yall youre ye yourself yourselves")
 _SELF = _wordset("i we im ive id ill lets let weve wed")
 _THIRD_PERSON = _wordset("he she hes shes they theyre theyve someone somebody everyone everybody nobody")
+_KEYWORD_ASKED = _wordset("does is will would did can could")
+_ASKS_ABOUT = _wordset("do does mean means work works stand mean do")
+_FOREIGN_IF = _wordset("si wenn falls se qualora")
+_FIRST_PERSON = _wordset("i we je j ich wir eu io yo nous")
 _QUESTION_WORDS = _wordset("when does do did will would is was how why what whether where")
 _HYPOTHETICAL = _wordset("if whether unless once might maybe perhaps considering suppose supposing assuming")
 _QUOTING = _wordset(
     "reply replied replying text texted type typed typing send sent sending say said saying hit hitting press "
-    "pressed pressing click clicked tap tapped respond responded write wrote"
+    "pressed pressing click clicked tap tapped respond responded write wrote texting "
+    "reponds repond repondre reponde envoie envoyer ecris tape respondo responder responde respondes envio "
+    "escribo mando antworte antworten schicke sende schreibe tippe rispondo rispondere scrivo invio respondo "
+    "responda digito escrevo envie mandar jenvoie jecris jappuie"
 )
 _ACCIDENT = re.compile(
     r"\b(?:accident\w*|by\s+mistake|mistaken\w*|oops\w*|didnt\s+mean|did\s+not\s+mean|wrong\s+button|fat\s+finger\w*)"
@@ -336,11 +377,29 @@ def _damerau(a: str, b: str) -> int:
 
 
 @lru_cache(maxsize=4096)
+def _fuzzy_verb(token: str) -> str | None:
+    """The revocation verb *token* is a near miss of (autocorrect, typo), real words included."""
+    if not token.isalpha() or not 3 <= len(token) <= 14 or token in _VERB_FORMS:
+        return None
+    for target, verb, limit in _FUZZY_TARGETS:
+        if (
+            abs(len(token) - len(target)) <= limit
+            and token[0] in _KEY_NEIGHBOURS[target[0]]
+            and (_damerau(token, target) <= limit)
+        ):
+            return verb
+    return None
+
+
+@lru_cache(maxsize=4096)
 def _verb_form(token: str) -> tuple[str, str] | None:
     """(verb, form) when *token* is one of the FCC's revocation words, typos included."""
     found = _VERB_FORMS.get(token) or _VERB_FORMS.get(_squeeze(token))
     if found:
         return found
+    fuzzy = _fuzzy_verb(token)
+    if fuzzy and token not in _REAL_NEAR:
+        return fuzzy, "base"
     if 8 <= len(token) <= 16 and token[:2] in ("un", "us", "nu") and "s" in token[:4]:
         best = min(
             (_damerau(token, target), form)
@@ -366,7 +425,10 @@ def _analysis_tokens(tokens: Sequence[str], capitals: Sequence[bool]) -> tuple[l
         if token in _OPT_FORMS:
             form = _OPT_FORMS[token]
             head = {"base": "optout", "third": "optsout", "past": "optedout", "ing": "optingout"}[form]
-            if i + 1 < len(tokens) and tokens[i + 1] in _OUT:
+            if i + 1 < len(tokens) and (
+                tokens[i + 1] in _OUT
+                or (tokens[i + 1] == "our" and (i + 2 == len(tokens) or tokens[i + 2] in _FILLER))
+            ):
                 out.append(head)
                 caps.append(False)
                 i += 2
@@ -430,6 +492,9 @@ def _noun_phrase(toks: Sequence[str], j: int) -> str:
     content: list[str] = []
     while j < n and len(content) < 4:
         token = toks[j]
+        if token in _INTENSIFIERS:
+            j += 1
+            continue
         if token in ("and", "or", "plus") and content and j + 1 < n:
             nxt = toks[j + 1]
             if nxt in _MESSAGING or nxt in _NUMBERS or nxt in _NON_MESSAGING or nxt in _DETERMINERS:
@@ -463,7 +528,7 @@ def _noun_phrase(toks: Sequence[str], j: int) -> str:
         head = conjunct[-1]
         if head in _MESSAGING and _OTHER_CHANNELS.intersection(conjunct[:-1]):
             kinds.append("other")  # "the email reminders", "push notifications"
-        elif head in _MESSAGING or head in _SCORN:
+        elif head in _MESSAGING or head in _SCORN or head in _CONSENT:
             kinds.append("msg")
         elif head in _NUMBERS:
             kinds.append("other" if after == "of" else "msg")
@@ -474,17 +539,27 @@ def _noun_phrase(toks: Sequence[str], j: int) -> str:
             )
             if not named and after in ("to", "for", "of", "from", "on"):
                 named = _noun_phrase(toks, j + 1) == "other"
-            kinds.append("other" if named else "msg")
+            kinds.append("other" if named else "box")  # msg, unless the reply is about a product
         elif head in _NON_MESSAGING or _is_time(head):
             kinds.append("other")
         else:
             kinds.append("msg" if any(t in _MESSAGING for t in conjunct) else "other")
-    return "msg" if "msg" in kinds else "other"
+    return "msg" if "msg" in kinds else ("box" if "box" in kinds else "other")
 
 
 def _contact_object(toks: Sequence[str], j: int) -> str:
-    """After "stop texting / sending / calling": msg unless a named other thing follows."""
+    """After "stop texting / sending / calling": msg unless a named other thing follows; "stop emailing
+    me" names another channel (unless the texts follow: "stop emailing and texting me"), and "I'll quit
+    bugging you" is the speaker's own doing."""
     n = len(toks)
+    if (
+        toks[j - 1] in _EMAILING
+        and not _CONTACT_ING.intersection(toks[j : j + 4])
+        and not (_MESSAGING.intersection(toks[j : j + 4]))
+    ):
+        return "other"
+    if j < n and toks[j] in _YOU:
+        return "other"
     for _ in range(3):
         j = _skip(toks, j)
         if j < n and toks[j] in ("me", "us", "up", "out"):
@@ -576,6 +651,16 @@ def _subject(pre: Sequence[str], verb: str) -> str:
     near = pre[-_WINDOW:]  # the words that bear on the verb; a long clause costs no more
     if re.search(_NEGATED, " ".join(near) + " "):
         return "neg"
+    for c, token in enumerate(near[:-1]):
+        # "if I ever opt out", "when I stop", "si je réponds STOP", "wenn ich STOPP antworte", "se eu responder"
+        if (token in _CONDITIONS or token in _HYPOTHETICAL or token in _FOREIGN_IF) and (
+            near[c + 1] in _FIRST_PERSON or near[c + 1] in _QUOTING
+        ):
+            rest = near[c + 2 :]
+            if all(
+                t in _ADVERBS_BEFORE or t in _AUXILIARIES or t in _QUOTING or t in _FIRST_PERSON for t in rest
+            ):
+                return "hypo_self"
     if any(t in _HYPOTHETICAL for t in near) or " ".join(pre[-3:]).startswith("what happens"):
         return "hypo"
     k = len(pre) - 1
@@ -619,20 +704,42 @@ class _Reply:
     words: frozenset[str]
     accident: bool  # "I hit stop by mistake"
     meeting_time: bool  # "cancel it, can't make 2pm"
+    question: bool  # "?" or a question opening: "if I opt out, do I still get emails?"
+    product: bool  # the reply is about a product, a plan or a renewal: "cancel our subscription at term end"
+    reconsent: bool  # "I opted out last month but changed my mind, text me again"
 
     @classmethod
     def of(cls, normalized: str) -> _Reply:
+        tokens = words(normalized)
         return cls(
-            frozenset(words(normalized)),
+            frozenset(tokens),
             bool(_ACCIDENT.search(normalized)),
             bool(_MEETING_TIME.search(normalized)),
+            "?" in normalized or bool(tokens and tokens[0] in _QUESTION_WORDS),
+            bool(_PRODUCT.intersection(tokens)),
+            bool(_RECONSENT.search(" ".join(tokens))),
         )
+
+
+# The product side of a subscription: the reply names a plan, a term, a renewal, seats, billing...
+_PRODUCT = _wordset(
+    "term terms renewal renewals renew autorenew autorenewal plan plans seat seats license licenses licence "
+    "billing invoice invoices annual annually monthly yearly tier premium pro enterprise contract refund "
+    "charge charged charges trial addon add product products software platform workspace"
+)
+_RECONSENT = re.compile(
+    r"\b(?:changed\s+(?:my|our)\s+mind|text\s+(?:me|us)\s+again|opt\s+(?:me\s+|us\s+)?back\s+in|resubscribe"
+    r"|re\s*add\s+(?:me|us)|start\s+(?:texting|sending)\s+(?:me\s+|us\s+)?again|keep\s+(?:texting|sending))\b"
+)
 
 
 def _verb_revokes(clause: Sequence[str], caps: Sequence[bool], reply: _Reply) -> bool:
     """True when a revocation word in this clause asks for the messages to stop (see the module doc)."""
     for i, token in enumerate(clause):
         found = _verb_form(token)
+        if not found and token in _REAL_NEAR and clause[i + 1 : i + 2] and clause[i + 1] in _CONTACT_ING:
+            fuzzy = _fuzzy_verb(token)  # autocorrect: "quite texting me", "step sending these"
+            found = (fuzzy, "base") if fuzzy else None
         if not found:
             continue
         verb, form = found
@@ -650,8 +757,20 @@ def _verb_revokes(clause: Sequence[str], caps: Sequence[bool], reply: _Reply) ->
         if subject == "neg":
             continue
         obj = _object(clause, caps, i + 1, verb)
+        if obj == "box":
+            obj = "other" if reply.product else "msg"
         if reply.accident and (form == "past" or subject == "quote"):
             continue
+        if subject == "hypo_self":
+            if reply.question:
+                continue  # "if I opt out of texts, do I still get emails?" asks about the keyword
+            subject = "hypo"
+        if reply.reconsent and form == "past":
+            continue  # "I opted out last month but changed my mind"
+        if reply.question and clause[i + 1 : i + 2] and clause[i + 1] in _ASKS_ABOUT:
+            continue  # "what does END do?", "what does unsubscribe mean?"
+        if reply.question and pre[-1:] and pre[-1] in _KEYWORD_ASKED and verb in _STRONG_VERBS:
+            continue  # "does STOP also unsubscribe me from email?", "is STOP case sensitive?"
         if subject == "quote" and pre[0] in _QUESTION_WORDS | {"can", "could", "should"}:
             continue  # "does replying STOP cancel my account?" asks about STOP
         if form == "third":
@@ -694,7 +813,9 @@ _DET = r"(?:the\s+|these\s+|those\s+|your\s+|ur\s+|this\s+|that\s+|all\s+|all\s+
 # "remove me from the invite" is about a meeting, not about consent.
 _NOT_CONSENT_OBJECT = (
     r"(?!\s+(?:from|as|on|off)\s+(?:\w+\s+){0,3}?(?:invite|invitation|meeting|mtg|call|thread|email|emails|cc"
-    r"|loop|chain|account|deal|opportunity|project|team|channel|calendar|agenda|doc|document|contract)\b)"
+    r"|loop|chain|account|deal|opportunity|project|team|channel|calendar|agenda|doc|document|contract|renewal"
+    r"|renewals|plan|order|orders|billing|invoice|invoices|trial|seat|seats|license|licenses|newsletter|newsletters"
+    r"|mailing|digest|e\s+mail|e\s+mails|workspace|quote|proposal)\b)"
 )
 # "no more texts coming through" reports a problem; it does not revoke anything.
 _NOT_A_REPORT = (
@@ -711,6 +832,85 @@ _TEXT_CHANNEL = (
 # (cheap trigger substrings, pattern): the pattern is only scanned when one trigger is in the text.
 # Compiled on first use by re's own cache: most replies never reach most patterns.
 _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    # ---- legalistic: consent revoked, a formal opt-out, the law invoked (six languages)
+    (
+        ("revo", "withdr", "rescind", "retract", "retir", "widerruf", "ritir", "zuruck"),
+        r"\b(?:revo\w*|withdr\w*|rescind\w*|retract\w*|retir\w*|widerruf\w*|ritir\w*|ziehe\w*|zuruck\w*)\s+"
+        r"(?:\w+\s+){0,3}?(?:consent|permission|authori[sz]ation|consentimiento|consentement|einwilligung"
+        r"|zustimmung|einverstandnis|consentimento|consenso|autorizacion|autorizacao|autorizzazione)\b"
+        r"|\b(?:consent|permission|einwilligung|zustimmung)\s+(?:\w+\s+){0,3}?(?:is\s+|are\s+)?(?:revoked"
+        r"|withdrawn|rescinded|widerrufen|zuruckgezogen)\b",
+    ),
+    (
+        ("revocation", "opt", "unsubscribe", "stop request", "withdrawal"),
+        r"\b(?:consider|treat|take|accept|regard)\s+(?:this|the\s+above|my\s+reply)\s+(?:message\s+|text\s+|reply\s+)?"
+        r"(?:as\s+)?(?:my|our|a|an|the)\s+(?:\w+\s+){0,2}?(?:opt\s*out|revocation|unsubscribe|stop|withdrawal"
+        r"|request\s+to\s+(?:stop|opt|unsubscribe|be\s+removed))"
+        r"|\b(?:this\s+is|heres|here\s+is|this\s+(?:message|text)\s+(?:is|serves\s+as)|serves\s+as)\s+(?:my|our"
+        r"|a|an|the)\s+(?:\w+\s+){0,2}?(?:opt\s*out|revocation|unsubscribe\s+request|stop\s+request"
+        r"|withdrawal\s+of\s+consent|notice\s+to\s+stop)\b"
+        r"|\brevocation\s+of\s+(?:my\s+|our\s+|all\s+|any\s+)?(?:consent|permission|authori[sz]ation)",
+    ),
+    (
+        ("further", "future", "additional", "more"),
+        r"\bany\s+(?:further|future|additional|more)\s+(?:texts|messages|sms|contact|calls|communications?)\b"
+        r"(?:\s+\w+){0,3}?\s+(?:will|would|shall|may)\s+(?:be\s+)?(?:documented|reported|recorded|logged"
+        r"|considered|treated|violat\w*|result|constitute|be\s+a\s+violation)",
+    ),
+    (
+        ("tcpa", "fcc", "ftc", "the law", "do not call", "do not contact", "do not text", "harass"),
+        r"\b(?:violat\w*|breach\w*|lawsuit|sue|suing|complaint|report\w*)\b(?:\s+\w+){0,5}?\s+(?:tcpa|fcc|ftc"
+        r"|the\s+law)\b|\b(?:tcpa|fcc|ftc)\b(?:\s+\w+){0,4}?\s+(?:violation|complaint|lawsuit|claim)"
+        r"|\bdo\s+not\s+(?:call|contact|text)\s+(?:list|registry)\b"
+        r"|\b(?:this\s+is|stop\s+the|its|thats)\s+harass\w*",
+    ),
+    (
+        ("ceas", "discontinu", "halt", "terminat"),
+        r"\b(?:cease|discontinue|halt|terminate)\s+(?:all\s+|any\s+|further\s+)*(?:communication|communications"
+        r"|contact|contacting|correspondence|outreach)\b",
+    ),
+    (("what part of",), r"\bwhat\s+part\s+of\s+(?:stop|no|unsubscribe|quit|leave\s+me\s+alone)\b"),
+    # ---- plain language: a preference against texts, a number being removed or blocked
+    (
+        ("rather", "prefer"),
+        rf"\b(?:rather|prefer|prefers|preferred)\s+(?:not|no|to\s+not|never)\s+(?:to\s+)?(?:(?:get|receive|be|have)"
+        rf"\s+)?(?:any\s+|more\s+|these\s+|your\s+|the\s+)*(?:{_MSGS}|texted|contacted|messaged|to\s+be\s+texted)\b"
+        r"|\brather\s+(?:you|u|yall)\s+(?:didnt|did\s+not|not|stopped|never|quit)\s+(?:\w+\s+)?(?:text|txt|message|msg"
+        r"|contact|sms|texting|messaging)",
+    ),
+    (
+        ("remov", "delet", "eras"),
+        r"\b(?:remov|delet|eras)(?:e|es|ing|ed)?\s+(?:this|my|our)\s+(?:number|phone|cell|line(?!\s+items?)|mobile|contact)\b"
+        r"(?!\s+(?:from|on|in)\s+(?:\w+\s+){0,2}?(?:account|profile|crm|portal|settings|team|workspace|form))",
+    ),
+    (
+        ("block",),
+        r"(?:^|\|\s)(?:ok\s+|so\s+|im\s+|i\s+am\s+|ive\s+|now\s+)?block(?:ed|ing)?(?:\s+(?:you|u|now|bye|lol"
+        r"|this|it|already))*"
+        + _END
+        + r"|\bblock(?:ed|ing)?\s+(?:this|your|the|ur)\s+(?:sender|contact|line)\b",
+    ),
+    (
+        ("off",),
+        r"\b(?:take|get|put|drop)\s+(?:me|us|my\s+number|this\s+number|my\s+info|my\s+details)\s+off"
+        r"(?:\s+(?:please|pls|now|thanks|asap))*" + _END,
+    ),
+    (
+        ("no text", "no sms", "no messag"),
+        r"\b(?:just|but|only|please|pls|and|so)\s+no\s+(?:more\s+)?(?:texts|texting|sms|txts|messages|text\s+messages)\b"
+        + _NOT_A_REPORT,
+    ),
+    (
+        ("sms", "text", "txt", "mensaj", "mensag", "messagg", "nachricht", "texto"),
+        r"\b(?:not|never|no\s+more|instead\s+of|rather\s+than|pas|nicht|no|nao|non)\s+(?:by|via|over|through|per"
+        r"|with|par|por|para|via)\s+(?:text|texts|texting|sms|txt|text\s+messages?|mensajes?|mensagens?|messaggi"
+        r"|nachrichten|textos?)\b",
+    ),
+    (
+        ("nicht mehr", "keine"),
+        r"\b(?:mochte|mochten|will|wollen|wunsche|moechte)\b(?:\s+\w+){0,5}?\s+(?:nicht\s+mehr|keine\s+(?:\w+\s+)?mehr)"
+        r"\s+(?:erhalten|bekommen|empfangen|kriegen|zugeschickt|geschickt)",
+    ),
     # ---- English: messaging named as the object of a stopping verb
     (
         ("texting", "txting", "messaging", "msging"),
@@ -773,7 +973,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("lose",), rf"\blose\s+(?:my|this)\s+{_NUMBER}"),
     (
         ("off",),
-        rf"\b(?:take|get|put|drop|strike|cross)\s+(?:me|us|{_ME}|my\s+{_NUMBER})\s+off\s+(?:of\s+)?{_DET}"
+        rf"\b(?:take|get|put|drop|strike|cross)\s+(?:me|us|{_ME}|my\s+{_NUMBER})\s+off\s+(?:of\s+)?(?!{_DET}(?:e\s*mail|email|mailing|newsletter)\b){_DET}"
         rf"(?:\w+\s+){{0,2}}?(?:list|lists|texts|messages|sms|database|contacts|system|thing)\b",
     ),
     (
@@ -783,7 +983,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("off",),
-        rf"\b(?:i\s+want|i\s+wanna|we\s+want|let\s+me|get\s+me)\s+off\s+(?:of\s+)?{_DET}(?:\w+\s+){{0,2}}?"
+        rf"\b(?:i\s+want|i\s+wanna|we\s+want|let\s+me|get\s+me)\s+off\s+(?:of\s+)?(?!{_DET}(?:e\s*mail|email|mailing|newsletter)\b){_DET}(?:\w+\s+){{0,2}}?"
         rf"(?:list|lists|texts|messages|sms|thing)\b",
     ),
     (("off",), r"\bhow\s+(?:do|can)\s+(?:i|we)\s+get\s+off\s+(?:of\s+)?(?:this|your|the|ur)\b"),
@@ -1254,7 +1454,7 @@ def _rule_opt_out(text: str, normalized: str, tokens: Sequence[str]) -> str | No
     if not tokens:
         symbols = {c for c in normalized if not c.isspace()}
         return "symbol" if symbols & _STOP_SYMBOLS else None
-    if _bare(tokens, _STOP_WORDS, _FILLER) or _bare(tokens, _WHOLE_ONLY, _POLITE):
+    if _bare(tokens, _STOP_WORDS, _FILLER) or _bare(tokens, _WHOLE_ONLY | _AUTOCORRECTED, _POLITE):
         return "bare"
     clauses = _clauses(text, normalized)
     for raw, _prepared, _caps in clauses:
