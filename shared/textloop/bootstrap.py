@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -56,6 +57,10 @@ def reset() -> None:
         inbound_queue,
         reply_router,
         sla_watchdog,
+        privacy_hash,
+        privacy_queue,
+        privacy_store,
+        privacy,
     ):
         built.cache_clear()
 
@@ -157,7 +162,7 @@ def event_outcomes() -> Any:
 def send_slots() -> Any:
     from textloop.adapters.dynamodb import DynamoSendSlots
 
-    return DynamoSendSlots(settings().state_table, event_outcomes().client)
+    return DynamoSendSlots(settings().state_table, event_outcomes().client, message_retention())
 
 
 @cache
@@ -186,7 +191,9 @@ def deferrals() -> Any:
 def consent_ledger() -> Any:
     from textloop.adapters.dynamodb import DynamoConsentLedger
 
-    return DynamoConsentLedger(settings().consent_table)
+    return DynamoConsentLedger(
+        settings().consent_table, history_inline=settings().consent_history_inline, hasher=privacy_hash()
+    )
 
 
 @cache
@@ -284,3 +291,47 @@ def sla_watchdog() -> Any:
     from textloop.service_layer.replies import SlaWatchdog
 
     return SlaWatchdog(_routing(), crm_gateway, sla_tasks())
+
+
+# -- Privacy: retention, erasure ----------------------------------------------------------------
+
+
+def message_retention() -> timedelta:
+    return timedelta(days=settings().message_retention_days)
+
+
+@cache
+def privacy_hash() -> Callable[[str], str] | None:
+    """The keyed hash of erased numbers (Secrets Manager ``PRIVACY_SECRET_ID``, key ``hash_key``, else
+    ``PRIVACY_HASH_KEY``), read on first use. None when neither is set (a bare local stack): then
+    the ledger keeps no tombstones and erasure refuses to run."""
+    import os
+
+    if not (os.environ.get("PRIVACY_SECRET_ID") or os.environ.get("PRIVACY_HASH_KEY")):
+        return None
+    from textloop.service_layer.privacy import KeyedHash
+
+    return KeyedHash(lambda: Secrets("PRIVACY").get("hash_key"))
+
+
+@cache
+def privacy_queue() -> Any:
+    """The PrivacyQueue (HubSpot privacy deletions), sharing the trigger queue's client; None if unset."""
+    from textloop.adapters.sqs import SqsQueue
+
+    url = settings().privacy_queue_url
+    return SqsQueue(url, trigger_queue().client) if url else None
+
+
+@cache
+def privacy_store() -> Any:
+    from textloop.adapters.privacy import DynamoPrivacyStore
+
+    return DynamoPrivacyStore(settings().state_table, event_outcomes().client)
+
+
+@cache
+def privacy() -> Any:
+    from textloop.service_layer.privacy import Privacy
+
+    return Privacy(privacy_store(), consent_ledger(), privacy_hash())

@@ -126,6 +126,8 @@ class Settings:
     hubspot_time_zone_property: str = _setting("HUBSPOT_TIME_ZONE_PROPERTY", "hs_timezone", _optional(_FIELD))
     hubspot_state_property: str = _setting("HUBSPOT_STATE_PROPERTY", "state", _matching(_FIELD))
     message_retention_days: int = _setting("MESSAGE_RETENTION_DAYS", "180", _int_between(1, 3650))
+    consent_history_inline: int = _setting("CONSENT_HISTORY_INLINE", "50", _int_between(1, 500))
+    privacy_queue_url: str = _setting("PRIVACY_QUEUE_URL")
     webhook_tolerance_seconds: int = _setting("WEBHOOK_TOLERANCE_SECONDS", "300", _int_between(1, 3600))
 
     @classmethod

@@ -461,12 +461,6 @@ def test_given_one_hot_partition_still_throttled_then_only_its_change_is_a_batch
     assert _depth(consent_queues["ConsentQueue"]["url"]) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: DynamoConsentLedger.record (shared/textloop/adapters/dynamodb.py) catches only "
-    "ClientError, so a BotoCoreError such as ReadTimeoutError escapes untranslated (not Retryable): "
-    "record_consent skips the ConsentQueue and the webhook answers 500",
-)
 def test_given_dynamodb_times_out_when_a_stop_arrives_then_it_is_still_confirmed_and_queued(
     inbound: ModuleType,
     consent_queues: dict[str, dict[str, str]],

@@ -132,6 +132,7 @@ def test_given_the_template_when_reading_functions_then_globals_are_merged(tpl: 
         "ReplyRouterFunction",
         "SlaWatchdogFunction",
         "ConsentWriterFunction",
+        "PrivacyEraserFunction",
     }
     dispatcher = functions["DispatcherFunction"]
     assert (dispatcher.module, dispatcher.handler_function) == ("app", "handler")
@@ -150,6 +151,7 @@ def test_given_the_template_when_reading_functions_then_globals_are_merged(tpl: 
         ("TriggerQueue", "TriggerDeadLetterQueue", "DispatcherFunction"),
         ("InboundQueue", "InboundDeadLetterQueue", "ReplyRouterFunction"),
         ("ConsentQueue", "ConsentDeadLetterQueue", "ConsentWriterFunction"),
+        ("PrivacyQueue", "PrivacyDeadLetterQueue", "PrivacyEraserFunction"),
     ],
 )
 def test_given_the_template_when_reading_queues_then_each_consumer_has_partial_failures_and_redrive(

@@ -69,6 +69,7 @@ COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {  # type: i
     "evaluate-intents": _add_intents("evaluate-intents"),
     "train-intents": _add_intents("train-intents"),
     "compliance": _add_compliance,
+    "privacy": lambda sub: __import__("textloop_local.privacy", fromlist=["_"]).add_privacy(sub),
 }
 
 

@@ -56,6 +56,7 @@ LOCAL_DEFAULTS: dict[str, str] = {
     "PHONE_DEFAULT_REGION": "US",
     "SALESFORCE_API_VERSION": "62.0",
     "LOG_LEVEL": "INFO",
+    "PRIVACY_HASH_KEY": "local-privacy-hash-key-not-secret",
     "POWERTOOLS_SERVICE_NAME": "textloop",
     "POWERTOOLS_METRICS_NAMESPACE": "Textloop",
 }
@@ -67,7 +68,13 @@ AWS_ENV = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
 }
-REMOVED_ENV = ("AWS_PROFILE", "TWILIO_SECRET_ID", "HUBSPOT_SECRET_ID", "SALESFORCE_SECRET_ID")
+REMOVED_ENV = (
+    "AWS_PROFILE",
+    "TWILIO_SECRET_ID",
+    "HUBSPOT_SECRET_ID",
+    "SALESFORCE_SECRET_ID",
+    "PRIVACY_SECRET_ID",
+)
 
 
 @dataclass
@@ -326,11 +333,14 @@ class LocalStack:
                 if "InboundQueue" in self.queues
                 else {}
             ),
-            **(
-                {"CONSENT_QUEUE_URL": self.queues["ConsentQueue"]["url"]}
-                if "ConsentQueue" in self.queues
-                else {}
-            ),
+            **{
+                env: self.queues[logical_id]["url"]
+                for env, logical_id in (
+                    ("CONSENT_QUEUE_URL", "ConsentQueue"),
+                    ("PRIVACY_QUEUE_URL", "PrivacyQueue"),
+                )
+                if logical_id in self.queues
+            },
             "DEFERRAL_SCHEDULE_GROUP": self.schedule_group,
             "DEFERRAL_TARGET_ARN": self.queues["TriggerQueue"]["arn"],
             "DEFERRAL_ROLE_ARN": f"arn:aws:iam::123456789012:role/{STACK_NAME}-DeferralSchedulerRole",

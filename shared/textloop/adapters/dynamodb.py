@@ -8,8 +8,11 @@ Every ClientError is translated: a failed condition is a domain decision, anythi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import functools
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -27,7 +30,16 @@ from textloop.domain.model import (
     RecordRef,
     WatchedTask,
 )
-from textloop.domain.ports import ConsentChange, ConsentStatus, SendSlot, SentMessage, SlotState
+from textloop.domain.ports import (
+    ConsentChange,
+    ConsentForgotten,
+    ConsentRecord,
+    ConsentStatus,
+    SendSlot,
+    SentMessage,
+    SlotState,
+    Tombstone,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -38,6 +50,14 @@ SLA_PARTITION = "SLA#OPEN"  # open SLA tasks, sorted by due time: the watchdog r
 OUTCOME_TTL = timedelta(days=35)  # longer than every redelivery window (SQS 4 d, HubSpot 1 d, relay 3 d)
 MESSAGE_TTL = timedelta(days=180)  # replies weeks later still find their conversation
 CONDITION_FAILED = "ConditionalCheckFailedException"
+HISTORY_INLINE = 50  # CONSENT_HISTORY_INLINE: consent entries kept on the number's own item
+HISTORY_PREFIX = "HIST#"  # ConsentTable: HIST#<e164>#<seq>, history entries moved out of the number's item
+ERASED_PREFIX = "ERASED#"  # ConsentTable: ERASED#<keyed hash>, the opt-out of an erased number
+INDEX_PREFIX = "NUMBER#"  # StateTable: NUMBER#<e164>/SLOT#<key>, the send slots of a number
+CONTACT_PREFIX = "CONTACT#"  # StateTable: CONTACT#<crm>:<id>/NUMBER#<e164>, the numbers of a contact
+INDEX_MARGIN = timedelta(days=31)  # a deferred slot held back again, up to the send-time policy's horizon
+MOVE_ATTEMPTS = 5
+BATCH_GET, BATCH_WRITE, BATCH_ATTEMPTS = 100, 25, 5
 
 
 def iso(moment: datetime) -> str:
@@ -72,9 +92,30 @@ def _condition_failed(exc: ClientError) -> bool:
 
 
 class _Table:
+    """One port's view of a table. Every public method of a subclass is wrapped so that a transport
+    failure (a timeout, a dropped connection: botocore's own errors, not DynamoDB's answers) leaves it
+    as ``StoreUnavailable``, like a throttle: retried, or taken over by a fallback, never a crash."""
+
     def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
         self.table = table
         self.client = client or boto3.client("dynamodb", config=CLIENT_CONFIG)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, member in list(vars(cls).items()):
+            if callable(member) and not name.startswith("_"):
+                setattr(cls, name, _transport_errors_translated(member))
+
+
+def _transport_errors_translated(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except BotoCoreError as exc:
+            raise StoreUnavailable(f"DynamoDB unreachable: {type(exc).__name__}") from None
+
+    return wrapper
 
 
 class DynamoEventOutcomes(_Table):
@@ -102,15 +143,27 @@ class DynamoEventOutcomes(_Table):
 
 class DynamoSendSlots(_Table):
     """``SLOT#<key>``/``SLOT``: the intent to send, moved under a lease; SENT also writes the message
-    records (``MSG#<sid>`` and ``PHONE#<e164>``) and LOGGED the event's outcome, atomically."""
+    records (``MSG#<sid>`` and ``PHONE#<e164>``) and LOGGED the event's outcome, atomically.
+
+    Privacy: the body stays in the slot only while it may still be sent or logged; LOGGED and FAILED
+    remove it (the CRM record holds the thread). Message records expire ``retention`` after sending.
+    A claim first indexes the slot by number (``NUMBER#<e164>``) and the number by contact
+    (``CONTACT#<crm>:<id>``), so that an erasure finds every slot and a CRM's deletion every number.
+    """
+
+    def __init__(
+        self, table: str, client: DynamoDBClient | None = None, retention: timedelta = MESSAGE_TTL
+    ) -> None:
+        super().__init__(table, client)
+        self.retention = retention
 
     def complete(self, slot: SendSlot, result: DispatchResult, at: datetime) -> None:
-        self._slot_transaction(
-            _slot_move(slot, SlotState.LOGGED, activity_id=result.activity_id),
-            {"Put": {"TableName": self.table, "Item": _outcome_item(result, at)}},
-        )
+        move = _slot_move(slot, SlotState.LOGGED, activity_id=result.activity_id)
+        move["UpdateExpression"] += " REMOVE body"  # logged on the CRM record: no longer needed here
+        self._slot_transaction(move, {"Put": {"TableName": self.table, "Item": _outcome_item(result, at)}})
 
     def claim(self, slot: SendSlot, now: datetime) -> SendSlot | None:
+        self._index(slot)  # before the slot: no slot without its index entries
         try:
             self.client.put_item(
                 TableName=self.table,
@@ -143,10 +196,11 @@ class DynamoSendSlots(_Table):
             return updated
         sets = ["#state = :to", *(f"#{name} = :{name}" for name in attrs)]
         values = {":to": _s(str(to)), **{f":{name}": _s(value) for name, value in attrs.items()}}
+        update = "SET " + ", ".join(sets)
         if to is SlotState.FAILED:  # a refused message must not block the next trigger
-            sets.append("cooldown_until = :claimed")
+            update += ", cooldown_until = :claimed REMOVE body"  # and is never sent: no body to keep
             values[":claimed"] = _s(iso(slot.claimed_at))
-        if self._update(slot, "SET " + ", ".join(sets), "#owner = :me", values, names=list(attrs)) is None:
+        if self._update(slot, update, "#owner = :me", values, names=list(attrs)) is None:
             raise InProgress("lost the send slot's lease to another worker")
         return updated
 
@@ -197,6 +251,23 @@ class DynamoSendSlots(_Table):
             raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
         return _slot_from(item)
 
+    def _index(self, slot: SendSlot) -> None:
+        """The slot under its number, and the number under its contact (idempotent puts). They live
+        as long as what they point at may: the slot, a re-deferral, then the message records."""
+        expires = _epoch(slot.cooldown_until + timedelta(days=1) + INDEX_MARGIN + self.retention)
+        items = [{**_key(f"{INDEX_PREFIX}{slot.phone}", f"SLOT#{slot.key}"), "expires_at": expires}]
+        if slot.contact_id:
+            contact = f"{slot.record.crm}:{slot.contact_id}"
+            items[0].update(crm=_s(slot.record.crm), contact_id=_s(slot.contact_id))
+            items.append(
+                {
+                    **_key(f"{CONTACT_PREFIX}{contact}", f"{INDEX_PREFIX}{slot.phone}"),
+                    "phone": _s(slot.phone),
+                    "expires_at": expires,
+                }
+            )
+        batch_put(self.client, self.table, items)
+
     def _sent(self, slot: SendSlot) -> None:
         """Slot → SENT, and the message record by sid (status callbacks) and by phone (replies)."""
         now = datetime.fromisoformat(slot.sent_at) if slot.sent_at else datetime.now(UTC)
@@ -214,7 +285,7 @@ class DynamoSendSlots(_Table):
             "event_key": _s(slot.event_key),
             "status": _s("accepted"),
             "sent_at": _s(iso(now)),
-            "expires_at": _epoch(now + MESSAGE_TTL),
+            "expires_at": _epoch(now + self.retention),
         }
         self._slot_transaction(
             _slot_move(slot, SlotState.SENT, sid=slot.sid, sent_at=iso(now)),
@@ -372,7 +443,33 @@ class DynamoSlaTasks(_Table):
 
 class DynamoConsentLedger(_Table):
     """Per E.164 number: the current status and an append-only history. Never loses an event;
-    an older event never overwrites a newer status."""
+    an older event never overwrites a newer status.
+
+    Bounded in size: the number's item keeps its latest ``history_inline`` entries; when an append
+    goes beyond that, the oldest move to an overflow item ``HIST#<e164>#<seq>`` (``chunks`` on the
+    number's item counts them), written in one transaction with the trim of the number's item and on
+    condition that no other move happened since: a failed, repeated or concurrent move never drops
+    or repeats an entry. A move that fails leaves the entries where they are; the next append moves
+    them. ``evidence`` keeps the evidence of the inline entries; ``history`` reads each evidence once.
+
+    Erased numbers: ``ERASED#<keyed hash>`` keeps the opt-out of an erased number without the number;
+    ``status`` falls back to it when the number has no status of its own, and an opt-in older than it
+    only joins the history.
+    """
+
+    def __init__(
+        self,
+        table: str,
+        client: DynamoDBClient | None = None,
+        *,
+        history_inline: int = HISTORY_INLINE,
+        hasher: Callable[[str], str] | None = None,
+    ) -> None:
+        super().__init__(table, client)
+        if history_inline < 1:
+            raise ValueError("history_inline must be at least 1")
+        self.history_inline = history_inline
+        self.hasher = hasher  # the keyed hash of erased numbers; None: no tombstones (not configured)
 
     def status(self, phone: str) -> ConsentStatus | None:
         with _translated("GetItem"):
@@ -384,6 +481,8 @@ class DynamoConsentLedger(_Table):
                 ExpressionAttributeNames={"#status": "status"},
             ).get("Item")
         value = (item or {}).get("status", {}).get("S")
+        if not value:  # no status of its own: an erased number may still have said STOP
+            value = (self._tombstone_item(phone) or {}).get("status", {}).get("S")
         return ConsentStatus(value) if value else None
 
     def is_opted_out(self, phone: str) -> bool:
@@ -406,6 +505,9 @@ class DynamoConsentLedger(_Table):
             ":evidence": {"SS": [change.evidence]},
             ":one": _s(change.evidence),
         }
+        if change.status is ConsentStatus.OPTED_IN and self._erased_after(change):
+            self._append_only(change.phone, values)  # the erased number's later opt-out stands
+            return False
         try:
             old = self.client.update_item(
                 TableName=self.table,
@@ -422,26 +524,305 @@ class DynamoConsentLedger(_Table):
                 },
                 ReturnValues="ALL_OLD",
             )
-            return bool(old.get("Attributes", {}).get("status", {}).get("S") != change.status)
         except ClientError as exc:
             if not _condition_failed(exc):
                 raise StoreUnavailable(
                     f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}"
                 ) from None
-        try:  # older than the current status: keep it in the history only (once)
-            self.client.update_item(
+        else:
+            attributes = old.get("Attributes", {})
+            self._bound(change.phone, len(attributes.get("history", {}).get("L", [])) + 1)
+            return bool(attributes.get("status", {}).get("S") != change.status)
+        self._append_only(change.phone, values)  # older than the current status: history only
+        return False
+
+    # -- privacy: the whole record, erasure ----------------------------------------------------------
+
+    def consent_record(self, phone: str) -> ConsentRecord | None:
+        read = self._read(phone)
+        return read[1] if read else None
+
+    def history(self, phone: str) -> list[ConsentChange]:
+        """Every change recorded for *phone* (moved out and inline), oldest recorded first."""
+        record = self.consent_record(phone)
+        return list(record.history) if record else []
+
+    def tombstone(self, phone: str) -> Tombstone | None:
+        item = self._tombstone_item(phone, projection=False)
+        if not item:
+            return None
+        return Tombstone(
+            key=item["phone"]["S"].removeprefix(ERASED_PREFIX),
+            status=ConsentStatus(item["status"]["S"]),
+            updated_at=item.get("updated_at", {}).get("S", ""),
+            erased_at=item.get("erased_at", {}).get("S", ""),
+        )
+
+    def forget(self, phone: str, at: datetime) -> ConsentForgotten:
+        """Delete the number's item and its overflow items (those first: a crash leaves the number's
+        item, so a retry finds them again); an opt-out stays as ``ERASED#<hash>``. Idempotent."""
+        if self.hasher is None:
+            raise RuntimeError("no privacy hash key is configured: an erased opt-out could not be kept")
+        tombstone_key = {"phone": _s(ERASED_PREFIX + self.hasher(phone))}
+        for _ in range(MOVE_ATTEMPTS):
+            read = self._read(phone)
+            if read is None:
+                return ConsentForgotten(0, 0, self._tombstone_item(phone) is not None)
+            item, record = read
+            kept = self._keep_tombstone(tombstone_key, record, at)
+            keys = [{"phone": _s(_history_key(phone, s))} for s in range(1, record.overflow_items + 1)]
+            batch_delete(self.client, self.table, keys)
+            chunks = item.get("chunks", {}).get("N")
+            try:  # only the state just read: a change arriving meanwhile makes it look again
+                self.client.delete_item(
+                    TableName=self.table,
+                    Key={"phone": _s(phone)},
+                    ConditionExpression=("chunks = :chunks" if chunks else "attribute_not_exists(chunks)")
+                    + " AND size(history) = :size",
+                    ExpressionAttributeValues={
+                        ":size": {"N": str(len(item.get("history", {}).get("L", [])))},
+                        **({":chunks": {"N": chunks}} if chunks else {}),
+                    },
+                )
+            except ClientError as exc:
+                if not _condition_failed(exc):
+                    raise StoreUnavailable(
+                        f"DynamoDB DeleteItem failed: {exc.response['Error']['Code']}"
+                    ) from None
+                continue
+            return ConsentForgotten(len(record.history), len(keys) + 1, kept)
+        raise StoreUnavailable("the number's consent kept changing while it was being erased")
+
+    # -- helpers -------------------------------------------------------------------------------------
+
+    def _read(self, phone: str) -> tuple[dict[str, Any], ConsentRecord] | None:
+        """The number's item as stored, and its record with the overflow items read back."""
+        with _translated("GetItem"):
+            item = self.client.get_item(
+                TableName=self.table, Key={"phone": _s(phone)}, ConsistentRead=True
+            ).get("Item")
+        if not item:
+            return None
+        chunks = int(item.get("chunks", {}).get("N", "0"))
+        keys = [{"phone": _s(_history_key(phone, seq))} for seq in range(1, chunks + 1)]
+        found = {i["phone"]["S"]: i for i in batch_get(self.client, self.table, keys)}
+        entries = [
+            entry
+            for key in keys
+            for entry in found.get(key["phone"]["S"], {}).get("entries", {}).get("L", [])
+        ]
+        history: dict[str, ConsentChange] = {}
+        for entry in [*entries, *item.get("history", {}).get("L", [])]:
+            change = _change(phone, entry["M"])  # an evidence moved out and retried later: once
+            history.setdefault(change.evidence, change)
+        status = item.get("status", {}).get("S")
+        record = ConsentRecord(
+            phone=phone,
+            status=ConsentStatus(status) if status else None,
+            updated_at=item.get("updated_at", {}).get("S", ""),
+            history=tuple(history.values()),
+            overflow_items=chunks,
+        )
+        return item, record
+
+    def _append_only(self, phone: str, values: dict[str, Any]) -> None:
+        try:  # kept in the history only (once)
+            old = self.client.update_item(
                 TableName=self.table,
-                Key={"phone": _s(change.phone)},
+                Key={"phone": _s(phone)},
                 UpdateExpression="SET history = list_append(if_not_exists(history, :empty), :entry) ADD evidence :evidence",
                 ConditionExpression="NOT contains(evidence, :one)",
                 ExpressionAttributeValues=values,
+                ReturnValues="ALL_OLD",
             )
         except ClientError as exc:
             if not _condition_failed(exc):
                 raise StoreUnavailable(
                     f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}"
                 ) from None
-        return False
+            return
+        self._bound(phone, len(old.get("Attributes", {}).get("history", {}).get("L", [])) + 1)
+
+    def _bound(self, phone: str, length: int) -> None:
+        """Move what goes beyond ``history_inline`` out of the number's item. The change itself is
+        recorded already: a failed move must not fail it (the next append moves the excess)."""
+        if length <= self.history_inline:
+            return
+        with suppress(StoreUnavailable):
+            self._move_oldest(phone)
+
+    def _move_oldest(self, phone: str) -> None:
+        for _ in range(MOVE_ATTEMPTS):
+            with _translated("GetItem"):
+                item = self.client.get_item(
+                    TableName=self.table,
+                    Key={"phone": _s(phone)},
+                    ConsistentRead=True,
+                    ProjectionExpression="history, chunks",
+                ).get("Item")
+            history = (item or {}).get("history", {}).get("L", [])
+            if item is None or len(history) <= self.history_inline:
+                return
+            moved = history[: len(history) - self.history_inline]
+            chunks = int(item.get("chunks", {}).get("N", "0"))
+            evidence = sorted({e["M"]["evidence"]["S"] for e in moved})
+            trim: Any = {
+                "TableName": self.table,
+                "Key": {"phone": _s(phone)},
+                "UpdateExpression": "REMOVE "
+                + ", ".join(f"history[{n}]" for n in range(len(moved)))
+                + " SET chunks = :next DELETE evidence :moved",
+                "ConditionExpression": "attribute_exists(phone) AND "
+                + ("chunks = :chunks" if chunks else "attribute_not_exists(chunks)"),
+                "ExpressionAttributeValues": {
+                    ":next": {"N": str(chunks + 1)},
+                    ":moved": {"SS": evidence},
+                    **({":chunks": {"N": str(chunks)}} if chunks else {}),
+                },
+            }
+            overflow: Any = {
+                "TableName": self.table,
+                "Item": {
+                    "phone": _s(_history_key(phone, chunks + 1)),
+                    "entries": {"L": moved},
+                    "count": {"N": str(len(moved))},
+                },
+                "ConditionExpression": "attribute_not_exists(phone)",
+            }
+            try:
+                self.client.transact_write_items(TransactItems=[{"Put": overflow}, {"Update": trim}])
+                return
+            except BotoCoreError as exc:
+                raise StoreUnavailable(f"DynamoDB TransactWriteItems failed: {type(exc).__name__}") from None
+            except ClientError as exc:
+                if not _condition_failed(exc) and not _conflict(exc):
+                    raise StoreUnavailable(
+                        f"DynamoDB TransactWriteItems failed: {exc.response['Error']['Code']}"
+                    ) from None
+            # another writer moved entries first (or the number was erased): look again
+
+    def _erased_after(self, change: ConsentChange) -> bool:
+        """Whether an erased opt-out of this number is newer than *change*."""
+        tombstone = self._tombstone_item(change.phone) or {}
+        return bool(tombstone.get("updated_at", {}).get("S", "") > iso(change.at))
+
+    def _tombstone_item(self, phone: str, *, projection: bool = True) -> dict[str, Any] | None:
+        if self.hasher is None:
+            return None
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "Key": {"phone": _s(ERASED_PREFIX + self.hasher(phone))},
+            "ConsistentRead": True,
+        }
+        if projection:
+            request.update(
+                ProjectionExpression="#status, updated_at", ExpressionAttributeNames={"#status": "status"}
+            )
+        with _translated("GetItem"):
+            item: dict[str, Any] | None = self.client.get_item(**request).get("Item")
+        return item
+
+    def _keep_tombstone(self, key: dict[str, Any], record: ConsentRecord, at: datetime) -> bool:
+        """Make ``ERASED#<hash>`` say what the number's own item says; return whether one stays."""
+        if record.status is ConsentStatus.OPTED_OUT:
+            try:  # a newer one stays (a retried erasure, an erased number that said STOP again)
+                self.client.put_item(
+                    TableName=self.table,
+                    Item={
+                        **key,
+                        "status": _s(str(record.status)),
+                        "updated_at": _s(record.updated_at),
+                        "erased_at": _s(iso(at)),
+                    },
+                    ConditionExpression="attribute_not_exists(phone) OR updated_at <= :at",
+                    ExpressionAttributeValues={":at": _s(record.updated_at)},
+                )
+            except ClientError as exc:
+                if not _condition_failed(exc):
+                    raise StoreUnavailable(
+                        f"DynamoDB PutItem failed: {exc.response['Error']['Code']}"
+                    ) from None
+            return True
+        with _translated("GetItem"):
+            exists = "Item" in self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True)
+        if record.status is ConsentStatus.OPTED_IN and exists:
+            try:  # it opted in again after the erased opt-out: nothing is left to honour
+                self.client.delete_item(
+                    TableName=self.table,
+                    Key=key,
+                    ConditionExpression="updated_at < :at",
+                    ExpressionAttributeValues={":at": _s(record.updated_at)},
+                )
+                return False
+            except ClientError as exc:
+                if not _condition_failed(exc):
+                    raise StoreUnavailable(
+                        f"DynamoDB DeleteItem failed: {exc.response['Error']['Code']}"
+                    ) from None
+        return exists
+
+
+def _history_key(phone: str, seq: int) -> str:
+    return f"{HISTORY_PREFIX}{phone}#{seq:06d}"
+
+
+def _change(phone: str, entry: dict[str, Any]) -> ConsentChange:
+    return ConsentChange(
+        phone,
+        ConsentStatus(entry["status"]["S"]),
+        entry["source"]["S"],
+        entry["evidence"]["S"],
+        datetime.fromisoformat(entry["at"]["S"]),
+    )
+
+
+def _conflict(exc: ClientError) -> bool:
+    """A transaction cancelled because another request touched one of its items at the same time."""
+    reasons = exc.response.get("CancellationReasons", [])
+    return any(r.get("Code") == "TransactionConflict" for r in reasons)
+
+
+def batch_get(client: Any, table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every item of *keys* that exists (consistent reads, 100 keys a call, unprocessed keys retried)."""
+    items: list[dict[str, Any]] = []
+    for start in range(0, len(keys), BATCH_GET):
+        request: dict[str, Any] = {table: {"Keys": keys[start : start + BATCH_GET], "ConsistentRead": True}}
+        for attempt in range(BATCH_ATTEMPTS):
+            with _translated("BatchGetItem"):
+                page = client.batch_get_item(RequestItems=request)
+            items += page.get("Responses", {}).get(table, [])
+            request = page.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(0.05 * 2**attempt)
+        else:
+            raise StoreUnavailable("DynamoDB BatchGetItem left keys unprocessed")
+    return items
+
+
+def batch_put(client: Any, table: str, items: list[dict[str, Any]]) -> None:
+    """Put every item (25 a call, unprocessed ones retried)."""
+    _batch_write(client, table, [{"PutRequest": {"Item": item}} for item in items])
+
+
+def batch_delete(client: Any, table: str, keys: list[dict[str, Any]]) -> None:
+    """Delete every item of *keys* (deleting what is not there is fine)."""
+    unique = list({json.dumps(k, sort_keys=True): k for k in keys}.values())
+    _batch_write(client, table, [{"DeleteRequest": {"Key": k}} for k in unique])
+
+
+def _batch_write(client: Any, table: str, requests: list[dict[str, Any]]) -> None:
+    for start in range(0, len(requests), BATCH_WRITE):
+        pending: dict[str, Any] = {table: requests[start : start + BATCH_WRITE]}
+        for attempt in range(BATCH_ATTEMPTS):
+            with _translated("BatchWriteItem"):
+                page = client.batch_write_item(RequestItems=pending)
+            pending = page.get("UnprocessedItems") or {}
+            if not pending:
+                break
+            time.sleep(0.05 * 2**attempt)
+        else:
+            raise StoreUnavailable("DynamoDB BatchWriteItem left items unprocessed")
 
 
 def _outcome_item(result: DispatchResult, at: datetime) -> dict[str, Any]:

@@ -236,3 +236,91 @@ class Deferrals(Protocol):
         """A one-time schedule that puts ``body`` on the trigger queue at ``not_before`` and is
         deleted after it runs. Idempotent for the same slot and instant. Returns its name."""
         ...
+
+
+# -- Privacy: export and erasure of everything held about one number --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    """What stays of an erased number that had opted out: its keyed hash and its consent, no number."""
+
+    key: str  # HMAC-SHA256 of the E.164 number under the privacy key (hex)
+    status: ConsentStatus
+    updated_at: str  # ISO instant of the status it keeps (orders it against later changes)
+    erased_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentRecord:
+    """The ledger's item for one number, with its full history (overflow items first, then inline)."""
+
+    phone: str
+    status: ConsentStatus | None  # None: only history-only entries (older than an erased opt-out)
+    updated_at: str
+    history: tuple[ConsentChange, ...]  # every entry once, in the order recorded
+    overflow_items: int  # history items outside the number's own item
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentForgotten:
+    entries: int  # history entries deleted (inline and overflow)
+    items: int  # ledger items deleted (the number's item and its overflow items)
+    tombstone: bool  # an opt-out stays as a tombstone keyed by the hash
+
+
+class ConsentRecords(Protocol):
+    """The consent ledger as the privacy tools need it (the ledger's own adapter implements both)."""
+
+    def consent_record(self, phone: str) -> ConsentRecord | None: ...
+
+    def history(self, phone: str) -> list[ConsentChange]:
+        """Every change recorded for *phone*, inline and moved out, oldest recorded first."""
+        ...
+
+    def tombstone(self, phone: str) -> Tombstone | None: ...
+
+    def forget(self, phone: str, at: datetime) -> ConsentForgotten:
+        """Delete the number's item and its history items; an opt-out stays as a tombstone.
+        Idempotent."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NumberHoldings:
+    """Every state-table item that holds or points at one number, as plain JSON-able dicts (with
+    their ``pk``/``sk``). ``outcomes`` and ``erasures`` are reported, never deleted: outcomes carry a
+    masked number only and expire on their own; erasures are the audit trail (hash, no number)."""
+
+    conversation: tuple[dict[str, Any], ...]  # PHONE#<e164>/MSG#<iso>#<sid>
+    messages: tuple[dict[str, Any], ...]  # MSG#<sid>/MSG
+    slots: tuple[dict[str, Any], ...]  # SLOT#<key>/SLOT (the outbound body until it is logged)
+    index: tuple[dict[str, Any], ...]  # NUMBER#<e164>/SLOT#<key>, CONTACT#<crm>:<id>/NUMBER#<e164>
+    outcomes: tuple[dict[str, Any], ...]  # EVENT#<key>/OUTCOME of its events, sids and replies
+    erasures: tuple[dict[str, Any], ...]  # PRIVACY#<hash>/<iso>
+
+    @property
+    def deletable(self) -> tuple[dict[str, Any], ...]:
+        return self.conversation + self.messages + self.slots + self.index
+
+
+class PrivacyStore(Protocol):
+    """The state table as the privacy tools need it."""
+
+    def holdings(self, phone: str, evidence: Sequence[str], key: str | None) -> NumberHoldings:
+        """Everything held about *phone*; *evidence* (the consent history's) finds routed replies,
+        *key* (its keyed hash) the earlier erasures."""
+        ...
+
+    def delete(self, items: Sequence[dict[str, Any]]) -> int:
+        """Delete these items (by ``pk``/``sk``); idempotent. Returns how many were asked."""
+        ...
+
+    def numbers_for_contact(self, crm: str, contact_id: str) -> list[str]:
+        """The numbers Textloop texted (or was about to text) for this CRM contact."""
+        ...
+
+    def record_erasure(self, key: str, at: datetime, summary: dict[str, Any]) -> None:
+        """The audit record of one erasure under *key* (the number's keyed hash, or
+        ``contact:<crm>:<id>`` for a CRM's request): the time and the counts, never the number."""
+        ...

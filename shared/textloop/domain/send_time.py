@@ -143,13 +143,17 @@ _USPS_CODES = (
 )
 US_STATES = frozenset(_USPS_CODES.split())
 # Full names as CRMs store them in a free-text state field (Salesforce MailingState, HubSpot state).
-_STATE_NAMES = dict(
-    zip(
-        ["alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut", "delaware", "florida", "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas", "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota", "mississippi", "missouri", "montana", "nebraska", "nevada", "new_hampshire", "new_jersey", "new_mexico", "new_york", "north_carolina", "north_dakota", "ohio", "oklahoma", "oregon", "pennsylvania", "rhode_island", "south_carolina", "south_dakota", "tennessee", "texas", "utah", "vermont", "virginia", "washington", "west_virginia", "wisconsin", "wyoming", "district_of_columbia", "american_samoa", "guam", "northern_mariana_islands", "puerto_rico", "virgin_islands"],
-        ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC", "AS", "GU", "MP", "PR", "VI"],
-        strict=True,
-    )
-)
+_STATE_NAMES_TEXT = """
+alabama=AL alaska=AK arizona=AZ arkansas=AR california=CA colorado=CO connecticut=CT delaware=DE
+florida=FL georgia=GA hawaii=HI idaho=ID illinois=IL indiana=IN iowa=IA kansas=KS kentucky=KY
+louisiana=LA maine=ME maryland=MD massachusetts=MA michigan=MI minnesota=MN mississippi=MS
+missouri=MO montana=MT nebraska=NE nevada=NV new_hampshire=NH new_jersey=NJ new_mexico=NM
+new_york=NY north_carolina=NC north_dakota=ND ohio=OH oklahoma=OK oregon=OR pennsylvania=PA
+rhode_island=RI south_carolina=SC south_dakota=SD tennessee=TN texas=TX utah=UT vermont=VT
+virginia=VA washington=WA west_virginia=WV wisconsin=WI wyoming=WY district_of_columbia=DC
+american_samoa=AS guam=GU northern_mariana_islands=MP puerto_rico=PR virgin_islands=VI
+"""
+_STATE_NAMES = dict(pair.split("=") for pair in _STATE_NAMES_TEXT.split())
 
 
 def state_code(crm_value: str) -> str:

@@ -14,6 +14,8 @@ from textloop.domain.errors import BadRequest, Unauthorized
 from textloop.domain.model import HUBSPOT_OBJECTS, HUBSPOT_SOURCE
 
 MAX_HUBSPOT_BATCH = 100
+PRIVACY_DELETION = "contact.privacyDeletion"  # HubSpot: a contact deleted for good (GDPR)
+HUBSPOT_PRIVACY_SOURCE = "hubspot.privacy"  # the PrivacyQueue envelope of such an event
 
 
 class MessageQueue(Protocol):
@@ -53,7 +55,7 @@ def verify_hubspot_v3(
 
 @dataclass(frozen=True, slots=True)
 class IntakeResult:
-    queued: int
+    queued: int  # privacy deletions included
     ignored: int
 
 
@@ -62,11 +64,20 @@ def hubspot_envelope(event: Any) -> str:
     return json.dumps({"source": HUBSPOT_SOURCE, "event": event}, separators=(",", ":"))
 
 
+def privacy_envelope(event: Any) -> str:
+    """The PrivacyQueue body for one ``contact.privacyDeletion`` (``service_layer.privacy`` reads it)."""
+    return json.dumps({"source": HUBSPOT_PRIVACY_SOURCE, "event": event}, separators=(",", ":"))
+
+
 def accept_hubspot_batch(
-    body: bytes, watched: Collection[tuple[str, str]], queue: MessageQueue
+    body: bytes,
+    watched: Collection[tuple[str, str]],
+    queue: MessageQueue,
+    privacy: MessageQueue | None = None,
 ) -> IntakeResult:
     """Queue every event a rule may care about; count the others. Malformed elements are queued
-    too, so the dispatcher records them as an auditable "skipped: malformed_event"."""
+    too, so the dispatcher records them as an auditable "skipped: malformed_event".
+    ``contact.privacyDeletion`` events go to the *privacy* queue (the eraser), before the others."""
     try:
         events = json.loads(body)
     except ValueError:
@@ -75,9 +86,24 @@ def accept_hubspot_batch(
         raise BadRequest("body must be a JSON array of events")
     if len(events) > MAX_HUBSPOT_BATCH:
         raise BadRequest(f"a batch holds at most {MAX_HUBSPOT_BATCH} events, got {len(events)}")
-    wanted = [e for e in events if _may_trigger(e, watched)]
+    deletions = [e for e in events if _is_privacy_deletion(e)]
+    wanted = [e for e in events if not _is_privacy_deletion(e) and _may_trigger(e, watched)]
+    if deletions:
+        if privacy is None:  # never acknowledge an erasure request that was not queued: HubSpot retries
+            raise RuntimeError(
+                f"no privacy queue (PRIVACY_QUEUE_URL) for {len(deletions)} {PRIVACY_DELETION}"
+            )
+        privacy.send_all([privacy_envelope(e) for e in deletions])
     queue.send_all([hubspot_envelope(e) for e in wanted])
-    return IntakeResult(queued=len(wanted), ignored=len(events) - len(wanted))
+    queued = len(wanted) + len(deletions)
+    return IntakeResult(queued=queued, ignored=len(events) - queued)
+
+
+def _is_privacy_deletion(event: Any) -> bool:
+    return isinstance(event, dict) and PRIVACY_DELETION in (
+        event.get("subscriptionType"),
+        event.get("eventType"),
+    )
 
 
 def _may_trigger(event: Any, watched: Collection[tuple[str, str]]) -> bool:
