@@ -595,3 +595,66 @@ def test_given_a_quoted_email_only_or_product_use_of_a_revocation_word_then_no_o
 
 def test_given_cancel_alone_or_how_to_unsubscribe_then_still_decided_for_the_consumer() -> None:
     assert classify("cancel").opt_out and classify("how do I unsubscribe?").opt_out
+
+
+# ------------------------------------------------ round 3: forms found on dev_b, generalized by category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stop flipping texting me",  # a euphemism for profanity before the texts
+        "Unsubscribed me please",  # an imperative typed in the past
+        "stop sending these messeges",  # a typo of the texts
+        "How many more times do I have to say stop",  # exasperation, not a question about STOP
+        "Per the TCPA we are opting out of your messages effective today",
+        "SMS isn't convenient for me, can you just email from now on?",
+        "Leave us out of your text blasts",
+        "desuscríbanme",
+        "cancelen los mensajes",
+        "Isso é assédio",
+        "abmelen",
+        "basta con questi messaggi",
+        "arêtez de m'écrire",
+        "Un e-mail plutôt, plus de SMS",
+    ],
+)
+def test_given_a_revocation_form_first_seen_on_unseen_replies_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.intent == "opt_out" and result.opt_out is True, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I didn't say stop, I said we'd stop by on Friday",  # a negated quote, then a meeting
+        "Can I unsubscribe from the e-mail digest? Texts are fine.",  # the texts are kept
+        "Los SMS están bien, pero quítenme del boletín por correo",
+        "I unsubscribed by mistake, I want the texts back",  # a mistaken STOP taken back
+        "Hab aus Versehen STOPP geschrieben, bitte wieder SMS schicken",
+        "We opted out of it in the billing settings but the renewal still charged us",
+        "How would we opt out of the texts later, if we ever wanted to?",
+        "Vous pouvez de nouveau m'envoyer des SMS",  # a re-consent: the safety net stays out
+        "Quiero cancelar la licencia de un usuario, ¿cómo se hace?",  # a named object: the net stays out
+    ],
+)
+def test_given_a_revocation_word_with_another_plain_meaning_then_no_opt_out_even_from_the_safety_net(
+    text: str,
+) -> None:
+    result = classify(text)
+
+    assert result.opt_out is False and result.intent != "opt_out", result
+
+
+def test_given_a_reply_the_rules_cannot_read_but_the_model_calls_an_opt_out_then_the_safety_net_takes_it() -> (
+    None
+):
+    from textloop.domain.intent import classify_by_rules, load_model, revocation_cue
+
+    text = "Stop sending these massages"  # "massages": no rule reads it as the texts
+    ruled = classify_by_rules(text)
+
+    assert ruled is None and revocation_cue(text)
+    assert classify(text).opt_out is True
+    assert classify(text).confidence >= load_model().net_cue

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from textloop.domain.intent import MODEL_FILE, NaiveBayes, classify, normalize, words
+from textloop.domain.intent import MODEL_FILE, NaiveBayes, classify, classify_by_rules, normalize, words
 from textloop_local.classify import HARD_NEGATIVE, TEST_FILE, TRAIN_FILE, Example, evaluate, load_dataset
 from textloop_local.cli import main
 
@@ -98,27 +98,43 @@ def test_given_the_held_out_split_then_a_reply_is_classified_in_under_5_ms_on_av
     assert report["latency_ms"]["mean"] < 5.0, report["latency_ms"]
 
 
-DEV_FILE = TRAIN_FILE.parent / "independent.jsonl"
+DEV_FILE = TRAIN_FILE.parent / "independent.jsonl"  # dev_a
+DEV_B_FILE = TRAIN_FILE.parent / "independent_b.jsonl"  # dev_b
 
 
-def test_given_the_dev_slice_then_every_opt_out_is_caught_few_are_false_and_macro_f1_holds() -> None:
-    # independent.jsonl was written by another author and measured once (recall 0.920, false share 0.028,
-    # macro-F1 0.875); it has since been used for development, so it is NO LONGER an independent measure:
-    # these figures guard against regressions only. The sealed slice (independent_b.jsonl) is the measure,
-    # run by the team, never here.
+def test_given_the_dev_a_slice_then_every_opt_out_is_caught_few_are_false_and_macro_f1_holds() -> None:
+    # dev_a (independent.jsonl) was written by another author and measured once (recall 0.920, false share
+    # 0.028, macro-F1 0.875); it has since been used for development, so it is a DEV SET, NOT an independent
+    # measure: these figures guard against regressions only. The sealed slice (independent_c.jsonl) is the
+    # measure, run by the team, never here.
     dev = evaluate(load_dataset(DEV_FILE))
 
     assert dev["opt_out_recall"] == 1.0, dev["missed_opt_outs"]
     assert dev["false_opt_out_share"] <= 0.01, [e for e in dev["errors"] if e["predicted"] == "opt_out"]
-    assert dev["macro_f1"] >= 0.87, dev["per_class"]  # 0.881 once train lines equal to dev lines were dropped
+    assert dev["macro_f1"] >= 0.87, dev["per_class"]  # 0.878 with the safety net (round 3)
+
+
+def test_given_the_dev_b_slice_then_every_opt_out_is_caught_none_is_false_and_macro_f1_holds() -> None:
+    # dev_b (independent_b.jsonl), by a third author, was sealed through rounds 1 and 2 (0.868 / 0.081 / 0.791,
+    # then 0.907 / 0.041 / 0.788, never tuned on). Its errors were studied in round 3, so it is a DEV SET
+    # now, NOT an independent measure: a regression guard at the level reached (1.000 / 0.000 / 0.819).
+    dev = evaluate(load_dataset(DEV_B_FILE))
+
+    assert dev["opt_out_recall"] == 1.0, dev["missed_opt_outs"]
+    assert dev["false_opt_out_share"] <= 0.01, [e for e in dev["errors"] if e["predicted"] == "opt_out"]
+    assert dev["macro_f1"] >= 0.80, dev["per_class"]
+    assert dev["latency_ms"]["mean"] < 1.0 and dev["latency_ms"]["p99"] < 5.0, dev["latency_ms"]
 
 
 def test_given_train_and_the_dev_and_test_slices_then_no_reply_is_in_two_of_them() -> None:
     train = {_normalized(e.text) for e in load_dataset(TRAIN_FILE)}
     test = {_normalized(e.text) for e in load_dataset(TEST_FILE)}
     dev = {_normalized(e.text) for e in load_dataset(DEV_FILE)}
+    dev_b = {_normalized(e.text) for e in load_dataset(DEV_B_FILE)}
 
-    assert train & dev == set() and train & test == set()
+    # test / dev_a / dev_b overlap among themselves (short replies such as "info", written before round 3;
+    # they are not edited here); train is disjoint from all three
+    assert train & dev == set() and train & test == set() and train & dev_b == set()
 
 
 def test_given_the_held_out_split_then_p99_latency_is_under_5_ms(report: dict[str, Any]) -> None:
@@ -127,6 +143,8 @@ def test_given_the_held_out_split_then_p99_latency_is_under_5_ms(report: dict[st
 
 def test_given_the_train_split_then_the_rules_alone_separate_opt_outs_exactly() -> None:
     for example in load_dataset(TRAIN_FILE):
+        ruled = classify_by_rules(example.text)
+        assert (ruled is not None and ruled.opt_out) is (example.intent == "opt_out"), example.text
         assert classify(example.text).opt_out is (example.intent == "opt_out"), example.text
 
 
@@ -251,7 +269,9 @@ def test_given_cv_when_evaluate_intents_runs_then_it_reports_5_fold_cross_valida
     assert code == 0
     cv = payload["cross_validation"]
     assert cv["folds"] == 5 and cv["examples"] == len(load_dataset(TRAIN_FILE))
-    assert 0.0 < cv["macro_f1"] <= 1.0 and cv["per_class_f1"]["opt_out"] == 1.0
+    assert 0.0 < cv["macro_f1"] <= 1.0
+    # the rules catch every held-out opt-out; the safety net may add false ones within its 1% budget
+    assert cv["per_class_f1"]["opt_out"] >= 0.99 and cv["opt_out_net"]["false_share"] <= 0.01
 
 
 def test_given_train_intents_when_run_twice_then_it_rebuilds_the_shipped_model_byte_for_byte(
@@ -264,5 +284,6 @@ def test_given_train_intents_when_run_twice_then_it_rebuilds_the_shipped_model_b
 
     assert first.read_bytes() == second.read_bytes() == MODEL_FILE.read_bytes()
     model = NaiveBayes.from_counts(json.loads(first.read_text(encoding="utf-8")))
-    assert "opt_out" not in model.classes  # only the rules may revoke consent
+    assert "opt_out" in model.classes  # the safety net behind the rules
+    assert 0.0 < model.net_cue <= model.net_alone <= 1.0  # chosen by cross-validation on train
     capsys.readouterr()

@@ -10,13 +10,15 @@
 Training is pure Python: a naive Bayes model stored as integer counts, with its smoothing (alpha),
 feature pruning (min_df) and confidence temperature chosen by 5-fold cross-validation on the
 train split only (fixed seed). The held-out split (``dataset/test.jsonl``) is for evaluation alone, and
-the team's independent slice (``dataset/independent.jsonl``, written by someone else) is never tuned on:
-pass it with ``--slice independent=PATH`` to see it reported apart.
+the dev slices (``dataset/independent.jsonl``, ``dataset/independent_b.jsonl``) are reported apart with
+``--slice NAME=PATH``. The model has an opt_out class too: the safety net behind the rules, with its two
+thresholds chosen by the same cross-validation (``select_net``).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import random
@@ -38,6 +40,8 @@ from textloop.domain.intent import (
     features,
     load_model,
     normalize,
+    read_by_rules,
+    revocation_cue,
 )
 
 DATASET_DIR = MODEL_FILE.parent / "dataset"
@@ -49,7 +53,14 @@ FOLDS = 5
 ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 MIN_DFS = (1, 2)
 TEMPERATURES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
-MODEL_CLASSES = tuple(i for i in INTENTS if i != "opt_out")  # opt-out is the rules' alone
+# opt_out is a model class too: the rules decide it first, the model is the safety net behind them
+MODEL_CLASSES = INTENTS
+# The safety net's thresholds: candidates, and the floor of the no-cue one (the model alone, sure of it).
+NET_GRID = tuple(round(0.01 * k, 2) for k in range(1, 100))
+NET_ALONE_FLOOR = 0.9
+NET_FALSE_BUDGET = (
+    0.01  # of the predicted opt-outs in CV: a third of the 3% target, the rest for unseen replies
+)
 
 
 # ------------------------------------------------------------------------------------------- dataset
@@ -132,6 +143,9 @@ class Selection:
     cv_macro_f1: float
     cv_log_loss: float
     cv_per_class_f1: dict[str, float] = field(default_factory=dict)
+    net_cue: float = 2.0
+    net_alone: float = 2.0
+    net_stats: dict[str, Any] = field(default_factory=dict)
 
 
 def select_hyperparameters(examples: Sequence[Example], feature_sets: Sequence[frozenset[str]]) -> Selection:
@@ -167,8 +181,85 @@ def select_hyperparameters(examples: Sequence[Example], feature_sets: Sequence[f
             outputs.append((model.classes.index(gold[i]), scores, known))
     losses = {t: _log_loss(outputs, t) for t in TEMPERATURES}
     temperature = min(TEMPERATURES, key=lambda t: (losses[t], t))
+    tempered = [dataclasses.replace(m, temperature=temperature) for m in models]
+    held_out = [
+        tempered[fold[i]].opt_out_probability(*tempered[fold[i]].scores(feature_sets[i]))
+        for i in range(len(examples))
+    ]
+    net_cue, net_alone, stats = select_net(examples, held_out)
+    predicted = _with_net(examples, predicted, held_out, net_cue, net_alone)
+    f1 = macro_f1(gold, predicted)
     per_class = {label: round(_prf(gold, predicted, label)[2], 4) for label in INTENTS if label in set(gold)}
-    return Selection(alpha, min_df, temperature, f1, losses[temperature], per_class)
+    return Selection(
+        alpha, min_df, temperature, f1, losses[temperature], per_class, net_cue, net_alone, stats
+    )
+
+
+def select_net(examples: Sequence[Example], held_out: Sequence[float]) -> tuple[float, float, dict[str, Any]]:
+    """The safety net's thresholds from held-out opt_out probabilities (5-fold CV on train).
+
+    The rules catch every train opt-out (they were written on it), so with them in front recall stays 1.0
+    at any threshold; the net is therefore judged as if the rules had missed each opt-out (its own recall
+    on the held-out opt-outs that carry a cue), under a budget of false opt-outs: ``cue`` is the lowest
+    threshold at which the held-out replies the net may act on (the rules neither decided nor vetoed
+    them) add false opt-outs worth at most NET_FALSE_BUDGET of the predicted opt-outs; ``alone`` is the
+    lowest threshold, not under NET_ALONE_FLOOR, that adds no false opt-out among them without a cue."""
+    cue = [revocation_cue(e.text) for e in examples]
+    eligible = [read_by_rules(e.text)[1] for e in examples]
+    opt_outs = sum(1 for e in examples if e.intent == "opt_out")
+    negatives = [
+        (p, c)
+        for e, p, c, ok in zip(examples, held_out, cue, eligible, strict=True)
+        if e.intent != "opt_out" and ok
+    ]
+    net_alone = min(
+        (t for t in NET_GRID if t >= NET_ALONE_FLOOR and all(p < t for p, c in negatives if not c)),
+        default=2.0,
+    )
+
+    def false_share(t: float) -> float:
+        false = sum(1 for p, c in negatives if p >= net_alone or (c and p >= t))
+        return false / (opt_outs + false)
+
+    net_cue = min((t for t in NET_GRID if false_share(t) <= NET_FALSE_BUDGET), default=2.0)
+    positives = [p for e, p, c in zip(examples, held_out, cue, strict=True) if e.intent == "opt_out" and c]
+    without_cue = [
+        p for e, p, c in zip(examples, held_out, cue, strict=True) if e.intent == "opt_out" and not c
+    ]
+    stats = {
+        "opt_outs_with_cue": len(positives),
+        "net_recall_with_cue": round(sum(p >= net_cue for p in positives) / len(positives), 4)
+        if positives
+        else None,
+        "opt_outs_without_cue": len(without_cue),
+        "net_recall_without_cue": round(sum(p >= net_alone for p in without_cue) / len(without_cue), 4)
+        if without_cue
+        else None,
+        "eligible_non_opt_outs": len(negatives),
+        "false_opt_outs_by_net": sum(1 for p, c in negatives if p >= net_alone or (c and p >= net_cue)),
+        "false_share": round(false_share(net_cue), 4),
+    }
+    return net_cue, net_alone, stats
+
+
+def _with_net(
+    examples: Sequence[Example],
+    predicted: Sequence[str],
+    held_out: Sequence[float],
+    net_cue: float,
+    net_alone: float,
+) -> list[str]:
+    """The held-out predictions with the safety net applied where the rules leave it room."""
+    out = []
+    for e, p_intent, p in zip(examples, predicted, held_out, strict=True):
+        if (
+            p_intent != "opt_out"
+            and read_by_rules(e.text)[1]
+            and (p >= net_alone or (p >= net_cue and revocation_cue(e.text)))
+        ):
+            p_intent = "opt_out"
+        out.append(p_intent)
+    return out
 
 
 def _log_loss(outputs: Iterable[tuple[int, list[float], int]], temperature: float) -> float:
@@ -186,7 +277,12 @@ def train(examples: Sequence[Example]) -> tuple[dict[str, Any], Selection]:
     feature_sets = _feature_sets(examples)
     selection = select_hyperparameters(examples, feature_sets)
     model = fit_counts(examples, feature_sets, min_df=selection.min_df)
-    return model | {"alpha": selection.alpha, "temperature": selection.temperature}, selection
+    net = {"alone": selection.net_alone, "cue": selection.net_cue}
+    return model | {
+        "alpha": selection.alpha,
+        "temperature": selection.temperature,
+        "opt_out_net": net,
+    }, selection
 
 
 def dump_model(model: dict[str, Any]) -> str:
@@ -419,6 +515,7 @@ def cross_validation() -> dict[str, Any]:
         "alpha": selection.alpha,
         "min_df": selection.min_df,
         "temperature": selection.temperature,
+        "opt_out_net": {"cue": selection.net_cue, "alone": selection.net_alone} | selection.net_stats,
     }
 
 
@@ -455,7 +552,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if cv is not None:
         sys.stdout.write(
             f"\n{cv['folds']}-fold cross-validation on the train split ({cv['examples']} replies): macro-F1 "
-            f"{cv['macro_f1']:.4f} {cv['per_class_f1']}\n"
+            f"{cv['macro_f1']:.4f} {cv['per_class_f1']}\nopt-out safety net: {cv['opt_out_net']}\n"
         )
     return 0
 
