@@ -34,6 +34,7 @@ DEFERRED_ROW = {
     "rule",
     "purpose",
     "reason",
+    "held_by",
     "at",
     "not_before",
     "zones",
@@ -331,7 +332,7 @@ def test_given_the_transcript_when_read_then_consent_and_timing_lists_each_defer
     section = demo.transcript.split("## Consent and timing", 1)[1].split("\n## ", 1)[0]
     table = [line for line in section.splitlines() if line.startswith("| (")]
     for row in state["deferred"]:
-        (line,) = [line for line in table if f"| {row['reason']} |" in line]
+        (line,) = [line for line in table if f"| {row['reason']}" in line and row["rule"] in line]
         assert row["rule"] in line and row["purpose"] in line and row["zones"][0] in line
         assert "pending" in line
     for reason in ("crm_opted_out", "no_marketing_consent", "opted_out"):

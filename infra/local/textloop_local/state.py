@@ -12,7 +12,6 @@ brings the event back and whether it is still pending).
 
 from __future__ import annotations
 
-import ast
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -145,6 +144,7 @@ def deferred_summary(state: dict[str, Any], pending: set[str]) -> list[dict[str,
                 "rule": item["rule"],
                 "purpose": details.get("purpose", ""),
                 "reason": item["reason"],
+                "held_by": _recorded(details.get("held_by"), []),
                 "at": details.get("at") or item["at"],
                 "not_before": details.get("not_before", ""),
                 "zones": _recorded(details.get("zones"), []),
@@ -159,14 +159,8 @@ def deferred_summary(state: dict[str, Any], pending: set[str]) -> list[dict[str,
 
 
 def _recorded(value: Any, empty: Any) -> Any:
-    """An audit value as the ledger holds it: the outcome's ``details`` map keeps strings only, so
-    lists and maps arrive as their Python text (``"['America/Chicago']"``)."""
-    if not isinstance(value, str) or not value.startswith(("[", "{")):
-        return value if value else empty
-    try:
-        return ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        return value
+    """An audit value as the ledger holds it (lists and maps are DynamoDB lists and maps)."""
+    return value or empty
 
 
 # --- readings of the CRM emulators and the ledger (used by the transcript) -------------------

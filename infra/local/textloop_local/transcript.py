@@ -789,7 +789,9 @@ def consent_and_timing_lines(state: State, steps: list[Step], records: dict[str,
         zones = row["zones"] or ["?"]
         local_then = "; ".join(_local(row["local_times"].get(z), z) for z in zones)
         pending = "pending" if row["pending"] else "fired or gone"
-        cells = [row["rule"], row["purpose"], "deferred", row["reason"], ", ".join(zones), local_then]
+        later = [r for r in row["held_by"] if r != row["reason"]]
+        reason = row["reason"] + (f" (then {', '.join(later)})" if later else "")
+        cells = [row["rule"], row["purpose"], "deferred", reason, ", ".join(zones), local_then]
         rows.append((step_of.get(row["record"], "?"), [*cells, _local(row["not_before"], zones[0]), pending]))
     for key, item in ledger_outcomes(state).items():
         if item["outcome"] == "skipped" and item["reason"] in CONSENT_REASONS:

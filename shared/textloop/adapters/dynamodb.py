@@ -833,10 +833,24 @@ def _outcome_item(result: DispatchResult, at: datetime) -> dict[str, Any]:
         "rule": _s(result.rule),
         "sid": _s(result.sid),
         "activity_id": _s(result.activity_id),
-        "details": {"M": {k: _s(str(v)) for k, v in result.details.items()}},
+        "details": {"M": {k: _attribute(v) for k, v in result.details.items()}},
         "at": _s(iso(at)),
         "expires_at": _epoch(at + OUTCOME_TTL),
     }
+
+
+def _attribute(value: Any) -> dict[str, Any]:
+    """An audit value as DynamoDB holds it: lists and maps stay lists and maps (zones, local times),
+    numbers stay numbers, anything else is its text."""
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | float):
+        return {"N": str(value)}
+    if isinstance(value, list | tuple):
+        return {"L": [_attribute(v) for v in value]}
+    if isinstance(value, dict):
+        return {"M": {str(k): _attribute(v) for k, v in value.items()}}
+    return {"S": str(value)}
 
 
 def _slot_move(slot: SendSlot, to: SlotState, **attrs: str) -> dict[str, Any]:
