@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 from textloop.domain.errors import BadRequest, Retryable
 from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
 from textloop.service_layer.intake import MessageQueue
-from textloop.service_layer.status import CONSENT_SYNC, DELIVERY_FAILURE
+from textloop.service_layer.status import CONSENT_SYNC, DELIVERY_FAILURE, consent_message
 
 REPLY = "reply"
 CONSENT_CHANGE = "consent_change"  # ConsentQueue: a change the webhook could not write to the ledger
@@ -114,16 +114,7 @@ def record_consent(change: ConsentChange, consent: ConsentLedger, fallback: Mess
 
 
 def consent_change_body(change: ConsentChange) -> str:
-    return json.dumps(
-        {
-            "type": CONSENT_CHANGE,
-            "phone": change.phone,
-            "status": str(change.status),
-            "source": change.source,
-            "evidence": change.evidence,
-            "at": change.at.isoformat(),
-        }
-    )
+    return consent_message(CONSENT_CHANGE, change)
 
 
 def parse_consent_change(body: str) -> ConsentChange:

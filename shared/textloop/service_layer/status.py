@@ -48,16 +48,23 @@ def record_status(form: dict[str, str], store: StatusStore, at: datetime) -> boo
     return store.update_status(sid, status, STATUS_RANK[status], form.get("ErrorCode", ""), at)
 
 
-def consent_sync_body(change: ConsentChange) -> str:
+def consent_message(kind: str, change: ConsentChange) -> str:
+    """A consent change as a queue message: ``consent_sync`` (InboundQueue: write it to the CRM) or
+    ``consent_change`` (ConsentQueue: write it to the ledger)."""
     return json.dumps(
         {
-            "type": CONSENT_SYNC,
+            "type": kind,
             "phone": change.phone,
             "status": str(change.status),
             "source": change.source,
             "evidence": change.evidence,
+            "at": change.at.isoformat(),
         }
     )
+
+
+def consent_sync_body(change: ConsentChange) -> str:
+    return consent_message(CONSENT_SYNC, change)
 
 
 def handle_status(
