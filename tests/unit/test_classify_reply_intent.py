@@ -658,3 +658,75 @@ def test_given_a_reply_the_rules_cannot_read_but_the_model_calls_an_opt_out_then
     assert ruled is None and revocation_cue(text)
     assert classify(text).opt_out is True
     assert classify(text).confidence >= load_model().net_cue
+
+
+# ------------------------------------------------------------- round 4: categories of dev_c's errors
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pls and all of these text messages",  # a dictation error for END
+        "🔕",  # communication-blocking emoji as the whole reply
+        "📵📵",
+        "🙅‍♂️ please",
+        "✋🏽",
+        "Another reminder, how lovely. Make this the very last one.",  # sarcasm, last-message demands
+        "Nothing more after today please",
+        "One more message and I'm blocking this number",
+        "Enough already",
+        "Please desist from messaging me",  # legal verbs of abstention
+        "You are asked to refrain from further texting",
+        "Cease sending me these alerts",
+        "PARA YA",  # foreign bare keywords with an intensifier
+        "Basta subito!!",
+        "Arrêter maintenant",
+        "Schluss jetzt sofort",
+        "Cancelar já",
+    ],
+)
+def test_given_a_round_4_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, text
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a keyword describing a feature of the customer's own product, in a complaint
+        (
+            "Our clients can't unsubscribe from shipping alerts, the settings toggle is greyed out",
+            "support_issue",
+        ),
+        # a question about what a keyword does
+        ("If I reply STOP, will that end the invoice texts as well?", "help"),
+        # a mistaken STOP taken back, and "want ... back" after a past unsubscribe (opt-ins)
+        ("I unsubscribed a while ago but I want the shipping notifications back", "opt_in"),
+        ("Escribí STOP por error, quiero recibir de nuevo los mensajes", "opt_in"),
+        ("J'ai envoyé STOP par accident, je veux de nouveau recevoir les SMS", "opt_in"),
+        ("Oui, vous pouvez m'écrire par SMS", None),  # consent given: never an opt-out (intent: the model's)
+    ],
+)
+def test_given_a_revocation_word_taken_back_asked_about_or_describing_a_product_then_no_opt_out(
+    text: str, intent: str | None
+) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)
+    if intent is not None:
+        assert result.intent == intent, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Habe gekündigt, bitte wenden Sie sich an Frau Lang",
+        "Renuncié el mes pasado, contacte a Pedro por favor",
+        "I no longer work there, please contact Ana instead",
+    ],
+)
+def test_given_a_reply_that_left_the_job_and_names_someone_else_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

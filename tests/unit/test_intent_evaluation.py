@@ -63,7 +63,7 @@ def test_given_train_and_test_then_enough_opt_outs_in_six_languages_hard_negativ
 
 def test_given_the_held_out_split_then_macro_f1_is_at_least_0_90(report: dict[str, Any]) -> None:
     assert report["examples"] >= 300
-    assert report["macro_f1"] >= 0.90, report["per_class"]
+    assert report["macro_f1"] >= 0.91, report["per_class"]  # 0.920 after round 4
 
 
 def test_given_the_held_out_split_then_every_opt_out_is_caught(report: dict[str, Any]) -> None:
@@ -106,12 +106,12 @@ def test_given_the_dev_a_slice_then_every_opt_out_is_caught_few_are_false_and_ma
     # dev_a (independent.jsonl) was written by another author and measured once (recall 0.920, false share
     # 0.028, macro-F1 0.875); it has since been used for development, so it is a DEV SET, NOT an independent
     # measure: these figures guard against regressions only. The sealed slice (independent_c.jsonl) is the
-    # measure, run by the team, never here.
+    # measure, run by the team, never here (independent_d.jsonl since round 4).
     dev = evaluate(load_dataset(DEV_FILE))
 
     assert dev["opt_out_recall"] == 1.0, dev["missed_opt_outs"]
     assert dev["false_opt_out_share"] <= 0.01, [e for e in dev["errors"] if e["predicted"] == "opt_out"]
-    assert dev["macro_f1"] >= 0.87, dev["per_class"]  # 0.878 with the safety net (round 3)
+    assert dev["macro_f1"] >= 0.87, dev["per_class"]  # 0.878 with the safety net (round 3), 0.879 (round 4)
 
 
 def test_given_the_dev_b_slice_then_every_opt_out_is_caught_none_is_false_and_macro_f1_holds() -> None:
@@ -126,15 +126,32 @@ def test_given_the_dev_b_slice_then_every_opt_out_is_caught_none_is_false_and_ma
     assert dev["latency_ms"]["mean"] < 1.0 and dev["latency_ms"]["p99"] < 5.0, dev["latency_ms"]
 
 
+DEV_C_FILE = TRAIN_FILE.parent / "independent_c.jsonl"  # dev_c
+
+
+def test_given_the_dev_c_slice_then_every_opt_out_is_caught_none_is_false_and_macro_f1_holds() -> None:
+    # dev_c (independent_c.jsonl), by another author, was sealed and measured once, unseen: 0.969 / 0.043 /
+    # 0.824 (5 of 161 opt-outs missed, 7 false). Its errors were studied by category in round 4, so it is a
+    # DEV SET now, NOT an independent measure: a regression guard at the level reached (1.000 / 0.000 / 0.858).
+    dev = evaluate(load_dataset(DEV_C_FILE))
+
+    assert dev["opt_out_recall"] == 1.0, dev["missed_opt_outs"]
+    assert dev["false_opt_out_share"] <= 0.01, [e for e in dev["errors"] if e["predicted"] == "opt_out"]
+    assert dev["macro_f1"] >= 0.85, dev["per_class"]
+
+
 def test_given_train_and_the_dev_and_test_slices_then_no_reply_is_in_two_of_them() -> None:
     train = {_normalized(e.text) for e in load_dataset(TRAIN_FILE)}
     test = {_normalized(e.text) for e in load_dataset(TEST_FILE)}
     dev = {_normalized(e.text) for e in load_dataset(DEV_FILE)}
     dev_b = {_normalized(e.text) for e in load_dataset(DEV_B_FILE)}
+    dev_c = {_normalized(e.text) for e in load_dataset(DEV_C_FILE)}
 
     # test / dev_a / dev_b overlap among themselves (short replies such as "info", written before round 3;
     # they are not edited here); train is disjoint from all three
-    assert train & dev == set() and train & test == set() and train & dev_b == set()
+    assert (
+        train & dev == set() and train & test == set() and train & dev_b == set() and train & dev_c == set()
+    )
 
 
 def test_given_the_held_out_split_then_p99_latency_is_under_5_ms(report: dict[str, Any]) -> None:

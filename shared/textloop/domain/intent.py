@@ -133,7 +133,8 @@ _FILLER = _wordset(
 # Around CANCEL / END / QUIT only politeness: "cancel it" is read in context (see _verb_revokes).
 _POLITE = _wordset(
     "please pls plz now thanks thx ty all asap immediately svp merci bitte danke por favor grazie per "
-    "favore obrigado obrigada"
+    "favore obrigado obrigada ya ja subito sofort maintenant jetzt ahora agora adesso ora inmediatamente "
+    "immediatement imediatamente immediatamente mismo endlich"
 )
 # May be a whole reply on its own or one clause of it ("Stop. I'm not interested").
 _STOP_WORDS = _wordset(
@@ -148,8 +149,13 @@ _WHOLE_ONLY = _wordset(
 )
 _STOP_WORDS_SQUEEZED = frozenset(_squeeze_word(w) for w in _STOP_WORDS)
 _WHOLE_ONLY_SQUEEZED = frozenset(_squeeze_word(w) for w in _WHOLE_ONLY)
-# A reply of nothing but these symbols asks for the texts to stop (a stop sign is a reasonable means).
-_STOP_SYMBOLS = frozenset("\U0001f6d1\u26d4\U0001f6ab")
+# A reply of nothing but these symbols (and politeness) asks for the texts to stop: a stop sign, a no-entry
+# sign, a muted bell or phone, a raised hand, a zipped mouth, a "no" gesture are reasonable means.
+_STOP_SYMBOLS = frozenset(
+    "\U0001f6d1\u26d4\U0001f6ab"  # stop sign, no entry, prohibited
+    "\U0001f515\U0001f4f5\U0001f4f4\U0001f507"  # bell muted, no mobile phones, phone off, speaker muted
+    "\u270b\U0001f91a\U0001f910\U0001f645"  # raised hand (x2), zipper-mouth face, gesturing no
+)
 
 # ---- The FCC's revocation words (47 CFR 64.1200(a)(10)), read where they stand in a sentence.
 # token -> (verb, form); form is base | past | third | ing. Typos are listed (a reply is typed fast),
@@ -729,6 +735,7 @@ class _Reply:
     product: bool  # the reply is about a product, a plan or a renewal: "cancel our subscription at term end"
     reconsent: bool  # "I opted out last month but changed my mind, text me again"
     someday: bool  # "... later, if I ever wanted to?": the revocation is hypothetical
+    left_job: bool  # "I quit last month, please contact Dana": left the job and names someone else
 
     @classmethod
     def of(cls, normalized: str) -> _Reply:
@@ -741,6 +748,7 @@ class _Reply:
             bool(_PRODUCT.intersection(tokens)),
             bool(_RECONSENT.search(" ".join(tokens))),
             bool(_SOMEDAY.search(" ".join(tokens))),
+            _left_job(" ".join(tokens)),
         )
 
 
@@ -764,7 +772,13 @@ _SOMEDAY = re.compile(
 _RECONSENT = re.compile(
     r"\b(?:changed\s+(?:my|our)\s+mind|text\s+(?:me|us)\s+again|opt\s+(?:me\s+|us\s+)?back\s+in|resubscribe"
     r"|re\s*add\s+(?:me|us)|start\s+(?:texting|sending)\s+(?:me\s+|us\s+)?again|keep\s+(?:texting|sending)"
-    r"|want\s+(?:the\s+|your\s+)?(?:texts|messages|sms|alerts|reminders)\s+(?:again|back)"
+    r"|(?:want|would\s+like|need|like|get)\s+(?:to\s+(?:get|receive)\s+)?(?:the\s+|your\s+|my\s+|those\s+|these\s+)?"
+    r"(?:\w+\s+){0,2}?(?:texts|messages|sms|alerts|reminders|notifications|updates)\s+(?:again|back)"
+    r"|(?:turn|switch|put)\s+(?:the\s+|my\s+|your\s+)?(?:\w+\s+){0,2}?(?:texts|messages|sms|alerts|reminders)\s+back\s+on"
+    r"|(?:recevoir|recibir|receber|ricevere|erhalten|bekommen)\s+(?:\w+\s+){0,2}?(?:a\s+nouveau|de\s+nouveau|de\s+nuevo"
+    r"|otra\s+vez|novamente|de\s+novo|di\s+nuovo|ancora|wieder)"
+    r"|(?:a\s+nouveau|de\s+nouveau|de\s+nuevo|otra\s+vez|novamente|de\s+novo|di\s+nuovo|wieder)\s+(?:\w+\s+){0,2}?"
+    r"(?:recevoir|recibir|receber|ricevere|erhalten|bekommen|les\s+sms|los\s+mensajes|as\s+mensagens|i\s+messaggi)"
     r"|(?:wieder|nochmal)\s+(?:\w+\s+)?(?:sms|nachrichten|schicken|senden)"
     r"|(?:vuelv\w*|volver)\s+a\s+(?:enviar|mandar)\w*|(?:renvoy|reenvoy)\w*|(?:voltem?|volta)\s+a\s+(?:enviar|mandar)"
     r"|(?:ricominciate|riprendete)\s+a\s+(?:inviare|mandare))\b"
@@ -774,8 +788,43 @@ _RECONSENT = re.compile(
 # Past participles after a quoted keyword: "hatte aus Versehen STOPP geschrieben", "I typed stop by mistake".
 _WRITTEN = _wordset(
     "geschrieben gesendet geschickt getippt written typed sent texted escrito escribi enviado envie envoye "
-    "tape ecrit scritto inviato digitato digitado digitei escrevi"
+    "tape ecrit scritto inviato digitato digitado digitei escrevi mandei enviei mande mandato mandado repondu "
+    "respondi risposto geantwortet replied hit pressed tapped clicked"
 )
+# Others' ability to unsubscribe in the customer's own product ("users can't unsubscribe from project
+# notifications, the toggle is broken") describes a feature, not a request to stop the texts.
+_THIRD_PARTY = _wordset(
+    "users user customers customer clients client members member contacts contact recipients recipient "
+    "subscribers subscriber employees employee people staff agents agent reps rep patients students "
+    "participants they someone somebody nobody anyone he she team admins admin"
+)
+_CAPABILITY = _wordset("can cant cannot couldnt could unable able arent isnt")
+# "Ich habe gekündigt ... bitte an Frau Weber wenden": the speaker left the job and names someone else.
+_LEFT_JOB = re.compile(
+    r"\b(?:gekundigt|renuncie|dimiti|jai\s+demissionne|j\s+ai\s+demissionne|demissionne|ho\s+lasciato|me\s+demiti"
+    r"|pedi\s+demissao|mi\s+sono\s+dimess\w*|no\s+longer\s+(?:work|with)|left\s+(?:the|that|this)\s+(?:company|firm"
+    r"|job|role|position)|quit\s+(?:my\s+job|the\s+company|that\s+job|last)|retired|bin\s+nicht\s+mehr\s+(?:dort|da|bei)"
+    r"|ya\s+no\s+trabajo|ne\s+travaille\s+plus|nao\s+trabalho\s+mais|non\s+lavoro\s+piu)\b"
+)
+_REFERRAL = re.compile(
+    r"\b(?:wenden|kontaktieren\s+sie|contact|reach\s+out\s+to|talk\s+to|speak\s+(?:to|with)|ask|email|try|forward"
+    r"|handles?|took\s+over|replacement|successor|colleague|kollegin|kollege|nachfolger\w*|contactar?|contacte[zr]?"
+    r"|escriba|hable|contatt\w*|rivolg\w*|collega|fale|procur\w*|adressez|ecrivez|sucesor\w*|successeur|sostitut\w*"
+    r"|frau|herrn?|senora?|madame|monsieur|signora?)\b"
+)
+
+
+def _left_job(joined: str) -> bool:
+    return bool(_LEFT_JOB.search(joined) and _REFERRAL.search(joined))
+
+
+def _capability_of_others(pre: Sequence[str]) -> bool:
+    """Others' ability is described: "users in our workspace can't", "customers are unable to"."""
+    near = pre[-8:]
+    for c, token in enumerate(near):
+        if token in _CAPABILITY and _THIRD_PARTY.intersection(near[:c]) and not _SELF.intersection(near[:c]):
+            return True
+    return False
 
 
 def _named_other(clause: Sequence[str], caps: Sequence[bool], j: int) -> bool:
@@ -786,6 +835,8 @@ def _named_other(clause: Sequence[str], caps: Sequence[bool], j: int) -> bool:
         return False
     if following[0] in _PARTICLES or following[0] in ("of", "and", "here", "there"):
         return True
+    if following[0] in _ME_OBJECT and following[1:2] and following[1] in ("from", "off", "of"):
+        return True  # "unsubscribe me from the marketing newsletter emails" (the object was read "other")
     if j < len(caps) and caps[j]:
         return True
     return any(t in _NON_MESSAGING or _is_time(t) for t in following)
@@ -825,10 +876,27 @@ def _verb_revokes(
         if obj == "box":
             obj = "other" if reply.product else "msg"
         if reply.accident and (
-            form == "past" or subject == "quote" or (i + 1 < len(clause) and clause[i + 1] in _WRITTEN)
+            form == "past"
+            or subject == "quote"
+            or (i + 1 < len(clause) and clause[i + 1] in _WRITTEN)
+            or bool(set(pre[-3:]) & _WRITTEN)
         ):
             veto("accident")
             continue
+        if _capability_of_others(pre):
+            veto("other")
+            continue  # "users can't unsubscribe from project notifications": a product feature
+        asked = [t for t in pre if t not in _ADVERBS_BEFORE]
+        if (
+            reply.question
+            and vetoes
+            and "asks" in vetoes
+            and len(asked) >= 2
+            and asked[-2] in _KEYWORD_ASKED
+            and asked[-1] in ("that", "it", "this")
+        ):
+            veto("asks")
+            continue  # "If I text END will that stop the support updates too?" asks what END does
         if subject == "hypo_self":
             if reply.question:
                 veto("asks")
@@ -889,6 +957,9 @@ def _verb_revokes(
                 continue
             if verb == "quit" and _PAST_TIME.search(" ".join(clause)):
                 continue
+            if verb == "quit" and reply.left_job:
+                veto("other")
+                continue  # "I quit, please talk to Dana from now on": the job, not the texts
         return True
     return False
 
@@ -1212,6 +1283,46 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\b(?:use|prefer)\s+(?:my\s+)?(?:e\s*mail|email)\s+(?:instead|from\s+now\s+on|going\s+forward|only)\b"
         r"|\b(?:i|we)\s+(?:would\s+|d\s+)?(?:prefer|rather)\s+(?:you\s+)?(?:to\s+)?(?:use\s+)?(?:e\s*mail(?:ed)?|email(?:ed)?)"
         r"(?:\s+(?:me|us))?(?:\s+(?:please|pls|thanks|from\s+now\s+on|going\s+forward|instead|only))*" + _END,
+    ),
+    # ---- round 4 (generalized from categories of dev_c's misses)
+    # a dictation error for END: "Please and these text messages", "and all the texts now"
+    (
+        ("and ",),
+        rf"(?:^|\|\s)(?:please\s+|pls\s+|plz\s+|kindly\s+|just\s+|ok\s+|okay\s+|so\s+)+and\s+(?:all\s+)?(?:these|those"
+        rf"|the|your|ur|this|all)\s+(?:\w+\s+)?{_MSGS}\b(?:\s+(?:please|pls|now|thanks|already|immediately))*"
+        + _END,
+    ),
+    # legal verbs of abstention: "kindly desist from texting me", "refrain from sending further messages"
+    (
+        ("desist", "refrain", "abstain", "ceas", "halt", "discontinu", "unterlass", "absten", "asten"),
+        rf"\b(?:desist\w*|refrain\w*|abstain\w*|cease\w*|halt\w*|discontinu\w*)\s+(?:immediately\s+|now\s+|at\s+once\s+)?"
+        rf"(?:from\s+|with\s+|in\s+)?(?:any\s+|all\s+|further\s+|future\s+|more\s+)*(?:(?:texting|txting|messaging|msging"
+        rf"|spamming|bothering|harassing|pestering|soliciting)\b|(?:contacting|calling|emailing\s+or\s+texting|writing\s+to)"
+        rf"\s+{_ME}|(?:sending|send)\s+(?:{_ME}\s+|to\s+{_ME}\s+)?(?:any\s+|more\s+|further\s+)*(?:{_MSGS}|anything|stuff)"
+        rf"|{_MSGS}\b|(?:contact|communications?|correspondence|outreach|solicitations?)\b(?!\s+(?:with|to)\s+(?:the|our|your|them)))"
+        r"|\bunterlass\w*\s+(?:sie\s+)?(?:bitte\s+)?(?:\w+\s+){0,2}?(?:sms|nachrichten|kontakt\w*|anrufe|zuschriften)"
+        r"|\b(?:abstenga\w*|abstengan\w*|abstenez|abstenha\w*|astenet\w*|astenga\w*)\s+(?:vous\s+)?(?:de|da|dal|dall|di)\s+"
+        r"(?:me\s+|m|mi\s+|nos\s+)?(?:envi|envoy|mand|contact|ecri|escrib|escrev|scriv|invi|text)\w*",
+    ),
+    # sarcasm and last-message demands: "make it the last one", "no more after this", "one more text and..."
+    (
+        ("last", "more after", "one more", "another"),
+        r"\b(?:make|let)\s+(?:it|this|that)\s+(?:be\s+)?(?:the|your)\s+(?:very\s+)?last\s+(?:one|text|message|sms|time)\b"
+        r"|\b(?:this|that|it)\s+(?:had\s+)?(?:better|should|must|will|has\s+to|needs\s+to)\s+be\s+(?:the|your)\s+"
+        r"(?:very\s+)?last\s+(?:one|text|message|sms|time\s+you\s+(?:text|message|contact))\b"
+        r"|\b(?:this|that)\s+(?:is|was|s)\s+(?:the|your)\s+(?:very\s+)?last\s+(?:text|message|sms)\s+(?:i\s+(?:want|will|ll)"
+        r"|you\s+(?:send|get\s+to|will))"
+        r"|\b(?:no|nothing)\s+more\s+after\s+(?:this|that|today)\b"
+        r"|\bone\s+more\s+(?:text|message|sms|of\s+these)\s+and\b"
+        r"|\b(?:dont|do\s+not|never)\s+(?:send|text)\s+(?:me\s+|us\s+)?another\s+(?:one|text|message|sms)\b",
+    ),
+    (
+        ("enough",),
+        r"(?:^|\|\s)(?:ok\s+|okay\s+|alright\s+|seriously\s+|really\s+|ugh\s+|jeez\s+|geez\s+|omg\s+|ok\s+ok\s+)*"
+        r"(?:thats\s+|that\s+is\s+)?(?:more\s+than\s+)?enough\s+(?:already|now|of\s+(?:this|these|them|it|the\s+\w+"
+        r"|your\s+\w+))(?:\s+(?:please|pls|already|now|thanks))*"
+        + _END
+        + r"|\benough\s+(?:texts|messages|texting|sms)\b",
     ),
     # ---- round 3 (generalized from categories of unseen misses)
     (
@@ -1597,10 +1708,15 @@ def _rule_opt_out(text: str, normalized: str, tokens: Sequence[str]) -> str | No
 def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[str | None, bool]:
     """(how the reply revokes consent, or None; whether the rules plainly read another meaning: a veto
     that keeps the model's safety net out, e.g. "can you stop by Tuesday", "what does END do?")."""
-    if not tokens:
+    if not tokens or all(t in _FILLER for t in tokens):
         symbols = {c for c in normalized if not c.isspace()}
-        return ("symbol" if symbols & _STOP_SYMBOLS else None), False
-    if _bare(tokens, _STOP_WORDS, _FILLER) or _bare(tokens, _WHOLE_ONLY | _AUTOCORRECTED, _POLITE):
+        if symbols & _STOP_SYMBOLS:
+            return "symbol", False  # "🔕📵", "🛑 please"
+        if not tokens:
+            return None, False
+    if _bare(tokens, _STOP_WORDS, _FILLER) or (
+        _bare(tokens, _WHOLE_ONLY | _AUTOCORRECTED, _POLITE) and not _for_now(tokens)
+    ):
         return "bare", False
     joined = " ".join(tokens)
     if re.search(_TEXTS_OK, joined):
@@ -1618,6 +1734,11 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
         return None, True  # a mistaken STOP taken back; "how could we cancel the texts if we decided to?"
     phrase = _phrase(" | ".join(" ".join(raw) for raw, _prepared, _caps in clauses))
     return phrase, phrase is None and bool(vetoes)
+
+
+def _for_now(tokens: Sequence[str]) -> bool:
+    """ "para ahora" / "para agora" is "for now", not "stop now" (es/pt "para" is also a preposition)."""
+    return "para" in tokens and bool({"ahora", "agora", "mismo"}.intersection(tokens))
 
 
 def _greeting(tokens: Sequence[str]) -> bool:
@@ -1871,9 +1992,44 @@ _NAMED_OBJECTS = _wordset(
 )
 
 
+# Consent given: "Oui, vous pouvez m'envoyer des SMS", "sure, you can text me" (an opt-in, never an opt-out).
+_PERMISSION = re.compile(
+    r"\b(?:(?:you|u|vous|tu|usted|ustedes|sie|du|voce|voces|voi|lei)\s+(?:\w+\s+)?(?:can|may)|pouvez|peux|puede|pueden"
+    r"|puedes|konnen|kannst|durfen|darfst|pode|podem|potete|puoi|puo)\s+(?:\w+\s+){0,2}?m?(?:text|txt|message|send"
+    r"|envoyer|ecrire|escribir|escribirme|enviar|enviarme|mandar|mandarme|schicken|senden|schreiben|inviare|inviarmi|mandare|mandarmi|scrivere"
+    r"|scrivermi|escrever|contact|contacter|contactar|kontaktieren|contattare|contattarmi)\w*"
+)
+
+
+# A report that the texts no longer arrive ("ich bekomme keine SMS mehr", "je ne reçois plus les SMS") is a
+# problem, not a revocation: the net stays out (the rules still read any revocation in it).
+_NOT_ARRIVING = re.compile(
+    r"\b(?:(?:bekomme|bekommen|erhalte|erhalten|kriege|kriegen)\s+(?:ich\s+|wir\s+)?(?:\w+\s+)?keine"
+    r"|ne\s+(?:re[cs]oi[st]|recevons)\s+plus|no\s+(?:me\s+|nos\s+)?(?:llegan|llega|recibo|recibimos)"
+    r"|non\s+(?:mi\s+)?(?:arrivano|ricevo|riceviamo)|nao\s+(?:estou\s+)?(?:recebo|recebendo|chegam|chega)"
+    r"|(?:not|stopped|no\s+longer)\s+(?:getting|receiving))\b"
+)
+
+
+# Plainly other intents the net must not take: a wrong number, "how did you get my number?", a leave.
+_NET_OTHER = re.compile(
+    r"\b(?:wrong\s+(?:number|person|guy)|trompe\w*\s+de\s+numero|mauvais\s+numero|numero\s+(?:equivocado|errado"
+    r"|sbagliato)|falsche\w*\s+nummer|equivocad\w*\s+de\s+numero|how\s+did\s+(?:you|u)\s+get\s+(?:my|this)"
+    r"|woher\s+haben\s+sie|de\s+donde\s+(?:sacaron|saco|tienen)|ou\s+avez\s+vous\s+(?:eu|trouve)"
+    r"|onde\s+(?:conseguiu|conseguiram|pegaram)|dove\s+avete\s+(?:preso|trovato)"
+    r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
+    r"|in\s+maternita|licenca\s+(?:maternidade|medica))\b"
+)
+_KEEP_TEXTS = r"\bkeep\s+(?:the\s+|my\s+|your\s+)?(?:texts|sms|text\s+messages|texting)\b(?!\s+(?:from|off))"
+
+
 def _net_vetoed(tokens: Sequence[str]) -> bool:
     joined = " ".join(tokens)
+    if _NOT_ARRIVING.search(joined) or re.search(_KEEP_TEXTS, joined) or _NET_OTHER.search(joined):
+        return True
     if _AGAIN.search(joined) and not _NEGATION.intersection(tokens):
+        return True
+    if _left_job(joined) or (_PERMISSION.search(joined) and not _NEGATION.intersection(tokens)):
         return True
     return bool(_NAMED_OBJECTS.intersection(tokens)) and not (
         _MESSAGING.intersection(tokens) or _ME_OBJECT.intersection(tokens)
