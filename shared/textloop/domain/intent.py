@@ -101,6 +101,23 @@ _DIGITS = re.compile(r"\d+")
 _CLAUSE = re.compile(r"[.!?;,:\n\u3002\uff01\uff1f]+")
 
 
+class _Pattern:
+    """A regular expression compiled on its first use: most replies never reach most patterns (a
+    cheap substring test comes first), and the webhook's cold start must not pay for all of them."""
+
+    __slots__ = ("_compiled", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._compiled: re.Pattern[str] | None = None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._compiled is None:
+            self._compiled = re.compile(self._source)
+        return self._compiled.search(text)
+
+
+
 def normalize(text: str) -> str:
     """Casefolded, NFKC, accents stripped (ö -> o, é -> e), apostrophes removed (don't -> dont)."""
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_APOSTROPHES).casefold()
@@ -354,12 +371,12 @@ _QUOTING = _wordset(
     "escribo mando mande envie escribi antworte antworten schicke sende schreibe tippe rispondo rispondere scrivo invio respondo "
     "responda digito escrevo envie mandar jenvoie jecris jappuie"
 )
-_ACCIDENT = re.compile(
+_ACCIDENT = _Pattern(
     r"\b(?:accident\w*|by\s+mistake|mistaken\w*|oops\w*|didnt\s+mean|did\s+not\s+mean|wrong\s+button|fat\s+finger\w*"
     r"|aus\s+versehen|versehentlich|por\s+(?:error|engano|equivoco)|sin\s+querer|sem\s+querer|par\s+(?:erreur"
     r"|accident)|per\s+(?:errore|sbaglio))"
 )
-_PAST_TIME = re.compile(
+_PAST_TIME = _Pattern(
     r"\b(?:last\s+(?:week|month|year|spring|summer|fall|winter|quarter)|ago|yesterday|in\s+\d{4})\b"
 )
 _WINDOW = 12  # words read before a revocation word
@@ -371,7 +388,7 @@ _ANAPHORA = _wordset(
     "webinar invite event sync project rollout pilot evaluation purchase payment account plan onsite visit "
     "lunch dinner interview training"
 )
-_MEETING_TIME = re.compile(
+_MEETING_TIME = _Pattern(
     r"\b(?:\d+\s*(?:am|pm)|\d+|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
 )
 
@@ -765,11 +782,11 @@ _TEXTS_OK = (
     r"|estan|esta|son|sont|vont|sao|estao|sono|vanno)?\s*(?:still\s+)?(?:fine|ok|okay|good|bien|in\s+ordnung"
     r"|gut|ca\s+va|bem|bene|benissimo|buenos|perfectos?)\b"
 )
-_SOMEDAY = re.compile(
+_SOMEDAY = _Pattern(
     r"\b(?:if|when|whenever|in\s+case)\s+(?:i|we)\s+(?:ever\s+)?(?:want|wanted|need|needed|decide|decided|choose"
     r"|chose|wish|wished)\s+to\b|\bsome\s*day\b|\bdown\s+the\s+(?:road|line)\b"
 )
-_RECONSENT = re.compile(
+_RECONSENT = _Pattern(
     r"\b(?:changed\s+(?:my|our)\s+mind|text\s+(?:me|us)\s+again|opt\s+(?:me\s+|us\s+)?back\s+in|resubscribe"
     r"|re\s*add\s+(?:me|us)|start\s+(?:texting|sending)\s+(?:me\s+|us\s+)?again|keep\s+(?:texting|sending)"
     r"|(?:want|would\s+like|need|like|get)\s+(?:to\s+(?:get|receive)\s+)?(?:the\s+|your\s+|my\s+|those\s+|these\s+)?"
@@ -800,13 +817,13 @@ _THIRD_PARTY = _wordset(
 )
 _CAPABILITY = _wordset("can cant cannot couldnt could unable able arent isnt")
 # "Ich habe gekündigt ... bitte an Frau Weber wenden": the speaker left the job and names someone else.
-_LEFT_JOB = re.compile(
+_LEFT_JOB = _Pattern(
     r"\b(?:gekundigt|renuncie|dimiti|jai\s+demissionne|j\s+ai\s+demissionne|demissionne|ho\s+lasciato|me\s+demiti"
     r"|pedi\s+demissao|mi\s+sono\s+dimess\w*|no\s+longer\s+(?:work|with)|left\s+(?:the|that|this)\s+(?:company|firm"
     r"|job|role|position)|quit\s+(?:my\s+job|the\s+company|that\s+job|last)|retired|bin\s+nicht\s+mehr\s+(?:dort|da|bei)"
     r"|ya\s+no\s+trabajo|ne\s+travaille\s+plus|nao\s+trabalho\s+mais|non\s+lavoro\s+piu)\b"
 )
-_REFERRAL = re.compile(
+_REFERRAL = _Pattern(
     r"\b(?:wenden|kontaktieren\s+sie|contact|reach\s+out\s+to|talk\s+to|speak\s+(?:to|with)|ask|email|try|forward"
     r"|handles?|took\s+over|replacement|successor|colleague|kollegin|kollege|nachfolger\w*|contactar?|contacte[zr]?"
     r"|escriba|hable|contatt\w*|rivolg\w*|collega|fale|procur\w*|adressez|ecrivez|sucesor\w*|successeur|sostitut\w*"
@@ -1963,7 +1980,7 @@ _CUE_WORDS = _wordset(
     "desuscribir desuscribirme desabonner desinscrire abmelden abbestellen descadastrar disiscrivere "
     "aufhoren arreter arrete arretez parar paren pare parem smettila smettetela smettere dejen deja dejar"
 )
-_CUE_PHRASE = re.compile(
+_CUE_PHRASE = _Pattern(
     r"\b(?:no\s+more|no\s+longer|no\s+(?:texts?|sms|messages|texting)|rather\s+not|not\s+(?:by|via|per|over)\s+"
     r"(?:text|sms)|(?:e\s*mail|mail)\s+(?:only|instead)|only\s+(?:by\s+|via\s+)?e\s*mail|prefer\s+e\s*mail"
     r"|lose\s+(?:my|this)\s+number|forget\s+(?:my|this)\s+number|(?:take|get)\s+(?:me|my\s+\w+)\s+(?:off|out)"
@@ -1977,7 +1994,7 @@ _CUE_PHRASE = re.compile(
 
 # The net stays out of a re-consent ("vous pouvez de nouveau m'envoyer des SMS") and of a reply about a
 # named business object in another language ("cancelar la licencia de un usuario") without the texts.
-_AGAIN = re.compile(
+_AGAIN = _Pattern(
     r"\b(?:again|de\s+nouveau|a\s+nouveau|di\s+nuovo|ancora|otra\s+vez|de\s+nuevo|novamente|de\s+novo|wieder"
     r"|nochmal|erneut|back\s+on|resume|reactivate|restart)\b"
 )
@@ -1993,7 +2010,7 @@ _NAMED_OBJECTS = _wordset(
 
 
 # Consent given: "Oui, vous pouvez m'envoyer des SMS", "sure, you can text me" (an opt-in, never an opt-out).
-_PERMISSION = re.compile(
+_PERMISSION = _Pattern(
     r"\b(?:(?:you|u|vous|tu|usted|ustedes|sie|du|voce|voces|voi|lei)\s+(?:\w+\s+)?(?:can|may)|pouvez|peux|puede|pueden"
     r"|puedes|konnen|kannst|durfen|darfst|pode|podem|potete|puoi|puo)\s+(?:\w+\s+){0,2}?m?(?:text|txt|message|send"
     r"|envoyer|ecrire|escribir|escribirme|enviar|enviarme|mandar|mandarme|schicken|senden|schreiben|inviare|inviarmi|mandare|mandarmi|scrivere"
@@ -2003,7 +2020,7 @@ _PERMISSION = re.compile(
 
 # A report that the texts no longer arrive ("ich bekomme keine SMS mehr", "je ne reçois plus les SMS") is a
 # problem, not a revocation: the net stays out (the rules still read any revocation in it).
-_NOT_ARRIVING = re.compile(
+_NOT_ARRIVING = _Pattern(
     r"\b(?:(?:bekomme|bekommen|erhalte|erhalten|kriege|kriegen)\s+(?:ich\s+|wir\s+)?(?:\w+\s+)?keine"
     r"|ne\s+(?:re[cs]oi[st]|recevons)\s+plus|no\s+(?:me\s+|nos\s+)?(?:llegan|llega|recibo|recibimos)"
     r"|non\s+(?:mi\s+)?(?:arrivano|ricevo|riceviamo)|nao\s+(?:estou\s+)?(?:recebo|recebendo|chegam|chega)"
@@ -2012,7 +2029,7 @@ _NOT_ARRIVING = re.compile(
 
 
 # Plainly other intents the net must not take: a wrong number, "how did you get my number?", a leave.
-_NET_OTHER = re.compile(
+_NET_OTHER = _Pattern(
     r"\b(?:wrong\s+(?:number|person|guy)|trompe\w*\s+de\s+numero|mauvais\s+numero|numero\s+(?:equivocado|errado"
     r"|sbagliato)|falsche\w*\s+nummer|equivocad\w*\s+de\s+numero|how\s+did\s+(?:you|u)\s+get\s+(?:my|this)"
     r"|woher\s+haben\s+sie|de\s+donde\s+(?:sacaron|saco|tienen)|ou\s+avez\s+vous\s+(?:eu|trouve)"
