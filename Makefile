@@ -21,10 +21,13 @@ export SAM_CLI_TELEMETRY := 0
 export AWS_DEFAULT_REGION ?= us-east-1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
+# Install artifacts for the CRMs (their own node_modules and checks).
+include infra/hubspot/hubspot.mk
+
 .PHONY: help venv tools lint format typecheck layers cfn build test test-fast demo bench serve clean distclean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
 
 # ------------------------------------------------------------------------------------ environments
 venv: $(VENV_STAMP) ## .venv (Python 3.12): runtime + dev deps, textloop installed editable
