@@ -27,7 +27,7 @@ include infra/hubspot/hubspot.mk
 .PHONY: help venv tools lint format typecheck layers cfn build test test-fast demo bench serve clean distclean
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
 
 # ------------------------------------------------------------------------------------ environments
 venv: $(VENV_STAMP) ## .venv (Python 3.12): runtime + dev deps, textloop installed editable
@@ -97,8 +97,11 @@ serve: venv ## local stack on PORT (default 3000)
 # ---------------------------------------------------------------------------------------- cleanup
 clean: ## remove build/test caches
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build dist .textloop
-	find . -path ./node_modules -prune -o -path ./.venv -prune -o -path ./.tools -prune -o \
+	find . -path '*/node_modules' -prune -o -path ./.venv -prune -o -path ./.tools -prune -o \
 	  \( -name __pycache__ -o -name '*.egg-info' \) -type d -print0 | xargs -0 rm -rf
 
 distclean: clean ## also remove .venv, .tools and node_modules
 	rm -rf $(VENV) .tools node_modules
+
+# The Salesforce install artifacts (after VENV_STAMP and tools are defined).
+include infra/salesforce/salesforce.mk

@@ -3,6 +3,9 @@
 A function pays only for what its event needs: the HubSpot webhook never imports a CRM SDK or
 Twilio's REST client, and the dispatcher imports simple-salesforce only for a Salesforce event.
 Tests build the same objects with their own clients and fakes instead of calling these.
+Nothing built from a credential is kept for the container's life: such objects live in a ``Fresh``
+holder, rebuilt when the secret's value changes (Powertools' cache age) or after an authentication
+failure reads it again; the CRM gateways keep only their token source, which renews its tokens.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from textloop.config import Secrets, Settings
+from textloop.config import Fresh, Secrets, Settings
 from textloop.domain.model import Crm
 from textloop.domain.ports import CrmGateway, SmsSender
 
@@ -42,7 +45,6 @@ def reset() -> None:
         settings,
         rules,
         hubspot_watchlist,
-        hubspot_client_secret,
         trigger_queue,
         crm_gateway,
         event_outcomes,
@@ -52,7 +54,8 @@ def reset() -> None:
         deferrals,
         consent_queue,
         dispatcher,
-        twilio_signature,
+        _twilio_clients,
+        _twilio_tokens,
         consent_ledger,
         inbound_queue,
         reply_router,
@@ -91,8 +94,8 @@ def hubspot_watchlist() -> frozenset[tuple[str, str]]:
     return watched_properties("hubspot", settings().triggers_file)
 
 
-@cache
 def hubspot_client_secret() -> str:
+    """Read on each webhook: Powertools' cache bounds its age, so a rotated secret takes effect."""
     return Secrets("HUBSPOT").get("client_secret")
 
 
@@ -111,10 +114,12 @@ def crm_gateway(crm: Crm) -> CrmGateway:
     s = settings()
     if crm == "salesforce":
         from textloop.adapters.salesforce import ContactFields, SalesforceGateway
+        from textloop.adapters.salesforce_auth import SalesforceCredentials
 
-        return SalesforceGateway.connect(
-            instance_url=s.salesforce_instance_url or Secrets("SALESFORCE").get("instance_url"),
-            access_token=Secrets("SALESFORCE").get("access_token"),
+        # The gateway keeps no credential: its token source reads the secret (bounded cache) for each token.
+        return SalesforceGateway.with_credentials(
+            Fresh(Secrets("SALESFORCE").values, SalesforceCredentials.from_secret),
+            instance_url=s.salesforce_instance_url or None,
             api_version=s.salesforce_api_version,
             ca_bundle=s.salesforce_ca_bundle,
             default_region=s.phone_default_region,
@@ -126,9 +131,10 @@ def crm_gateway(crm: Crm) -> CrmGateway:
             ),
         )
     from textloop.adapters.hubspot import ContactProperties, HubSpotGateway
+    from textloop.adapters.hubspot_auth import HubSpotCredentials
 
-    return HubSpotGateway.connect(
-        access_token=Secrets("HUBSPOT").get("access_token"),
+    return HubSpotGateway.with_credentials(
+        Fresh(Secrets("HUBSPOT").values, HubSpotCredentials.from_secret),
         base_url=s.hubspot_api_base_url,
         default_region=s.phone_default_region,
         contact_properties=ContactProperties(
@@ -139,16 +145,29 @@ def crm_gateway(crm: Crm) -> CrmGateway:
     )
 
 
+@cache
+def _twilio_clients() -> Fresh[Any]:
+    """Twilio's REST client, rebuilt when the secret changes: the API key and secret when the secret has
+    them, else the auth token."""
+    from textloop.adapters.twilio_sms import twilio_client
+
+    base_url = str(settings().twilio_api_base_url).rstrip("/")
+    return Fresh(
+        Secrets("TWILIO").values,
+        lambda v: twilio_client(
+            v.get("account_sid", ""),
+            v.get("auth_token"),
+            api_key=v.get("api_key"),
+            api_secret=v.get("api_secret"),
+            base_url=base_url,
+        ),
+    )
+
+
 def _twilio() -> SmsSender:
     from textloop.adapters.twilio_sms import TwilioSmsSender
 
-    s, secrets = settings(), Secrets("TWILIO")
-    return TwilioSmsSender.connect(
-        account_sid=secrets.get("account_sid"),
-        auth_token=secrets.get("auth_token"),
-        messaging_service_sid=s.twilio_messaging_service_sid,
-        base_url=str(s.twilio_api_base_url).rstrip("/"),
-    )
+    return TwilioSmsSender(_twilio_clients(), settings().twilio_messaging_service_sid)
 
 
 @cache
@@ -235,10 +254,21 @@ def dispatcher() -> Any:
 
 
 @cache
+def _twilio_tokens() -> Fresh[tuple[str, ...]]:
+    """The auth tokens webhooks are signed with: the primary and, during a rotation, the secondary."""
+
+    def tokens(values: Any) -> tuple[str, ...]:
+        if not values.get("auth_token"):
+            raise RuntimeError("set auth_token in the Twilio secret (TWILIO_AUTH_TOKEN)")
+        return tuple(t for t in (values["auth_token"], values.get("auth_token_secondary")) if t)
+
+    return Fresh(Secrets("TWILIO").values, tokens)
+
+
 def twilio_signature() -> Any:
     from textloop.adapters.twilio_signature import TwilioSignature
 
-    return TwilioSignature(Secrets("TWILIO").get("auth_token"))
+    return TwilioSignature(_twilio_tokens())
 
 
 @cache

@@ -2,21 +2,31 @@
 
 Every external endpoint comes from configuration, so the same code talks to the real services
 and to the local stack. Secrets: when ``<VENDOR>_SECRET_ID`` names a Secrets Manager secret
-(JSON), it is read through Powertools Parameters with a cache; otherwise (local stack, tests)
-the plain environment variables are used.
+(JSON), it is read through Powertools Parameters with a bounded cache (``SECRET_CACHE_SECONDS``)
+and read again at once, at most every ``SECRET_RENEW_SECONDS``, after an authentication failure;
+otherwise (local stack, tests) the plain environment variables are used. ``Fresh`` holds an object
+built from a secret (a client, a validator) and rebuilds it when the secret's value changes, so a
+rotated secret takes effect without a cold start.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from urllib.parse import urlparse
 
-SECRET_CACHE_SECONDS = 300
+SECRET_CACHE_SECONDS = 300  # a rotated secret is seen within this age (Powertools max_age)
+SECRET_RENEW_SECONDS = 5  # an authentication failure reads the secret again, at most this often
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
 class ConfigError(ValueError):
@@ -152,26 +162,129 @@ class Settings:
 
 
 class Secrets:
-    """One vendor's credentials: Secrets Manager JSON when ``<PREFIX>_SECRET_ID`` is set, else env."""
+    """One vendor's credentials: Secrets Manager JSON when ``<PREFIX>_SECRET_ID`` is set, else env.
 
-    def __init__(self, prefix: str, env: Mapping[str, str] | None = None) -> None:
+    From the environment, JSON key ``k`` is ``<PREFIX>_<K>``; ``<PREFIX>_<K>_FILE`` names a file holding
+    it (a PEM key). ``force`` reads the secret again now (after an authentication failure), at most once
+    every ``SECRET_RENEW_SECONDS`` per secret; otherwise Powertools' cache answers for ``max_age``.
+    """
+
+    _forced: ClassVar[dict[str, float]] = {}  # secret id → monotonic time of its last forced read
+    _forced_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self,
+        prefix: str,
+        env: Mapping[str, str] | None = None,
+        max_age: int = SECRET_CACHE_SECONDS,
+        provider: Any = None,
+    ) -> None:
         self._prefix = prefix
         self._env = os.environ if env is None else env
+        self._max_age = max_age
+        self._provider = provider  # a Powertools BaseProvider (tests); None: parameters.get_secret
 
     @cached_property
     def _secret_id(self) -> str | None:
         return self._env.get(f"{self._prefix}_SECRET_ID") or None
 
+    def values(self, force: bool = False) -> dict[str, str]:
+        """Every key of the secret (non-empty values, as strings)."""
+        if self._secret_id:
+            values = self._fetch(self._secret_id, force and self._may_force(self._secret_id))
+            if not isinstance(values, dict):
+                raise RuntimeError(f"secret {self._secret_id} is not a JSON object")
+            return {str(k): str(v) for k, v in values.items() if v not in (None, "")}
+        head = f"{self._prefix}_"
+        found: dict[str, str] = {}
+        for name, value in self._env.items():
+            if not name.startswith(head) or not value or name == f"{head}SECRET_ID":
+                continue
+            key = name[len(head) :].lower()
+            if key.endswith("_file"):
+                found.setdefault(key[: -len("_file")], Path(value).read_text(encoding="utf-8"))
+            else:
+                found[key] = value
+        return found
+
     def get(self, key: str) -> str:
         """``key`` is the JSON key in the secret and, upper-cased with the prefix, the env var."""
-        if self._secret_id:
-            from aws_lambda_powertools.utilities import parameters  # lazy: only deployed paths pay
-
-            values = parameters.get_secret(self._secret_id, transform="json", max_age=SECRET_CACHE_SECONDS)
-            if not isinstance(values, dict) or not values.get(key):
-                raise RuntimeError(f"secret {self._secret_id} has no '{key}'")
-            return str(values[key])
-        value = self._env.get(f"{self._prefix}_{key.upper()}")
+        value = self.values().get(key)
         if not value:
+            if self._secret_id:
+                raise RuntimeError(f"secret {self._secret_id} has no '{key}'")
             raise RuntimeError(f"set {self._prefix}_SECRET_ID or {self._prefix}_{key.upper()}")
         return value
+
+    def _fetch(self, secret_id: str, force: bool) -> Any:
+        if self._provider is not None:
+            return self._provider.get(secret_id, transform="json", max_age=self._max_age, force_fetch=force)
+        from aws_lambda_powertools.utilities import parameters  # lazy: only deployed paths pay
+
+        return parameters.get_secret(secret_id, transform="json", max_age=self._max_age, force_fetch=force)
+
+    @classmethod
+    def _may_force(cls, secret_id: str) -> bool:
+        now = time.monotonic()
+        with cls._forced_lock:
+            last = cls._forced.get(secret_id)
+            if last is not None and now - last < SECRET_RENEW_SECONDS:
+                return False
+            cls._forced[secret_id] = now
+            return True
+
+
+class Renewable(Protocol[T_co]):
+    """Something built from credentials: the current one, or a new one after an authentication failure."""
+
+    def get(self) -> T_co: ...
+
+    def renew(self) -> T_co | None:
+        """Read the credentials again now; the rebuilt object if they changed, else None."""
+        ...
+
+
+class Fixed(Generic[T]):
+    """A Renewable that never changes (tests, a client built by hand)."""
+
+    def __init__(self, value: T) -> None:
+        self._value = value
+
+    def get(self) -> T:
+        return self._value
+
+    def renew(self) -> T | None:
+        return None
+
+
+class Fresh(Generic[T]):
+    """An object built from a secret's current value, rebuilt when that value changes.
+
+    ``read(force)`` returns the secret (``Secrets.values``: Powertools' bounded cache, so looking costs a
+    dictionary lookup); ``build`` turns it into the object. Nothing outlives a rotation by more than the
+    cache age, and ``renew()`` (after an authentication failure) looks at once.
+    """
+
+    def __init__(
+        self, read: Callable[[bool], Mapping[str, str]], build: Callable[[Mapping[str, str]], T]
+    ) -> None:
+        self._read = read
+        self._build = build
+        self._lock = threading.Lock()
+        self._values: dict[str, str] | None = None
+        self._value: T | None = None
+
+    def get(self) -> T:
+        return self._refresh(force=False)[0]
+
+    def renew(self) -> T | None:
+        value, changed = self._refresh(force=True)
+        return value if changed else None
+
+    def _refresh(self, force: bool) -> tuple[T, bool]:
+        values = dict(self._read(force))
+        with self._lock:
+            if self._value is not None and values == self._values:
+                return self._value, False
+            self._value, self._values = self._build(values), values
+            return self._value, True

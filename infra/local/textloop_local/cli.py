@@ -1,14 +1,17 @@
 """``textloop``: the local tooling's command line.
 
-    textloop serve [--port 8787] [--host 127.0.0.1] [--workdir DIR]   the whole stack on loopback
-    textloop demo  [--out .textloop/demo]                               scripted scenario + transcript
-
-Room is left for ``classify`` and ``bench`` (see ``COMMANDS``).
+textloop serve [--port 8787] [--host 127.0.0.1] [--workdir DIR]   the whole stack on loopback
+textloop demo  [--out .textloop/demo]                               scripted scenario + transcript
+textloop classify | evaluate-intents | train-intents               the reply classifier, offline
+textloop compliance check --jsonl                                   the send-time policy, line by line
+textloop privacy export|erase +E164                                 what is held about a number
+textloop salesforce render ...                                      the Salesforce project for your org
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -41,35 +44,25 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p.set_defaults(func=_demo)
 
 
-def _add_intents(name: str) -> Callable[[argparse._SubParsersAction], None]:  # type: ignore[type-arg]
-    def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-        from textloop_local import classify
+def _lazy(module: str, adder: str) -> Callable[[argparse._SubParsersAction], None]:  # type: ignore[type-arg]
+    """A command whose module is imported only when the parser is built (not at ``import cli``)."""
 
-        adders = {
-            "classify": classify.add_classify,
-            "evaluate-intents": classify.add_evaluate,
-            "train-intents": classify.add_train,
-        }
-        adders[name](sub)
+    def add(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+        getattr(importlib.import_module(f"textloop_local.{module}"), adder)(sub)
 
     return add
 
 
-def _add_compliance(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from textloop_local.compliance import add_compliance
-
-    add_compliance(sub)
-
-
-# name -> adds its subparser; `classify` and `bench` plug in here.
+# name -> adds its subparser
 COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {  # type: ignore[type-arg]
     "serve": _add_serve,
     "demo": _add_demo,
-    "classify": _add_intents("classify"),
-    "evaluate-intents": _add_intents("evaluate-intents"),
-    "train-intents": _add_intents("train-intents"),
-    "compliance": _add_compliance,
-    "privacy": lambda sub: __import__("textloop_local.privacy", fromlist=["_"]).add_privacy(sub),
+    "classify": _lazy("classify", "add_classify"),
+    "evaluate-intents": _lazy("classify", "add_evaluate"),
+    "train-intents": _lazy("classify", "add_train"),
+    "compliance": _lazy("compliance", "add_compliance"),
+    "privacy": _lazy("privacy", "add_privacy"),
+    "salesforce": _lazy("salesforce_render", "add_salesforce"),
 }
 
 

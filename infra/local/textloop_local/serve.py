@@ -14,6 +14,15 @@ Environment: the app reads the variables of docs/DESIGN.md. AWS variables always
 stack's own; secrets and presentation values (tokens, brand) keep a value already set in the
 environment, else a documented local default (``LOCAL_DEFAULTS``). ``*_SECRET_ID`` are removed so
 that the secrets come from the environment.
+
+Credentials as deployed: Salesforce through the OAuth 2.0 JWT bearer flow — an RSA key and a self-signed
+certificate are generated at each start, the emulator trusts the certificate and the functions sign with
+the key (``SALESFORCE_AUTH=jwt_bearer``, ``SALESFORCE_USERNAME``, ``SALESFORCE_CONSUMER_KEY``,
+``SALESFORCE_PRIVATE_KEY``, ``SALESFORCE_LOGIN_URL``) — and HubSpot through OAuth refresh
+(``HUBSPOT_CLIENT_ID``, ``HUBSPOT_CLIENT_SECRET``, ``HUBSPOT_REFRESH_TOKEN``): the emulators' request
+logs show the token calls. The static ``*_ACCESS_TOKEN`` values stay accepted by the emulators for the
+local tools (demo, bench) that read them directly; ``SALESFORCE_AUTH=access_token`` and an empty
+``HUBSPOT_REFRESH_TOKEN`` make the functions use them too.
 """
 
 from __future__ import annotations
@@ -46,8 +55,13 @@ STACK_NAME = "textloop-local"
 # Documented local defaults; an environment variable already set wins.
 LOCAL_DEFAULTS: dict[str, str] = {
     "SALESFORCE_ACCESS_TOKEN": "local-sf-token",
+    "SALESFORCE_AUTH": "jwt_bearer",
+    "SALESFORCE_USERNAME": "textloop-integration@acme.example",
+    "SALESFORCE_CONSUMER_KEY": "local-sf-consumer-key",
     "HUBSPOT_ACCESS_TOKEN": "local-hubspot-token",
+    "HUBSPOT_CLIENT_ID": "local-hubspot-client-id",
     "HUBSPOT_CLIENT_SECRET": "local-hubspot-client-secret",
+    "HUBSPOT_REFRESH_TOKEN": "local-hubspot-refresh-token",
     "TWILIO_ACCOUNT_SID": seed.TWILIO_ACCOUNT_SID,
     "TWILIO_AUTH_TOKEN": seed.TWILIO_AUTH_TOKEN,
     "TWILIO_MESSAGING_SERVICE_SID": seed.TWILIO_MESSAGING_SERVICE_SID,
@@ -86,6 +100,7 @@ class StackOptions:
     template: Path = TEMPLATE
     extra_env: dict[str, str] = field(default_factory=dict)  # forced values (tests, demo)
     fire_schedules: bool = True  # False: a test fires due schedules itself with its own clock
+    token_lifetime: float | None = None  # seconds the CRM emulators' OAuth tokens live (None: theirs)
 
 
 class LocalStack:
@@ -299,12 +314,27 @@ class LocalStack:
         secrets = {k: os.environ.get(k) or v for k, v in LOCAL_DEFAULTS.items()}
         secrets.update({k: v for k, v in opts.extra_env.items() if k in LOCAL_DEFAULTS})
         from textloop_local.emulators import HubSpotEmulator, SalesforceEmulator, TwilioEmulator
+        from textloop_local.emulators.tls import signing_key_pair
 
+        app_keys = signing_key_pair("Textloop local External Client App")  # JWT bearer: key + certificate
+        secrets["SALESFORCE_PRIVATE_KEY"] = app_keys.private_key  # plays the secret's private_key
+        lifetimes = {} if opts.token_lifetime is None else {"token_lifetime": opts.token_lifetime}
         self.salesforce = SalesforceEmulator(
-            workdir / "salesforce", access_token=secrets["SALESFORCE_ACCESS_TOKEN"]
+            workdir / "salesforce",
+            access_token=secrets["SALESFORCE_ACCESS_TOKEN"],
+            consumer_key=secrets["SALESFORCE_CONSUMER_KEY"],
+            username=secrets["SALESFORCE_USERNAME"],
+            certificate=app_keys.certificate,
+            **lifetimes,
         )
         self.salesforce.start(host="127.0.0.1", port=0)
-        self.hubspot = HubSpotEmulator(access_token=secrets["HUBSPOT_ACCESS_TOKEN"])
+        self.hubspot = HubSpotEmulator(
+            access_token=secrets["HUBSPOT_ACCESS_TOKEN"],
+            client_id=secrets["HUBSPOT_CLIENT_ID"],
+            client_secret=secrets["HUBSPOT_CLIENT_SECRET"],
+            refresh_token=secrets["HUBSPOT_REFRESH_TOKEN"] or None,
+            **lifetimes,
+        )
         self.hubspot.start(host="127.0.0.1", port=0)
         self.twilio = TwilioEmulator(
             account_sid=secrets["TWILIO_ACCOUNT_SID"], auth_token=secrets["TWILIO_AUTH_TOKEN"]
@@ -346,6 +376,7 @@ class LocalStack:
             "DEFERRAL_ROLE_ARN": f"arn:aws:iam::123456789012:role/{STACK_NAME}-DeferralSchedulerRole",
             "PUBLIC_BASE_URL": self.api.url,
             "SALESFORCE_INSTANCE_URL": self.salesforce.url,
+            "SALESFORCE_LOGIN_URL": self.salesforce.url,
             "SALESFORCE_CA_BUNDLE": str(self.salesforce.ca_bundle_path),
             "HUBSPOT_API_BASE_URL": self.hubspot.url,
             "TWILIO_API_BASE_URL": self.twilio.url,

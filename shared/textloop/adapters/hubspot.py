@@ -5,12 +5,14 @@ Contacts by phone: a CRM search on the searchable national numbers HubSpot calcu
 ``mobilephone`` (so formatting does not matter), checked again number by number.
 Writes: the SMS as a Communication (channel SMS) associated to the contact and to the deal or ticket;
 follow-ups as tasks; a flagged number as the contact's ``textloop_phone_status`` plus a completed task.
-Vendor errors never leave this module.
+Vendor errors never leave this module. Authentication: each call carries the current token of a
+``HubSpotAuth`` (hubspot_auth.py: a static token, or OAuth refreshed before expiry); a 401 renews it once
+and the call is made once more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,7 +42,9 @@ from hubspot.crm.objects.tasks import SimplePublicObjectInputForCreate as TaskIn
 from hubspot.crm.owners import ApiException as OwnersApiException
 from hubspot.crm.tickets import ApiException as TicketsApiException
 
-from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
+from textloop.adapters.hubspot_auth import HubSpotAuth, HubSpotCredentials, HubSpotLoginFailed
+from textloop.config import Renewable
+from textloop.domain.errors import CrmAuthFailed, CrmRejected, CrmUnavailable, RecordNotFound
 from textloop.domain.model import (
     ConsentStatus,
     MessageContext,
@@ -104,15 +108,20 @@ class HubSpotGateway:
         timeout: tuple[float, float] = TIMEOUT,
         default_region: str = "US",
         contact_properties: ContactProperties | None = None,
+        auth: HubSpotAuth | None = None,
     ) -> None:
         self._props = contact_properties or ContactProperties()
+
+        def api(sdk_api: Any) -> Any:
+            return sdk_api if auth is None else _Authenticated(sdk_api, auth)
+
         # Each SDK API object owns a connection pool: build them once, reuse them for every call.
-        self._records = {"deal": client.crm.deals.basic_api, "ticket": client.crm.tickets.basic_api}
-        self._contacts = client.crm.contacts.basic_api
-        self._contact_search = client.crm.contacts.search_api
-        self._tasks = client.crm.objects.tasks.basic_api
-        self._owners = client.crm.owners.owners_api
-        self._communications = client.crm.objects.communications.basic_api
+        self._records = {"deal": api(client.crm.deals.basic_api), "ticket": api(client.crm.tickets.basic_api)}
+        self._contacts = api(client.crm.contacts.basic_api)
+        self._contact_search = api(client.crm.contacts.search_api)
+        self._tasks = api(client.crm.objects.tasks.basic_api)
+        self._owners = api(client.crm.owners.owners_api)
+        self._communications = api(client.crm.objects.communications.basic_api)
         self._timeout = timeout
         self._default_region = default_region  # the country of a number typed without a country code
 
@@ -127,6 +136,21 @@ class HubSpotGateway:
     ) -> HubSpotGateway:
         client = HubSpot(access_token=access_token, host=base_url.rstrip("/"))
         return cls(client, timeout, default_region, contact_properties)
+
+    @classmethod
+    def with_credentials(
+        cls,
+        credentials: Renewable[HubSpotCredentials],
+        base_url: str = "https://api.hubapi.com",
+        timeout: tuple[float, float] = TIMEOUT,
+        default_region: str = "US",
+        contact_properties: ContactProperties | None = None,
+        auth: HubSpotAuth | None = None,
+    ) -> HubSpotGateway:
+        """Tokens from *credentials* (the secret: a static token, or OAuth with a refresh token)."""
+        auth = auth or HubSpotAuth(credentials, base_url, timeout=timeout)
+        client = HubSpot(host=base_url.rstrip("/"))
+        return cls(client, timeout, default_region, contact_properties, auth)
 
     # --- CrmGateway --------------------------------------------------------------------
 
@@ -392,11 +416,50 @@ def _first_contact(associations: dict[str, Any] | None) -> str | None:
     return str(results[0].id) if results else None
 
 
+class _Authenticated:
+    """An SDK API object whose calls carry the current token; a 401 renews it and the call is made once more."""
+
+    def __init__(self, api: Any, auth: HubSpotAuth) -> None:
+        self._api = api
+        self._auth = auth
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._api, name)
+        if not callable(method):
+            return method
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return self._call(method, args, kwargs)
+
+        return call
+
+    def _call(self, method: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+        configuration = self._api.api_client.configuration
+        token = configuration.access_token = self._auth.token()
+        try:
+            return method(*args, **kwargs)
+        except _API_ERRORS as exc:
+            if exc.status != 401:
+                raise
+            renewed = self._auth.renew(token)
+            if renewed == token:
+                raise
+        configuration.access_token = renewed
+        return method(*args, **kwargs)
+
+
 @contextmanager
 def _translated(record: RecordRef | str) -> Iterator[None]:
     """HubSpot and transport errors → domain errors (nothing vendor-specific escapes)."""
     try:
         yield
+    except HubSpotLoginFailed as exc:
+        details = {"record": str(record), "status": exc.status, "error": exc.error}
+        if exc.retryable:
+            raise CrmUnavailable(f"HubSpot token endpoint answered {exc.status}", **details) from None
+        raise CrmAuthFailed(
+            f"HubSpot refused Textloop's credentials ({exc.error}: {exc.message})", **details
+        ) from None
     except _API_ERRORS as exc:
         status = int(exc.status or 0)
         if status == 404:

@@ -5,6 +5,8 @@ Case, its contact; for an Opportunity one more SOQL for the primary OpportunityC
 Contacts by phone: one SOSL phone search (it ignores formatting), checked again number by number.
 Writes: the SMS as a completed Task on the record; follow-ups as open Tasks with a reminder; a flagged number
 as the Contact's ``SMS_Phone_Status__c`` plus a completed Task saying why. Vendor errors never leave this module.
+Authentication: every request carries the current token of a ``SalesforceAuth`` (salesforce_auth.py); a 401
+renews it once and the request is sent once more, so an expired session costs one token call, not the event.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from simple_salesforce.exceptions import (
 )
 from simple_salesforce.format import format_soql
 
-from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
+from textloop.adapters.salesforce_auth import (
+    SalesforceAuth,
+    SalesforceCredentials,
+    SalesforceLoginFailed,
+)
+from textloop.config import Fixed, Renewable
+from textloop.domain.errors import CrmAuthFailed, CrmRejected, CrmUnavailable, RecordNotFound
 from textloop.domain.model import (
     ConsentStatus,
     MessageContext,
@@ -53,19 +61,35 @@ PHONE_STATUS_FIELD = "SMS_Phone_Status__c"  # custom picklist on Contact: wrong_
 _SOSL_RESERVED = re.compile(r"""([?&|!{}\[\]()^~*:\\"'+-])""")
 
 
+_UNAUTHORIZED = 401
+
+
 class _Session(requests.Session):
     """A requests session with default timeouts, pinned to *ca_bundle* even when REQUESTS_CA_BUNDLE is set
-    (requests lets that variable override ``Session.verify``)."""
+    (requests lets that variable override ``Session.verify``). With *auth*, each request carries its current
+    token, and a 401 renews the token and sends the request once more."""
 
-    def __init__(self, ca_bundle: str | None, timeout: tuple[float, float]) -> None:
+    def __init__(
+        self, ca_bundle: str | None, timeout: tuple[float, float], auth: SalesforceAuth | None = None
+    ) -> None:
         super().__init__()
         self._ca_bundle = ca_bundle
         self._timeout = timeout
+        self._auth = auth
 
     def send(self, request: Any, **kwargs: Any) -> Any:
         kwargs["timeout"] = kwargs.get("timeout") or self._timeout
         if self._ca_bundle:
             kwargs["verify"] = self._ca_bundle
+        if self._auth is None:
+            return super().send(request, **kwargs)
+        token = self._auth.token().access_token
+        request.headers["Authorization"] = f"Bearer {token}"
+        response = super().send(request, **kwargs)
+        if response.status_code != _UNAUTHORIZED:
+            return response
+        response.close()
+        request.headers["Authorization"] = f"Bearer {self._auth.renew(token).access_token}"
         return super().send(request, **kwargs)
 
 
@@ -103,14 +127,51 @@ class SalesforceGateway:
         default_region: str = "US",
         contact_fields: ContactFields | None = None,
     ) -> SalesforceGateway:
-        session = _Session(ca_bundle, timeout)
-        return cls(
-            Salesforce(
-                instance_url=instance_url, session_id=access_token, version=api_version, session=session
-            ),
-            default_region,
-            contact_fields,
+        """With a static token (development, tests)."""
+        credentials = SalesforceCredentials(
+            "access_token", instance_url=instance_url, access_token=access_token
         )
+        auth = SalesforceAuth(Fixed(credentials), _Session(ca_bundle, timeout))
+        return cls.authenticated(
+            auth, instance_url, api_version, ca_bundle, timeout, default_region, contact_fields
+        )
+
+    @classmethod
+    def with_credentials(
+        cls,
+        credentials: Renewable[SalesforceCredentials],
+        instance_url: str | None = None,
+        api_version: str = "62.0",
+        ca_bundle: str | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+        default_region: str = "US",
+        contact_fields: ContactFields | None = None,
+    ) -> SalesforceGateway:
+        """Tokens obtained from *credentials* (the secret: JWT bearer, client credentials or a static token)."""
+        auth = SalesforceAuth(credentials, _Session(ca_bundle, timeout))
+        return cls.authenticated(
+            auth, instance_url, api_version, ca_bundle, timeout, default_region, contact_fields
+        )
+
+    @classmethod
+    def authenticated(
+        cls,
+        auth: SalesforceAuth,
+        instance_url: str | None = None,
+        api_version: str = "62.0",
+        ca_bundle: str | None = None,
+        timeout: tuple[float, float] = TIMEOUT,
+        default_region: str = "US",
+        contact_fields: ContactFields | None = None,
+    ) -> SalesforceGateway:
+        """Every request authenticated by *auth*; *instance_url* None: the one the token endpoint names."""
+        if not instance_url:
+            with _translated("salesforce:login"):
+                instance_url = auth.token().instance_url
+        session = _Session(ca_bundle, timeout, auth)
+        # session_id is a placeholder: the session sets each request's Authorization header itself.
+        sf = Salesforce(instance_url=instance_url, session_id="-", version=api_version, session=session)
+        return cls(sf, default_region, contact_fields)
 
     # --- CrmGateway --------------------------------------------------------------------
 
@@ -329,6 +390,13 @@ def _translated(record: RecordRef | str) -> Iterator[None]:
     """Salesforce and transport errors → domain errors (nothing vendor-specific escapes)."""
     try:
         yield
+    except SalesforceLoginFailed as exc:
+        details = {"record": str(record), "status": exc.status, "error": exc.error}
+        if exc.retryable:
+            raise CrmUnavailable(f"Salesforce login answered {exc.status}", **details) from None
+        raise CrmAuthFailed(
+            f"Salesforce refused Textloop's credentials ({exc.error}: {exc.description})", **details
+        ) from None
     except SalesforceResourceNotFound:
         raise RecordNotFound(f"{record} does not exist in Salesforce", record=str(record)) from None
     except SalesforceExpiredSession:

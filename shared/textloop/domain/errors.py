@@ -105,6 +105,14 @@ class CrmUnavailable(Retryable):
     reason = "crm_unavailable"
 
 
+class CrmAuthFailed(CrmUnavailable):
+    """The CRM's token endpoint refused Textloop's credentials (bad key, certificate, client secret or
+    refresh token): tried once per call, never in a loop; the event waits for the secret to be fixed
+    (queue retries, then the alarmed dead-letter queue) instead of being dropped."""
+
+    reason = "crm_auth_failed"
+
+
 class SmsUnavailable(Retryable):
     reason = "sms_unavailable"
 

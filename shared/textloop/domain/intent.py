@@ -117,7 +117,6 @@ class _Pattern:
         return self._compiled.search(text)
 
 
-
 def normalize(text: str) -> str:
     """Casefolded, NFKC, accents stripped (ö -> o, é -> e), apostrophes removed (don't -> dont)."""
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_APOSTROPHES).casefold()

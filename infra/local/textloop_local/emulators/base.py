@@ -61,6 +61,8 @@ class Emulator:
 
     name: str = ""
     scheme: str = "http"
+    # Paths that need no API token and take no injected fault (OAuth token endpoints).
+    public_paths: frozenset[str] = frozenset()
 
     def __init__(self) -> None:
         self.url = ""
@@ -121,8 +123,9 @@ class Emulator:
     # --- request log ---------------------------------------------------------------------
 
     def write_request_log(self, path: str | Path) -> None:
+        """The request log as a file: credentials in token requests are redacted (the call is shown)."""
         with self._lock:
-            lines = [json.dumps(r, default=str) for r in self.requests]
+            lines = [json.dumps({**r, "body": _redacted(r["body"])}, default=str) for r in self.requests]
         Path(path).write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 
     # --- dispatch ------------------------------------------------------------------------
@@ -140,11 +143,12 @@ class Emulator:
                     "body": body,
                 }
             )
-        denied = self.authenticate(request)
+        public = request.path in self.public_paths
+        denied = None if public else self.authenticate(request)
         if denied is not None:
             return denied
         with self._lock:
-            fault = self.fail_next.pop(0) if self.fail_next else None
+            fault = self.fail_next.pop(0) if self.fail_next and not public else None
         if fault is not None:
             return self.error(*fault)
         for method, pattern, handler in self._routes:
@@ -244,3 +248,14 @@ def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             return
 
     return _Handler
+
+
+# Credentials a token request carries: the request log shows that the call was made, never the secret
+# (a JWT assertion stays: it is signed, short-lived and shows the claims).
+_SECRET_KEYS = frozenset({"client_secret", "refresh_token", "access_token", "code", "password"})
+
+
+def _redacted(body: Any) -> Any:
+    if isinstance(body, dict):
+        return {k: "<redacted>" if k in _SECRET_KEYS and v else v for k, v in body.items()}
+    return body

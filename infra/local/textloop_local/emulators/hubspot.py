@@ -6,6 +6,11 @@ HubSpot derives from ``phone`` and ``mobilephone`` (read-only, recomputed on eve
 (``hs_calculated_phone_number``, ``hs_calculated_mobile_number``; a number typed without a country code is
 read in the portal's default country, US) and the searchable national number
 (``hs_searchable_calculated_phone_number``, ``hs_searchable_calculated_mobile_number``).
+
+OAuth: ``POST /oauth/v1/token`` with the refresh-token grant (``client_id``, ``client_secret``,
+``refresh_token``) issues access tokens that expire after ``token_lifetime`` seconds (``expires_in``), or at
+once with ``expire_tokens()``; an expired one is answered 401 EXPIRED_AUTHENTICATION as HubSpot does. The
+static ``access_token`` (a private-app token) is accepted too unless it is None.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+import secrets
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -167,9 +174,25 @@ class HubSpotError(Exception):
 class HubSpotEmulator(Emulator):
     name = "hubspot"
 
-    def __init__(self, access_token: str = "local-hubspot-token") -> None:
+    public_paths = frozenset({"/oauth/v1/token"})
+
+    def __init__(
+        self,
+        access_token: str | None = "local-hubspot-token",
+        *,
+        client_id: str = "local-hubspot-client-id",
+        client_secret: str = "local-hubspot-client-secret",
+        refresh_token: str | None = None,
+        token_lifetime: float = 1800.0,
+    ) -> None:
         super().__init__()
-        self.access_token = access_token
+        self.access_token = access_token  # a static (private-app) token accepted as is (None: OAuth only)
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token  # the installation's refresh token (None: no OAuth)
+        self.token_lifetime = token_lifetime  # seconds an issued access token lives (expires_in)
+        self.tokens_issued = 0
+        self._tokens: dict[str, float] = {}  # issued token → monotonic expiry
         self._objects: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in _TYPE_NAMES}
         self._owners = {o["id"]: copy.deepcopy(o) for o in seed.HUBSPOT_OWNERS}
         for owner in self._owners.values():
@@ -190,18 +213,64 @@ class HubSpotEmulator(Emulator):
         self.route("POST", rf"/crm/v3/objects/(?P<type>{types})/search", self._search)
         self.route("POST", rf"/crm/v3/objects/(?P<type>{types})", self._create)
         self.route("GET", r"/crm/v3/owners/(?P<id>[^/]+)", self._owner)
+        self.route("POST", r"/oauth/v1/token", self._token)
 
     # --- Emulator hooks ----------------------------------------------------------------
 
     def authenticate(self, request: Request) -> Response | None:
-        if request.headers.get("authorization") == f"Bearer {self.access_token}":
+        header = request.headers.get("authorization", "")
+        if self.access_token is not None and header == f"Bearer {self.access_token}":
             return None
+        with self._lock:
+            expires = self._tokens.get(header.removeprefix("Bearer "))
+        if expires is not None:
+            late = time.monotonic() - expires
+            if late < 0:
+                return None
+            return HubSpotError(
+                401,
+                "EXPIRED_AUTHENTICATION",
+                f"The OAuth token used to make this call expired {int(late)} second(s) ago.",
+            ).response()
         return HubSpotError(
             401,
             "INVALID_AUTHENTICATION",
             "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find "
             "more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
         ).response()
+
+    def expire_tokens(self) -> None:
+        """Every issued access token expires now."""
+        with self._lock:
+            self._tokens = dict.fromkeys(self._tokens, time.monotonic())
+
+    def _token(self, request: Request) -> Response:
+        form = {k: v[-1] if isinstance(v, list) and v else v for k, v in (request.body or {}).items()}
+        refused = None
+        if form.get("grant_type") != "refresh_token":
+            refused = ("BAD_GRANT_TYPE", "grant_type must be refresh_token")
+        elif form.get("client_id") != self.client_id:
+            refused = ("BAD_CLIENT_ID", "missing or unknown client id")
+        elif form.get("client_secret") != self.client_secret:
+            refused = ("BAD_CLIENT_SECRET", "missing or invalid client secret")
+        elif self.refresh_token is None or form.get("refresh_token") != self.refresh_token:
+            refused = ("BAD_REFRESH_TOKEN", "missing or unknown refresh token")
+        if refused is not None:
+            return Response(
+                400, {"status": refused[0], "message": refused[1], "correlationId": str(uuid.uuid4())}
+            )
+        token = f"CL{secrets.token_urlsafe(48)}"
+        self._tokens[token] = time.monotonic() + self.token_lifetime
+        self.tokens_issued += 1
+        return Response(
+            200,
+            {
+                "token_type": "bearer",
+                "refresh_token": self.refresh_token,
+                "access_token": token,
+                "expires_in": max(1, int(self.token_lifetime)),
+            },
+        )
 
     def error(self, status: int, code: Any, message: str = "") -> Response:
         if status == 429:

@@ -7,6 +7,13 @@ follows the matching ``<Rel>Id`` lookup. String equality is case-insensitive, as
 Supported SOSL: ``FIND {term} IN PHONE FIELDS RETURNING Obj(f1, f2) [, Obj2(...)] [LIMIT n]``. Like Salesforce's
 phone search it ignores formatting: the digits of the term match a phone field whose digits are the same,
 with or without the country code (a number without one is read as a US number).
+
+OAuth 2.0 (``POST /services/oauth2/token``): the JWT bearer grant — the assertion's RS256 signature checked
+against ``certificate`` (the External Client App's), ``iss`` = ``consumer_key``, ``sub`` = ``username``,
+``aud`` = this emulator's URL (its login URL), ``exp`` not past — and the client-credentials grant
+(``consumer_key`` and ``consumer_secret``). Issued tokens expire after ``token_lifetime`` seconds, or at once
+with ``expire_tokens()``; an expired or unknown token is answered 401 INVALID_SESSION_ID as Salesforce does.
+``access_token`` (a static token, development) is accepted too unless it is None.
 """
 
 from __future__ import annotations
@@ -14,12 +21,16 @@ from __future__ import annotations
 import copy
 import itertools
 import re
+import secrets
 import ssl
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import jwt
 import phonenumbers
+from cryptography import x509
 
 from textloop_local.emulators import seed
 from textloop_local.emulators.base import Emulator, Request, Response
@@ -197,6 +208,13 @@ class SalesforceError(Exception):
         return Response(self.status, [error])
 
 
+def _form_value(form: dict[str, Any], name: str) -> str:
+    value = form.get(name)
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return str(value or "")
+
+
 def salesforce_id(prefix: str, number: int) -> str:
     """An 18-character id: key prefix, pod, counter in base 62, and the case-safe checksum suffix."""
     digits = ""
@@ -220,10 +238,30 @@ class SalesforceEmulator(Emulator):
     name = "salesforce"
     scheme = "https"
 
-    def __init__(self, workdir: Path, access_token: str = "local-sf-token", api_limit: int = 100_000) -> None:
+    public_paths = frozenset({"/services/oauth2/token"})
+
+    def __init__(
+        self,
+        workdir: Path,
+        access_token: str | None = "local-sf-token",
+        api_limit: int = 100_000,
+        *,
+        consumer_key: str = "local-sf-consumer-key",
+        consumer_secret: str | None = None,
+        username: str = "textloop-integration@acme.example",
+        certificate: bytes | None = None,
+        token_lifetime: float = 7200.0,
+    ) -> None:
         super().__init__()
-        self.access_token = access_token
+        self.access_token = access_token  # a static token accepted as is (None: only issued tokens)
         self.api_limit = api_limit
+        self.consumer_key = consumer_key
+        self.consumer_secret = consumer_secret  # client credentials accepted when set
+        self.username = username  # the integration user the JWT bearer grant may act as
+        self.certificate = certificate  # PEM X.509 of the External Client App (JWT bearer when set)
+        self.token_lifetime = token_lifetime  # seconds an issued token stays valid
+        self.tokens_issued = 0
+        self._tokens: dict[str, float] = {}  # issued token → monotonic expiry
         self._tls = ensure_certificates(Path(workdir))
         self.ca_bundle_path = self._tls.ca_bundle
         self._records: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in _SCHEMA}
@@ -237,6 +275,7 @@ class SalesforceEmulator(Emulator):
         self.route("POST", rf"{base}/sobjects/(?P<sobject>\w+)/?", self._create)
         self.route("GET", rf"{base}/query/?", self._query)
         self.route("GET", rf"{base}/search/?", self._search)
+        self.route("POST", r"/services/oauth2/token", self._token)
 
     # --- Emulator hooks ----------------------------------------------------------------
 
@@ -246,9 +285,19 @@ class SalesforceEmulator(Emulator):
         return context
 
     def authenticate(self, request: Request) -> Response | None:
-        if request.headers.get("authorization") == f"Bearer {self.access_token}":
+        header = request.headers.get("authorization", "")
+        if self.access_token is not None and header == f"Bearer {self.access_token}":
+            return None
+        with self._lock:
+            expires = self._tokens.get(header.removeprefix("Bearer "))
+        if expires is not None and time.monotonic() < expires:
             return None
         return SalesforceError(401, "INVALID_SESSION_ID", "Session expired or invalid").response()
+
+    def expire_tokens(self) -> None:
+        """Every issued token expires now (a session timeout)."""
+        with self._lock:
+            self._tokens = dict.fromkeys(self._tokens, 0.0)
 
     def error(self, status: int, code: Any, message: str = "") -> Response:
         code = code or {403: "REQUEST_LIMIT_EXCEEDED", 404: "NOT_FOUND", 503: "SERVER_UNAVAILABLE"}.get(
@@ -288,6 +337,69 @@ class SalesforceEmulator(Emulator):
             return changed
 
     # --- endpoints ---------------------------------------------------------------------
+
+    def _token(self, request: Request) -> Response:
+        form = request.body if isinstance(request.body, dict) else {}
+        grant = _form_value(form, "grant_type")
+        if grant == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            refused = self._check_assertion(_form_value(form, "assertion"))
+        elif grant == "client_credentials":
+            refused = (
+                None
+                if self.consumer_secret is not None
+                and _form_value(form, "client_id") == self.consumer_key
+                and _form_value(form, "client_secret") == self.consumer_secret
+                else ("invalid_client", "invalid client credentials")
+            )
+        else:
+            refused = ("unsupported_grant_type", "grant type not supported")
+        if refused is not None:
+            return Response(400, {"error": refused[0], "error_description": refused[1]})
+        token = f"00D5e0000000LOC!{secrets.token_urlsafe(48)}"
+        self._tokens[token] = time.monotonic() + self.token_lifetime
+        self.tokens_issued += 1
+        issued_at = str(int(time.time() * 1000))
+        return Response(
+            200,
+            {
+                "access_token": token,
+                "signature": secrets.token_urlsafe(32),
+                "scope": "api",
+                "instance_url": self.url,
+                "id": f"{self.url}/id/00D5e0000000LOCAL/{seed.SF_USER_DANA}",
+                "token_type": "Bearer",
+                "issued_at": issued_at,
+            },
+        )
+
+    def _check_assertion(self, assertion: str) -> tuple[str, str] | None:
+        """None when the JWT bearer assertion holds, else (error, error_description) as Salesforce words them."""
+        if self.certificate is None:
+            return ("invalid_grant", "invalid assertion")
+        try:
+            claims = jwt.decode(assertion, options={"verify_signature": False})
+        except jwt.PyJWTError:
+            return ("invalid_grant", "invalid assertion")
+        if claims.get("iss") != self.consumer_key:
+            return ("invalid_client_id", "client identifier invalid")
+        public_key = x509.load_pem_x509_certificate(self.certificate).public_key()
+        try:
+            jwt.decode(
+                assertion,
+                public_key,  # type: ignore[arg-type]
+                algorithms=["RS256"],
+                audience=self.url,
+                options={"require": ["iss", "sub", "aud", "exp"]},
+            )
+        except jwt.ExpiredSignatureError:
+            return ("invalid_grant", "expired authorization code")
+        except jwt.InvalidAudienceError:
+            return ("invalid_grant", "audience is invalid")
+        except jwt.PyJWTError:
+            return ("invalid_grant", "invalid assertion")
+        if claims.get("sub") != self.username:
+            return ("invalid_grant", "user hasn't approved this consumer")
+        return None
 
     def _get(self, request: Request) -> Response:
         sobject = request.params["sobject"]

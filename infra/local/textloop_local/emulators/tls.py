@@ -2,6 +2,9 @@
 
 simple-salesforce only speaks https, so the Salesforce emulator needs a certificate that ``requests``
 can verify: clients get ``ca_bundle`` as their ``verify=`` path, nothing is installed system-wide.
+``signing_key_pair`` makes the RSA key and self-signed certificate of a local External Client App (the
+OAuth 2.0 JWT bearer flow): the functions sign with the key, the Salesforce emulator verifies with the
+certificate.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 _HOSTS = ("127.0.0.1", "::1", "localhost")
@@ -94,6 +97,32 @@ def ensure_certificates(workdir: Path) -> TlsFiles:
     )
     files.key.chmod(0o600)
     return files
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKeyPair:
+    private_key: str  # PEM (PKCS#8, unencrypted): the secret's private_key
+    certificate: bytes  # PEM X.509: what an admin uploads to the External Client App
+
+
+def signing_key_pair(common_name: str = "Textloop local JWT bearer") -> SigningKeyPair:
+    """A fresh RSA 2048 key and a self-signed certificate for it (valid one day)."""
+    now = datetime.now(UTC)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    private = key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return SigningKeyPair(private.decode("ascii"), cert.public_bytes(pem))
 
 
 def _still_valid(cert_path: Path) -> bool:
