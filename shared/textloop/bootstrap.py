@@ -6,6 +6,8 @@ Tests build the same objects with their own clients and fakes instead of calling
 Nothing built from a credential is kept for the container's life: such objects live in a ``Fresh``
 holder, rebuilt when the secret's value changes (Powertools' cache age) or after an authentication
 failure reads it again; the CRM gateways keep only their token source, which renews its tokens.
+One stack serves several Salesforce orgs and HubSpot portals: a gateway per (CRM, account), each from
+its tenant's own secret (``config.tenant_credentials``), built on first use and kept in a bounded cache.
 """
 
 from __future__ import annotations
@@ -16,7 +18,16 @@ from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from textloop.config import Fresh, Secrets, Settings
+from textloop.config import (
+    SECRET_CACHE_SECONDS,
+    BoundedCache,
+    Fresh,
+    SecretNotFound,
+    Secrets,
+    Settings,
+    tenant_credentials,
+)
+from textloop.domain.errors import UnknownTenant
 from textloop.domain.model import Crm
 from textloop.domain.ports import CrmGateway, SmsSender
 
@@ -24,6 +35,7 @@ if TYPE_CHECKING:
     from textloop.domain.rules import RuleSet
 
 T = TypeVar("T")
+TENANTS_KEPT = 32  # gateways kept per container (least recently used out first), each ≤ the secret cache age
 
 
 class Lazy(Generic[T]):
@@ -46,7 +58,8 @@ def reset() -> None:
         rules,
         hubspot_watchlist,
         trigger_queue,
-        crm_gateway,
+        _tenants,
+        _tenant_gateways,
         event_outcomes,
         send_slots,
         conversations,
@@ -110,16 +123,52 @@ def trigger_queue() -> Any:
 
 
 @cache
-def crm_gateway(crm: Crm) -> CrmGateway:
+def _tenants() -> BoundedCache[tuple[Secrets, bool] | None]:
+    """(CRM, account) → whose credentials serve it (None: nobody's), re-decided after the secret cache age:
+    a tenant's secret created or deleted later takes effect without a cold start."""
+    return BoundedCache(TENANTS_KEPT * 4, SECRET_CACHE_SECONDS)
+
+
+@cache
+def _tenant_gateways() -> BoundedCache[CrmGateway]:
+    """(CRM, tenant) → its gateway: the accounts the default secret serves share one (one token)."""
+    return BoundedCache(TENANTS_KEPT, float("inf"))
+
+
+def crm_gateway(crm: Crm, account: str = "") -> CrmGateway:
+    """The CRM's gateway for one tenant (Salesforce org id, HubSpot portal id; "" the default tenant),
+    built on first use. Raises ``UnknownTenant`` when the account has no credentials."""
     s = settings()
+    found = _tenants().get(
+        (crm, account), lambda: tenant_credentials(crm.upper(), account, s.tenant_secret_prefix, s.tenancy)
+    )
+    if found is None:
+        raise UnknownTenant(f"no {crm} credentials for account {account}", crm=crm, account=account)
+    secrets, is_default = found
+    tenant = "" if is_default else account
+    return _tenant_gateways().get((crm, tenant), lambda: _build_gateway(crm, account, secrets, is_default))
+
+
+def _build_gateway(crm: Crm, account: str, secrets: Secrets, is_default: bool) -> CrmGateway:
+    s = settings()
+
+    def read(force: bool) -> dict[str, str]:
+        try:
+            return secrets.values(force)
+        except SecretNotFound:  # the tenant's secret was deleted since: its events are skipped from now on
+            raise UnknownTenant(
+                f"no {crm} credentials for account {account}", crm=crm, account=account
+            ) from None
+
     if crm == "salesforce":
         from textloop.adapters.salesforce import ContactFields, SalesforceGateway
         from textloop.adapters.salesforce_auth import SalesforceCredentials
 
         # The gateway keeps no credential: its token source reads the secret (bounded cache) for each token.
         return SalesforceGateway.with_credentials(
-            Fresh(Secrets("SALESFORCE").values, SalesforceCredentials.from_secret),
-            instance_url=s.salesforce_instance_url or None,
+            Fresh(read, SalesforceCredentials.from_secret),
+            # another org's My Domain comes from its own secret or its token endpoint
+            instance_url=(s.salesforce_instance_url if is_default else "") or None,
             api_version=s.salesforce_api_version,
             ca_bundle=s.salesforce_ca_bundle,
             default_region=s.phone_default_region,
@@ -134,8 +183,9 @@ def crm_gateway(crm: Crm) -> CrmGateway:
     from textloop.adapters.hubspot_auth import HubSpotCredentials
 
     return HubSpotGateway.with_credentials(
-        Fresh(Secrets("HUBSPOT").values, HubSpotCredentials.from_secret),
-        base_url=s.hubspot_api_base_url,
+        Fresh(read, HubSpotCredentials.from_secret),
+        # a portal's own API host (an EU data-center portal: api-eu1.hubapi.com), else the setting
+        base_url=("" if is_default else read(False).get("api_base_url", "")) or s.hubspot_api_base_url,
         default_region=s.phone_default_region,
         contact_properties=ContactProperties(
             consent=s.hubspot_consent_property,

@@ -15,7 +15,8 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
@@ -139,6 +140,10 @@ class Settings:
     consent_history_inline: int = _setting("CONSENT_HISTORY_INLINE", "50", _int_between(1, 500))
     privacy_queue_url: str = _setting("PRIVACY_QUEUE_URL")
     webhook_tolerance_seconds: int = _setting("WEBHOOK_TOLERANCE_SECONDS", "300", _int_between(1, 3600))
+    tenant_secret_prefix: str = _setting(
+        "TENANT_SECRET_PREFIX", "textloop", _matching(r"[A-Za-z0-9/_+=.@-]{1,256}")
+    )
+    tenancy: str = _setting("TENANCY", "multi", _matching(r"single|multi"))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -161,12 +166,30 @@ class Settings:
         return f"{self.public_base_url}/twilio/status" if self.public_base_url else None
 
 
+class SecretNotFound(LookupError):
+    """Secrets Manager has no secret of that name (``ResourceNotFoundException``)."""
+
+
+def _not_found(exc: BaseException) -> bool:
+    """Powertools wraps the client's error in ``GetParameterError(str(exc))``: look at the chain."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        response = getattr(seen, "response", None)
+        code = response.get("Error", {}).get("Code", "") if isinstance(response, dict) else ""
+        if code == "ResourceNotFoundException" or "ResourceNotFoundException" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 class Secrets:
     """One vendor's credentials: Secrets Manager JSON when ``<PREFIX>_SECRET_ID`` is set, else env.
 
     From the environment, JSON key ``k`` is ``<PREFIX>_<K>``; ``<PREFIX>_<K>_FILE`` names a file holding
     it (a PEM key). ``force`` reads the secret again now (after an authentication failure), at most once
     every ``SECRET_RENEW_SECONDS`` per secret; otherwise Powertools' cache answers for ``max_age``.
+    ``secret_id`` names the secret directly (a tenant's, by convention); a secret that does not exist
+    raises ``SecretNotFound``.
     """
 
     _forced: ClassVar[dict[str, float]] = {}  # secret id → monotonic time of its last forced read
@@ -178,15 +201,17 @@ class Secrets:
         env: Mapping[str, str] | None = None,
         max_age: int = SECRET_CACHE_SECONDS,
         provider: Any = None,
+        secret_id: str | None = None,
     ) -> None:
         self._prefix = prefix
         self._env = os.environ if env is None else env
         self._max_age = max_age
         self._provider = provider  # a Powertools BaseProvider (tests); None: parameters.get_secret
+        self._explicit_id = secret_id
 
     @cached_property
     def _secret_id(self) -> str | None:
-        return self._env.get(f"{self._prefix}_SECRET_ID") or None
+        return self._explicit_id or self._env.get(f"{self._prefix}_SECRET_ID") or None
 
     def values(self, force: bool = False) -> dict[str, str]:
         """Every key of the secret (non-empty values, as strings)."""
@@ -217,11 +242,20 @@ class Secrets:
         return value
 
     def _fetch(self, secret_id: str, force: bool) -> Any:
-        if self._provider is not None:
-            return self._provider.get(secret_id, transform="json", max_age=self._max_age, force_fetch=force)
-        from aws_lambda_powertools.utilities import parameters  # lazy: only deployed paths pay
+        try:
+            if self._provider is not None:
+                return self._provider.get(
+                    secret_id, transform="json", max_age=self._max_age, force_fetch=force
+                )
+            from aws_lambda_powertools.utilities import parameters  # lazy: only deployed paths pay
 
-        return parameters.get_secret(secret_id, transform="json", max_age=self._max_age, force_fetch=force)
+            return parameters.get_secret(
+                secret_id, transform="json", max_age=self._max_age, force_fetch=force
+            )
+        except Exception as exc:
+            if _not_found(exc):
+                raise SecretNotFound(f"no secret {secret_id}") from exc
+            raise
 
     @classmethod
     def _may_force(cls, secret_id: str) -> bool:
@@ -232,6 +266,78 @@ class Secrets:
                 return False
             cls._forced[secret_id] = now
             return True
+
+
+def tenant_secrets(
+    vendor: str, account: str, prefix: str, env: Mapping[str, str] | None = None, provider: Any = None
+) -> Secrets:
+    """One tenant's credentials, named by convention. Deployed (``<VENDOR>_SECRET_ID`` set): the secret
+    ``<prefix>/<vendor>/<account>``; locally: the variables ``<VENDOR>_<ACCOUNT>_<K>`` (account upper-cased),
+    e.g. ``HUBSPOT_24681357_ACCESS_TOKEN``."""
+    source = os.environ if env is None else env
+    if source.get(f"{vendor}_SECRET_ID"):
+        secret_id = f"{prefix}/{vendor.lower()}/{account}"
+        return Secrets(vendor, source, provider=provider, secret_id=secret_id)
+    return Secrets(f"{vendor}_{re.sub(r'[^A-Z0-9]', '_', account.upper())}", source, provider=provider)
+
+
+def tenant_credentials(
+    vendor: str,
+    account: str,
+    prefix: str,
+    tenancy: str = "multi",
+    env: Mapping[str, str] | None = None,
+    provider: Any = None,
+) -> tuple[Secrets, bool] | None:
+    """Whose credentials answer for *account* (a Salesforce org id, a HubSpot portal id), and whether they
+    are the vendor's default secret. An account's own secret first; else the default secret when it
+    serves that account: its ``account`` key lists it (comma-separated), or it has no ``account`` key (a
+    single-tenant deployment: every account). None: nobody's (``unknown_tenant``). No account (an event or
+    a message recorded before accounts were) or ``tenancy`` single: the default secret."""
+    default = Secrets(vendor, env, provider=provider)
+    if not account or tenancy == "single":
+        return default, True
+    own = tenant_secrets(vendor, account, prefix, env, provider)
+    try:
+        if own.values():
+            return own, False
+    except SecretNotFound:
+        pass
+    try:
+        served = default.values().get("account")
+    except SecretNotFound:
+        return None
+    if served is None or account in {a.strip() for a in served.split(",")}:
+        return default, True
+    return None
+
+
+class BoundedCache(Generic[T]):
+    """At most ``size`` entries (the least recently used leaves first), each kept at most ``max_age``
+    seconds: one object per tenant without keeping a credential, or a tenant's absence, forever."""
+
+    def __init__(self, size: int, max_age: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._size, self._max_age, self._clock = size, max_age, clock
+        self._entries: OrderedDict[Hashable, tuple[float, T]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        now = self._clock()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and now - entry[0] < self._max_age:
+                self._entries.move_to_end(key)
+                return entry[1]
+        value = build()  # outside the lock: a slow build does not hold up other tenants
+        with self._lock:
+            self._entries[key] = (now, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 class Renewable(Protocol[T_co]):

@@ -35,11 +35,24 @@ logger = Logger(logger_formatter=MaskingFormatter())
 metrics = Metrics(namespace=os.getenv("POWERTOOLS_METRICS_NAMESPACE") or NAMESPACE_DEFAULT)
 
 
+# Every outcome has its own metric and log level: (metric, dimension, level). A skip is a warning (a
+# text the CRM change asked for did not go); everything else is the product working as designed.
+OUTCOME_METRICS: dict[Outcome, tuple[str, str | None, str]] = {
+    Outcome.SENT: ("SmsSent", None, "info"),
+    Outcome.DEFERRED: ("SmsDeferred", "reason", "info"),  # held back by the send-time policy or a cap
+    Outcome.SKIPPED: ("SmsSkipped", "reason", "warning"),
+    Outcome.IGNORED: ("EventIgnored", "reason", "info"),  # no rule wants this change
+    Outcome.DUPLICATE: ("DuplicateSuppressed", None, "info"),
+    Outcome.ROUTED: ("RepliesRouted", "intent", "info"),  # a reply by intent; other routings by reason
+}
+
+
 def observe(result: DispatchResult) -> None:
-    """One structured line and the matching metric for every dispatch outcome."""
-    log = logger.info if result.outcome in (Outcome.SENT, Outcome.DEFERRED) else logger.warning
-    log(
-        f"dispatch {result.outcome}",
+    """One structured line and the matching metric for every dispatch or routing outcome."""
+    name, dimension, level = OUTCOME_METRICS[result.outcome]
+    verb = "reply" if result.outcome is Outcome.ROUTED else "dispatch"
+    getattr(logger, level)(
+        f"{verb} {result.outcome}",
         extra={
             "event_key": result.event_key,
             "outcome": str(result.outcome),
@@ -49,21 +62,24 @@ def observe(result: DispatchResult) -> None:
             **result.details,
         },
     )
-    if result.outcome is Outcome.SENT:
-        metrics.add_metric(name="SmsSent", unit=MetricUnit.Count, value=1)
-    elif result.outcome is Outcome.DUPLICATE:
-        metrics.add_metric(name="DuplicateSuppressed", unit=MetricUnit.Count, value=1)
-    elif result.outcome is Outcome.DEFERRED:  # held back by the send-time policy or a cap: comes back
-        count_with_reason("SmsDeferred", result.reason)
+    if dimension is None:
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+    elif result.outcome is Outcome.ROUTED and "intent" not in result.details:
+        # a consent write-back or a delivery failure flagged on the contact: not a reply
+        count_with_dimension(name, "reason", result.reason)
+    elif result.outcome is Outcome.ROUTED:
+        count_with_dimension(name, "intent", str(result.details["intent"]))
     else:
-        count_with_reason(
-            "SmsSkipped" if result.outcome is Outcome.SKIPPED else "EventIgnored", result.reason
-        )
+        count_with_dimension(name, dimension, result.reason)
+
+
+def count_with_dimension(name: str, dimension: str, value: str) -> None:
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
+        metric.add_dimension(name=dimension, value=value or "unknown")
 
 
 def count_with_reason(name: str, reason: str) -> None:
-    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=metrics.namespace) as metric:
-        metric.add_dimension(name="reason", value=reason or "unknown")
+    count_with_dimension(name, "reason", reason)
 
 
 @contextmanager

@@ -172,6 +172,9 @@ def test_given_the_demo_when_it_texts_now_then_each_texted_contact_was_in_daytim
         seed.SF_CONTACT_LENA: _sf_contact(state, seed.SF_CONTACT_LENA)["SMS_Time_Zone__c"],
         seed.HS_CONTACT_MARIA: iana_zone(_hs_contact(state, seed.HS_CONTACT_MARIA)["hs_timezone"]),
         seed.HS_CONTACT_RUTH: iana_zone(_hs_contact(state, seed.HS_CONTACT_RUTH)["hs_timezone"]),
+        seed.HS2_CONTACT_OLIVIA: iana_zone(  # (m): the second HubSpot portal's contact
+            _props(state["hubspot_portals"][seed.HS2_PORTAL_ID]["contacts"][0])["hs_timezone"]
+        ),
     }
     sent = [i for i in state["ledger"] if i["pk"].startswith("MSG#") and i["sk"] == "MSG"]
     assert {m["contact_id"] for m in sent} == set(zones)

@@ -213,7 +213,7 @@ def test_given_a_later_trigger_for_an_opted_out_number_when_dispatched_then_skip
     assert (
         len([m for m in state["sms"] if (m.get("to") or m.get("To")) == lena]) == 1
     )  # only the one before STOP
-    assert len(state["sms"]) == 4
+    assert len(state["sms"]) == 5  # (a)-(d) and (m)
     assert not any(t.get("WhatId") == step.record_id for t in state["salesforce"]["Task"])
 
 

@@ -40,20 +40,21 @@ def test_demo_passes_its_own_checks(demo):
 
 
 def test_exactly_one_sms_per_trigger(demo, state, seed):
-    assert len(state["sms"]) == 4
+    assert len(state["sms"]) == 5  # (a)-(d), and (m) in the second HubSpot portal
     sent = [o for o in _outcomes(state) if o["outcome"] == "sent"]
-    assert len(sent) == 4
+    assert len(sent) == 5
     for record_id in (
         seed.SF_OPPORTUNITY_ACME,
         seed.SF_CASE_EXPORT,
         seed.HS_DEAL_INITECH,
         seed.HS_TICKET_SSO,
+        seed.HS2_DEAL_GLOBEX,
     ):
         outcomes = _outcomes_for(state, record_id)
         assert [o["outcome"] for o in outcomes] == ["sent"], record_id
     sids = {o["sid"] for o in sent}
     assert sids == {m.get("sid") or m.get("Sid") for m in state["sms"]}
-    assert demo.verdict.counts["sms"] == 4
+    assert demo.verdict.counts["sms"] == 5
 
 
 def test_duplicates_are_suppressed(demo, seed):
@@ -122,7 +123,7 @@ def test_request_logs_are_jsonl_with_method_path_query_body(demo):
             assert {"method", "path", "query", "body"} <= set(entry), (name, entry)
     twilio = _jsonl(demo.out_dir / "twilio_requests.jsonl")
     sends = [e for e in twilio if e["method"] == "POST" and e["path"].endswith("/Messages.json")]
-    assert len(sends) == 4
+    assert len(sends) == 5
     assert all(
         isinstance(e["body"], dict) and e["body"].get("StatusCallback", "").endswith("/twilio/status")
         for e in sends

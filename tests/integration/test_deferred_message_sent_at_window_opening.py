@@ -48,7 +48,7 @@ def test_given_a_night_time_marketing_message_then_it_is_sent_at_the_window_open
     slots = DynamoSendSlots(aws["StateTable"], dynamodb)
     dispatcher = Dispatcher(
         rules=RuleSet.load(),
-        crm=lambda _name: crm,
+        crm=lambda _crm, _account: crm,
         sms=sms,
         outcomes=DynamoEventOutcomes(aws["StateTable"], dynamodb),
         slots=slots,

@@ -41,7 +41,7 @@ def dispatchers(
         c = boto3.client("dynamodb", endpoint_url=serial_moto_url)
         return Dispatcher(
             rules=RuleSet.load(),
-            crm=lambda _name: crm,
+            crm=lambda _crm, _account: crm,
             sms=sms,
             outcomes=DynamoEventOutcomes(tables["StateTable"], c),
             slots=DynamoSendSlots(tables["StateTable"], c),

@@ -77,7 +77,7 @@ def texted(aws: dict[str, str]) -> Dispatcher:
     crm.add(deal_context())
     dispatcher = Dispatcher(
         rules=RuleSet.load(),
-        crm=lambda _name: crm,
+        crm=lambda _crm, _account: crm,
         sms=FakeSms(),
         outcomes=DynamoEventOutcomes(aws["StateTable"], client),
         slots=DynamoSendSlots(aws["StateTable"], client),

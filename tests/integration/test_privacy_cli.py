@@ -63,7 +63,9 @@ def stack() -> Iterator[Any]:
 
     with LocalStack(StackOptions(extra_env={"PRIVACY_HASH_KEY": KEY, "LOG_LEVEL": "ERROR"})) as running:
         running.hubspot.update_record("deals", seed.HS_DEAL_UMBRELLA, {"dealstage": "contractsent"})
-        event = hubspot_event("deal", seed.HS_DEAL_UMBRELLA, "dealstage", "contractsent", 1, 1)
+        event = hubspot_event(
+            "deal", seed.HS_DEAL_UMBRELLA, "dealstage", "contractsent", int(seed.HS_PORTAL_ID), 1
+        )
         answer = post_hubspot_batch(running.url, running.env["HUBSPOT_CLIENT_SECRET"], [event])
         assert answer.status_code == 200, answer.text
         assert running.drain(60)
@@ -123,7 +125,9 @@ def test_given_a_local_stack_when_erasing_then_only_the_keyed_opt_out_stays_and_
     assert textloop("privacy", "export", KEN, "--stack-url", stack.url).returncode == 0
     # When the deal comes back to the stage the next week, the erased opt-out still refuses the text
     sent = len(stack.state()["sms"])
-    event = hubspot_event("deal", seed.HS_DEAL_UMBRELLA, "dealstage", "contractsent", 1, 1)
+    event = hubspot_event(
+        "deal", seed.HS_DEAL_UMBRELLA, "dealstage", "contractsent", int(seed.HS_PORTAL_ID), 1
+    )
     assert post_hubspot_batch(stack.url, stack.env["HUBSPOT_CLIENT_SECRET"], [event]).status_code == 200
     assert stack.drain(60)
     assert len(stack.state()["sms"]) == sent

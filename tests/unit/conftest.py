@@ -117,7 +117,7 @@ def make_dispatcher(
     def build() -> Dispatcher:
         return Dispatcher(
             rules=RuleSet.load(),
-            crm=lambda _name: crm,
+            crm=lambda _crm, _account: crm,
             sms=sms,
             outcomes=outcomes,
             slots=slots,
@@ -147,7 +147,9 @@ def router(
 ) -> ReplyRouter:
     routing = RuleSet.load().routing
     assert routing is not None
-    return ReplyRouter(routing, lambda _name: crm, ("salesforce",), outcomes, conversations, tasks, clock)
+    return ReplyRouter(
+        routing, lambda _crm, _account: crm, ("salesforce",), outcomes, conversations, tasks, clock
+    )
 
 
 @pytest.fixture

@@ -92,12 +92,6 @@ def test_given_the_held_out_hard_negatives_then_none_is_an_opt_out_and_most_get_
     ]
 
 
-def test_given_the_held_out_split_then_a_reply_is_classified_in_under_5_ms_on_average(
-    report: dict[str, Any],
-) -> None:
-    assert report["latency_ms"]["mean"] < 5.0, report["latency_ms"]
-
-
 DEV_FILE = TRAIN_FILE.parent / "independent.jsonl"  # dev_a
 DEV_B_FILE = TRAIN_FILE.parent / "independent_b.jsonl"  # dev_b
 
@@ -123,7 +117,6 @@ def test_given_the_dev_b_slice_then_every_opt_out_is_caught_none_is_false_and_ma
     assert dev["opt_out_recall"] == 1.0, dev["missed_opt_outs"]
     assert dev["false_opt_out_share"] <= 0.01, [e for e in dev["errors"] if e["predicted"] == "opt_out"]
     assert dev["macro_f1"] >= 0.80, dev["per_class"]
-    assert dev["latency_ms"]["mean"] < 1.0 and dev["latency_ms"]["p99"] < 5.0, dev["latency_ms"]
 
 
 DEV_C_FILE = TRAIN_FILE.parent / "independent_c.jsonl"  # dev_c
@@ -154,8 +147,7 @@ def test_given_train_and_the_dev_and_test_slices_then_no_reply_is_in_two_of_them
     )
 
 
-def test_given_the_held_out_split_then_p99_latency_is_under_5_ms(report: dict[str, Any]) -> None:
-    assert report["latency_ms"]["mean"] < 1.0 and report["latency_ms"]["p99"] < 5.0, report["latency_ms"]
+# Speed is a benchmark figure, never a timed test: `make bench` ("warm reply classification", bound 5 ms).
 
 
 def test_given_the_train_split_then_the_rules_alone_separate_opt_outs_exactly() -> None:

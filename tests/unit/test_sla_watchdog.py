@@ -23,7 +23,7 @@ def _routed_meeting_request(
     routing = RuleSet.load().routing
     assert routing is not None
     crm.contacts.append(Person("003X", "Ana", "Silva", "+14155550132", owner_id="005REP"))
-    ReplyRouter(routing, lambda _n: crm, ("salesforce",), outcomes, conversations, tasks, clock)(
+    ReplyRouter(routing, lambda _crm, _account: crm, ("salesforce",), outcomes, conversations, tasks, clock)(
         reply("call me at 3?"), intent("meeting")
     )
     return next(iter(crm.tasks))
@@ -33,7 +33,7 @@ def _watchdog(tasks: DynamoSlaTasks, crm: FakeCrm, clock: Clock) -> SlaWatchdog:
     routing = RuleSet.load().routing
     assert routing is not None
     routing = routing.model_copy(update={"escalate_to": {"salesforce": "005MANAGER"}})
-    return SlaWatchdog(routing, lambda _n: crm, tasks, clock)
+    return SlaWatchdog(routing, lambda _crm, _account: crm, tasks, clock)
 
 
 def test_given_an_open_task_past_its_due_time_then_escalated_once_to_the_manager(

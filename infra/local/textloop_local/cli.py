@@ -63,6 +63,9 @@ COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {  # type: i
     "compliance": _lazy("compliance", "add_compliance"),
     "privacy": _lazy("privacy", "add_privacy"),
     "salesforce": _lazy("salesforce_render", "add_salesforce"),
+    "redrive": _lazy("redrive", "add_redrive"),
+    "catch-up": _lazy("catch_up", "add_catch_up"),
+    "doctor": _lazy("doctor", "add_doctor"),
 }
 
 

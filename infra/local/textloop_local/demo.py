@@ -167,7 +167,7 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     with stack:
         zones = choose_zones(datetime.now(UTC))
         set_time_zones(stack, zones)
-        steps = play(stack) + play_consent_and_timing(stack, zones)
+        steps = play(stack) + play_consent_and_timing(stack, zones) + play_tenants(stack)
         stack.drain(timeout=90)
         replies = play_replies(stack)
         later = play_later(stack)
@@ -180,6 +180,9 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
         stack.twilio.write_request_log(out / "twilio_requests.jsonl")
         stack.salesforce.write_request_log(out / "salesforce_requests.jsonl")
         stack.hubspot.write_request_log(out / "hubspot_requests.jsonl")
+        for portal, emulator in stack.hubspot_portals.items():
+            if emulator is not stack.hubspot:
+                emulator.write_request_log(out / f"hubspot_{portal}_requests.jsonl")
     text, verdict = build(
         steps, state, deliveries, stack_url=url, brand=brand, replies=replies, later=later, watchdog=watchdog
     )
@@ -533,6 +536,54 @@ def play_consent_and_timing(stack: LocalStack, zones: dict[tuple[str, str], str]
             seed_sent_history(stack, datetime.now(UTC))
         trigger(step, *change)
     return [step for step, _ in scenes]
+
+
+# --- one stack, several tenants ------------------------------------------------------------
+
+
+def play_tenants(stack: LocalStack) -> list[Step]:
+    """Two portals of the same HubSpot app (one client secret signs both), each read through its own
+    token; and a portal without credentials, whose event is skipped as ``unknown_tenant``."""
+    seed = _seed()
+    trigger = _Trigger(stack)
+    second = stack.hubspot_portals[seed.HS2_PORTAL_ID]
+    m = Step(
+        "m",
+        "HubSpot, a second portal: deal moves to Contract sent",
+        "hubspot",
+        "deal",
+        seed.HS2_DEAL_GLOBEX,
+        f"In portal **{seed.HS2_PORTAL_ID}** (its own emulator, data and token) a rep moved the deal to "
+        "**contractsent**; the same app's signed webhook carries that portal id.",
+        "sent",
+    )
+    n = Step(
+        "n",
+        "HubSpot: a portal without credentials",
+        "hubspot",
+        "deal",
+        "40841130001",
+        f"Portal **{seed.HS_UNKNOWN_PORTAL_ID}** installed the app but has no credentials in this stack; "
+        "a deal there moved to **contractsent**; one signed webhook.",
+        "skipped:unknown_tenant",
+    )
+    zone = zone_where(datetime.now(UTC), DAYTIME_HOURS, ("America/Los_Angeles",))
+    olivia = {HS_TIME_ZONE_PROPERTY: hubspot_time_zone(zone)}
+    second.update_record("contacts", seed.HS2_CONTACT_OLIVIA, olivia)
+    second.update_record("deals", m.record_id, {"dealstage": "contractsent"})
+    for step, portal in ((m, seed.HS2_PORTAL_ID), (n, seed.HS_UNKNOWN_PORTAL_ID)):
+        event = hubspot_event(
+            "deal", step.record_id, "dealstage", "contractsent", int(portal), trigger.app_id
+        )
+        r = post_hubspot_batch(stack.url, trigger.secret, [event])
+        step.http.append(
+            {
+                "request": f"POST /hubspot/webhooks (portal {portal}, 1 event)",
+                "status": r.status_code,
+                "body": r.text.strip()[:200],
+            }
+        )
+    return [m, n]
 
 
 # --- the closed loop: replies, a later trigger, the SLA watchdog ---------------------------

@@ -23,6 +23,11 @@ the key (``SALESFORCE_AUTH=jwt_bearer``, ``SALESFORCE_USERNAME``, ``SALESFORCE_C
 logs show the token calls. The static ``*_ACCESS_TOKEN`` values stay accepted by the emulators for the
 local tools (demo, bench) that read them directly; ``SALESFORCE_AUTH=access_token`` and an empty
 ``HUBSPOT_REFRESH_TOKEN`` make the functions use them too.
+
+Tenants: the default credentials above serve the seeded org and portal (``SALESFORCE_ACCOUNT``,
+``HUBSPOT_ACCOUNT``); a second HubSpot portal (``seed.HS2_PORTAL_ID``) runs in its own emulator and is
+served by its own token and API URL (``HUBSPOT_<PORTALID>_ACCESS_TOKEN``, ``HUBSPOT_<PORTALID>_API_BASE_URL``);
+any other org or portal has no credentials (``unknown_tenant``).
 """
 
 from __future__ import annotations
@@ -62,6 +67,9 @@ LOCAL_DEFAULTS: dict[str, str] = {
     "HUBSPOT_CLIENT_ID": "local-hubspot-client-id",
     "HUBSPOT_CLIENT_SECRET": "local-hubspot-client-secret",
     "HUBSPOT_REFRESH_TOKEN": "local-hubspot-refresh-token",
+    "SALESFORCE_ACCOUNT": seed.SF_ORG_ID,  # the org the default credentials serve
+    "HUBSPOT_ACCOUNT": seed.HS_PORTAL_ID,  # the portal the default credentials serve
+    f"HUBSPOT_{seed.HS2_PORTAL_ID}_ACCESS_TOKEN": seed.HS2_ACCESS_TOKEN,  # a second portal: its own token
     "TWILIO_ACCOUNT_SID": seed.TWILIO_ACCOUNT_SID,
     "TWILIO_AUTH_TOKEN": seed.TWILIO_AUTH_TOKEN,
     "TWILIO_MESSAGING_SERVICE_SID": seed.TWILIO_MESSAGING_SERVICE_SID,
@@ -112,6 +120,7 @@ class LocalStack:
         self.moto: Any = None
         self.salesforce: Any = None
         self.hubspot: Any = None
+        self.hubspot_portals: dict[str, Any] = {}  # portal id → its emulator (self.hubspot: the first)
         self.twilio: Any = None
         self.api: ApiServer | None = None
         self.poller: SqsPoller | None = None
@@ -336,6 +345,15 @@ class LocalStack:
             **lifetimes,
         )
         self.hubspot.start(host="127.0.0.1", port=0)
+        second = HubSpotEmulator(  # another portal of the same app: its own data, its own token
+            access_token=secrets[f"HUBSPOT_{seed.HS2_PORTAL_ID}_ACCESS_TOKEN"],
+            objects=seed.HUBSPOT_2,
+            owners=seed.HUBSPOT_2_OWNERS,
+            id_offset=5_000_000,
+            **lifetimes,
+        )
+        second.start(host="127.0.0.1", port=0)
+        self.hubspot_portals = {seed.HS_PORTAL_ID: self.hubspot, seed.HS2_PORTAL_ID: second}
         self.twilio = TwilioEmulator(
             account_sid=secrets["TWILIO_ACCOUNT_SID"], auth_token=secrets["TWILIO_AUTH_TOKEN"]
         )
@@ -379,6 +397,7 @@ class LocalStack:
             "SALESFORCE_LOGIN_URL": self.salesforce.url,
             "SALESFORCE_CA_BUNDLE": str(self.salesforce.ca_bundle_path),
             "HUBSPOT_API_BASE_URL": self.hubspot.url,
+            f"HUBSPOT_{seed.HS2_PORTAL_ID}_API_BASE_URL": second.url,
             "TWILIO_API_BASE_URL": self.twilio.url,
             **{k: v for k, v in opts.extra_env.items() if k not in LOCAL_DEFAULTS},
         }
@@ -460,6 +479,7 @@ class LocalStack:
             lambda: self.api and self.api.stop(),
             lambda: self.twilio and self.twilio.stop(),
             lambda: self.hubspot and self.hubspot.stop(),
+            *(lambda e=e: e.stop() for e in self.hubspot_portals.values() if e is not self.hubspot),
             lambda: self.salesforce and self.salesforce.stop(),
             lambda: self.moto and self.moto.stop(),
         ):
@@ -470,6 +490,7 @@ class LocalStack:
         self.poller = None
         self.api = None
         self.twilio = self.hubspot = self.salesforce = self.moto = None
+        self.hubspot_portals = {}
         self._restore_env()
         if self._saved_modules is not None:
             _restore_textloop_modules(self._saved_modules)

@@ -74,6 +74,11 @@ def snapshot(stack: Any) -> dict[str, Any]:
         },
         "salesforce": stack.salesforce.state(),
         "hubspot": stack.hubspot.state(),
+        "hubspot_portals": {  # the other HubSpot portals of the stack, by portal id
+            portal: emulator.state()
+            for portal, emulator in getattr(stack, "hubspot_portals", {}).items()
+            if emulator is not stack.hubspot
+        },
         "consent": scan_table(stack.dynamodb, stack.consent_table),
         "ledger": scan_table(stack.dynamodb, stack.state_table),
         "queues": stack.queue_depths(),
@@ -221,10 +226,12 @@ def rec_id(rec: dict[str, Any]) -> str:
 
 def record_of(state: State, crm: str, record_id: str) -> dict[str, Any] | None:
     """The record with this id in one CRM emulator's state, properties flattened."""
-    for records in state.get(crm, {}).values():
-        for rec in records if isinstance(records, list) else ():
-            if rec_id(rec) == str(record_id):
-                return props(rec)
+    portals = list(state.get("hubspot_portals", {}).values()) if crm == "hubspot" else []
+    for crm_state in (state.get(crm, {}), *portals):
+        for records in crm_state.values():
+            for rec in records if isinstance(records, list) else ():
+                if rec_id(rec) == str(record_id):
+                    return props(rec)
     return None
 
 

@@ -283,6 +283,7 @@ class DynamoSendSlots(_Table):
             "purpose": _s(slot.purpose),
             "template": _s(f"{slot.template_id}@v{slot.template_version}"),
             "event_key": _s(slot.event_key),
+            "account": _s(slot.account),  # the tenant: replies and callbacks use its CRM credentials
             "status": _s("accepted"),
             "sent_at": _s(iso(now)),
             "expires_at": _epoch(now + self.retention),
@@ -333,6 +334,7 @@ class DynamoConversations(_Table):
             owner_id=item["owner_id"]["S"] or None,
             sid=item["sid"]["S"],
             sent_at=item["sent_at"]["S"],
+            account=item.get("account", {}).get("S", ""),  # absent on records written before accounts
         )
 
     def sent_since(self, phone: str, since: datetime) -> list[SentMessage]:
@@ -402,6 +404,7 @@ class DynamoSlaTasks(_Table):
             "object_type": _s(task.record.object_type if task.record else ""),
             "record_id": _s(task.record.record_id if task.record else ""),
             "subject": _s(task.subject),
+            "account": _s(task.account),
         }
         with _translated("PutItem"):
             self.client.put_item(TableName=self.table, Item=item)
@@ -883,6 +886,7 @@ def _watched(item: dict[str, Any]) -> WatchedTask:
         contact_id=item["contact_id"]["S"] or None,
         record=_record(crm, object_type, record_id) if record_id else None,
         subject=item["subject"]["S"],
+        account=item.get("account", {}).get("S", ""),
     )
 
 
@@ -910,6 +914,7 @@ _SLOT_TEXT = (
     "error",
     "purpose",
     "sent_at",
+    "account",
 )
 _SLOT_TIMES = ("claimed_at", "lease_until", "cooldown_until")
 

@@ -76,6 +76,13 @@ class NoSendWindow(Skip):
     reason = "no_send_window"
 
 
+class UnknownTenant(Skip):
+    """The event's Salesforce org or HubSpot portal has no credentials in this deployment: skipped and
+    recorded, never retried (a tenant added later gets its own events from then on)."""
+
+    reason = "unknown_tenant"
+
+
 class RecipientUnsubscribed(OptedOut):
     """The carrier or Twilio says the number unsubscribed (Twilio error 21610)."""
 

@@ -171,6 +171,7 @@ class Conversation:
     owner_id: str | None
     sid: str
     sent_at: str
+    account: str = ""  # the tenant: Salesforce org id or HubSpot portal id ("" before accounts were kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +185,7 @@ class WatchedTask:
     contact_id: str | None
     record: RecordRef | None
     subject: str
+    account: str = ""  # the tenant whose CRM holds the task
 
 
 class Outcome(enum.StrEnum):

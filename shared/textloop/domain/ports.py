@@ -7,7 +7,7 @@ permanent problems into ``Skip`` subclasses, transient ones into ``Retryable`` s
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from textloop.domain.model import ConsentStatus as ConsentStatus  # re-exported: ports speak it
 from textloop.domain.model import (
     Conversation,
+    Crm,
     DispatchResult,
     MessageContext,
     OutboundSms,
@@ -65,6 +66,11 @@ class CrmGateway(Protocol):
         """Write the SMS consent Textloop recorded back to the contact's consent field, with the
         evidence logged on the contact."""
         ...
+
+
+CrmGateways = Callable[[Crm, str], CrmGateway]
+"""A CRM's gateway for one tenant (``account``: Salesforce org id, HubSpot portal id; "" the default
+tenant); raises ``UnknownTenant`` when that account has no credentials."""
 
 
 class SmsSender(Protocol):
@@ -138,6 +144,7 @@ class SendSlot:
     purpose: str = "transactional"
     not_before: datetime | None = None  # DEFERRED: the earliest instant it may go
     sent_at: str = ""  # ISO instant the provider accepted it (SENT)
+    account: str = ""  # the tenant (Salesforce org id, HubSpot portal id): kept on the message records
 
     def evolve(self, **changes: object) -> SendSlot:
         return replace(self, **changes)  # type: ignore[arg-type]

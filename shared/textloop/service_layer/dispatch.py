@@ -21,7 +21,6 @@ from textloop.domain import errors, templates
 from textloop.domain.caps import FrequencyCaps
 from textloop.domain.model import (
     ChangeKind,
-    Crm,
     DispatchResult,
     MessageContext,
     OutboundSms,
@@ -37,6 +36,7 @@ from textloop.domain.ports import (
     ConsentStatus,
     Conversations,
     CrmGateway,
+    CrmGateways,
     Deferral,
     Deferrals,
     EventOutcomes,
@@ -68,7 +68,7 @@ class Hold:
 @dataclass
 class Dispatcher:
     rules: RuleSet
-    crm: Callable[[Crm], CrmGateway]  # lazy: a Salesforce event never imports the HubSpot SDK
+    crm: CrmGateways  # per (CRM, account), lazy: a Salesforce event never imports the HubSpot SDK
     sms: SmsSender
     outcomes: EventOutcomes
     slots: SendSlots
@@ -119,7 +119,7 @@ class Dispatcher:
         candidates = self.rules.candidates(event)
         if not candidates:
             return DispatchResult(Outcome.IGNORED, event.event_key, "no_matching_rule")
-        gateway = self.crm(event.record.crm)
+        gateway = self.crm(event.record.crm, event.account)  # UnknownTenant: skipped, recorded
         context = gateway.load_context(event.record, self.rules.fields_for(candidates))
         rule = confirm(candidates, context)
         if rule is None:
@@ -197,6 +197,7 @@ class Dispatcher:
             contact_id=ctx.recipient.crm_id if ctx.recipient else None,
             owner_id=ctx.owner.crm_id if ctx.owner else None,
             purpose=rule.purpose,
+            account=event.account,
         )
 
     def _deliver(

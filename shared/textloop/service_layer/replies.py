@@ -28,7 +28,7 @@ from textloop.domain.model import (
     TaskPriority,
     WatchedTask,
 )
-from textloop.domain.ports import Conversations, CrmGateway, EventOutcomes, SlaTasks
+from textloop.domain.ports import Conversations, CrmGateways, EventOutcomes, SlaTasks
 from textloop.domain.routing import IntentRoute, Routing
 from textloop.service_layer.status import UNREACHABLE
 
@@ -48,13 +48,14 @@ class Target:
     contact_id: str | None
     owner_id: str | None
     how: str  # "conversation", "contact_search", "triage"
+    account: str = ""  # the tenant (org or portal) of the conversation; "" the default tenant
 
 
 @dataclass
 class ReplyRouter:
     routing: Routing
-    crm: Callable[[Crm], CrmGateway]
-    crms: Sequence[Crm]  # the CRMs to search for an unknown number, in order
+    crm: CrmGateways  # per (CRM, account)
+    crms: Sequence[Crm]  # the CRMs to search (their default tenant) for an unknown number, in order
     outcomes: EventOutcomes
     conversations: Conversations
     tasks: SlaTasks
@@ -70,8 +71,10 @@ class ReplyRouter:
         intent = str(classification["intent"])
         received = datetime.fromisoformat(sms["received_at"])
         target = self._target(sms["sender"])
-        gateway = self.crm(target.crm)
+        gateway = self.crm(target.crm, target.account)
         details = {"intent": intent, "from": mask(sms["sender"]), "how": target.how}
+        if target.account:
+            details["account"] = target.account
         if target.record is not None or target.contact_id is not None:
             activity_id = gateway.log_sms(_inbound_activity(sms, target, received))
             details["logged_on"] = str(target.record or f"{target.crm}:contact:{target.contact_id}")
@@ -83,7 +86,14 @@ class ReplyRouter:
             task_id = gateway.create_task(task)
             self.tasks.watch_task(
                 WatchedTask(
-                    target.crm, task_id, task.due, task.owner_id, task.contact_id, task.record, task.subject
+                    target.crm,
+                    task_id,
+                    task.due,
+                    task.owner_id,
+                    task.contact_id,
+                    task.record,
+                    task.subject,
+                    target.account,
                 )
             )
             details.update(task_id=task_id, priority=str(task.priority), due=task.due.isoformat())
@@ -113,7 +123,7 @@ class ReplyRouter:
             )
         else:
             note = f"{change['source']}: {change['evidence']}"
-            self.crm(target.crm).record_consent(target.contact_id, status, note)
+            self.crm(target.crm, target.account).record_consent(target.contact_id, status, note)
             result = DispatchResult(
                 Outcome.ROUTED, key, f"crm_consent_{status}", details={"contact": target.contact_id}
             )
@@ -127,7 +137,7 @@ class ReplyRouter:
         if message is None or not message.get("contact_id"):
             return DispatchResult(Outcome.IGNORED, key, "unknown_message")
         status = PhoneStatus(UNREACHABLE.get(str(failure["error_code"]), "unreachable"))
-        self.crm(message["crm"]).flag_phone(
+        self.crm(message["crm"], str(message.get("account", ""))).flag_phone(
             message["contact_id"], status, f"Twilio error {failure['error_code']} on message {failure['sid']}"
         )
         result = DispatchResult(
@@ -137,11 +147,15 @@ class ReplyRouter:
         return result
 
     def _target(self, phone: str) -> Target:
+        """The conversation's own tenant; a number never texted is searched in each CRM's default tenant
+        only: a stranger is no tenant's yet, and listing every tenant would mean listing secrets."""
         conversation = self.conversations.latest_conversation(phone)
         if conversation is not None:
-            record = conversation.record
-            return Target(record.crm, record, conversation.contact_id, conversation.owner_id, "conversation")
-        matches = [(crm, person) for crm in self.crms for person in self.crm(crm).find_contacts(phone)]
+            record, account = conversation.record, conversation.account
+            return Target(
+                record.crm, record, conversation.contact_id, conversation.owner_id, "conversation", account
+            )
+        matches = [(crm, person) for crm in self.crms for person in self.crm(crm, "").find_contacts(phone)]
         if len(matches) == 1:
             crm, person = matches[0]
             return Target(crm, None, person.crm_id, person.owner_id or None, "contact_search")
@@ -173,7 +187,7 @@ class SlaWatchdog:
     """Escalates, once, every task still open after its due time."""
 
     routing: Routing
-    crm: Callable[[Crm], CrmGateway]
+    crm: CrmGateways
     tasks: SlaTasks
     clock: Callable[[], datetime] = _utcnow
 
@@ -181,7 +195,12 @@ class SlaWatchdog:
         now = self.clock()
         done: list[dict[str, str]] = []
         for task in self.tasks.overdue_tasks(now):
-            gateway = self.crm(task.crm)
+            try:
+                gateway = self.crm(task.crm, task.account)
+            except errors.UnknownTenant:  # the tenant's credentials were removed: stop chasing, once
+                self.tasks.stop_watching(task, "unknown_tenant", now)
+                done.append({"task": task.task_id, "outcome": "unknown_tenant"})
+                continue
             try:
                 still_open = gateway.task_is_open(task.task_id)
             except errors.RecordNotFound:

@@ -21,6 +21,7 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -184,8 +185,14 @@ class HubSpotEmulator(Emulator):
         client_secret: str = "local-hubspot-client-secret",
         refresh_token: str | None = None,
         token_lifetime: float = 1800.0,
+        objects: dict[str, list[dict[str, Any]]] | None = None,
+        owners: list[dict[str, Any]] | None = None,
+        id_offset: int = 0,
     ) -> None:
+        """``objects``/``owners``: another portal's seed (default ``seed.HUBSPOT``); ``id_offset`` keeps the
+        ids it creates apart from another instance's (two portals in one local stack)."""
         super().__init__()
+        objects = seed.HUBSPOT if objects is None else objects
         self.access_token = access_token  # a static (private-app) token accepted as is (None: OAuth only)
         self.client_id = client_id
         self.client_secret = client_secret
@@ -194,20 +201,29 @@ class HubSpotEmulator(Emulator):
         self.tokens_issued = 0
         self._tokens: dict[str, float] = {}  # issued token → monotonic expiry
         self._objects: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in _TYPE_NAMES}
-        self._owners = {o["id"]: copy.deepcopy(o) for o in seed.HUBSPOT_OWNERS}
+        owners = seed.HUBSPOT_OWNERS if owners is None else owners
+        self._owners = {o["id"]: copy.deepcopy(o) for o in owners}
         for owner in self._owners.values():
             owner.setdefault("updatedAt", owner["createdAt"])
             owner.setdefault("archived", False)
-        self._ids = {name: itertools.count(first) for name, first in _FIRST_ID.items()}
-        for object_type, objects in copy.deepcopy(seed.HUBSPOT).items():
-            for obj in objects:
+        self._ids = {name: itertools.count(first + id_offset) for name, first in _FIRST_ID.items()}
+        for object_type, copied in copy.deepcopy(objects).items():
+            for obj in copied:
                 self._store(object_type, obj["id"], obj["properties"], obj["createdAt"])
-        for object_type, objects in seed.HUBSPOT.items():
-            for obj in objects:
+        for object_type, listed in objects.items():
+            for obj in listed:
                 for to_type, ids in obj.get("associations", {}).items():
                     for to_id in ids:
                         self._associate(object_type, obj["id"], to_type, to_id)
+        # What ``textloop doctor`` reads: the scopes the installation granted, the property definitions
+        # (a test may take one out) and the association labels.
+        self.scopes: list[str] = list(SCOPES)
+        self.properties: dict[str, dict[str, dict[str, Any]]] = _property_definitions()
         types = "|".join(_ALIASES)
+        self.route("GET", rf"/crm/v3/properties/(?P<type>{types})/(?P<name>[^/]+)", self._property)
+        self.route("GET", rf"/crm/v4/associations/(?P<from>{types})/(?P<to>{types})/labels", self._labels)
+        self.route("GET", r"/oauth/v1/access-tokens/(?P<token>[^/]+)", self._token_info)
+        self.route("GET", r"/crm/v3/owners/?", self._owners_list)
         self.route("GET", rf"/crm/v3/objects/(?P<type>{types})/(?P<id>[^/]+)", self._get)
         self.route("PATCH", rf"/crm/v3/objects/(?P<type>{types})/(?P<id>[^/]+)", self._patch)
         self.route("POST", rf"/crm/v3/objects/(?P<type>{types})/search", self._search)
@@ -218,6 +234,8 @@ class HubSpotEmulator(Emulator):
     # --- Emulator hooks ----------------------------------------------------------------
 
     def authenticate(self, request: Request) -> Response | None:
+        if request.path.startswith("/oauth/v1/access-tokens/"):  # the token in the path is the credential
+            return None
         header = request.headers.get("authorization", "")
         if self.access_token is not None and header == f"Bearer {self.access_token}":
             return None
@@ -392,6 +410,56 @@ class HubSpotEmulator(Emulator):
         if owner is None:
             return self._not_found(owner_id)
         return Response(200, copy.deepcopy(owner))
+
+    def _property(self, request: Request) -> Response:
+        """``GET /crm/v3/properties/{objectType}/{propertyName}``."""
+        definition = self.properties[_ALIASES[request.params["type"]]].get(request.params["name"])
+        if definition is None:
+            return HubSpotError(
+                404,
+                "OBJECT_NOT_FOUND",
+                f"Unable to find property {request.params['name']} for object type "
+                f"{_ALIASES[request.params['type']]}",
+            ).response()
+        return Response(200, copy.deepcopy(definition))
+
+    def _labels(self, request: Request) -> Response:
+        """``GET /crm/v4/associations/{fromObjectType}/{toObjectType}/labels``."""
+        pair = (_ALIASES[request.params["from"]], _ALIASES[request.params["to"]])
+        type_id = ASSOCIATION_TYPES.get(pair)
+        results = (
+            [] if type_id is None else [{"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": None}]
+        )
+        return Response(200, {"results": results})
+
+    def _token_info(self, request: Request) -> Response:
+        """``GET /oauth/v1/access-tokens/{token}``: an OAuth access token's metadata (404 for another)."""
+        token = request.params["token"]
+        with self._lock:
+            expires = self._tokens.get(token)
+        left = None if expires is None else expires - time.monotonic()
+        if left is None or left <= 0:
+            return HubSpotError(404, "OBJECT_NOT_FOUND", "Token not found or expired").response()
+        return Response(
+            200,
+            {
+                "token": token,
+                "user": "textloop-admin@acme.example",
+                "hub_domain": "acme.example",
+                "scopes": list(self.scopes),
+                "hub_id": int(seed.HS_PORTAL_ID),
+                "app_id": 3012345,
+                "expires_in": int(left),
+                "user_id": 9001,
+                "token_type": "access",
+            },
+        )
+
+    def _owners_list(self, request: Request) -> Response:
+        """``GET /crm/v3/owners/``: the first page of owners (a cheap authenticated call)."""
+        limit = min(int(request.arg("limit") or 100), 500)
+        owners = [copy.deepcopy(o) for o in self._owners.values()][:limit]
+        return Response(200, {"results": owners})
 
     # --- storage and rendering -----------------------------------------------------------
 
@@ -583,6 +651,67 @@ class HubSpotEmulator(Emulator):
         return rendered
 
 
+# The scopes the Textloop app requests (infra/hubspot/src/app/app-hsmeta.json), granted at install.
+SCOPES = (
+    "oauth",
+    "crm.objects.contacts.read",
+    "crm.objects.contacts.write",
+    "crm.objects.deals.read",
+    "tickets",
+    "crm.objects.owners.read",
+)
+
+
+def _property_definitions() -> dict[str, dict[str, dict[str, Any]]]:
+    """Every property the emulator knows per object type, as ``GET /crm/v3/properties`` describes it:
+    the default ones, those the seed records carry, the enumerations and the calculated phone numbers."""
+    names: dict[str, set[str]] = {t: set(_DEFAULT_PROPERTIES[t]) | {"hubspot_owner_id"} for t in _TYPE_NAMES}
+    for object_type, objects in seed.HUBSPOT.items():
+        for obj in objects:
+            names[object_type].update(obj["properties"])
+    for object_type, name in _OPTIONS:
+        names[object_type].add(name)
+    names["contacts"].update({"hs_timezone", "state", "phone", "mobilephone"})
+    names["contacts"].update(n for pair in _CALCULATED_PHONES.values() for n in pair)
+    definitions: dict[str, dict[str, dict[str, Any]]] = {}
+    for object_type, found in names.items():
+        definitions[object_type] = {}
+        for name in sorted(found):
+            options = _OPTIONS.get((object_type, name), ())
+            calculated = any(name in pair for pair in _CALCULATED_PHONES.values())
+            definitions[object_type][name] = {
+                "name": name,
+                "label": name.replace("_", " ").capitalize(),
+                "type": "enumeration" if options else "string",
+                "fieldType": "select" if options else "text",
+                "groupName": "contactinformation"
+                if object_type == "contacts"
+                else f"{_SINGULAR[object_type]}information",
+                "options": [
+                    {"label": o, "value": o, "displayOrder": i, "hidden": False}
+                    for i, o in enumerate(options)
+                ],
+                "calculated": calculated,
+                "hubspotDefined": not name.startswith("textloop_")
+                and "_link" not in name
+                and "_url" not in name,
+                "hidden": False,
+                "formField": False,
+                "modificationMetadata": {
+                    "archivable": True,
+                    "readOnlyDefinition": False,
+                    "readOnlyValue": calculated,
+                },
+                "createdAt": _NOW_SEED,
+                "updatedAt": _NOW_SEED,
+                "archived": False,
+            }
+    return definitions
+
+
+_NOW_SEED = "2025-01-13T16:20:00.000Z"
+
+
 def _calculate_phones(properties: dict[str, Any]) -> None:
     """Derive the calculated phone properties of a contact the way HubSpot does (read-only, never sent)."""
     for source, (calculated, searchable) in _CALCULATED_PHONES.items():
@@ -602,6 +731,28 @@ def _calculate_phones(properties: dict[str, Any]) -> None:
         properties[searchable] = phonenumbers.national_significant_number(parsed)
 
 
+_RANGE: dict[str, Callable[..., bool]] = {
+    "GT": lambda v, b: v > b,
+    "GTE": lambda v, b: v >= b,
+    "LT": lambda v, b: v < b,
+    "LTE": lambda v, b: v <= b,
+    "BETWEEN": lambda v, low, high: low <= v <= high,
+}
+
+
+def _ordered(value: Any) -> float:
+    """A filter or property value as a number: dates (ISO 8601 or epoch milliseconds) in milliseconds."""
+    text = str(value).strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000
+    except ValueError:
+        raise HubSpotError(400, "VALIDATION_ERROR", f"{value!r} is neither a number nor a date") from None
+
+
 def _matches(obj: dict[str, Any], group: dict[str, Any]) -> bool:
     properties = obj["properties"]
     for spec in group.get("filters") or []:
@@ -616,6 +767,11 @@ def _matches(obj: dict[str, Any], group: dict[str, Any]) -> bool:
             ok = actual in {str(v).casefold() for v in spec.get("values") or []}
         elif operator == "NOT_IN":
             ok = actual not in {str(v).casefold() for v in spec.get("values") or []}
+        elif operator in _RANGE:  # numbers, and dates as epoch milliseconds or ISO 8601
+            bounds = (
+                [spec.get("value"), spec.get("highValue")] if operator == "BETWEEN" else [spec.get("value")]
+            )
+            ok = value not in (None, "") and _RANGE[operator](_ordered(value), *map(_ordered, bounds))
         elif operator == "HAS_PROPERTY":
             ok = value not in (None, "")
         elif operator == "NOT_HAS_PROPERTY":

@@ -1,7 +1,8 @@
 """Salesforce REST API emulator (HTTPS): sObject read/create/update, a small SOQL subset and phone SOSL.
 
-Supported SOQL: ``SELECT f1, Rel.f2 FROM Obj [WHERE a = 'x' AND b = true AND c IN ('p','q') AND d != null]
-[ORDER BY f [ASC|DESC]] [LIMIT n]``. One level of relationship fields (``Contact.Phone``, ``Owner.Email``)
+Supported SOQL: ``SELECT f1, Rel.f2 FROM Obj [WHERE a = 'x' AND b = true AND c IN ('p','q') AND d != null
+AND SystemModstamp >= 2026-01-01T00:00:00Z] [ORDER BY f [ASC|DESC]] [LIMIT n]`` (``<``, ``<=``, ``>``, ``>=`` on
+numbers and on dateTime literals). One level of relationship fields (``Contact.Phone``, ``Owner.Email``)
 follows the matching ``<Rel>Id`` lookup. String equality is case-insensitive, as in SOQL.
 
 Supported SOSL: ``FIND {term} IN PHONE FIELDS RETURNING Obj(f1, f2) [, Obj2(...)] [LIMIT n]``. Like Salesforce's
@@ -269,7 +270,13 @@ class SalesforceEmulator(Emulator):
         for sobject, records in copy.deepcopy(seed.SALESFORCE).items():
             for record in records:
                 self._store(sobject, record)
+        # Setup data a describe or a Tooling query reads (``textloop doctor``): fields taken out of the
+        # org's schema, and the permission set and change-event channel the install deploys.
+        self.removed_fields: set[tuple[str, str]] = set()
+        self.setup_records: dict[str, list[dict[str, Any]]] = copy.deepcopy(_SETUP_RECORDS)
         base = r"/services/data/v(?P<version>\d+\.\d)"
+        self.route("GET", rf"{base}/sobjects/(?P<sobject>\w+)/describe/?", self._describe)
+        self.route("GET", rf"{base}/tooling/query/?", self._tooling_query)
         self.route("GET", rf"{base}/sobjects/(?P<sobject>\w+)/(?P<id>\w+)", self._get)
         self.route("PATCH", rf"{base}/sobjects/(?P<sobject>\w+)/(?P<id>\w+)", self._patch)
         self.route("POST", rf"{base}/sobjects/(?P<sobject>\w+)/?", self._create)
@@ -336,7 +343,75 @@ class SalesforceEmulator(Emulator):
                 raise ValueError(exc.message) from None
             return changed
 
+    def remove_field(self, sobject: str, field_name: str) -> None:
+        """An admin deletes the field (or hides it from the integration user): describe no longer lists it."""
+        with self._lock:
+            self.removed_fields.add((sobject, self._field_name(sobject, field_name)))
+
     # --- endpoints ---------------------------------------------------------------------
+
+    def _describe(self, request: Request) -> Response:
+        """``GET /sobjects/{sObject}/describe``: the emulator's schema, in the shape of the REST API's answer."""
+        sobject = request.params["sobject"]
+        if sobject not in _SCHEMA:
+            return self.error(
+                404, "NOT_FOUND", f"The requested resource does not exist: sObject type '{sobject}'"
+            )
+        prefix, fields, read_only = _SCHEMA[sobject]
+        described = [
+            _describe_field(sobject, name, read_only)
+            for name in (*_SYSTEM, *fields)
+            if (sobject, name) not in self.removed_fields
+        ]
+        return Response(
+            200,
+            {
+                "name": sobject,
+                "label": sobject,
+                "keyPrefix": prefix,
+                "custom": False,
+                "queryable": True,
+                "createable": True,
+                "updateable": True,
+                "fields": described,
+                "urls": {"describe": f"/services/data/v62.0/sobjects/{sobject}/describe"},
+            },
+        )
+
+    def _tooling_query(self, request: Request) -> Response:
+        """``GET /tooling/query?q=``: the SOQL subset over the setup objects (PermissionSet,
+        PlatformEventChannel, PlatformEventChannelMember); plain fields only."""
+        soql = request.arg("q")
+        if not soql:
+            return SalesforceError(400, "MALFORMED_QUERY", "A query string has to be specified").response()
+        try:
+            query = _parse_soql(soql)
+            records = self.setup_records.get(query.sobject)
+            if records is None:
+                raise SalesforceError(
+                    400, "INVALID_TYPE", f"sObject type '{query.sobject}' is not supported."
+                )
+            names = {n.lower(): n for r in records for n in r if n != "attributes"}
+            for path in [*query.fields, *(f for f, _, _ in query.where)]:
+                if path.lower() not in names and path.lower() != "id":
+                    raise SalesforceError(
+                        400, "INVALID_FIELD", f"No such column '{path}' on entity '{query.sobject}'."
+                    )
+            rows = [
+                r
+                for r in records
+                if all(_test(r.get(names.get(f.lower(), f)), op, v) for f, op, v in query.where)
+            ]
+            if query.limit is not None:
+                rows = rows[: query.limit]
+            selected = [names.get(f.lower(), f) for f in query.fields]
+            result = [
+                {"attributes": copy.deepcopy(r["attributes"]), **{f: r.get(f) for f in selected}}
+                for r in rows
+            ]
+        except SalesforceError as exc:
+            return exc.response()
+        return Response(200, {"size": len(result), "totalSize": len(result), "done": True, "records": result})
 
     def _token(self, request: Request) -> Response:
         form = request.body if isinstance(request.body, dict) else {}
@@ -689,6 +764,89 @@ class SalesforceEmulator(Emulator):
         return copy.deepcopy(row)
 
 
+_CHANNEL_ID = "0YL5e000000TxLpGAK"  # PlatformEventChannel Textloop_Changes__chn
+
+
+def _setup_record(sobject: str, record_id: str, **fields: Any) -> dict[str, Any]:
+    url = f"/services/data/v62.0/tooling/sobjects/{sobject}/{record_id}"
+    return {"attributes": {"type": sobject, "url": url}, "Id": record_id, **fields}
+
+
+# What infra/salesforce deploys, as the Tooling API shows it.
+_SETUP_RECORDS: dict[str, list[dict[str, Any]]] = {
+    "PermissionSet": [
+        _setup_record(
+            "PermissionSet",
+            "0PS5e000000TxLpGAK",
+            Name="Textloop_Integration",
+            Label="Textloop Integration",
+            IsOwnedByProfile=False,
+            NamespacePrefix=None,
+        )
+    ],
+    "PlatformEventChannel": [
+        _setup_record(
+            "PlatformEventChannel",
+            _CHANNEL_ID,
+            DeveloperName="Textloop_Changes",
+            MasterLabel="Textloop changes",
+            ChannelType="data",
+        )
+    ],
+    "PlatformEventChannelMember": [
+        _setup_record(
+            "PlatformEventChannelMember",
+            record_id,
+            DeveloperName=f"Textloop_Changes_chn_{entity}",
+            EventChannel=_CHANNEL_ID,
+            SelectedEntity=entity,
+        )
+        for record_id, entity in (
+            ("0v85e000000TxLpAAC", "OpportunityChangeEvent"),
+            ("0v85e000000TxLqAAC", "CaseChangeEvent"),
+        )
+    ],
+}
+
+
+def _describe_field(sobject: str, name: str, read_only: frozenset[str]) -> dict[str, Any]:
+    picklist = _PICKLISTS.get((sobject, name))
+    if name == "Id":
+        kind = "id"
+    elif name in _REFERENCES:
+        kind = "reference"
+    elif picklist is not None:
+        kind = "picklist"
+    elif name in _BOOLEAN_FIELDS or name.startswith("Is"):
+        kind = "boolean"
+    elif name in _DATE_FIELDS:
+        kind = "date"
+    elif name in _DATETIME_FIELDS or name.endswith("Date"):
+        kind = "datetime"
+    elif name in _PHONE_FIELDS:
+        kind = "phone"
+    elif name == "Email":
+        kind = "email"
+    elif name.endswith("URL__c"):
+        kind = "url"
+    else:
+        kind = "string"
+    return {
+        "name": name,
+        "label": name.removesuffix("__c").replace("_", " "),
+        "type": kind,
+        "custom": name.endswith("__c"),
+        "updateable": name not in _SYSTEM and name not in read_only,
+        "createable": name not in _SYSTEM and name not in read_only,
+        "nillable": name not in _SYSTEM and kind != "boolean",
+        "length": _MAX_LENGTH.get(name, 255) if kind in ("string", "url") else 0,
+        "referenceTo": list(_REFERENCES.get(name) or ()) if kind == "reference" else [],
+        "picklistValues": [
+            {"value": v, "label": v, "active": True, "defaultValue": False} for v in sorted(picklist or ())
+        ],
+    }
+
+
 def _derive(sobject: str, record: dict[str, Any]) -> None:
     if sobject in ("Contact", "User"):
         record["Name"] = " ".join(p for p in (record.get("FirstName"), record.get("LastName")) if p)
@@ -734,7 +892,21 @@ def _test(stored: Any, op: str, literal: Any) -> bool:
         return not any(_equal(stored, v) for v in literal)
     if op == "=":
         return _equal(stored, literal)
+    if op in _ORDERED:
+        if stored is None:
+            return False
+        if isinstance(literal, datetime):  # a dateTime literal: the stored value is an ISO timestamp
+            stored = datetime.fromisoformat(str(stored))
+        return bool(_ORDERED[op](stored, literal))
     return not _equal(stored, literal)  # != and <>
+
+
+_ORDERED: dict[str, Any] = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
 
 
 def _sort_key(value: Any) -> Any:
@@ -744,7 +916,9 @@ def _sort_key(value: Any) -> Any:
 # --- the SOQL subset parser --------------------------------------------------------------
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<string>'(?:[^'\\]|\\.)*')|(?P<number>-?\d+(?:\.\d+)?)|(?P<op>!=|<>|=|,|\(|\))|(?P<word>[A-Za-z_][\w.]*))"
+    r"\s*(?:(?P<string>'(?:[^'\\]|\\.)*')"
+    r"|(?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))"
+    r"|(?P<number>-?\d+(?:\.\d+)?)|(?P<op>!=|<>|<=|>=|=|<|>|,|\(|\))|(?P<word>[A-Za-z_][\w.]*))"
 )
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "'": "'", '"': '"', "\\": "\\"}
 
@@ -804,6 +978,8 @@ def _parse_soql(soql: str) -> _Soql:
             return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), token[1:-1])
         if kind == "number":
             return float(token) if "." in token else int(token)
+        if kind == "datetime":
+            return datetime.fromisoformat(token)
         if kind == "word" and token.lower() in ("true", "false", "null"):
             return {"true": True, "false": False, "null": None}[token.lower()]
         raise _malformed(soql, f"unexpected token: '{token}'")
@@ -831,7 +1007,7 @@ def _parse_soql(soql: str) -> _Soql:
                 query.where.append((field_name, operator, values))
             else:
                 operator = take("op")
-                if operator not in ("=", "!=", "<>"):
+                if operator not in ("=", "!=", "<>", "<", "<=", ">", ">="):
                     raise _malformed(soql, f"unsupported operator: {operator}")
                 query.where.append((field_name, operator, literal()))
             if peek_word() != "AND":

@@ -445,6 +445,63 @@ for _objects in HUBSPOT.values():
 for _owner in HUBSPOT_OWNERS:
     _owner.setdefault("createdAt", _HS_CREATED)
 
+# A second HubSpot portal of the same app (one stack, several portals): its own data and its own token,
+# served by a second emulator (``LocalStack.hubspot_portals``). A third portal id has no credentials.
+HS2_PORTAL_ID = "13572468"
+HS2_ACCESS_TOKEN = "local-hubspot-portal-2-token"
+HS2_OWNER_SAM = "81234501"
+HS2_CONTACT_OLIVIA = "85101"
+HS2_DEAL_GLOBEX = "30841130001"
+HS_UNKNOWN_PORTAL_ID = "11223344"  # a portal that installed the app but has no credentials here
+
+HUBSPOT_2_OWNERS: list[dict[str, Any]] = [
+    {
+        "id": HS2_OWNER_SAM,
+        "email": "sam.rivera@northwind.example",
+        "firstName": "Sam",
+        "lastName": "Rivera",
+        "userId": 9200001,
+        "userIdIncludingInactive": 9200001,
+        "type": "PERSON",
+        "teams": [],
+        "createdAt": _HS_CREATED,
+    }
+]
+HUBSPOT_2: dict[str, list[dict[str, Any]]] = {
+    "contacts": [
+        {
+            "id": HS2_CONTACT_OLIVIA,
+            "properties": {
+                "firstname": "Olivia",
+                "lastname": "Park",
+                "email": "olivia.park@globex.example",
+                "mobilephone": "(206) 555-0163",
+                "company": "Globex",
+                "hubspot_owner_id": HS2_OWNER_SAM,
+            },
+            "createdAt": _HS_CREATED,
+        }
+    ],
+    "deals": [
+        {
+            "id": HS2_DEAL_GLOBEX,
+            "properties": {
+                "dealname": "Globex analytics pilot",
+                "dealstage": "presentationscheduled",
+                "pipeline": "default",
+                "amount": "9000",
+                "esign_link": "https://sign.example.com/envelopes/globex-pilot",
+                "hubspot_owner_id": HS2_OWNER_SAM,
+            },
+            "associations": {"contacts": [HS2_CONTACT_OLIVIA]},
+            "createdAt": _HS_CREATED,
+        }
+    ],
+    "tickets": [],
+    "communications": [],
+    "tasks": [],
+}
+
 # --- Twilio ----------------------------------------------------------------------------------
 
 TWILIO_ACCOUNT_SID = "AC5e1f0c2b9d8a47e6b3c2d1e0f9a8b7c6"

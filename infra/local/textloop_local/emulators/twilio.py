@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import os
 import queue
 import secrets
 import threading
@@ -107,6 +108,16 @@ class TwilioEmulator(Emulator):
         self._pending = 0
         self._idle = threading.Condition()
         self._worker: threading.Thread | None = None
+        # The account's Messaging Services (messaging.twilio.com/v1/Services). An unset incoming-message URL
+        # reads as the local stack's own (``PUBLIC_BASE_URL`` of this process + /twilio/inbound): the stack
+        # is where the emulated Twilio posts incoming messages.
+        self.messaging_services: dict[str, dict[str, Any]] = {
+            seed.TWILIO_MESSAGING_SERVICE_SID: _messaging_service(
+                seed.TWILIO_MESSAGING_SERVICE_SID, account_sid, "Acme Cloud notifications"
+            )
+        }
+        self.route("GET", r"/v1/Services/(?P<service>MG\w+)", self._fetch_service)
+        self.route("POST", r"/v1/Services/(?P<service>MG\w+)", self._update_service)
         base = rf"/{API_VERSION}/Accounts/(?P<account>AC\w+)"
         self.route("POST", rf"{base}/Messages\.json", self._create)
         self.route("GET", rf"{base}/Messages\.json", self._list)
@@ -159,6 +170,38 @@ class TwilioEmulator(Emulator):
             return {"messages": copy.deepcopy(self._messages)}
 
     # --- endpoints ---------------------------------------------------------------------
+
+    def _fetch_service(self, request: Request) -> Response:
+        """``GET /v1/Services/{sid}`` (messaging.twilio.com): the Messaging Service."""
+        service = self.messaging_services.get(request.params["service"])
+        if service is None:
+            return twilio_error(404, 20404)
+        rendered = copy.deepcopy(service)
+        if rendered["inbound_request_url"] is None and os.environ.get("PUBLIC_BASE_URL"):
+            rendered["inbound_request_url"] = os.environ["PUBLIC_BASE_URL"].rstrip("/") + "/twilio/inbound"
+        return Response(200, rendered)
+
+    def _update_service(self, request: Request) -> Response:
+        """``POST /v1/Services/{sid}``: change the incoming-message settings (as in the Console)."""
+        service = self.messaging_services.get(request.params["service"])
+        if service is None:
+            return twilio_error(404, 20404)
+        form = request.body if isinstance(request.body, dict) else {}
+        for param, key in (
+            ("InboundRequestUrl", "inbound_request_url"),
+            ("InboundMethod", "inbound_method"),
+            ("FallbackUrl", "fallback_url"),
+            ("StatusCallback", "status_callback"),
+            ("FriendlyName", "friendly_name"),
+        ):
+            if param in form:
+                service[key] = str((form[param] or [""])[-1]) or None
+        if "UseInboundWebhookOnNumber" in form:
+            service["use_inbound_webhook_on_number"] = (
+                str(form["UseInboundWebhookOnNumber"][-1]).lower() == "true"
+            )
+        service["date_updated"] = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        return self._fetch_service(request)
 
     def _create(self, request: Request) -> Response:
         if request.params["account"] != self.account_sid:
@@ -351,6 +394,35 @@ class TwilioEmulator(Emulator):
             attempt["error"] = type(exc).__name__
         with self._lock:
             self.callbacks.append(attempt)
+
+
+def _messaging_service(sid: str, account_sid: str, name: str) -> dict[str, Any]:
+    created = "2025-01-13T16:20:00Z"
+    return {
+        "sid": sid,
+        "account_sid": account_sid,
+        "friendly_name": name,
+        "date_created": created,
+        "date_updated": created,
+        "inbound_request_url": None,
+        "inbound_method": "POST",
+        "fallback_url": None,
+        "fallback_method": "POST",
+        "status_callback": None,
+        "sticky_sender": True,
+        "mms_converter": True,
+        "smart_encoding": True,
+        "scan_message_content": "inherit",
+        "fallback_to_long_code": True,
+        "area_code_geomatch": True,
+        "validity_period": 14400,
+        "synchronous_validation": True,
+        "usecase": "notifications",
+        "us_app_to_person_registered": True,
+        "use_inbound_webhook_on_number": False,
+        "url": f"https://messaging.twilio.com/v1/Services/{sid}",
+        "links": {"phone_numbers": f"https://messaging.twilio.com/v1/Services/{sid}/PhoneNumbers"},
+    }
 
 
 def _is_e164(number: str) -> bool:
