@@ -169,10 +169,14 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
         set_time_zones(stack, zones)
         steps = play(stack) + play_consent_and_timing(stack, zones) + play_tenants(stack)
         stack.drain(timeout=90)
+        tokens_before = token_calls(stack)
+        stack.salesforce.expire_tokens()  # a session timeout and an OAuth expiry, mid-run
+        stack.hubspot.expire_tokens()
         replies = play_replies(stack)
         later = play_later(stack)
         stack.drain(timeout=60)
         watchdog = run_watchdog(stack)
+        tokens_after = token_calls(stack)
         state = stack.state()
         deliveries = list(stack.poller.deliveries) if stack.poller else []
         brand = stack.env.get("BRAND_NAME", "")
@@ -186,6 +190,9 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     text, verdict = build(
         steps, state, deliveries, stack_url=url, brand=brand, replies=replies, later=later, watchdog=watchdog
     )
+    credentials, renewed = credentials_section(tokens_before, tokens_after)
+    text = f"{text.rstrip()}\n\n{credentials}\n"
+    verdict.ok = verdict.ok and renewed
     (out / "transcript.md").write_text(text, encoding="utf-8")
     (out / "state.json").write_text(json.dumps(state, indent=2, default=str), encoding="utf-8")
     with (out / "deliveries.jsonl").open("w", encoding="utf-8") as f:
@@ -241,6 +248,45 @@ class _Trigger:
             self.salesforce(entity, step.record_id, {prop: value})
         else:
             self.hubspot(step, entity, prop, value)
+
+
+TOKEN_PATHS = {"salesforce": "/services/oauth2/token", "hubspot": "/oauth/v1/token"}
+
+
+def token_calls(stack: LocalStack) -> dict[str, list[str]]:
+    """The grant type of every token request each CRM emulator received so far."""
+    emulators = {"salesforce": stack.salesforce, "hubspot": stack.hubspot}
+    return {
+        crm: [
+            str((r["body"] or {}).get("grant_type", ""))
+            for r in emulator.requests
+            if r["path"] == TOKEN_PATHS[crm]
+        ]
+        for crm, emulator in emulators.items()
+    }
+
+
+def credentials_section(before: dict[str, list[str]], after: dict[str, list[str]]) -> tuple[str, bool]:
+    """The token calls, and whether each CRM renewed its token once after the mid-run expiry."""
+    lines = [
+        "## Credentials",
+        "",
+        "The functions authenticate as deployed: Salesforce through the OAuth 2.0 JWT bearer flow, HubSpot "
+        "through OAuth refresh. After the triggers, every token the CRMs had issued was expired (a session "
+        "timeout); the replies and the later trigger that followed renewed them once and lost nothing "
+        "(every reply is routed, above).",
+        "",
+    ]
+    renewed = True
+    for crm, calls in after.items():
+        first, later = len(before[crm]), len(calls) - len(before[crm])
+        ok = first == 1 and later == 1
+        renewed = renewed and ok
+        lines.append(
+            f"- {crm}: {first} token request before the expiry, {later} after ({', '.join(sorted(set(calls)))})"
+            + ("" if ok else " — expected exactly one before and one after")
+        )
+    return "\n".join(lines), renewed
 
 
 def play(stack: LocalStack) -> list[Step]:
