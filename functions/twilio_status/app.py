@@ -23,6 +23,7 @@ def handler(event: dict, context: object) -> dict:
         bootstrap.consent_ledger(),
         bootstrap.inbound_queue(),
         datetime.now(UTC),
+        consent_fallback=bootstrap.consent_queue(),
     )
     logger.info(
         "twilio status",

@@ -253,7 +253,12 @@ def deferrals() -> Any:
     from textloop.adapters.scheduler import SchedulerDeferrals
 
     s = settings()
-    return SchedulerDeferrals(s.deferral_group, s.deferral_target_arn, s.deferral_role_arn)
+    return SchedulerDeferrals(
+        s.deferral_group,
+        s.deferral_target_arn,
+        s.deferral_role_arn,
+        dead_letter_arn=s.deferral_dead_letter_arn,
+    )
 
 
 @cache

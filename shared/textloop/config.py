@@ -125,6 +125,7 @@ class Settings:
     deferral_group: str = _setting("DEFERRAL_SCHEDULE_GROUP", "default", _matching(r"[0-9a-zA-Z_.-]{1,64}"))
     deferral_target_arn: str = _setting("DEFERRAL_TARGET_ARN")
     deferral_role_arn: str = _setting("DEFERRAL_ROLE_ARN")
+    deferral_dead_letter_arn: str = _setting("DEFERRAL_DEAD_LETTER_ARN")
     salesforce_consent_field: str = _setting("SALESFORCE_CONSENT_FIELD", "SMS_Consent__c", _matching(_FIELD))
     salesforce_do_not_call_field: str = _setting(
         "SALESFORCE_DO_NOT_CALL_FIELD", "DoNotCall", _matching(_FIELD)

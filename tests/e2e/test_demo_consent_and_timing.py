@@ -57,6 +57,9 @@ SENT_MESSAGE = {  # the attributes DynamoSendSlots._sent writes on PHONE#<e164>/
     "rule",
     "purpose",
     "template",
+    "template_tag",
+    "segments",
+    "encoding",
     "event_key",
     "status",
     "sent_at",
@@ -236,7 +239,7 @@ def test_given_a_florida_number_with_three_offers_in_24h_when_a_fourth_is_due_th
         assert (item["rule"], item["purpose"], item["template"]) == (
             "renewal_offer",
             "marketing",
-            "renewal_offer@v1",
+            "renewal_offer@v2",
         )
         assert item["event_key"].startswith("seed:")
     row = _deferred_row(state, seed.HS_DEAL_VANDELAY)

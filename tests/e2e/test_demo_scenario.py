@@ -144,3 +144,23 @@ def test_state_json_has_the_local_state_shape(state):
     assert {"sms", "salesforce", "hubspot", "consent", "ledger", "inbound", "deferred"} <= set(state)
     assert state["salesforce"]["Contact"]  # seed records included
     assert state["hubspot"]["deals"]
+
+
+def test_every_sms_is_one_gsm7_segment_with_its_cost_on_the_message_record(state):
+    from textloop.domain.segments import count
+
+    messages = {i["sid"]: i for i in state["ledger"] if i["sk"] == "MSG" and i["pk"].startswith("MSG#")}
+    by_phone = {
+        i["sid"]: i
+        for i in state["ledger"]
+        if i["pk"].startswith("PHONE#") and str(i["sk"]).startswith("MSG#")
+    }
+    assert state["sms"]
+    for sms in state["sms"]:
+        cost = count(sms["body"])
+        assert (cost.encoding, cost.segments) == ("gsm7", 1), sms["body"]
+        assert cost.characters <= 160
+        assert sms["num_segments"] == "1"
+        for record in (messages[sms["sid"]], by_phone[sms["sid"]]):
+            assert (int(record["segments"]), record["encoding"]) == (1, "gsm7"), record
+            assert record["template_tag"].endswith(record["template"].rsplit("@", 1)[1])

@@ -12,7 +12,8 @@ import boto3
 
 from tests.support.template_tables import TEMPLATE, sqs_event_sources
 from textloop.adapters.dynamodb import DynamoConsentLedger
-from textloop.service_layer.inbound import consent_change_body, parse_consent_change
+from textloop.service_layer.inbound import parse_consent_change
+from textloop.service_layer.status import consent_change_body
 from textloop_local.emulators.seed import TWILIO_AUTH_TOKEN
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from tests.support.fakes import FakeCrm
 from tests.unit.test_route_replies import PHONE, intent, reply
-from textloop.adapters.dynamodb import DynamoConsentLedger, DynamoConversations
+from textloop.adapters.dynamodb import DynamoConsentLedger, DynamoConversations, DynamoEventOutcomes
+from textloop.domain.errors import CrmRejected, StoreUnavailable, UnknownTenant
 from textloop.domain.model import ConsentStatus, Outcome, Person
 from textloop.service_layer.replies import ReplyRouter
 from textloop.service_layer.status import CONSENT_SYNC, handle_status
@@ -74,3 +75,49 @@ def test_given_twilio_21610_in_a_status_callback_then_the_ledger_and_then_the_cr
     again = router.consent_sync(message)  # SQS redelivered it
     assert first.outcome is Outcome.ROUTED and again.outcome is Outcome.DUPLICATE
     assert [(c, s) for c, s, _ in crm.consent_writes] == [("003000000000001AAA", ConsentStatus.OPTED_OUT)]
+
+
+class RefusingCrm(FakeCrm):
+    def record_consent(self, contact_id: str, status: ConsentStatus, note: str) -> None:
+        raise CrmRejected("bad value for restricted picklist field")
+
+
+def test_given_the_crm_refuses_the_consent_write_then_the_reply_is_still_routed_once(
+    router: ReplyRouter, crm: FakeCrm, outcomes: DynamoEventOutcomes
+) -> None:
+    refusing = RefusingCrm(contacts=[Person("003Y", "Ana", "Silva", PHONE, owner_id="005REP")])
+    router.crm = lambda _crm, _account: refusing
+    result = router(reply("STOP texting me", sid="SMr1"), intent("opt_out"))
+    again = router(reply("STOP texting me", sid="SMr1"), intent("opt_out"))  # SQS redelivered it
+    assert result.outcome is Outcome.ROUTED and result.details["crm_consent"] == "refused: crm_rejected"
+    assert again.outcome is Outcome.DUPLICATE and len(refusing.logged) == 1
+
+
+def test_given_a_permanent_refusal_while_routing_then_it_is_recorded_skipped_and_never_retried(
+    router: ReplyRouter, outcomes: DynamoEventOutcomes
+) -> None:
+    def no_tenant(_crm: str, _account: str) -> FakeCrm:
+        raise UnknownTenant("no credentials for this portal")
+
+    router.crm = no_tenant
+    result = router(reply("what would 50 seats cost?", sid="SMr2"), intent("buying_signal"))
+    assert (result.outcome, result.reason) == (Outcome.SKIPPED, "unknown_tenant")
+    recorded = outcomes.outcome("in:SMr2")
+    assert recorded is not None and recorded.outcome is Outcome.SKIPPED
+
+
+class FailingLedger:
+    def record(self, change: object) -> bool:
+        raise StoreUnavailable("DynamoDB UpdateItem failed: ProvisionedThroughputExceededException")
+
+
+def test_given_21610_while_the_consent_table_fails_then_the_opt_out_goes_on_the_consent_queue(
+    conversations: DynamoConversations,
+) -> None:
+    consent_queue, inbound = RecordingQueue(), RecordingQueue()
+    form = {"MessageSid": "SM21610", "MessageStatus": "failed", "ErrorCode": "21610", "To": PHONE}
+    handle_status(
+        form, conversations, FailingLedger(), inbound, datetime(2026, 11, 24, 15, tzinfo=UTC), consent_queue
+    )  # type: ignore[arg-type]
+    (body,) = consent_queue.bodies
+    assert json.loads(body)["type"] == "consent_change" and json.loads(body)["evidence"] == "SM21610"

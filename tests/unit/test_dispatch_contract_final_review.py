@@ -20,7 +20,7 @@ def test_given_opportunity_in_review_when_dispatched_then_one_sms_with_the_signi
     assert result.outcome is Outcome.SENT
     ((message, sid, _),) = sms.sent
     assert message.to == "+14155550132"
-    assert message.body.startswith("Hi Maya, Dana from Textloop: the contract for Acme Corp - 200 seats")
+    assert message.body.startswith("Textloop: Hi Maya, your Acme Corp - 200 seats contract is ready to sign")
     assert "https://sign.example.com/acme-200" in message.body
     assert message.status_callback == "https://hooks.example.com/twilio/status"
     # And it is logged on the opportunity, for the contact, owned by the owner
@@ -38,7 +38,14 @@ def test_given_opportunity_in_review_when_dispatched_then_one_sms_with_the_signi
         and stored["record_id"] == "006000000000001AAA"
         and stored["phone"] == "+14155550132"
     )
-    assert result.details["template"] == "contract_final_review@v1"
+    assert result.details["template"] == "contract_final_review@v2"
+    assert result.details["template_tag"] == "closing-contract_final_review-a-v2"
+    assert (result.details["segments"], result.details["encoding"]) == (1, "gsm7")
+    assert (stored["template_tag"], stored["segments"], stored["encoding"]) == (
+        "closing-contract_final_review-a-v2",
+        "1",
+        "gsm7",
+    )
 
 
 def test_given_hubspot_deal_contract_sent_when_dispatched_then_sms_goes_to_the_associated_contact(

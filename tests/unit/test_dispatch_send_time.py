@@ -8,14 +8,17 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
 from tests.support.events import deal_to_renewal_offer, opportunity_to_review
 from tests.support.fakes import FakeCrm, FakeDeferrals, FakeSms, opportunity_context, renewal_context
 from tests.unit.conftest import Clock
 from textloop.adapters.dynamodb import DynamoConsentLedger, DynamoEventOutcomes
 from textloop.domain.caps import FrequencyCaps
+from textloop.domain.errors import SmsUnavailable
 from textloop.domain.model import Outcome, TriggerEvent
 from textloop.domain.ports import ConsentChange, ConsentStatus
-from textloop.schemas import parse_queue_body
+from textloop.schemas import deferred_body, parse_queue_body
 from textloop.service_layer.dispatch import Dispatcher
 
 NIGHT_IN_BOSTON = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)  # Monday 22:00 EST
@@ -26,7 +29,7 @@ MIAMI = "+13055550123"
 def _fired(deferrals: FakeDeferrals) -> TriggerEvent:
     """What the schedule puts back on the trigger queue when it runs: the same event."""
     (deferral,) = deferrals.scheduled.values()
-    (event,) = parse_queue_body(deferral.body)
+    (event,) = parse_queue_body(deferred_body(deferral.event))
     return event
 
 
@@ -180,3 +183,42 @@ def test_given_the_crm_state_spelled_out_then_the_states_rules_apply(
     result = dispatcher(deal_to_renewal_offer())
     assert (result.outcome, result.reason) == (Outcome.DEFERRED, "sunday:AL")
     assert result.details["states"] == ["AL"] and sms.sent == []
+
+
+def test_given_a_send_that_failed_in_the_evening_when_retried_at_night_then_it_is_deferred_not_sent(
+    dispatcher: Dispatcher, crm: FakeCrm, sms: FakeSms, deferrals: FakeDeferrals, clock: Clock
+) -> None:
+    # Given at 20:59:30 in San Francisco Twilio answers 429: the slot is left SENDING, the event retried
+    clock.now = datetime(2026, 11, 24, 4, 59, 30, tzinfo=UTC)
+    crm.add(opportunity_context())
+    sms.unavailable = 1
+    event = opportunity_to_review()
+    with pytest.raises(SmsUnavailable):
+        dispatcher(event)
+    # When SQS redelivers it after 21:00 local
+    clock.now = datetime(2026, 11, 24, 5, 2, tzinfo=UTC)
+    result = dispatcher(event)
+    # Then it is deferred to the next opening, never sent at night
+    assert (result.outcome, result.reason) == (Outcome.DEFERRED, "quiet_hours_default")
+    assert result.details["not_before"] == "2026-11-24T16:00:00Z" and sms.sent == []
+    clock.now = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
+    assert dispatcher(_fired(deferrals)).outcome is Outcome.SENT and len(sms.sent) == 1
+
+
+def test_given_a_deferred_message_that_was_never_sent_then_the_next_stage_entry_is_not_blocked(
+    dispatcher: Dispatcher, crm: FakeCrm, sms: FakeSms, deferrals: FakeDeferrals, clock: Clock
+) -> None:
+    # Given an offer deferred overnight whose deal moved on before the window opened
+    clock.now = NIGHT_IN_BOSTON
+    crm.add(renewal_context())
+    dispatcher(deal_to_renewal_offer())
+    moved = renewal_context()
+    crm.add(replace(moved, fields={**moved.fields, "dealstage": "closedwon"}))
+    clock.now = BOSTON_OPENS
+    assert dispatcher(_fired(deferrals)).reason == "stage_changed_since"
+    # When the deal re-enters the stage three days later
+    crm.add(renewal_context())
+    clock.advance(days=3)
+    result = dispatcher(deal_to_renewal_offer(event_id=2099))
+    # Then it is sent: the unsent deferral held the slot only until its instant
+    assert result.outcome is Outcome.SENT and len(sms.sent) == 1

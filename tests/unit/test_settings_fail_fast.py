@@ -55,9 +55,51 @@ def test_given_a_rule_naming_an_unknown_template_then_loading_fails(tmp_path: Pa
         RuleSet.load(tmp_path / "t.json")
 
 
+@pytest.mark.parametrize("status", ["draft", "retired"])
+def test_given_a_rule_naming_a_template_that_is_not_approved_then_loading_fails_naming_it(
+    tmp_path: Path, status: str
+) -> None:
+    config = json.loads(DEFAULT_TRIGGERS_FILE.read_text())
+    offer = next(t for t in config["templates"] if t["id"] == "renewal_offer")
+    offer["status"] = status
+    (tmp_path / "t.json").write_text(json.dumps(config))
+    with pytest.raises(ValidationError, match=rf"not approved: renewal_offer \({status}\)"):
+        RuleSet.load(tmp_path / "t.json")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"tag": "renewal-renewal_offer-a-v1"}, "does not end in -v2"),
+        ({"tag": "renewal offer v2"}, "tag"),
+        ({"owner": ""}, "owner"),
+        ({"encoding": "latin1"}, "encoding"),
+        ({"status": None}, "status"),
+    ],
+)
+def test_given_a_template_without_its_governance_then_loading_fails(
+    tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    config = json.loads(DEFAULT_TRIGGERS_FILE.read_text())
+    offer = next(t for t in config["templates"] if t["id"] == "renewal_offer")
+    offer.update(change)
+    (tmp_path / "t.json").write_text(json.dumps(config))
+    with pytest.raises(ValidationError, match=message):
+        RuleSet.load(tmp_path / "t.json")
+
+
 def test_given_a_template_that_does_not_compile_then_validation_fails() -> None:
     with pytest.raises(TemplateError):
-        templates.validate(templates.Template(id="x", version=1, body="Hi {{ contact.first_name "))
+        templates.validate(
+            templates.Template(
+                id="x",
+                version=1,
+                status="draft",
+                owner="revops@acme.example",
+                tag="closing-x-a-v1",
+                body="Hi {{ contact.first_name ",
+            )
+        )
 
 
 def test_given_no_secret_id_then_secrets_come_from_the_environment_or_a_clear_error() -> None:

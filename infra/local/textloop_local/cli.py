@@ -6,6 +6,7 @@ textloop classify | evaluate-intents | train-intents               the reply cla
 textloop compliance check --jsonl                                   the send-time policy, line by line
 textloop privacy export|erase +E164                                 what is held about a number
 textloop salesforce render ...                                      the Salesforce project for your org
+textloop templates lint [--triggers FILE] [--price-per-segment P]    links, segments, GSM-7, STOP line, cost
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {  # type: i
     "redrive": _lazy("redrive", "add_redrive"),
     "catch-up": _lazy("catch_up", "add_catch_up"),
     "doctor": _lazy("doctor", "add_doctor"),
+    "templates": _lazy("templates_lint", "add_templates"),
 }
 
 

@@ -481,8 +481,10 @@ def seed_sent_history(stack: LocalStack, now: datetime) -> None:
     items exactly as the dispatcher writes them when it sends (DynamoSendSlots._sent); seeded
     history, nothing was sent through Twilio."""
     from textloop.adapters.dynamodb import MESSAGE_TTL, iso
+    from textloop.domain.rules import RuleSet
 
     seed = _seed()
+    offer = RuleSet.load(os.environ.get("TRIGGERS_FILE") or None).template("renewal_offer")
     felix = {c["id"]: c for c in seed.HUBSPOT["contacts"]}[seed.HS_CONTACT_FELIX]
     phone = _contact_phone(felix, "mobilephone", "phone")
     for n, hours in enumerate(SEEDED_HISTORY_HOURS_AGO, 1):
@@ -500,7 +502,9 @@ def seed_sent_history(stack: LocalStack, now: datetime) -> None:
             "owner_id": seed.HS_OWNER_AVERY,
             "rule": "renewal_offer",
             "purpose": "marketing",
-            "template": "renewal_offer@v1",
+            "template": f"renewal_offer@v{offer.version}",
+            "template_tag": offer.tag,
+            "encoding": "gsm7",  # the template's declared encoding and segments
             "event_key": f"seed:history:{n}",
             "status": "accepted",  # as written at sending (status callbacks move the MSG#<sid> record)
             "sent_at": iso(at),
@@ -509,6 +513,7 @@ def seed_sent_history(stack: LocalStack, now: datetime) -> None:
             TableName=stack.state_table,
             Item={
                 **{k: {"S": v} for k, v in item.items()},
+                "segments": {"N": str(offer.segments)},
                 "expires_at": {"N": str(int((at + MESSAGE_TTL).timestamp()))},
             },
         )

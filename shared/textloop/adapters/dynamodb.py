@@ -20,6 +20,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from textloop.domain import segments
 from textloop.domain.errors import InProgress, StoreUnavailable
 from textloop.domain.model import (
     Conversation,
@@ -176,9 +177,11 @@ class DynamoSendSlots(_Table):
             if not _condition_failed(exc):
                 raise StoreUnavailable(f"DynamoDB PutItem failed: {exc.response['Error']['Code']}") from None
         with _translated("GetItem"):
-            item = self.client.get_item(TableName=self.table, Key=_slot_key(slot.key), ConsistentRead=True)[
-                "Item"
-            ]
+            item = self.client.get_item(
+                TableName=self.table, Key=_slot_key(slot.key), ConsistentRead=True
+            ).get("Item")
+        if item is None:  # gone between the two calls (expired, erased): the next delivery claims it
+            raise InProgress("the send slot changed while it was being claimed", slot=slot.key)
         return _slot_from(item)
 
     def take_over(self, existing: SendSlot, owner: str, lease_until: datetime) -> SendSlot | None:
@@ -190,7 +193,11 @@ class DynamoSendSlots(_Table):
         )
 
     def advance(self, slot: SendSlot, to: SlotState, **attrs: str) -> SendSlot:
-        updated = slot.evolve(state=to, **attrs)
+        # instants are stored in one format (they are compared as strings in conditions)
+        attrs = {k: iso(datetime.fromisoformat(v)) if k in _SLOT_TIMES else v for k, v in attrs.items()}
+        updated = slot.evolve(
+            state=to, **{k: datetime.fromisoformat(v) if k in _SLOT_TIMES else v for k, v in attrs.items()}
+        )
         if to is SlotState.SENT:
             self._sent(updated)
             return updated
@@ -271,6 +278,7 @@ class DynamoSendSlots(_Table):
     def _sent(self, slot: SendSlot) -> None:
         """Slot → SENT, and the message record by sid (status callbacks) and by phone (replies)."""
         now = datetime.fromisoformat(slot.sent_at) if slot.sent_at else datetime.now(UTC)
+        cost = segments.count(slot.body)
         message: dict[str, Any] = {
             "sid": _s(slot.sid),
             "phone": _s(slot.phone),
@@ -282,6 +290,9 @@ class DynamoSendSlots(_Table):
             "rule": _s(slot.rule),
             "purpose": _s(slot.purpose),
             "template": _s(f"{slot.template_id}@v{slot.template_version}"),
+            "template_tag": _s(slot.template_tag),
+            "segments": {"N": str(cost.segments)},  # what the body costs, by Twilio's rules
+            "encoding": _s(cost.encoding),
             "event_key": _s(slot.event_key),
             "account": _s(slot.account),  # the tenant: replies and callbacks use its CRM credentials
             "status": _s("accepted"),
@@ -915,6 +926,7 @@ _SLOT_TEXT = (
     "purpose",
     "sent_at",
     "account",
+    "template_tag",
 )
 _SLOT_TIMES = ("claimed_at", "lease_until", "cooldown_until")
 

@@ -17,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from textloop.adapters.dynamodb import CLIENT_CONFIG
 from textloop.domain.errors import StoreUnavailable
 from textloop.domain.ports import Deferral
+from textloop.schemas import deferred_body
 
 NAME_PREFIX = "tl-"
 
@@ -35,11 +36,25 @@ def at_expression(moment: datetime) -> str:
 
 
 class SchedulerDeferrals:
-    def __init__(self, group: str, target_arn: str, role_arn: str, client: Any = None) -> None:
+    def __init__(
+        self, group: str, target_arn: str, role_arn: str, client: Any = None, dead_letter_arn: str = ""
+    ) -> None:
+        self.dead_letter_arn = dead_letter_arn
         self.group = group
         self.target_arn = target_arn
         self.role_arn = role_arn
         self.client = client or boto3.client("scheduler", config=CLIENT_CONFIG)
+
+    def _target(self, deferral: Deferral) -> dict[str, Any]:
+        target: dict[str, Any] = {
+            "Arn": self.target_arn,
+            "RoleArn": self.role_arn,
+            "Input": deferred_body(deferral.event),
+            "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185},
+        }
+        if self.dead_letter_arn:  # what Scheduler cannot deliver is kept (and alarmed), never dropped
+            target["DeadLetterConfig"] = {"Arn": self.dead_letter_arn}
+        return target
 
     def schedule(self, deferral: Deferral) -> str:
         name = schedule_name(deferral.slot_key, deferral.not_before)
@@ -50,7 +65,7 @@ class SchedulerDeferrals:
                 ScheduleExpression=at_expression(deferral.not_before),
                 ScheduleExpressionTimezone="UTC",
                 FlexibleTimeWindow={"Mode": "OFF"},
-                Target={"Arn": self.target_arn, "RoleArn": self.role_arn, "Input": deferral.body},
+                Target=self._target(deferral),
                 ActionAfterCompletion="DELETE",
                 Description=f"Textloop deferral of {deferral.event_key}"[:512],
             )

@@ -25,6 +25,7 @@ from textloop.domain.model import (
     RecordRef,
     SentSms,
     SmsActivity,
+    TriggerEvent,
     WatchedTask,
 )
 
@@ -145,6 +146,7 @@ class SendSlot:
     not_before: datetime | None = None  # DEFERRED: the earliest instant it may go
     sent_at: str = ""  # ISO instant the provider accepted it (SENT)
     account: str = ""  # the tenant (Salesforce org id, HubSpot portal id): kept on the message records
+    template_tag: str = ""  # <stage>-<trigger>-<variant>-v<N>: kept on the message records
 
     def evolve(self, **changes: object) -> SendSlot:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -233,14 +235,17 @@ class Deferral:
     """A held-back event, to be delivered to the trigger queue again at ``not_before``."""
 
     slot_key: str
-    event_key: str
+    event: TriggerEvent  # comes back with its own key, to be judged again
     not_before: datetime
-    body: str  # the queue message that brings the event back
+
+    @property
+    def event_key(self) -> str:
+        return self.event.event_key
 
 
 class Deferrals(Protocol):
     def schedule(self, deferral: Deferral) -> str:
-        """A one-time schedule that puts ``body`` on the trigger queue at ``not_before`` and is
+        """A one-time schedule that puts the event on the trigger queue at ``not_before`` and is
         deleted after it runs. Idempotent for the same slot and instant. Returns its name."""
         ...
 

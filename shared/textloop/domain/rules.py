@@ -1,4 +1,4 @@
-"""Trigger rules and approved templates: configuration, validated once at cold start.
+"""Trigger rules and governed templates: configuration, validated once at cold start.
 
 A rule says: when *field* of a *crm* *object_type* record becomes one of *equals*, send
 *template* to the record's contact. Rules live in JSON (``textloop/triggers.default.json``
@@ -32,12 +32,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+TemplateStatus = Literal["draft", "approved", "retired"]
+# <stage>-<trigger>-<variant>-v<N>, e.g. "closing-contract_final_review-a-v2"
+TAG_PATTERN = r"^[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+-v[1-9][0-9]*$"
+
+
 class Template(_Strict):
-    """An approved message template. ``version`` travels with every message for reporting."""
+    """A governed message template. Only an *approved* one sends; ``version`` and ``tag`` travel
+    with every message for reporting. ``segments`` and ``encoding`` declare what a message may cost
+    (``textloop templates lint`` holds the template to them); ``max_lengths`` cuts merge values
+    (``"record.name": 30``) so that the declaration holds whatever the CRM holds."""
 
     id: str
     version: int = Field(ge=1)
+    status: TemplateStatus
+    owner: str = Field(min_length=1)  # who answers for the wording (a team mailbox)
+    tag: str = Field(pattern=TAG_PATTERN)
     body: str = Field(min_length=1, max_length=1600)
+    segments: int = Field(default=1, ge=1, le=10)
+    encoding: Literal["gsm7", "ucs2"] = "gsm7"
+    max_lengths: dict[str, int] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _tag_names_the_version(self) -> Template:
+        if not self.tag.endswith(f"-v{self.version}"):
+            raise ValueError(f"template {self.id}: tag {self.tag!r} does not end in -v{self.version}")
+        if any(limit < 1 for limit in self.max_lengths.values()):
+            raise ValueError(f"template {self.id}: max_lengths must be positive")
+        return self
 
 
 Purpose = Literal["transactional", "marketing"]
@@ -105,10 +127,18 @@ class RuleSet(_Strict):
 
     @model_validator(mode="after")
     def _templates_exist(self) -> RuleSet:
-        known = {t.id for t in self.templates}
-        missing = sorted({r.template for r in self.rules} - known)
+        ids = [t.id for t in self.templates]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"templates defined more than once: {', '.join(duplicated)}")
+        missing = sorted({r.template for r in self.rules} - set(ids))
         if missing:
             raise ValueError(f"rules name unknown templates: {', '.join(missing)}")
+        status = {t.id: t.status for t in self.templates}
+        unapproved = sorted({r.template for r in self.rules if status[r.template] != "approved"})
+        if unapproved:
+            named = ", ".join(f"{t} ({status[t]})" for t in unapproved)
+            raise ValueError(f"rules name templates that are not approved: {named}")
         return self
 
     @classmethod

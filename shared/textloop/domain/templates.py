@@ -1,4 +1,8 @@
-"""Rendering approved templates in a Jinja2 sandbox where an undefined variable is an error."""
+"""Rendering approved templates in a Jinja2 sandbox where an undefined variable is an error.
+
+Merge values are normalised to GSM-7 first (:func:`textloop.domain.segments.to_gsm7`) and cut to the
+template's declared ``max_lengths``, so that a CRM field's em dash or long name does not make the
+message UCS-2 or longer than the template was linted for."""
 
 from __future__ import annotations
 
@@ -11,15 +15,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from textloop.domain.errors import MissingMergeField, TemplateError
 from textloop.domain.model import MessageContext, Person
 from textloop.domain.rules import NAME_FIELDS, Rule, Template
+from textloop.domain.segments import to_gsm7
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-
-# GSM 03.38 basic set plus its extension table; anything else makes the SMS UCS-2.
-_GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXT = set("^{}\\[~]|€\f")
 
 
 @lru_cache(maxsize=64)
@@ -64,21 +62,32 @@ def merge_fields(rule: Rule, context: MessageContext, brand: str) -> dict[str, A
     )
 
 
+def prepare_value(value: str) -> str:
+    """One merge value as a message carries it: GSM-7-normalised, its whitespace collapsed."""
+    return " ".join(to_gsm7(value).split())
+
+
+def prepare(template: Template, variables: dict[str, Any]) -> dict[str, Any]:
+    """The merge values as the template sees them: GSM-7-normalised, cut to the declared maximum lengths."""
+
+    def clean(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            return {k: clean(v, f"{path}.{k}" if path else k) for k, v in value.items()}
+        if not isinstance(value, str):
+            return value
+        value = prepare_value(value)
+        limit = template.max_lengths.get(path)
+        return value[:limit].rstrip() if limit is not None else value
+
+    return {k: clean(v, k) for k, v in variables.items()}
+
+
 def render(template: Template, variables: dict[str, Any]) -> str:
     try:
-        body: str = _compiled(template.body).render(**variables)
+        body: str = _compiled(template.body).render(**prepare(template, variables))
     except UndefinedError as exc:
         raise MissingMergeField(f"template {template.id} v{template.version}: {exc.message}") from None
     body = " ".join(body.split())
     if not body:
         raise TemplateError(f"template {template.id} rendered an empty message")
     return body
-
-
-def segments(body: str) -> tuple[str, int]:
-    """(encoding, segment count) the way carriers bill it: GSM-7 160/153, UCS-2 70/67."""
-    if all(c in _GSM7 or c in _GSM7_EXT for c in body):
-        units = sum(2 if c in _GSM7_EXT else 1 for c in body)
-        return "GSM-7", 1 if units <= 160 else -(-units // 153)
-    units = sum(2 if ord(c) > 0xFFFF else 1 for c in body)
-    return "UCS-2", 1 if units <= 70 else -(-units // 67)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from textloop.domain import errors, templates
+from textloop.domain import errors, segments, templates
 from textloop.domain.caps import FrequencyCaps
 from textloop.domain.model import (
     ChangeKind,
@@ -45,9 +45,8 @@ from textloop.domain.ports import (
     SmsSender,
 )
 from textloop.domain.ports import SlotState as S
-from textloop.domain.rules import Rule, RuleSet, confirm
+from textloop.domain.rules import Rule, RuleSet, Template, confirm
 from textloop.domain.send_time import Decision, SendRequest, SendTimePolicy, decide, state_code, utc_iso
-from textloop.schemas import deferred_body
 
 SAME_SUBJECT_WINDOW = timedelta(hours=24)  # the state caps count messages on one subject per 24 h
 
@@ -131,7 +130,7 @@ class Dispatcher:
         self._check_consent(rule, phone, context.recipient)
         template = self.rules.template(rule.template)
         body = templates.render(template, templates.merge_fields(rule, context, self.brand))
-        slot = self._slot(event, rule, context, phone, body, template.version)
+        slot = self._slot(event, rule, context, phone, body, template)
         return self._deliver(event, slot, gateway, self._hold(rule, phone, context.recipient))
 
     def _check_consent(self, rule: Rule, phone: str, recipient: Person) -> None:
@@ -177,7 +176,7 @@ class Dispatcher:
         return Hold(at, held_by[0], audit)
 
     def _slot(
-        self, event: TriggerEvent, rule: Rule, ctx: MessageContext, phone: str, body: str, version: int
+        self, event: TriggerEvent, rule: Rule, ctx: MessageContext, phone: str, body: str, template: Template
     ) -> SendSlot:
         now = self.clock()
         return SendSlot(
@@ -191,7 +190,8 @@ class Dispatcher:
             record=event.record,
             rule=rule.name,
             template_id=rule.template,
-            template_version=version,
+            template_version=template.version,
+            template_tag=template.tag,
             phone=phone,
             body=body,
             contact_id=ctx.recipient.crm_id if ctx.recipient else None,
@@ -203,13 +203,13 @@ class Dispatcher:
     def _deliver(
         self, event: TriggerEvent, slot: SendSlot, gateway: CrmGateway, hold: Hold | None
     ) -> DispatchResult:
-        if hold is not None:
-            cooldown = slot.cooldown_until - slot.claimed_at
+        cooldown = slot.cooldown_until - slot.claimed_at  # the rule's: it starts when the message goes
+        if hold is not None:  # a deferred slot blocks other events only until its instant
             slot = slot.evolve(
                 state=S.DEFERRED,
                 lease_until=slot.claimed_at,
                 not_before=hold.not_before,
-                cooldown_until=hold.not_before + cooldown,
+                cooldown_until=hold.not_before,
             )
         existing = self.slots.claim(slot, self.clock())
         resumed = existing is not None
@@ -229,17 +229,17 @@ class Dispatcher:
             resumed = existing.state is not S.DEFERRED  # a deferred slot never reached the provider
             slot = self._resume(existing, slot.owner)
             if slot.state is S.DEFERRED:
-                slot = self._leave_deferred(
-                    slot, hold, cooldown=slot.cooldown_until - (slot.not_before or slot.claimed_at)
-                )
+                slot = self._leave_deferred(slot, hold, cooldown)
         if slot.state is S.DEFERRED:  # newly claimed as deferred, or still held back
             return self._defer(event, slot, hold)
         if slot.state is S.FAILED:
             return DispatchResult(Outcome.SKIPPED, slot.event_key, slot.error or "send_rejected", slot.rule)
         if slot.state is S.SENDING:
-            slot = self._send(slot, gateway, resumed=resumed)
+            slot = self._send(slot, gateway, resumed=resumed, hold=hold)
+            if slot.state is S.DEFERRED:  # a retried send that may not go now after all
+                return self._defer(event, slot, hold)
         activity_id = gateway.log_sms(_activity(slot, self.clock()))
-        encoding, parts = templates.segments(slot.body)
+        cost = segments.count(slot.body)
         result = DispatchResult(
             Outcome.SENT,
             slot.event_key,
@@ -249,10 +249,11 @@ class Dispatcher:
             details={
                 "record": str(slot.record),
                 "template": f"{slot.template_id}@v{slot.template_version}",
+                "template_tag": slot.template_tag,
                 "purpose": slot.purpose,
                 "to": mask(slot.phone),
-                "segments": parts,
-                "encoding": encoding,
+                "segments": cost.segments,
+                "encoding": cost.encoding,
             },
         )
         self.slots.complete(slot.evolve(state=S.LOGGED, activity_id=activity_id), result, self.clock())
@@ -261,15 +262,13 @@ class Dispatcher:
     def _leave_deferred(self, slot: SendSlot, hold: Hold | None, cooldown: timedelta) -> SendSlot:
         """A deferred slot taken over: still held back → new instant; free → SENDING, under our lease."""
         if hold is not None:
-            return self.slots.defer(slot, hold.not_before, hold.not_before + cooldown)
-        return self.slots.advance(slot, S.SENDING)
+            return self.slots.defer(slot, hold.not_before, hold.not_before)
+        return self.slots.advance(slot, S.SENDING, cooldown_until=(self.clock() + cooldown).isoformat())
 
     def _defer(self, event: TriggerEvent, slot: SendSlot, hold: Hold | None) -> DispatchResult:
         if hold is None or slot.not_before is None:  # cannot happen: a DEFERRED slot has its instant
             raise errors.InProgress("a deferred slot without its instant", slot=slot.key)
-        name = self.deferrals.schedule(
-            Deferral(slot.key, event.event_key, slot.not_before, deferred_body(event))
-        )
+        name = self.deferrals.schedule(Deferral(slot.key, event, slot.not_before))
         return DispatchResult(
             Outcome.DEFERRED,
             event.event_key,
@@ -300,11 +299,13 @@ class Dispatcher:
             raise errors.InProgress("another delivery took over the send slot first", slot=existing.key)
         return taken
 
-    def _send(self, slot: SendSlot, gateway: CrmGateway, *, resumed: bool) -> SendSlot:
+    def _send(self, slot: SendSlot, gateway: CrmGateway, *, resumed: bool, hold: Hold | None) -> SendSlot:
         if resumed:  # an earlier delivery may have reached the provider: ask it before sending
             already = self.sms.find_sent(slot.phone, slot.claimed_at - timedelta(minutes=1), slot.body)
             if already is not None:
                 return self.slots.advance(slot, S.SENT, sid=already.sid, sent_at=self.clock().isoformat())
+        if hold is not None:  # a retry or a redrive at an hour the policy forbids: defer, never send
+            return self.slots.defer(slot, hold.not_before, hold.not_before)
         try:
             sent = self.sms.send(OutboundSms(slot.phone, slot.body, self.status_callback))
         except errors.Retryable:

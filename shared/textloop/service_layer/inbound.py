@@ -17,10 +17,14 @@ from xml.sax.saxutils import escape
 from textloop.domain.errors import BadRequest, Retryable
 from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
 from textloop.service_layer.intake import MessageQueue
-from textloop.service_layer.status import CONSENT_SYNC, DELIVERY_FAILURE, consent_message
+from textloop.service_layer.status import (
+    CONSENT_CHANGE,
+    CONSENT_SYNC,
+    DELIVERY_FAILURE,
+    record_consent,
+)
 
 REPLY = "reply"
-CONSENT_CHANGE = "consent_change"  # ConsentQueue: a change the webhook could not write to the ledger
 TWILIO_KEYWORDS = frozenset({"STOP", "START", "HELP"})  # what Advanced Opt-Out answers itself
 
 
@@ -100,21 +104,6 @@ def compliance_reply(result: Classification, program: Program, *, newly_opted_ou
             " Msg frequency varies. Msg & data rates may apply. Reply STOP to opt out."
         )
     return None
-
-
-def record_consent(change: ConsentChange, consent: ConsentLedger, fallback: MessageQueue) -> bool:
-    """Write the change to the ledger; if the ledger cannot be written, put it on the consent queue
-    (its consumer applies it, idempotently on the evidence). Only if both fail does this raise:
-    then, and only then, the webhook answers 5xx. Returns whether the status (probably) moved."""
-    try:
-        return consent.record(change)
-    except Retryable:
-        fallback.send_all([consent_change_body(change)])
-        return True  # unknown: a second confirmation beats a missing one
-
-
-def consent_change_body(change: ConsentChange) -> str:
-    return consent_message(CONSENT_CHANGE, change)
 
 
 def parse_consent_change(body: str) -> ConsentChange:

@@ -65,7 +65,30 @@ class ReplyRouter:
         self.calendar: BusinessCalendar = self.routing.business_hours.calendar()
 
     def __call__(self, sms: dict[str, Any], classification: dict[str, Any]) -> DispatchResult:
-        key = f"in:{sms['sid']}"
+        return self._recorded(f"in:{sms['sid']}", lambda key: self._route(key, sms, classification))
+
+    def consent_sync(self, change: dict[str, Any]) -> DispatchResult:
+        """A consent change recorded outside a reply (Twilio 21610): write it to the contact's field."""
+        key = f"consent:{change['evidence']}:{change['status']}"
+        return self._recorded(key, lambda key: self._consent_sync(key, change))
+
+    def delivery_failure(self, failure: dict[str, Any]) -> DispatchResult:
+        """Twilio could not deliver (30003/30005/30006): flag the number on the contact it was for."""
+        key = f"failure:{failure['sid']}:{failure['error_code']}"
+        return self._recorded(key, lambda key: self._delivery_failure(key, failure))
+
+    def _recorded(self, key: str, work: Callable[[str], DispatchResult]) -> DispatchResult:
+        """A permanent refusal (the CRM rejects a write, an unknown tenant) is an auditable outcome,
+        never a retry loop that repeats the writes already made."""
+        try:
+            return work(key)
+        except errors.Skip as skip:
+            details = {"detail": str(skip), **{k: str(v) for k, v in skip.details.items()}}
+            result = DispatchResult(Outcome.SKIPPED, key, skip.reason, details=details)
+            self.outcomes.record_outcome(result, self.clock())
+            return result
+
+    def _route(self, key: str, sms: dict[str, Any], classification: dict[str, Any]) -> DispatchResult:
         if self.outcomes.outcome(key) is not None:  # Twilio retried, or SQS redelivered
             return DispatchResult(Outcome.DUPLICATE, key, "already_routed")
         intent = str(classification["intent"])
@@ -104,15 +127,16 @@ class ReplyRouter:
         consent = CONSENT_INTENTS.get(intent)
         if consent is not None and target.contact_id:  # the CRM's own field follows the ledger
             note = f"SMS reply {sms['sid']} ({intent.replace('_', ' ')}): {sms['body'][:200]}"
-            gateway.record_consent(target.contact_id, consent, note)
-            details["crm_consent"] = str(consent)
+            try:
+                gateway.record_consent(target.contact_id, consent, note)
+                details["crm_consent"] = str(consent)
+            except errors.Skip as refused:  # the ledger has it; the reply itself is still routed
+                details["crm_consent"] = f"refused: {refused.reason}"
         result = DispatchResult(Outcome.ROUTED, key, intent, activity_id=activity_id, details=details)
         self.outcomes.record_outcome(result, self.clock())
         return result
 
-    def consent_sync(self, change: dict[str, Any]) -> DispatchResult:
-        """A consent change recorded outside a reply (Twilio 21610): write it to the contact's field."""
-        key = f"consent:{change['evidence']}:{change['status']}"
+    def _consent_sync(self, key: str, change: dict[str, Any]) -> DispatchResult:
         if self.outcomes.outcome(key) is not None:
             return DispatchResult(Outcome.DUPLICATE, key, "already_synced")
         status = ConsentStatus(change["status"])
@@ -130,9 +154,7 @@ class ReplyRouter:
         self.outcomes.record_outcome(result, self.clock())
         return result
 
-    def delivery_failure(self, failure: dict[str, Any]) -> DispatchResult:
-        """Twilio could not deliver (30003/30005/30006): flag the number on the contact it was for."""
-        key = f"failure:{failure['sid']}:{failure['error_code']}"
+    def _delivery_failure(self, key: str, failure: dict[str, Any]) -> DispatchResult:
         message = self.conversations.message(str(failure["sid"]))
         if message is None or not message.get("contact_id"):
             return DispatchResult(Outcome.IGNORED, key, "unknown_message")

@@ -6,12 +6,13 @@ import json
 from datetime import datetime
 from typing import Protocol
 
-from textloop.domain.errors import BadRequest
+from textloop.domain.errors import BadRequest, Retryable
 from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
 from textloop.service_layer.intake import MessageQueue
 
 DELIVERY_FAILURE = "delivery_failure"  # the InboundQueue message that flags a contact's number
 CONSENT_SYNC = "consent_sync"  # the InboundQueue message that writes a consent change to the CRM
+CONSENT_CHANGE = "consent_change"  # ConsentQueue: a change a webhook could not write to the ledger
 
 # Twilio's lifecycle; callbacks arrive duplicated and out of order, so only a higher rank moves.
 STATUS_RANK: dict[str, int] = {
@@ -67,19 +68,43 @@ def consent_sync_body(change: ConsentChange) -> str:
     return consent_message(CONSENT_SYNC, change)
 
 
+def consent_change_body(change: ConsentChange) -> str:
+    return consent_message(CONSENT_CHANGE, change)
+
+
+def record_consent(change: ConsentChange, consent: ConsentLedger, fallback: MessageQueue) -> bool:
+    """Write the change to the ledger; if the ledger cannot be written, put it on the consent queue
+    (its consumer applies it, idempotently on the evidence). Only if both fail does this raise:
+    then, and only then, the webhook answers 5xx. Returns whether the status (probably) moved."""
+    try:
+        return consent.record(change)
+    except Retryable:
+        fallback.send_all([consent_change_body(change)])
+        return True  # unknown: a second confirmation beats a missing one
+
+
 def handle_status(
-    form: dict[str, str], store: StatusStore, consent: ConsentLedger, queue: MessageQueue, at: datetime
+    form: dict[str, str],
+    store: StatusStore,
+    consent: ConsentLedger,
+    queue: MessageQueue,
+    at: datetime,
+    consent_fallback: MessageQueue | None = None,
 ) -> bool:
-    """Record the status; 21610 is an opt-out at once; 30003/30005/30006 flag the contact (queued:
-    the CRM call must not hold up Twilio's callback)."""
-    moved = record_status(form, store, at)
+    """21610 is an opt-out at once, before anything else (Twilio does not retry a status callback:
+    if the ledger fails it goes on the consent queue); then the status moves forward;
+    30003/30005/30006 flag the contact (queued: the CRM call must not hold up Twilio's callback)."""
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
     code, phone = form.get("ErrorCode", ""), form.get("To", "")
     if code == UNSUBSCRIBED and phone:
         change = ConsentChange(phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", sid, at)
-        if consent.record(change):
+        moved_consent = (
+            record_consent(change, consent, consent_fallback) if consent_fallback else consent.record(change)
+        )
+        if moved_consent:
             queue.send_all([consent_sync_body(change)])
-    elif code in UNREACHABLE and moved:
+    moved = record_status(form, store, at)
+    if code in UNREACHABLE and moved:
         failure = {"type": DELIVERY_FAILURE, "sid": sid, "error_code": code, "phone": phone}
         queue.send_all([json.dumps(failure)])
     return moved

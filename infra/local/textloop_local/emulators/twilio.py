@@ -25,15 +25,11 @@ from urllib.parse import urlencode
 import phonenumbers
 from twilio.request_validator import RequestValidator
 
+from textloop.domain.segments import US_PRICE_PER_SEGMENT, count
 from textloop_local.emulators import seed
 from textloop_local.emulators.base import Emulator, Request, Response
 
 API_VERSION = "2010-04-01"
-_GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿"
-    "abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = set("^{}\\[~]|€\f")
 _MESSAGES = {
     20003: "Authenticate",
     20404: "The requested resource was not found",
@@ -66,11 +62,8 @@ def twilio_error(status: int, code: int, message: str = "") -> Response:
 
 
 def num_segments(body: str) -> int:
-    if all(c in _GSM7 or c in _GSM7_EXTENDED for c in body):
-        units = sum(2 if c in _GSM7_EXTENDED else 1 for c in body)
-        return 1 if units <= 160 else -(-units // 153)
-    units = sum(2 if ord(c) > 0xFFFF else 1 for c in body)
-    return 1 if units <= 70 else -(-units // 67)
+    """Twilio's count (GSM-7 160/153 with 2-unit extension characters, UCS-2 70/67): the domain's."""
+    return max(count(body).segments, 1)  # a media-only message is billed as one
 
 
 def _sid(prefix: str) -> str:
@@ -346,7 +339,7 @@ class TwilioEmulator(Emulator):
             if status == "sent":
                 message["from"] = message["from"] or self.sender
                 message["date_sent"] = now
-                message["price"] = f"-{0.0079 * int(message['num_segments']):.5f}"
+                message["price"] = f"-{US_PRICE_PER_SEGMENT * int(message['num_segments']):.5f}"
             elif message["to"] in self.undeliverable:
                 status = "undelivered"
                 message["error_code"] = self.undeliverable[message["to"]]
