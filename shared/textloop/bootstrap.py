@@ -368,6 +368,7 @@ def reply_router() -> Any:
         event_outcomes(),
         conversations(),
         sla_tasks(),
+        consent=consent_ledger(),
     )
 
 

@@ -12,6 +12,7 @@ from tests.unit.test_route_replies import PHONE, intent, reply
 from textloop.adapters.dynamodb import DynamoConsentLedger, DynamoConversations, DynamoEventOutcomes
 from textloop.domain.errors import CrmRejected, StoreUnavailable, UnknownTenant
 from textloop.domain.model import ConsentStatus, Outcome, Person
+from textloop.domain.ports import ConsentChange
 from textloop.service_layer.replies import ReplyRouter
 from textloop.service_layer.status import CONSENT_SYNC, handle_status
 
@@ -121,3 +122,34 @@ def test_given_21610_while_the_consent_table_fails_then_the_opt_out_goes_on_the_
     )  # type: ignore[arg-type]
     (body,) = consent_queue.bodies
     assert json.loads(body)["type"] == "consent_change" and json.loads(body)["evidence"] == "SM21610"
+
+
+def test_given_a_start_retried_after_a_later_stop_then_the_crm_field_follows_the_ledger(
+    router: ReplyRouter, crm: FakeCrm, consent: DynamoConsentLedger
+) -> None:
+    # Given the contact sent START, then STOP; the ledger orders them by time
+    crm.contacts.append(Person("003Y", "Ana", "Silva", PHONE, owner_id="005REP"))
+    router.consent = consent
+    consent.record(
+        ConsentChange(
+            PHONE,
+            ConsentStatus.OPTED_IN,
+            "twilio_inbound",
+            "SMstart",
+            datetime(2026, 11, 24, 15, 0, tzinfo=UTC),
+        )
+    )
+    consent.record(
+        ConsentChange(
+            PHONE,
+            ConsentStatus.OPTED_OUT,
+            "twilio_inbound",
+            "SMstop",
+            datetime(2026, 11, 24, 15, 1, tzinfo=UTC),
+        )
+    )
+    # When the START reply is routed last (its first attempt failed and SQS brought it back)
+    router(reply("STOP texting me", sid="SMstop"), intent("opt_out"))
+    router(reply("START", sid="SMstart"), intent("opt_in"))
+    # Then the CRM field still says what the ledger says: opted out
+    assert [s for _, s, _ in crm.consent_writes] == [ConsentStatus.OPTED_OUT, ConsentStatus.OPTED_OUT]

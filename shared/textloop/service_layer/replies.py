@@ -28,7 +28,7 @@ from textloop.domain.model import (
     TaskPriority,
     WatchedTask,
 )
-from textloop.domain.ports import Conversations, CrmGateways, EventOutcomes, SlaTasks
+from textloop.domain.ports import ConsentLedger, Conversations, CrmGateways, EventOutcomes, SlaTasks
 from textloop.domain.routing import IntentRoute, Routing
 from textloop.service_layer.status import UNREACHABLE
 
@@ -60,9 +60,16 @@ class ReplyRouter:
     conversations: Conversations
     tasks: SlaTasks
     clock: Callable[[], datetime] = _utcnow
+    consent: ConsentLedger | None = None  # the ledger decides what the CRM field says (newest wins)
 
     def __post_init__(self) -> None:
         self.calendar: BusinessCalendar = self.routing.business_hours.calendar()
+
+    def _current(self, phone: str, recorded: ConsentStatus) -> ConsentStatus:
+        """What the CRM's consent field should say now: the ledger's status, which orders changes by
+        time, not the change this message carries (a retried START must not overwrite a later STOP)."""
+        current = self.consent.status(phone) if self.consent is not None else None
+        return current or recorded
 
     def __call__(self, sms: dict[str, Any], classification: dict[str, Any]) -> DispatchResult:
         return self._recorded(f"in:{sms['sid']}", lambda key: self._route(key, sms, classification))
@@ -128,8 +135,9 @@ class ReplyRouter:
         if consent is not None and target.contact_id:  # the CRM's own field follows the ledger
             note = f"SMS reply {sms['sid']} ({intent.replace('_', ' ')}): {sms['body'][:200]}"
             try:
-                gateway.record_consent(target.contact_id, consent, note)
-                details["crm_consent"] = str(consent)
+                current = self._current(sms["sender"], consent)
+                gateway.record_consent(target.contact_id, current, note)
+                details["crm_consent"] = str(current)
             except errors.Skip as refused:  # the ledger has it; the reply itself is still routed
                 details["crm_consent"] = f"refused: {refused.reason}"
         result = DispatchResult(Outcome.ROUTED, key, intent, activity_id=activity_id, details=details)
@@ -139,7 +147,7 @@ class ReplyRouter:
     def _consent_sync(self, key: str, change: dict[str, Any]) -> DispatchResult:
         if self.outcomes.outcome(key) is not None:
             return DispatchResult(Outcome.DUPLICATE, key, "already_synced")
-        status = ConsentStatus(change["status"])
+        status = self._current(str(change["phone"]), ConsentStatus(change["status"]))
         target = self._target(str(change["phone"]))
         if target.contact_id is None:
             result = DispatchResult(
