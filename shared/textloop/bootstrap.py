@@ -77,6 +77,7 @@ def reset() -> None:
         privacy_queue,
         privacy_store,
         privacy,
+        renewal_scanner,
     ):
         built.cache_clear()
 
@@ -421,3 +422,19 @@ def privacy() -> Any:
     from textloop.service_layer.privacy import Privacy
 
     return Privacy(privacy_store(), consent_ledger(), privacy_hash())
+
+
+# -- Renewal scanner ------------------------------------------------------------------------------
+
+
+@cache
+def renewal_scanner() -> Any:
+    """The renewal scan over the default tenant of each CRM (its gateway is also its RenewalSearch)."""
+    from textloop.service_layer.renewals import RenewalScanner
+
+    return RenewalScanner(
+        rules=rules(),
+        search=cast(Any, crm_gateway),
+        queue=trigger_queue(),
+        outcomes=event_outcomes(),
+    )

@@ -4,12 +4,13 @@
   ``detail.payload`` (Event Relay) or directly under ``detail`` (the older AppFlow path).
 * HubSpot webhooks: a JSON array of events, queued one per message as
   ``{"source": "hubspot", "event": {...}}``; ``subscriptionType`` or the older ``eventType``.
+* The renewal scanner: ``{"source": "textloop.renewal", "event": {...}}``, one record and window.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -23,6 +24,7 @@ from textloop.domain.model import (
     RecordRef,
     TriggerEvent,
 )
+from textloop.domain.renewals import renewal_key, window_value
 
 SALESFORCE_ENTITIES: dict[str, ObjectType] = {"Opportunity": "opportunity", "Case": "case"}
 
@@ -191,6 +193,58 @@ class DeferredEvent(BaseModel):
         return TriggerEvent(self.event_key, record, self.kind, self.changed, self.occurred_at, self.account)
 
 
+RENEWAL_SOURCE = "textloop.renewal"  # the renewal scanner: a record entered one of its renewal windows
+
+
+def renewal_body(
+    crm: str,
+    object_type: str,
+    record_id: str,
+    account: str,
+    date_field: str,
+    renewal_date: date,
+    window: int,
+    scanned_at: datetime,
+) -> str:
+    """The TriggerQueue body of one record entering one renewal window (the renewal scanner)."""
+    return json.dumps(
+        {
+            "source": RENEWAL_SOURCE,
+            "event": {
+                "crm": crm,
+                "object_type": object_type,
+                "record_id": record_id,
+                "account": account,
+                "date_field": date_field,
+                "renewal_date": renewal_date.isoformat(),
+                "window": window,
+                "scanned_at": scanned_at.isoformat(),
+            },
+        },
+        separators=(",", ":"),
+    )
+
+
+class RenewalEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    crm: Literal["salesforce", "hubspot"]
+    object_type: ObjectType
+    record_id: str = Field(min_length=1)
+    account: str = ""
+    date_field: str = Field(min_length=1)
+    renewal_date: date
+    window: int = Field(ge=1)
+    scanned_at: datetime
+
+    def to_trigger(self) -> TriggerEvent:
+        """Kind RENEWAL, ``changed`` {date field: "window:<N>"}, keyed to the record and the cycle."""
+        key = renewal_key(self.crm, self.account, self.record_id, self.renewal_date, self.window)
+        record = RecordRef(self.crm, self.object_type, self.record_id)
+        changed = {self.date_field: window_value(self.window)}
+        return TriggerEvent(key, record, ChangeKind.RENEWAL, changed, self.scanned_at, self.account)
+
+
 def parse_queue_body(body: str) -> list[TriggerEvent]:
     """A TriggerQueue message → the change events it carries. Raises MalformedEvent/UnknownEvent."""
     try:
@@ -206,6 +260,8 @@ def parse_queue_body(body: str) -> list[TriggerEvent]:
             return [HubSpotEvent.model_validate(message.get("event")).to_trigger()]
         if message.get("source") == DEFERRED_SOURCE:
             return [DeferredEvent.model_validate(message.get("event")).to_trigger()]
+        if message.get("source") == RENEWAL_SOURCE:
+            return [RenewalEvent.model_validate(message.get("event")).to_trigger()]
     except ValidationError as exc:
         raise MalformedEvent(f"invalid event: {_first_error(exc)}") from None
     raise UnknownEvent("queue message is neither an EventBridge change event nor a HubSpot event")

@@ -47,6 +47,10 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ("crm.contacts.basic_api", "get_by_id"): "crm.objects.contacts.read",  # GET .../contacts/{contactId}
     ("crm.contacts.basic_api", "update"): "crm.objects.contacts.write",  # PATCH .../contacts/{contactId}
     ("crm.contacts.search_api", "do_search"): "crm.objects.contacts.read",  # POST .../contacts/search
+    ("crm.deals.search_api", "do_search"): "crm.objects.deals.read",  # POST /crm/v3/objects/deals/search
+    ("crm.tickets.search_api", "do_search"): "tickets",  # POST /crm/v3/objects/tickets/search
+    # GET /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}: read on the objects
+    ("crm.associations.v4.basic_api", "get_page"): "crm.objects.contacts.read",
     ("crm.owners.owners_api", "get_by_id"): "crm.objects.owners.read",  # GET /crm/v3/owners/{ownerId}
     (
         "crm.objects.communications.basic_api",

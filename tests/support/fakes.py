@@ -37,12 +37,17 @@ class FakeCrm:
     closed_tasks: set[str] = field(default_factory=set)
     flags: list[tuple[str, PhoneStatus, str]] = field(default_factory=list)
     consent_writes: list[tuple[str, ConsentStatus, str]] = field(default_factory=list)
+    roles: list[tuple[RecordRef, str]] = field(default_factory=list)  # load_context's recipient_role
 
     def add(self, context: MessageContext) -> None:
         self.contexts[context.record] = context
 
-    def load_context(self, record: RecordRef, fields: Sequence[str]) -> MessageContext:
+    def load_context(
+        self, record: RecordRef, fields: Sequence[str], recipient_role: str | None = None
+    ) -> MessageContext:
         self.loads.append((record, tuple(fields)))
+        if recipient_role:
+            self.roles.append((record, recipient_role))
         if record not in self.contexts:
             raise RecordNotFound(f"{record} does not exist")
         return self.contexts[record]

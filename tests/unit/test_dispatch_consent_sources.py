@@ -31,6 +31,7 @@ def test_every_default_rule_declares_its_purpose() -> None:
         "contract_final_review": "transactional",
         "ticket_closed": "transactional",
         "renewal_offer": "marketing",
+        "renewal_window": "marketing",
     }
 
 

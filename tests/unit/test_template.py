@@ -131,6 +131,7 @@ def test_given_the_template_when_reading_functions_then_globals_are_merged(tpl: 
         "TwilioInboundFunction",
         "ReplyRouterFunction",
         "SlaWatchdogFunction",
+        "RenewalScannerFunction",
         "ConsentWriterFunction",
         "PrivacyEraserFunction",
     }

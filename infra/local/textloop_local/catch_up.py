@@ -182,7 +182,7 @@ def catch_up(
     """The records at a trigger value modified in [since, until), and their TriggerQueue bodies."""
     from textloop import bootstrap
 
-    rules = bootstrap.rules().rules
+    rules = [r for r in bootstrap.rules().rules if r.renewal is None]  # renewals: the renewal scanner
     found: list[Found] = []
     bodies: list[str] = []
     if "salesforce" in crms and any(r.crm == "salesforce" for r in rules):

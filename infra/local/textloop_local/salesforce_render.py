@@ -113,7 +113,7 @@ def trigger_values(rules_file: str | Path | None = None) -> dict[str, tuple[str,
     found: dict[str, list[str]] = {e.object_type: [] for e in ENTITIES}
     by_type = {e.object_type: e for e in ENTITIES}
     for rule in ruleset.rules:
-        if rule.crm != "salesforce":
+        if rule.crm != "salesforce" or rule.renewal is not None:  # renewal rules: the scanner, not CDC
             continue
         entity = by_type.get(rule.object_type)
         if entity is None or rule.field != entity.field:

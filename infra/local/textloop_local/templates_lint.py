@@ -1,6 +1,7 @@
 """``textloop templates lint [--triggers FILE] [--price-per-segment 0.0079]``: what each template costs.
 
-Every template is rendered, for every rule that names it, with the longest realistic value of each
+Every template is rendered, for every rule that names it (as its template, a segment's, or an A/B
+arm's: every variant's template is rendered), with the longest realistic value of each
 merge field: the longest in the emulators' seed data (``emulators/seed.py``; the rule's trigger
 value for its trigger field; the rule's default link), or a value of the declared maximum length
 (``max_lengths``), normalised to GSM-7 the way the dispatcher does it. The worst rendering of a
@@ -183,7 +184,7 @@ def _judge(template: Template, body: str, cost: Segments) -> Iterator[str]:
 def lint(ruleset: RuleSet, brand: str = DEFAULT_BRAND) -> list[Linted]:
     results = []
     for template in ruleset.templates:
-        naming = [r for r in ruleset.rules if r.template == template.id]
+        naming = [r for r in ruleset.rules if template.id in r.template_ids]
         rules = naming or list(ruleset.rules)
         results.append(lint_template(template, rules, brand, named=bool(naming)))
     return results

@@ -291,6 +291,7 @@ class DynamoSendSlots(_Table):
             "purpose": _s(slot.purpose),
             "template": _s(f"{slot.template_id}@v{slot.template_version}"),
             "template_tag": _s(slot.template_tag),
+            "variant": _s(slot.variant),
             "segments": {"N": str(cost.segments)},  # what the body costs, by Twilio's rules
             "encoding": _s(cost.encoding),
             "event_key": _s(slot.event_key),
@@ -927,6 +928,7 @@ _SLOT_TEXT = (
     "sent_at",
     "account",
     "template_tag",
+    "variant",
 )
 _SLOT_TIMES = ("claimed_at", "lease_until", "cooldown_until")
 

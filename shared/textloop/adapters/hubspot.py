@@ -12,19 +12,24 @@ and the call is made once more.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
 import phonenumbers
 import urllib3
 from hubspot import HubSpot
+from hubspot.crm.associations.v4 import ApiException as AssociationsApiException
 from hubspot.crm.contacts import ApiException as ContactsApiException
 from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest, SimplePublicObjectInput
 from hubspot.crm.deals import ApiException as DealsApiException
+from hubspot.crm.deals import Filter as DealFilter
+from hubspot.crm.deals import FilterGroup as DealFilterGroup
+from hubspot.crm.deals import PublicObjectSearchRequest as DealSearchRequest
 from hubspot.crm.objects.communications import (
     ApiException as CommunicationsApiException,
 )
@@ -56,6 +61,7 @@ from textloop.domain.model import (
     TaskPriority,
 )
 from textloop.domain.phone import mask, mask_in_text, same_number
+from textloop.domain.ports import DueRenewal, RenewalQuery
 
 TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
 _CONTACT_PROPERTIES = ["firstname", "lastname", "mobilephone", "phone", "email"]
@@ -66,6 +72,7 @@ _SEARCHABLE_PHONE_PROPERTIES = (
     "hs_searchable_calculated_phone_number",
 )
 _SEARCH_PAGE = 100
+_SEARCH_INTERVAL = 0.2  # seconds between two search pages (HubSpot: 5 search requests/s)
 PHONE_STATUS_PROPERTY = "textloop_phone_status"  # custom enumeration: wrong_person, unreachable, landline
 # HUBSPOT_DEFINED association type ids, from a communication to ...
 COMMUNICATION_TO_CONTACT = 81
@@ -79,6 +86,7 @@ TASK_TO_TICKET = 230
 _TASK_TO_RECORD = {"deal": TASK_TO_DEAL, "ticket": TASK_TO_TICKET}
 _PRIORITIES = {TaskPriority.HIGH: "HIGH", TaskPriority.NORMAL: "MEDIUM", TaskPriority.LOW: "LOW"}
 _API_ERRORS = (
+    AssociationsApiException,
     DealsApiException,
     TicketsApiException,
     ContactsApiException,
@@ -95,10 +103,12 @@ class ContactProperties:
     consent: str = "textloop_sms_consent"  # enumeration: opted_in, opted_out, unknown
     time_zone: str = "hs_timezone"  # HubSpot's own, values such as america_slash_new_york
     state: str = "state"
+    role: str = "hs_buying_role"  # HubSpot's buying role (BUDGET_HOLDER, END_USER...): contact.role in rules
 
     @property
     def read(self) -> list[str]:
-        return [*_CONTACT_PROPERTIES, *(p for p in (self.consent, self.time_zone, self.state) if p)]
+        own = (self.consent, self.time_zone, self.state, self.role)
+        return [*_CONTACT_PROPERTIES, *(p for p in own if p)]
 
 
 class HubSpotGateway:
@@ -119,6 +129,11 @@ class HubSpotGateway:
         self._records = {"deal": api(client.crm.deals.basic_api), "ticket": api(client.crm.tickets.basic_api)}
         self._contacts = api(client.crm.contacts.basic_api)
         self._contact_search = api(client.crm.contacts.search_api)
+        self._record_search = {
+            "deal": api(client.crm.deals.search_api),
+            "ticket": api(client.crm.tickets.search_api),
+        }
+        self._associations = api(client.crm.associations.v4.basic_api)
         self._tasks = api(client.crm.objects.tasks.basic_api)
         self._owners = api(client.crm.owners.owners_api)
         self._communications = api(client.crm.objects.communications.basic_api)
@@ -154,7 +169,9 @@ class HubSpotGateway:
 
     # --- CrmGateway --------------------------------------------------------------------
 
-    def load_context(self, record: RecordRef, fields: Sequence[str]) -> MessageContext:
+    def load_context(
+        self, record: RecordRef, fields: Sequence[str], recipient_role: str | None = None
+    ) -> MessageContext:
         api = _record_api(self._records, record)
         with _translated(record):
             obj = api.get_by_id(
@@ -164,7 +181,9 @@ class HubSpotGateway:
                 _request_timeout=self._timeout,
             )
             properties: dict[str, Any] = obj.properties or {}
-            contact_id = _first_contact(obj.associations)
+            # the contact with the wanted association label (a renewal's decision maker), else the first
+            labelled = self._labelled_contact(record, recipient_role) if recipient_role else None
+            contact_id = labelled or _first_contact(obj.associations)
             recipient = self._contact(contact_id) if contact_id else None
             owner_id = properties.get("hubspot_owner_id")
             owner = self._owner(owner_id) if owner_id else None
@@ -303,7 +322,53 @@ class HubSpotGateway:
                 _request_timeout=self._timeout,
             )
 
+    # --- RenewalSearch -----------------------------------------------------------------
+
+    def due_renewals(self, query: RenewalQuery) -> Iterator[DueRenewal]:
+        """One CRM search, paged with ``after``; at most one page request per ``_SEARCH_INTERVAL``
+        (the search endpoints' own rate limit is a few requests per second per portal)."""
+        search = _object_api(self._record_search, query.object_type)
+        request = DealSearchRequest(
+            filter_groups=[
+                DealFilterGroup(
+                    filters=[
+                        DealFilter(property_name=query.field, operator="IN", values=list(query.equals)),
+                        DealFilter(
+                            property_name=query.date_field, operator="GTE", value=_day_ms(query.start)
+                        ),
+                        DealFilter(property_name=query.date_field, operator="LTE", value=_day_ms(query.end)),
+                    ]
+                )
+            ],
+            properties=[query.date_field],
+            sorts=[query.date_field],
+            limit=_SEARCH_PAGE,
+        )
+        with _translated(f"hubspot:{query.object_type}:renewals"):
+            while True:
+                page = search.do_search(public_object_search_request=request, _request_timeout=self._timeout)
+                for obj in page.results or []:
+                    renewal_date = _date((obj.properties or {}).get(query.date_field))
+                    if renewal_date is not None:
+                        yield DueRenewal(str(obj.id), renewal_date)
+                following = page.paging.next if page.paging is not None else None
+                if following is None or not following.after:
+                    return
+                request.after = following.after
+                time.sleep(_SEARCH_INTERVAL)
+
     # --- helpers -----------------------------------------------------------------------
+
+    def _labelled_contact(self, record: RecordRef, label: str) -> str | None:
+        """The first contact associated to the record with *label* (v4 associations), None if none is."""
+        page = self._associations.get_page(
+            f"{record.object_type}s", record.record_id, "contacts", limit=500, _request_timeout=self._timeout
+        )
+        wanted = label.casefold()
+        for result in page.results or []:
+            if any((t.label or "").casefold() == wanted for t in result.association_types or []):
+                return str(result.to_object_id)
+        return None
 
     def _contact(self, contact_id: str) -> Person | None:
         try:
@@ -326,6 +391,7 @@ class HubSpotGateway:
             if self._props.time_zone
             else "",
             state=str(values.get(self._props.state) or ""),
+            role=str(values.get(self._props.role) or "") if self._props.role else "",
         )
 
     def _owner(self, owner_id: str) -> Person | None:
@@ -343,6 +409,24 @@ class HubSpotGateway:
             last_name=owner.last_name or "",
             email=owner.email or "",
         )
+
+
+def _day_ms(day: date) -> str:
+    """A date as HubSpot filters date properties: midnight UTC in epoch milliseconds."""
+    return str(int(datetime.combine(day, datetime.min.time(), UTC).timestamp() * 1000))
+
+
+def _date(value: Any) -> date | None:
+    """A date property's value (``2026-06-01``, an ISO timestamp or epoch milliseconds) as a date."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text) / 1000, tz=UTC).date()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
 
 
 def iana_zone(value: str) -> str:
@@ -364,6 +448,12 @@ def _record_api(apis: dict[str, Any], record: RecordRef) -> Any:
     if record.crm != "hubspot" or record.object_type not in apis:
         raise ValueError(f"not a HubSpot deal or ticket: {record}")
     return apis[record.object_type]
+
+
+def _object_api(apis: dict[str, Any], object_type: str) -> Any:
+    if object_type not in apis:
+        raise ValueError(f"not a HubSpot deal or ticket: {object_type}")
+    return apis[object_type]
 
 
 def _record_type_id(record: RecordRef) -> int:

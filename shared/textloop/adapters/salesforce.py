@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 import phonenumbers
@@ -47,6 +47,7 @@ from textloop.domain.model import (
     TaskPriority,
 )
 from textloop.domain.phone import mask, mask_in_text, same_number
+from textloop.domain.ports import DueRenewal, RenewalQuery
 
 TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
 _SOBJECTS = {"opportunity": "Opportunity", "case": "Case"}
@@ -175,7 +176,9 @@ class SalesforceGateway:
 
     # --- CrmGateway --------------------------------------------------------------------
 
-    def load_context(self, record: RecordRef, fields: Sequence[str]) -> MessageContext:
+    def load_context(
+        self, record: RecordRef, fields: Sequence[str], recipient_role: str | None = None
+    ) -> MessageContext:
         sobject = _sobject_name(record)
         with _translated(record):
             data = self._sobject(sobject).get(record.record_id)
@@ -188,14 +191,18 @@ class SalesforceGateway:
                 )
             )
             if sobject == "Opportunity":
-                role = self._first(
+                # the contact in the wanted role (a renewal's decision maker), else the primary one
+                role = self._role(record.record_id, recipient_role) if recipient_role else None
+                role = role or self._first(
                     format_soql(
-                        f"SELECT {', '.join(f'Contact.{f}' for f in self._fields.soql)} FROM OpportunityContactRole "
+                        f"SELECT Role, {', '.join(f'Contact.{f}' for f in self._fields.soql)} FROM OpportunityContactRole "
                         "WHERE OpportunityId = {} AND IsPrimary = true LIMIT 1",
                         record.record_id,
                     )
                 )
-                contact = role.get("Contact") if role else None
+                contact = (
+                    {**role["Contact"], "Role": role.get("Role")} if role and role.get("Contact") else None
+                )
             else:
                 contact = related.get("Contact") if related else None
         owner = related.get("Owner") if related else None
@@ -305,7 +312,39 @@ class SalesforceGateway:
                 label,
             )
 
+    # --- RenewalSearch -----------------------------------------------------------------
+
+    def due_renewals(self, query: RenewalQuery) -> Iterator[DueRenewal]:
+        """One SOQL, every page (``query_all_iter`` follows ``nextRecordsUrl``)."""
+        sobject = _SOBJECTS.get(query.object_type)
+        if sobject is None:
+            raise ValueError(f"not a Salesforce opportunity or case: {query.object_type}")
+        soql = format_soql(
+            f"SELECT Id, {query.date_field} FROM {sobject} WHERE {query.field} IN {{values}}"
+            f" AND {query.date_field} >= {{start}} AND {query.date_field} <= {{end}}"
+            f" ORDER BY {query.date_field} ASC",
+            values=list(query.equals),
+            start=query.start,
+            end=query.end,
+        )
+        with _translated(f"salesforce:{sobject}:renewals"):
+            for row in self._sf.query_all_iter(soql):
+                renewal_date = _date(row.get(query.date_field))
+                if renewal_date is not None:
+                    yield DueRenewal(str(row["Id"]), renewal_date)
+
     # --- helpers -----------------------------------------------------------------------
+
+    def _role(self, opportunity_id: str, role: str) -> dict[str, Any] | None:
+        """The contact in *role* on the opportunity (the primary one first when several are)."""
+        return self._first(
+            format_soql(
+                f"SELECT Role, {', '.join(f'Contact.{f}' for f in self._fields.soql)} FROM OpportunityContactRole "
+                "WHERE OpportunityId = {} AND Role = {} ORDER BY IsPrimary DESC LIMIT 1",
+                opportunity_id,
+                role,
+            )
+        )
 
     def _recipient(self, data: dict[str, Any] | None) -> Person | None:
         person = _person(data, prefer_mobile=True)
@@ -318,6 +357,7 @@ class SalesforceGateway:
             do_not_contact=bool(data.get(f.do_not_call)),
             time_zone=str(data.get(f.time_zone) or "") if f.time_zone else "",
             state=str(data.get(f.state) or ""),
+            role=str(data.get("Role") or ""),  # the OpportunityContactRole's, for an opportunity
         )
 
     def _sobject(self, name: str) -> SFType:
@@ -355,6 +395,13 @@ def _person(data: dict[str, Any] | None, prefer_mobile: bool) -> Person | None:
         phone=next((p for p in phones if p), ""),
         email=data.get("Email") or "",
     )
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def _sosl_escape(term: str) -> str:

@@ -26,6 +26,7 @@ class ChangeKind(enum.StrEnum):
     UNDELETE = "UNDELETE"
     GAP = "GAP"  # Salesforce GAP_CREATE/UPDATE/DELETE/UNDELETE: values unknown, re-read the record
     GAP_OVERFLOW = "GAP_OVERFLOW"  # Salesforce: too many changes, no record ids at all
+    RENEWAL = "RENEWAL"  # the renewal scanner: the record entered a renewal window (no field changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class Person:
     do_not_contact: bool = False  # Salesforce DoNotCall and the like
     time_zone: str = ""  # the contact's time zone as the CRM has it (IANA name when valid)
     state: str = ""  # mailing state or region as the CRM has it
+    role: str = ""  # the contact's role on the record (Economic Buyer, End User...), when the CRM says
 
     @property
     def crm_opted_out(self) -> bool:

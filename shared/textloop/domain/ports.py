@@ -7,9 +7,9 @@ permanent problems into ``Skip`` subclasses, transient ones into ``Retryable`` s
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from textloop.domain.model import ConsentStatus as ConsentStatus  # re-exported: ports speak it
@@ -33,8 +33,12 @@ from textloop.domain.model import (
 class CrmGateway(Protocol):
     """One CRM (Salesforce or HubSpot)."""
 
-    def load_context(self, record: RecordRef, fields: Sequence[str]) -> MessageContext:
+    def load_context(
+        self, record: RecordRef, fields: Sequence[str], recipient_role: str | None = None
+    ) -> MessageContext:
         """Read the record (the named fields), its recipient contact and its owner.
+        With *recipient_role*, the recipient is the contact in that role on the record (Salesforce
+        contact role, HubSpot association label), else the primary contact as without it.
 
         Raises RecordNotFound for a 404, CrmUnavailable for 429/5xx/network errors.
         ``recipient`` is None when the record has no contact.
@@ -147,6 +151,7 @@ class SendSlot:
     sent_at: str = ""  # ISO instant the provider accepted it (SENT)
     account: str = ""  # the tenant (Salesforce org id, HubSpot portal id): kept on the message records
     template_tag: str = ""  # <stage>-<trigger>-<variant>-v<N>: kept on the message records
+    variant: str = ""  # the rule's variant that chose the template (segment, A/B arm): "" for a single one
 
     def evolve(self, **changes: object) -> SendSlot:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -335,4 +340,38 @@ class PrivacyStore(Protocol):
     def record_erasure(self, key: str, at: datetime, summary: dict[str, Any]) -> None:
         """The audit record of one erasure under *key* (the number's keyed hash, or
         ``contact:<crm>:<id>`` for a CRM's request): the time and the counts, never the number."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalQuery:
+    """Records of *object_type* whose *field* is one of *equals* and whose *date_field* (a date) falls
+    in [*start*, *end*]."""
+
+    object_type: str
+    field: str
+    equals: tuple[str, ...]
+    date_field: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class DueRenewal:
+    record_id: str
+    renewal_date: date
+
+
+class RenewalSearch(Protocol):
+    """A CRM's records coming up for renewal (the renewal scanner)."""
+
+    def due_renewals(self, query: RenewalQuery) -> Iterator[DueRenewal]:
+        """Every matching record, paging through the CRM's results (one page held at a time).
+        A record without a parseable date is left out. Raises CrmUnavailable/CrmRejected."""
+        ...
+
+
+class MessageQueue(Protocol):
+    def send_all(self, bodies: Sequence[str]) -> None:
+        """Enqueue the bodies in batches; raises StoreUnavailable when some could not be queued."""
         ...

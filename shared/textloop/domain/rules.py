@@ -3,12 +3,20 @@
 A rule says: when *field* of a *crm* *object_type* record becomes one of *equals*, send
 *template* to the record's contact. Rules live in JSON (``textloop/triggers.default.json``
 or the file named by ``TRIGGERS_FILE``), never in code.
+
+Instead of one ``template`` a rule may name ``variants`` (segments: the first whose ``when`` holds
+on the record, account and contact wins; the last, without ``when``, is the default) or ``ab`` arms
+(weighted templates; a number always gets the same arm of a rule: :func:`ab_bucket`). A segment may
+itself be an A/B test. :meth:`Rule.choose` picks the template and the variant name that travels
+with the message.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -65,6 +73,110 @@ class Template(_Strict):
 Purpose = Literal["transactional", "marketing"]
 
 
+class Renewal(_Strict):
+    """A renewal rule's schedule: the renewal scanner finds the records whose *date_field* falls within
+    one of *windows* days ahead (and whose rule ``field`` is one of ``equals``), one event per record
+    and window. Such a rule answers only the scanner's events, never a field change."""
+
+    date_field: str  # Opportunity CloseDate, a HubSpot deal's renewal date property
+    windows: tuple[int, ...] = Field(min_length=1)  # days ahead, e.g. (60, 30)
+    recipient_role: str | None = None  # Salesforce contact role / HubSpot association label
+
+    @model_validator(mode="after")
+    def _positive(self) -> Renewal:
+        if any(w < 1 for w in self.windows) or len(set(self.windows)) != len(self.windows):
+            raise ValueError("renewal.windows must be distinct positive day counts")
+        return self
+
+    def admits(self, changed: dict[str, Any]) -> bool:
+        return changed.get(self.date_field) in {f"window:{w}" for w in self.windows}
+
+
+# What a variant's ``when`` may test: ``record.<CRM field>`` (any field: the rule fetches it), and
+# what the message context carries of the contact and the account.
+CONTACT_CONDITIONS = ("role", "state", "time_zone", "sms_consent", "first_name", "last_name")
+ACCOUNT_CONDITIONS = ("name",)
+_NAME = r"^[a-z0-9_]+$"
+
+
+class Arm(_Strict):
+    """One arm of an A/B test: a template and its share of the numbers (weights are relative)."""
+
+    name: str = Field(pattern=_NAME)
+    template: str
+    weight: int = Field(ge=1)
+
+
+class Variant(_Strict):
+    """A segment of a rule's audience: ``when`` every condition holds (a field's value is one of the
+    listed ones), send ``template``, or one of the ``ab`` arms. No ``when``: the default variant."""
+
+    name: str = Field(pattern=_NAME)
+    when: dict[str, tuple[str, ...]] | None = None
+    template: str | None = None
+    ab: tuple[Arm, ...] = ()
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The template a message uses and the variant that chose it ("" for a rule's only template;
+    ``segment``, ``arm`` or ``segment/arm``)."""
+
+    template: str
+    variant: str = ""
+
+
+def ab_bucket(rule: str, phone: str, buckets: int) -> int:
+    """A stable bucket in ``[0, buckets)`` for the number under the rule: sha256, never random."""
+    digest = hashlib.sha256(f"{rule}:{phone}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % buckets
+
+
+def _pick(rule: str, phone: str, arms: tuple[Arm, ...]) -> Arm:
+    bucket = ab_bucket(rule, phone, sum(a.weight for a in arms))
+    for arm in arms:
+        if bucket < arm.weight:
+            return arm
+        bucket -= arm.weight
+    raise AssertionError("unreachable: the bucket is below the total weight")
+
+
+def condition_value(path: str, context: MessageContext) -> Any:
+    """The value a ``when`` condition tests: ``record.X``, ``contact.X`` or ``account.X``."""
+    scope, name = path.split(".", 1)
+    if scope == "record":
+        return context.fields.get(name)
+    if scope == "account":
+        return context.account_name if name == "name" else None
+    return getattr(context.recipient, name, None) if context.recipient is not None else None
+
+
+def _holds(when: dict[str, tuple[str, ...]], context: MessageContext) -> bool:
+    for path, values in when.items():
+        value = condition_value(path, context)
+        if value in (None, "") or str(value) not in values:
+            return False
+    return True
+
+
+def _condition_problem(path: str) -> str | None:
+    scope, _, name = path.partition(".")
+    if scope == "record" and name:
+        return None
+    if scope == "contact" and name in CONTACT_CONDITIONS:
+        return None
+    if scope == "account" and name in ACCOUNT_CONDITIONS:
+        return None
+    if scope == "contact":
+        return f"{path}: a contact condition tests one of {', '.join(CONTACT_CONDITIONS)}"
+    if scope == "account":
+        return (
+            f"{path}: an account condition tests account.name only; put the account's field on the "
+            "record (a formula or synced property) and test record.<field>"
+        )
+    return f"{path}: a condition names record.<field>, contact.<attribute> or account.<attribute>"
+
+
 class Rule(_Strict):
     name: str = Field(pattern=r"^[a-z0-9_]+$")
     # transactional: what the contact's own business with you calls for (contract ready, ticket
@@ -75,11 +187,52 @@ class Rule(_Strict):
     object_type: ObjectType
     field: str
     equals: tuple[str, ...] = Field(min_length=1)
-    template: str
+    template: str | None = None  # exactly one of template, variants and ab
+    variants: tuple[Variant, ...] = ()  # segments: the first matching wins; the last is the default
+    ab: tuple[Arm, ...] = ()  # an A/B test over the whole audience
     link_field: str | None = None  # CRM field holding the call-to-action link
     link_default: str | None = None  # used when the record has no link of its own
     extra_fields: tuple[str, ...] = ()  # more CRM fields the template may use
     cooldown_days: float = Field(default=7, ge=0)
+    renewal: Renewal | None = None  # a renewal rule: triggered by the renewal scanner, not by a change
+
+    @model_validator(mode="after")
+    def _one_way_to_choose(self) -> Rule:
+        named = [
+            k for k, v in (("template", self.template), ("variants", self.variants), ("ab", self.ab)) if v
+        ]
+        if len(named) != 1:
+            raise ValueError(
+                f"rule {self.name}: name exactly one of template, variants and ab (got {', '.join(named) or 'none'})"
+            )
+        if self.ab:
+            _check_arms(f"rule {self.name}", self.ab)
+        if not self.variants:
+            return self
+        names = [v.name for v in self.variants]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"rule {self.name}: variants named more than once: {', '.join(repeated)}")
+        default = self.variants[-1]
+        if default.when is not None:
+            raise ValueError(
+                f"rule {self.name}: the last variant must be the default (no when); {default.name} has one"
+            )
+        for n, variant in enumerate(self.variants, 1):
+            where = f"rule {self.name}, variant {variant.name}"
+            if n < len(self.variants) and not variant.when:
+                raise ValueError(f"{where}: only the last variant may go without conditions (when)")
+            if (variant.template is None) == (not variant.ab):
+                raise ValueError(f"{where}: name exactly one of template and ab")
+            if variant.ab:
+                _check_arms(where, variant.ab)
+            for path, values in (variant.when or {}).items():
+                problem = _condition_problem(path)
+                if problem:
+                    raise ValueError(f"{where}: {problem}")
+                if not values:
+                    raise ValueError(f"{where}: {path} lists no values")
+        return self
 
     @property
     def cooldown(self) -> timedelta:
@@ -87,13 +240,50 @@ class Rule(_Strict):
 
     @property
     def fields(self) -> tuple[str, ...]:
+        """The record fields to fetch: the trigger, the name, the link, ``extra_fields`` and every
+        ``record.<field>`` a variant's conditions test."""
         wanted = [self.field, NAME_FIELDS[self.object_type], *self.extra_fields]
         if self.link_field:
             wanted.append(self.link_field)
+        wanted += [p.split(".", 1)[1] for v in self.variants for p in v.when or {} if p.startswith("record.")]
+        if self.renewal:
+            wanted.append(self.renewal.date_field)
         return tuple(dict.fromkeys(wanted))
+
+    @property
+    def template_ids(self) -> tuple[str, ...]:
+        """Every template the rule may send, in the order it names them."""
+        ids = [self.template] if self.template else []
+        ids += [a.template for a in self.ab]
+        for variant in self.variants:
+            ids += [variant.template] if variant.template else [a.template for a in variant.ab]
+        return tuple(dict.fromkeys(ids))
+
+    def choose(self, context: MessageContext, phone: str) -> Choice:
+        """The template for this recipient: the first segment whose conditions hold (else the
+        default), then its A/B arm by a stable hash of *phone* (E.164) and the rule."""
+        if self.template:
+            return Choice(self.template)
+        if self.ab:
+            arm = _pick(self.name, phone, self.ab)
+            return Choice(arm.template, arm.name)
+        variant = next(v for v in self.variants if v.when is None or _holds(v.when, context))
+        if variant.template:
+            return Choice(variant.template, variant.name)
+        arm = _pick(self.name, phone, variant.ab)
+        return Choice(arm.template, f"{variant.name}/{arm.name}")
 
     def admits(self, value: Any) -> bool:
         return value is not None and str(value) in self.equals
+
+
+def _check_arms(where: str, arms: tuple[Arm, ...]) -> None:
+    if len(arms) < 2:
+        raise ValueError(f"{where}: an A/B test needs two or more arms")
+    names = [a.name for a in arms]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(f"{where}: A/B arms named more than once: {', '.join(repeated)}")
 
 
 class CapConfig(_Strict):
@@ -131,11 +321,13 @@ class RuleSet(_Strict):
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
         if duplicated:
             raise ValueError(f"templates defined more than once: {', '.join(duplicated)}")
-        missing = sorted({r.template for r in self.rules} - set(ids))
+        naming = {t: r.name for r in self.rules for t in r.template_ids}
+        missing = sorted(set(naming) - set(ids))
         if missing:
-            raise ValueError(f"rules name unknown templates: {', '.join(missing)}")
+            listed = ", ".join(f"{t} (rule {naming[t]})" for t in missing)
+            raise ValueError(f"rules name unknown templates: {listed}")
         status = {t.id: t.status for t in self.templates}
-        unapproved = sorted({r.template for r in self.rules if status[r.template] != "approved"})
+        unapproved = sorted({t for t in naming if status[t] != "approved"})
         if unapproved:
             named = ", ".join(f"{t} ({status[t]})" for t in unapproved)
             raise ValueError(f"rules name templates that are not approved: {named}")
@@ -155,6 +347,10 @@ class RuleSet(_Strict):
     def candidates(self, event: TriggerEvent) -> list[Rule]:
         """Rules the change may trigger. A GAP event carries no values: every rule of the type."""
         rules = self.for_object(event.record.crm, event.record.object_type)
+        renewal = event.kind is ChangeKind.RENEWAL  # renewal rules answer the renewal scanner alone
+        rules = [r for r in rules if (r.renewal is not None) == renewal]
+        if renewal:
+            return [r for r in rules if r.renewal is not None and r.renewal.admits(event.changed)]
         if event.kind is ChangeKind.GAP:
             return rules
         if event.kind not in (ChangeKind.CREATE, ChangeKind.UPDATE, ChangeKind.UNDELETE):

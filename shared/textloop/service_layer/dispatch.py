@@ -119,7 +119,15 @@ class Dispatcher:
         if not candidates:
             return DispatchResult(Outcome.IGNORED, event.event_key, "no_matching_rule")
         gateway = self.crm(event.record.crm, event.account)  # UnknownTenant: skipped, recorded
-        context = gateway.load_context(event.record, self.rules.fields_for(candidates))
+        role = next(
+            (r.renewal.recipient_role for r in candidates if r.renewal), None
+        )  # renewal: decision maker
+        fields = self.rules.fields_for(candidates)
+        context = (
+            gateway.load_context(event.record, fields, recipient_role=role)
+            if role
+            else gateway.load_context(event.record, fields)
+        )
         rule = confirm(candidates, context)
         if rule is None:
             reason = "no_matching_rule" if event.needs_reread else "stage_changed_since"
@@ -128,9 +136,10 @@ class Dispatcher:
             raise errors.NoRecipient(f"{event.record} has no contact to text", rule=rule.name)
         phone = to_e164(context.recipient.phone, self.default_region)
         self._check_consent(rule, phone, context.recipient)
-        template = self.rules.template(rule.template)
+        choice = rule.choose(context, phone)
+        template = self.rules.template(choice.template)
         body = templates.render(template, templates.merge_fields(rule, context, self.brand))
-        slot = self._slot(event, rule, context, phone, body, template)
+        slot = self._slot(event, rule, context, phone, body, template).evolve(variant=choice.variant)
         return self._deliver(event, slot, gateway, self._hold(rule, phone, context.recipient))
 
     def _check_consent(self, rule: Rule, phone: str, recipient: Person) -> None:
@@ -189,7 +198,7 @@ class Dispatcher:
             cooldown_until=now + rule.cooldown,
             record=event.record,
             rule=rule.name,
-            template_id=rule.template,
+            template_id=template.id,
             template_version=template.version,
             template_tag=template.tag,
             phone=phone,
@@ -250,6 +259,7 @@ class Dispatcher:
                 "record": str(slot.record),
                 "template": f"{slot.template_id}@v{slot.template_version}",
                 "template_tag": slot.template_tag,
+                "variant": slot.variant,
                 "purpose": slot.purpose,
                 "to": mask(slot.phone),
                 "segments": cost.segments,

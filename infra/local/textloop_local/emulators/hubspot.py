@@ -201,6 +201,7 @@ class HubSpotEmulator(Emulator):
         self.tokens_issued = 0
         self._tokens: dict[str, float] = {}  # issued token → monotonic expiry
         self._objects: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in _TYPE_NAMES}
+        self.labels: dict[tuple[str, str, str, str], str] = {}  # (type, id, to type, to id) → label
         owners = seed.HUBSPOT_OWNERS if owners is None else owners
         self._owners = {o["id"]: copy.deepcopy(o) for o in owners}
         for owner in self._owners.values():
@@ -215,6 +216,9 @@ class HubSpotEmulator(Emulator):
                 for to_type, ids in obj.get("associations", {}).items():
                     for to_id in ids:
                         self._associate(object_type, obj["id"], to_type, to_id)
+                # USER_DEFINED labels on some of them: {"contacts": {contact id: "Decision maker"}}
+                for to_type, labelled in obj.get("association_labels", {}).items():
+                    self.labels.update({(object_type, obj["id"], to_type, i): t for i, t in labelled.items()})
         # What ``textloop doctor`` reads: the scopes the installation granted, the property definitions
         # (a test may take one out) and the association labels.
         self.scopes: list[str] = list(SCOPES)
@@ -222,6 +226,11 @@ class HubSpotEmulator(Emulator):
         types = "|".join(_ALIASES)
         self.route("GET", rf"/crm/v3/properties/(?P<type>{types})/(?P<name>[^/]+)", self._property)
         self.route("GET", rf"/crm/v4/associations/(?P<from>{types})/(?P<to>{types})/labels", self._labels)
+        self.route(
+            "GET",
+            rf"/crm/v4/objects/(?P<type>{types})/(?P<id>[^/]+)/associations/(?P<to>{types})",
+            self._associations_v4,
+        )
         self.route("GET", r"/oauth/v1/access-tokens/(?P<token>[^/]+)", self._token_info)
         self.route("GET", r"/crm/v3/owners/?", self._owners_list)
         self.route("GET", rf"/crm/v3/objects/(?P<type>{types})/(?P<id>[^/]+)", self._get)
@@ -422,6 +431,22 @@ class HubSpotEmulator(Emulator):
                 f"{_ALIASES[request.params['type']]}",
             ).response()
         return Response(200, copy.deepcopy(definition))
+
+    def _associations_v4(self, request: Request) -> Response:
+        """``GET /crm/v4/objects/{type}/{id}/associations/{toType}``: each associated id with its types
+        (the unlabeled HUBSPOT_DEFINED one, and a USER_DEFINED label when the seed gives one)."""
+        object_type, to_type = _ALIASES[request.params["type"]], _ALIASES[request.params["to"]]
+        obj = self._objects[object_type].get(request.params["id"])
+        if obj is None:
+            return self._not_found(request.params["id"])
+        results = []
+        for link in obj["associations"].get(to_type, []):
+            types = [{"category": "HUBSPOT_DEFINED", "typeId": link["associationTypeId"], "label": None}]
+            label = self.labels.get((object_type, obj["id"], to_type, link["id"]))
+            if label:
+                types.append({"category": "USER_DEFINED", "typeId": 1001, "label": label})
+            results.append({"toObjectId": int(link["id"]), "associationTypes": types})
+        return Response(200, {"results": results})
 
     def _labels(self, request: Request) -> Response:
         """``GET /crm/v4/associations/{fromObjectType}/{toObjectType}/labels``."""

@@ -2,7 +2,8 @@
 
 Supported SOQL: ``SELECT f1, Rel.f2 FROM Obj [WHERE a = 'x' AND b = true AND c IN ('p','q') AND d != null
 AND SystemModstamp >= 2026-01-01T00:00:00Z] [ORDER BY f [ASC|DESC]] [LIMIT n]`` (``<``, ``<=``, ``>``, ``>=`` on
-numbers and on dateTime literals). One level of relationship fields (``Contact.Phone``, ``Owner.Email``)
+numbers, dateTime and date literals: ``CloseDate >= 2026-06-01``); results over ``query_page_size`` rows
+come in batches behind ``nextRecordsUrl`` (``GET .../query/<locator>``), as Salesforce pages them. One level of relationship fields (``Contact.Phone``, ``Owner.Email``)
 follows the matching ``<Rel>Id`` lookup. String equality is case-insensitive, as in SOQL.
 
 Supported SOSL: ``FIND {term} IN PHONE FIELDS RETURNING Obj(f1, f2) [, Obj2(...)] [LIMIT n]``. Like Salesforce's
@@ -105,6 +106,8 @@ _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
             "IsClosed",
             "IsWon",
             "Contract_Signing_URL__c",
+            "Seats_Used__c",
+            "Seats_Purchased__c",
         ),
         frozenset({"IsClosed", "IsWon"}),
     ),
@@ -267,6 +270,8 @@ class SalesforceEmulator(Emulator):
         self.ca_bundle_path = self._tls.ca_bundle
         self._records: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in _SCHEMA}
         self._counter = itertools.count(1)
+        self.query_page_size = 2000  # rows per query batch, the rest behind nextRecordsUrl (a test lowers it)
+        self._cursors: dict[str, list[dict[str, Any]]] = {}
         for sobject, records in copy.deepcopy(seed.SALESFORCE).items():
             for record in records:
                 self._store(sobject, record)
@@ -281,6 +286,7 @@ class SalesforceEmulator(Emulator):
         self.route("PATCH", rf"{base}/sobjects/(?P<sobject>\w+)/(?P<id>\w+)", self._patch)
         self.route("POST", rf"{base}/sobjects/(?P<sobject>\w+)/?", self._create)
         self.route("GET", rf"{base}/query/?", self._query)
+        self.route("GET", rf"{base}/query/(?P<locator>[\w-]+)", self._query_more)
         self.route("GET", rf"{base}/search/?", self._search)
         self.route("POST", r"/services/oauth2/token", self._token)
 
@@ -539,7 +545,23 @@ class SalesforceEmulator(Emulator):
             records = self._run(_parse_soql(soql))
         except SalesforceError as exc:
             return exc.response()
-        return Response(200, {"totalSize": len(records), "done": True, "records": records})
+        return self._page(records, request.params["version"])
+
+    def _page(self, records: list[dict[str, Any]], version: str) -> Response:
+        """One batch of a query's result (``query_page_size`` rows); the rest behind ``nextRecordsUrl``."""
+        batch, rest = records[: self.query_page_size], records[self.query_page_size :]
+        body: dict[str, Any] = {"totalSize": len(records), "done": not rest, "records": batch}
+        if rest:
+            locator = f"01gRM{next(self._counter):013d}-{self.query_page_size}"
+            self._cursors[locator] = rest
+            body["nextRecordsUrl"] = f"/services/data/v{version}/query/{locator}"
+        return Response(200, body)
+
+    def _query_more(self, request: Request) -> Response:
+        rest = self._cursors.pop(request.params["locator"], None)
+        if rest is None:
+            return SalesforceError(400, "INVALID_QUERY_LOCATOR", "invalid query locator").response()
+        return self._page(rest, request.params["version"])
 
     def _search(self, request: Request) -> Response:
         sosl = request.arg("q")
@@ -897,6 +919,8 @@ def _test(stored: Any, op: str, literal: Any) -> bool:
             return False
         if isinstance(literal, datetime):  # a dateTime literal: the stored value is an ISO timestamp
             stored = datetime.fromisoformat(str(stored))
+        elif isinstance(literal, date):  # a date literal (CloseDate >= 2026-06-01): a stored YYYY-MM-DD
+            stored = date.fromisoformat(str(stored)[:10])
         return bool(_ORDERED[op](stored, literal))
     return not _equal(stored, literal)  # != and <>
 
@@ -918,6 +942,7 @@ def _sort_key(value: Any) -> Any:
 _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^'\\]|\\.)*')"
     r"|(?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))"
+    r"|(?P<date>\d{4}-\d{2}-\d{2})"
     r"|(?P<number>-?\d+(?:\.\d+)?)|(?P<op>!=|<>|<=|>=|=|<|>|,|\(|\))|(?P<word>[A-Za-z_][\w.]*))"
 )
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "'": "'", '"': '"', "\\": "\\"}
@@ -980,6 +1005,8 @@ def _parse_soql(soql: str) -> _Soql:
             return float(token) if "." in token else int(token)
         if kind == "datetime":
             return datetime.fromisoformat(token)
+        if kind == "date":
+            return date.fromisoformat(token)
         if kind == "word" and token.lower() in ("true", "false", "null"):
             return {"true": True, "false": False, "null": None}[token.lower()]
         raise _malformed(soql, f"unexpected token: '{token}'")

@@ -6,6 +6,7 @@ The emulators deep-copy these structures, so tests may mutate their emulator fre
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 # --- Salesforce (18-character ids with the right key prefixes and checksums) -----------------
@@ -28,6 +29,20 @@ SF_OCR_GLOBEX_TOM = "00K5e00000Ocr03EAB"
 SF_CASE_EXPORT = "5005e00000CsExpAAF"
 SF_CASE_NO_PHONE = "5005e00000CsNoPAAV"
 SF_CASE_BADGE = "5005e00000CsBdgAAF"  # Hannah's case
+
+# Renewals (Type "Renewal", CloseDate relative to today: the renewal scanner's windows are 60 and 30 days).
+SF_OPPORTUNITY_ACME_RENEWAL = "0065e00000AcRnwAAF"  # in 25 days; Lena is its Decision Maker, Priya primary
+SF_OPPORTUNITY_GLOBEX_RENEWAL = "0065e00000GlRnwAAF"  # in 50 days; Hannah (DoNotCall) is its primary contact
+SF_OPPORTUNITY_ACME_LATER = "0065e00000AcLtrAAF"  # in 200 days: outside every window
+SF_OCR_ACME_RENEWAL_LENA = "00K5e00000Ocr04EAB"
+SF_OCR_ACME_RENEWAL_PRIYA = "00K5e00000Ocr05EAB"
+SF_OCR_GLOBEX_RENEWAL_HANNAH = "00K5e00000Ocr06EAB"
+
+
+def days_ahead(days: int) -> str:
+    """A date *days* from today (UTC), as Salesforce and HubSpot date fields hold it."""
+    return (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
+
 
 SF_ORG_ID = "00D5e000000TxLpEAG"
 _SF_CREATED = "2025-01-13T16:20:00.000+0000"
@@ -168,6 +183,43 @@ SALESFORCE: dict[str, list[dict[str, Any]]] = {
             "OwnerId": SF_USER_MARCUS,
             "Contract_Signing_URL__c": "https://sign.example.com/envelopes/globex-renewal",
         },
+        {
+            "Id": SF_OPPORTUNITY_ACME_RENEWAL,
+            "AccountId": SF_ACCOUNT_ACME,
+            "Name": "Acme annual renewal",
+            "StageName": "Prospecting",
+            "Amount": 48000.0,
+            "Probability": 10.0,
+            "CloseDate": days_ahead(25),
+            "Type": "Renewal",
+            "OwnerId": SF_USER_DANA,
+            "Seats_Used__c": 182,
+            "Seats_Purchased__c": 200,
+        },
+        {
+            "Id": SF_OPPORTUNITY_GLOBEX_RENEWAL,
+            "AccountId": SF_ACCOUNT_GLOBEX,
+            "Name": "Globex annual renewal",
+            "StageName": "Prospecting",
+            "Amount": 90000.0,
+            "Probability": 10.0,
+            "CloseDate": days_ahead(50),
+            "Type": "Renewal",
+            "OwnerId": SF_USER_MARCUS,
+            "Seats_Used__c": 40,
+            "Seats_Purchased__c": 75,
+        },
+        {
+            "Id": SF_OPPORTUNITY_ACME_LATER,
+            "AccountId": SF_ACCOUNT_ACME,
+            "Name": "Acme EMEA renewal",
+            "StageName": "Prospecting",
+            "Amount": 12000.0,
+            "Probability": 10.0,
+            "CloseDate": days_ahead(200),
+            "Type": "Renewal",
+            "OwnerId": SF_USER_DANA,
+        },
     ],
     "OpportunityContactRole": [
         {
@@ -188,6 +240,27 @@ SALESFORCE: dict[str, list[dict[str, Any]]] = {
             "Id": SF_OCR_GLOBEX_TOM,
             "OpportunityId": SF_OPPORTUNITY_GLOBEX,
             "ContactId": SF_CONTACT_TOM,
+            "Role": "Economic Buyer",
+            "IsPrimary": True,
+        },
+        {
+            "Id": SF_OCR_ACME_RENEWAL_PRIYA,
+            "OpportunityId": SF_OPPORTUNITY_ACME_RENEWAL,
+            "ContactId": SF_CONTACT_PRIYA,
+            "Role": "Business User",
+            "IsPrimary": True,
+        },
+        {
+            "Id": SF_OCR_ACME_RENEWAL_LENA,
+            "OpportunityId": SF_OPPORTUNITY_ACME_RENEWAL,
+            "ContactId": SF_CONTACT_LENA,
+            "Role": "Decision Maker",
+            "IsPrimary": False,
+        },
+        {
+            "Id": SF_OCR_GLOBEX_RENEWAL_HANNAH,
+            "OpportunityId": SF_OPPORTUNITY_GLOBEX_RENEWAL,
+            "ContactId": SF_CONTACT_HANNAH,
             "Role": "Economic Buyer",
             "IsPrimary": True,
         },
@@ -253,6 +326,8 @@ HS_DEAL_INITECH = "20841130001"
 HS_DEAL_UMBRELLA = "20841130002"  # Ken's: no recorded SMS consent
 HS_DEAL_HOOLI = "20841130003"  # Nadia's
 HS_DEAL_VANDELAY = "20841130004"  # Felix's
+HS_DEAL_INITECH_RENEWAL = "20841130005"  # closed won, renews in 28 days; Ruth is its "Decision maker"
+HS_DEAL_UMBRELLA_RENEWAL = "20841130006"  # closed won, renews in 120 days: outside every window
 HS_TICKET_SSO = "3177001"
 HS_TICKET_NO_CONTACT = "3177002"
 
@@ -407,6 +482,34 @@ HUBSPOT: dict[str, list[dict[str, Any]]] = {
                 "hubspot_owner_id": HS_OWNER_AVERY,
             },
             "associations": {"contacts": [HS_CONTACT_FELIX]},
+        },
+        {
+            "id": HS_DEAL_INITECH_RENEWAL,
+            "properties": {
+                "dealname": "Initech annual renewal",
+                "dealstage": "closedwon",
+                "pipeline": "default",
+                "amount": "15000",
+                "renewal_date": days_ahead(28),
+                "seats_used": "41",
+                "seats_purchased": "50",
+                "renewal_link": "https://acme.example/renew/initech",
+                "hubspot_owner_id": HS_OWNER_AVERY,
+            },
+            "associations": {"contacts": [HS_CONTACT_MARIA, HS_CONTACT_RUTH]},
+            "association_labels": {"contacts": {HS_CONTACT_RUTH: "Decision maker"}},
+        },
+        {
+            "id": HS_DEAL_UMBRELLA_RENEWAL,
+            "properties": {
+                "dealname": "Umbrella annual renewal 2",
+                "dealstage": "closedwon",
+                "pipeline": "default",
+                "amount": "64000",
+                "renewal_date": days_ahead(120),
+                "hubspot_owner_id": HS_OWNER_AVERY,
+            },
+            "associations": {"contacts": [HS_CONTACT_KEN]},
         },
     ],
     "tickets": [
