@@ -78,6 +78,8 @@ def reset() -> None:
         privacy_store,
         privacy,
         renewal_scanner,
+        links,
+        link_follower,
     ):
         built.cache_clear()
 
@@ -303,7 +305,28 @@ def dispatcher() -> Any:
         lease=timedelta(seconds=s.lease_seconds),
         policy=SendTimePolicy(default_opens=opens, default_closes=closes),
         caps=FrequencyCaps(caps),
+        links=links(),
+        link_base=s.link_base_url,
+        link_ttl=message_retention(),
     )
+
+
+# -- Tracked links ------------------------------------------------------------------------------
+
+
+@cache
+def links() -> Any:
+    from textloop.adapters.dynamodb import DynamoLinks
+
+    return DynamoLinks(settings().state_table, event_outcomes().client)
+
+
+@cache
+def link_follower() -> Any:
+    """GET /l/{code}: the links, the message records (delivery time) and the InboundQueue."""
+    from textloop.service_layer.links import LinkFollower
+
+    return LinkFollower(links(), conversations(), inbound_queue())
 
 
 # -- Twilio webhooks --------------------------------------------------------------------------

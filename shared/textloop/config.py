@@ -55,6 +55,20 @@ def _matching(pattern: str) -> Callable[[str], str]:
 
 
 _FIELD = r"[A-Za-z][A-Za-z0-9_]{0,79}"  # a CRM field or property API name
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST = rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})+(?::\d{{1,5}})?"  # a DNS name, maybe a port
+LINKS_OFF = "off"  # LINK_DOMAIN=off: links go as the CRM has them, untracked
+
+
+def _link_domain(value: str) -> str:
+    """A host name (``go.acme.example``: https), an http(s) URL (local stacks), or ``off``."""
+    if not value or value.lower() == LINKS_OFF:
+        return value.lower()
+    if "://" in value:
+        return _url(value)
+    if not re.fullmatch(_HOST, value):
+        raise ValueError("must be a host name (go.example.com), an http(s) URL or off")
+    return f"https://{value.lower()}"
 
 
 def _optional(pattern: str) -> Callable[[str], str]:
@@ -145,6 +159,7 @@ class Settings:
         "TENANT_SECRET_PREFIX", "textloop", _matching(r"[A-Za-z0-9/_+=.@-]{1,256}")
     )
     tenancy: str = _setting("TENANCY", "multi", _matching(r"single|multi"))
+    link_domain: str = _setting("LINK_DOMAIN", parse=_link_domain)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -161,6 +176,14 @@ class Settings:
         if problems:
             raise ConfigError("invalid configuration: " + "; ".join(problems))
         return cls(**values)
+
+    @property
+    def link_base_url(self) -> str | None:
+        """Where tracked links point: ``https://<LINK_DOMAIN>`` (or LINK_DOMAIN itself when it is a
+        URL), else the API's public URL; None (no tracking) when LINK_DOMAIN is ``off`` or neither is set."""
+        if self.link_domain == LINKS_OFF:
+            return None
+        return self.link_domain or self.public_base_url
 
     @property
     def status_callback_url(self) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ STATUS_BY_ERROR: Mapping[type[errors.TextloopError], int] = {
     errors.Forbidden: 403,
     errors.Unauthorized: 401,
     errors.BadRequest: 400,
+    errors.NotFound: 404,
     errors.Retryable: 503,  # the sender (HubSpot, Twilio) retries
 }
 
@@ -83,8 +85,49 @@ def response(
     return {"statusCode": status, "headers": {"content-type": content_type}, "body": text}
 
 
-def api_errors(on_unexpected: Callable[[Exception], None]) -> Callable[[Handler], Handler]:
-    """Decorator: domain errors → their status with a JSON reason; anything else → 500 (logged)."""
+def redirect(location: str) -> dict[str, Any]:
+    """302 to *location*, never cached (each fetch is counted) and without a Referer to the target."""
+    return {
+        "statusCode": 302,
+        "headers": {
+            "location": location,
+            "cache-control": "no-store",
+            "referrer-policy": "no-referrer",
+            "content-type": "text/plain",
+        },
+        "body": "",
+    }
+
+
+_PAGES = {404: "Link not found", 400: "Bad request", 503: "Try again shortly"}
+_PAGE_TEXT = {
+    404: "This link is unknown or has expired.",
+    400: "This request could not be understood.",
+    503: "We could not open this link just now. Please try again in a moment.",
+}
+
+
+def page(status: int) -> dict[str, Any]:
+    """A plain HTML page for a person's browser (no script, no external resources)."""
+    title = html.escape(_PAGES.get(status, "Something went wrong"))
+    text = html.escape(_PAGE_TEXT.get(status, "Please try again later."))
+    body = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        f"<body><h1>{title}</h1><p>{text}</p></body></html>"
+    )
+    return {
+        "statusCode": status,
+        "headers": {"content-type": "text/html; charset=utf-8", "cache-control": "no-store"},
+        "body": body,
+    }
+
+
+def api_errors(
+    on_unexpected: Callable[[Exception], None], *, html_pages: bool = False
+) -> Callable[[Handler], Handler]:
+    """Decorator: domain errors → their status with a JSON reason (``html_pages``: a plain HTML page,
+    for routes a person's browser opens); anything else → 500 (logged)."""
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
@@ -95,10 +138,12 @@ def api_errors(on_unexpected: Callable[[Exception], None]) -> Callable[[Handler]
                 status = next((STATUS_BY_ERROR[c] for c in type(exc).__mro__ if c in STATUS_BY_ERROR), 500)
                 if status >= 500:
                     on_unexpected(exc)
+                if html_pages:
+                    return page(status)
                 return response(status, {"error": exc.reason, "message": str(exc)})
             except Exception as exc:  # the last line of defence: log it, answer 500, never crash
                 on_unexpected(exc)
-                return response(500, {"error": "internal_error"})
+                return page(500) if html_pages else response(500, {"error": "internal_error"})
 
         return wrapper
 

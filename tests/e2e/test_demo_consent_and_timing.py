@@ -343,6 +343,6 @@ def test_given_the_transcript_when_read_then_consent_and_timing_lists_each_defer
         assert "pending" in line
     for reason in ("crm_opted_out", "no_marketing_consent", "opted_out"):
         assert any(f"| skipped | {reason}" in line for line in table), reason
-    assert len(table) == len(state["deferred"]) + 4  # (e), (j), (k) and the later (l)
+    assert len(table) == len(state["deferred"]) + 5  # (e), (j), (k), the later (l) and the renewal (r2)
     for phone in {c["phone"] for c in state["consent"]}:
         assert phone not in demo.transcript

@@ -35,8 +35,11 @@ def _inbound_outcome(state: dict, sid: str) -> dict:
 
 
 def _outbound_message(state: dict, phone: str) -> dict:
-    (message,) = [i for i in state["ledger"] if i["pk"].startswith("MSG#") and i.get("phone") == phone]
-    return message
+    """The SMS a reply answers: the latest sent to the number (Lena and Ruth also got a renewal text
+    earlier, in the morning's renewal scan)."""
+    sent = [i for i in state["ledger"] if i["pk"].startswith("MSG#") and i.get("phone") == phone]
+    assert sent
+    return max(sent, key=lambda i: str(i["sent_at"]))
 
 
 def _sf_activity(state: dict, sid: str) -> dict | None:
@@ -211,9 +214,9 @@ def test_given_a_later_trigger_for_an_opted_out_number_when_dispatched_then_skip
     assert case["ContactId"] == seed.SF_CONTACT_LENA and case["Status"] == "Closed"
     lena = replies["1"].phone  # she replied STOP
     assert (
-        len([m for m in state["sms"] if (m.get("to") or m.get("To")) == lena]) == 1
-    )  # only the one before STOP
-    assert len(state["sms"]) == 5  # (a)-(d) and (m)
+        len([m for m in state["sms"] if (m.get("to") or m.get("To")) == lena]) == 2
+    )  # only the two before STOP: her renewal text (r1) and the case (b)
+    assert len(state["sms"]) == 7  # (r1), (r4), (a)-(d) and (m)
     assert not any(t.get("WhatId") == step.record_id for t in state["salesforce"]["Task"])
 
 

@@ -40,10 +40,12 @@ def test_demo_passes_its_own_checks(demo):
 
 
 def test_exactly_one_sms_per_trigger(demo, state, seed):
-    assert len(state["sms"]) == 5  # (a)-(d), and (m) in the second HubSpot portal
+    assert len(state["sms"]) == 7  # the renewals (r1), (r4); (a)-(d); (m) in the second HubSpot portal
     sent = [o for o in _outcomes(state) if o["outcome"] == "sent"]
-    assert len(sent) == 5
+    assert len(sent) == 7
     for record_id in (
+        seed.SF_OPPORTUNITY_ACME_RENEWAL,
+        seed.HS_DEAL_INITECH_RENEWAL,
         seed.SF_OPPORTUNITY_ACME,
         seed.SF_CASE_EXPORT,
         seed.HS_DEAL_INITECH,
@@ -54,7 +56,7 @@ def test_exactly_one_sms_per_trigger(demo, state, seed):
         assert [o["outcome"] for o in outcomes] == ["sent"], record_id
     sids = {o["sid"] for o in sent}
     assert sids == {m.get("sid") or m.get("Sid") for m in state["sms"]}
-    assert demo.verdict.counts["sms"] == 5
+    assert demo.verdict.counts["sms"] == 7
 
 
 def test_duplicates_are_suppressed(demo, seed):
@@ -81,7 +83,8 @@ def test_opted_out_and_no_phone_are_skipped_with_reasons(state, seed):
 def test_salesforce_tasks_logged_on_the_right_records(state, seed):
     tasks = [t for t in state["salesforce"]["Task"] if t["Subject"].startswith("SMS sent")]
     by_what = {t["WhatId"]: t for t in tasks}
-    assert set(by_what) == {seed.SF_OPPORTUNITY_ACME, seed.SF_CASE_EXPORT}
+    assert set(by_what) == {seed.SF_OPPORTUNITY_ACME, seed.SF_CASE_EXPORT, seed.SF_OPPORTUNITY_ACME_RENEWAL}
+    assert by_what[seed.SF_OPPORTUNITY_ACME_RENEWAL]["WhoId"] == seed.SF_CONTACT_LENA  # its Decision Maker
     assert by_what[seed.SF_OPPORTUNITY_ACME]["WhoId"] == seed.SF_CONTACT_PRIYA
     assert by_what[seed.SF_CASE_EXPORT]["WhoId"] == seed.SF_CONTACT_LENA
     for task in tasks:
@@ -96,11 +99,12 @@ def test_hubspot_communications_logged_on_the_right_records(state, seed):
         c for c in state["hubspot"]["communications"] if "Outbound SMS" in _props(c)["hs_communication_body"]
     ]
     comms = [_props(c) for c in outbound]
-    assert len(comms) == 2
+    assert len(comms) == 3  # (c), (d) and the renewal (r4)
     assert {c["hs_communication_channel_type"] for c in comms} == {"SMS"}
     text = json.dumps(outbound)
     assert seed.HS_DEAL_INITECH in text
     assert seed.HS_TICKET_SSO in text
+    assert seed.HS_DEAL_INITECH_RENEWAL in text
 
 
 def test_sms_bodies_are_rendered_templates(state):
@@ -123,7 +127,7 @@ def test_request_logs_are_jsonl_with_method_path_query_body(demo):
             assert {"method", "path", "query", "body"} <= set(entry), (name, entry)
     twilio = _jsonl(demo.out_dir / "twilio_requests.jsonl")
     sends = [e for e in twilio if e["method"] == "POST" and e["path"].endswith("/Messages.json")]
-    assert len(sends) == 5
+    assert len(sends) == 7
     assert all(
         isinstance(e["body"], dict) and e["body"].get("StatusCallback", "").endswith("/twilio/status")
         for e in sends

@@ -60,6 +60,9 @@ def test_project_template_routes_map_to_the_real_handlers():
     assert routes["POST /hubspot/webhooks"].app_file == REPO / "functions" / "hubspot_webhook" / "app.py"
     assert routes["POST /twilio/status"].logical_id == "TwilioStatusFunction"
     assert routes["POST /twilio/status"].app_file == REPO / "functions" / "twilio_status" / "app.py"
+    for method in ("GET", "HEAD"):  # tracked links, served by the local stack like any template route
+        assert routes[f"{method} /l/{{code}}"].logical_id == "LinkRedirectFunction"
+        assert routes[f"{method} /l/{{code}}"].app_file == REPO / "functions" / "link_redirect" / "app.py"
 
 
 def test_json_post_is_a_v2_event_with_a_text_body(api):

@@ -105,7 +105,11 @@ def test_given_the_template_when_reading_routes_then_each_webhook_maps_to_its_fu
         ("POST", "/hubspot/webhooks"),
         ("POST", "/twilio/status"),
         ("POST", "/twilio/inbound"),
+        ("GET", "/l/{code}"),
+        ("HEAD", "/l/{code}"),
     }
+    assert routes["GET", "/l/{code}"].function == "LinkRedirectFunction"
+    assert routes["HEAD", "/l/{code}"].function == "LinkRedirectFunction"
     hubspot, twilio = routes["POST", "/hubspot/webhooks"], routes["POST", "/twilio/status"]
     assert routes["POST", "/twilio/inbound"].function == "TwilioInboundFunction"
     assert (hubspot.function, hubspot.code_uri, hubspot.handler, hubspot.api) == (
@@ -129,6 +133,7 @@ def test_given_the_template_when_reading_functions_then_globals_are_merged(tpl: 
         "DispatcherFunction",
         "TwilioStatusFunction",
         "TwilioInboundFunction",
+        "LinkRedirectFunction",
         "ReplyRouterFunction",
         "SlaWatchdogFunction",
         "RenewalScannerFunction",

@@ -8,6 +8,10 @@ Outputs in the output directory (default ``.textloop/demo/``): ``transcript.md``
 Then the closed loop: the texted contacts (and a stranger) reply through ``POST /twilio/inbound``,
 posted over HTTP and signed exactly as Twilio does; a later CRM change for a number that opted out
 is refused; the SLA watchdog is invoked once through the stack.
+The renewal window (first, as the morning's scheduled scan): the renewal scanner is invoked through
+the stack over the seed on both CRMs; the renewals inside a window text their decision maker once
+(opted in, personalised with seats used of seats bought), the do-not-call contact's is skipped, the
+ones outside every window are untouched, and the same scan run again texts nobody.
 Consent and timing: a marketing offer to a contact where it is night (deferred, scheduled), one to a
 Florida number over the state's cap (seeded history: deferred), a Salesforce DoNotCall contact and a
 contact without consent (skipped). The demo gives each contact it texts now a time zone where it is
@@ -39,7 +43,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from textloop_local.serve import LOCAL_EVENT_BUS, LocalStack, StackOptions
-from textloop_local.transcript import Reply, Step, Verdict, WatchdogRun, build
+from textloop_local.transcript import RenewalScene, Reply, ScanRun, Step, Verdict, WatchdogRun, build
 
 log = logging.getLogger("textloop_local.demo")
 
@@ -58,6 +62,7 @@ class DemoResult:
     replies: list[Reply] = field(default_factory=list)  # what was posted to /twilio/inbound, and the answers
     later: list[Step] = field(default_factory=list)
     watchdog: WatchdogRun | None = None
+    renewals: RenewalScene | None = None
 
 
 # --- publishing like the vendors do ---------------------------------------------------------
@@ -167,6 +172,7 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     with stack:
         zones = choose_zones(datetime.now(UTC))
         set_time_zones(stack, zones)
+        renewals = play_renewals(stack)
         steps = play(stack) + play_consent_and_timing(stack, zones) + play_tenants(stack)
         stack.drain(timeout=90)
         tokens_before = token_calls(stack)
@@ -188,7 +194,15 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
             if emulator is not stack.hubspot:
                 emulator.write_request_log(out / f"hubspot_{portal}_requests.jsonl")
     text, verdict = build(
-        steps, state, deliveries, stack_url=url, brand=brand, replies=replies, later=later, watchdog=watchdog
+        steps,
+        state,
+        deliveries,
+        stack_url=url,
+        brand=brand,
+        replies=replies,
+        later=later,
+        watchdog=watchdog,
+        renewals=renewals,
     )
     credentials, renewed = credentials_section(tokens_before, tokens_after)
     text = f"{text.rstrip()}\n\n{credentials}\n"
@@ -201,7 +215,7 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     if echo:
         print(text)
         print(("DEMO OK" if verdict.ok else "DEMO FAILED") + f" — files in {out}/", flush=True)
-    return DemoResult(verdict.ok, out, text, verdict, state, replies, later, watchdog)
+    return DemoResult(verdict.ok, out, text, verdict, state, replies, later, watchdog, renewals)
 
 
 class _Trigger:
@@ -393,6 +407,116 @@ def play(stack: LocalStack) -> list[Step]:
         }
     )
     return [*steps, g]
+
+
+# --- the renewal window ---------------------------------------------------------------------
+
+
+def record_renewal_opt_ins(stack: LocalStack) -> list[str]:
+    """The decision makers' recorded opt-ins to marketing texts (renewal texts are marketing): Lena's
+    in the ConsentTable (the ledger), Ruth's in HubSpot's consent property. Returned in words."""
+    from textloop.adapters.dynamodb import DynamoConsentLedger
+    from textloop.domain.ports import ConsentChange, ConsentStatus
+
+    seed = _seed()
+    lena = next(c for c in seed.SALESFORCE["Contact"] if c["Id"] == seed.SF_CONTACT_LENA)
+    DynamoConsentLedger(stack.consent_table, stack.dynamodb).record(
+        ConsentChange(
+            _contact_phone(lena, "MobilePhone", "Phone"),
+            ConsentStatus.OPTED_IN,
+            "admin",
+            "renewal reminders sign-up form (demo seed)",
+            datetime.now(UTC),
+        )
+    )
+    stack.hubspot.update_record("contacts", seed.HS_CONTACT_RUTH, {"textloop_sms_consent": "opted_in"})
+    return [
+        "Lena opted in through the renewal reminders sign-up form (ConsentTable: `opted_in`, source `admin`)",
+        "Ruth's HubSpot contact says `textloop_sms_consent` = `opted_in`",
+        "each has a time zone where it is daytime now, like every contact texted now",
+    ]
+
+
+def run_renewal_scan(stack: LocalStack) -> ScanRun:
+    """The renewal scanner runs daily on a schedule in AWS; locally it is invoked through the stack
+    with a scheduled event (the real handler, the real clock), then the TriggerQueue is drained."""
+    event = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.scheduler",
+        "account": "123456789012",
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": stack.env.get("AWS_REGION", "us-east-1"),
+        "resources": [],
+        "detail": {},
+    }
+    run = ScanRun(at=datetime.now(UTC).isoformat(), sms_before=len(stack.twilio.state()["messages"]))
+    try:
+        run.result = stack.invoke("RenewalScannerFunction", event)
+    except Exception as exc:  # observed, reported in the transcript and the verdict
+        run.error = f"{type(exc).__name__}: {exc}"
+    stack.drain(timeout=60)
+    run.sms_after = len(stack.twilio.state()["messages"])
+    return run
+
+
+def play_renewals(stack: LocalStack) -> RenewalScene:
+    """The morning's renewal scan over the seed on both CRMs, then the same scan again."""
+    seed = _seed()
+    opt_ins = record_renewal_opt_ins(stack)
+    steps = [
+        Step(
+            "r1",
+            "Salesforce: a renewal in 25 days (30-day window)",
+            "salesforce",
+            "opportunity",
+            seed.SF_OPPORTUNITY_ACME_RENEWAL,
+            "Acme's renewal opportunity (Type Renewal) closes in 25 days; Lena is its **Decision Maker**, "
+            "Priya its primary contact. Nobody touched it: the scan found it.",
+            "sent",
+        ),
+        Step(
+            "r2",
+            "Salesforce: a renewal in 50 days, contact flagged DoNotCall",
+            "salesforce",
+            "opportunity",
+            seed.SF_OPPORTUNITY_GLOBEX_RENEWAL,
+            "Globex's renewal closes in 50 days (60-day window); it has no Decision Maker, and its primary "
+            "contact Hannah is flagged **DoNotCall** in Salesforce.",
+            "skipped:crm_opted_out",
+        ),
+        Step(
+            "r3",
+            "Salesforce: a renewal in 200 days",
+            "salesforce",
+            "opportunity",
+            seed.SF_OPPORTUNITY_ACME_LATER,
+            "Acme's EMEA renewal closes in 200 days: outside every window.",
+            "untouched",
+        ),
+        Step(
+            "r4",
+            "HubSpot: a renewal in 28 days (30-day window)",
+            "hubspot",
+            "deal",
+            seed.HS_DEAL_INITECH_RENEWAL,
+            "Initech's closed-won deal renews in 28 days; Ruth is associated with the label "
+            "**Decision maker** (Maria too, without a label).",
+            "sent",
+        ),
+        Step(
+            "r5",
+            "HubSpot: a renewal in 120 days",
+            "hubspot",
+            "deal",
+            seed.HS_DEAL_UMBRELLA_RENEWAL,
+            "Umbrella's closed-won deal renews in 120 days: outside every window.",
+            "untouched",
+        ),
+    ]
+    scans = [run_renewal_scan(stack), run_renewal_scan(stack)]  # the second: a re-run
+    return RenewalScene(steps, scans, opt_ins)
 
 
 # --- consent and timing ---------------------------------------------------------------------

@@ -1,9 +1,13 @@
 """``GET /_local/state``: one JSON snapshot of everything the local stack holds.
 
 Shape: ``{"sms": [...], "twilio": {...}, "salesforce": {...}, "hubspot": {...}, "consent": [...],
-"ledger": [...], "queues": {...}, "inbound": [...], "deferred": [...]}`` — the Twilio emulator's
-messages, each CRM emulator's records (seed included), the ConsentTable and StateTable items (plain
-JSON, numbers as int/float), queue depths, and two readings of the ledger's outcomes:
+"ledger": [...], "queues": {...}, "messages": [...], "inbound": [...], "deferred": [...]}`` — the
+Twilio emulator's messages, each CRM emulator's records (seed included), the ConsentTable and
+StateTable items (plain JSON, numbers as int/float), queue depths; ``messages`` (one row per SMS the
+Twilio emulator holds, joined with the ledger's ``MSG#<sid>`` message record: sid, masked ``to``, crm,
+record, contact, rule, purpose, ``template`` (its id), ``version``, ``template_tag``, ``variant``,
+``segments``, ``encoding``, status, sent_at, event_key and the body as sent); and two readings of the
+ledger's outcomes:
 ``inbound`` (the routed replies, from ``EVENT#in:<sid>``: sid, masked sender, intent, where routed,
 task, due) and ``deferred`` (the events held back by the send-time policy or the caps: event key,
 record, rule, purpose, reason, not_before, binding zones and local times, states, the schedule that
@@ -85,6 +89,7 @@ def snapshot(stack: Any) -> dict[str, Any]:
     }
     result = json.loads(json.dumps(result, default=_default))
     pending = {s["Name"] for s in stack.scheduler.pending()} if stack.scheduler else set()
+    result["messages"] = messages_summary(result)
     result["inbound"] = inbound_summary(result)
     result["deferred"] = deferred_summary(result, pending)
     return result
@@ -108,6 +113,41 @@ def ledger_outcomes(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
         for i in state["ledger"]
         if str(i["pk"]).startswith("EVENT#") and i["sk"] == "OUTCOME"
     }
+
+
+def messages_summary(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """``messages``: one row per SMS in the Twilio emulator, with its template, version, variant and cost
+    as the dispatcher recorded them on the ``MSG#<sid>`` message record (in the order Twilio got them)."""
+    records = {
+        str(i["sid"]): i for i in state["ledger"] if i["sk"] == "MSG" and str(i["pk"]).startswith("MSG#")
+    }
+    rows = []
+    for sms in state["sms"]:
+        sid = str(sms.get("sid") or "")
+        rec = records.get(sid, {})
+        template, _, version = str(rec.get("template", "")).partition("@v")
+        rows.append(
+            {
+                "sid": sid,
+                "to": mask(str(sms.get("to") or "")),
+                "crm": rec.get("crm", ""),
+                "record": f"{rec['crm']}:{rec['object_type']}:{rec['record_id']}" if rec else "",
+                "contact_id": rec.get("contact_id", ""),
+                "rule": rec.get("rule", ""),
+                "purpose": rec.get("purpose", ""),
+                "template": template,
+                "version": int(version) if version.isdigit() else None,
+                "template_tag": rec.get("template_tag", ""),
+                "variant": rec.get("variant", ""),
+                "segments": rec.get("segments"),
+                "encoding": rec.get("encoding", ""),
+                "status": rec.get("status") or sms.get("status", ""),
+                "sent_at": rec.get("sent_at", ""),
+                "event_key": rec.get("event_key", ""),
+                "body": sms.get("body", ""),
+            }
+        )
+    return rows
 
 
 def inbound_summary(state: dict[str, Any]) -> list[dict[str, Any]]:

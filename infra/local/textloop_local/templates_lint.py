@@ -3,8 +3,11 @@
 Every template is rendered, for every rule that names it (as its template, a segment's, or an A/B
 arm's: every variant's template is rendered), with the longest realistic value of each
 merge field: the longest in the emulators' seed data (``emulators/seed.py``; the rule's trigger
-value for its trigger field; the rule's default link), or a value of the declared maximum length
-(``max_lengths``), normalised to GSM-7 the way the dispatcher does it. The worst rendering of a
+value for its trigger field), or a value of the declared maximum length (``max_lengths``),
+normalised to GSM-7 the way the dispatcher does it. The link is the tracked link the message carries,
+as long as any: ``<link domain>/l/`` and an 8-character code (``--link-domain``, default
+``$LINK_DOMAIN``, else ``$PUBLIC_BASE_URL``, else the example custom domain ``go.acme.example``;
+``off``: the CRM's own longest link). The worst rendering of a
 template is held to its declarations. A template fails when it
 
 - has more or fewer than one link;
@@ -30,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from textloop.domain import templates
+from textloop.config import ConfigError, Settings
+from textloop.domain import links, templates
 from textloop.domain.errors import MissingMergeField, TemplateError
 from textloop.domain.model import MessageContext, Person, RecordRef
 from textloop.domain.rules import Rule, RuleSet, Template
@@ -38,6 +42,7 @@ from textloop.domain.segments import US_PRICE_PER_SEGMENT, Segments, count
 from textloop_local.emulators import seed
 
 DEFAULT_BRAND = "Acme Cloud"  # the local stack's BRAND_NAME (serve.LOCAL_DEFAULTS)
+DEFAULT_LINK_BASE = "https://go.acme.example"  # the documented example link domain (README: Tracked links)
 LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 OPT_OUT = re.compile(
     r"\b(?:reply|text|txt|send)\s+STOP\b[^.!?]{0,20}?\b(?:to\s+)?(?:opt[- ]?out|unsubscribe|end|stop|cancel|quit)\b"
@@ -141,9 +146,17 @@ def _at_declared_length(template: Template, variables: dict[str, Any]) -> dict[s
 # ---------------------------------------------------------------------------------------- the lint
 
 
-def lint_template(template: Template, rules: list[Rule], brand: str, *, named: bool = True) -> Linted:
+def lint_template(
+    template: Template,
+    rules: list[Rule],
+    brand: str,
+    *,
+    named: bool = True,
+    link_base: str | None = DEFAULT_LINK_BASE,
+) -> Linted:
     """*rules*: those naming the template; when none does (``named=False``), every rule of the set,
-    and an undefined field counts only when no rule could provide it."""
+    and an undefined field counts only when no rule could provide it. *link_base*: the link domain's
+    URL, whose longest tracked link replaces the message's link (None: links are not tracked)."""
     try:
         templates.validate(template)
     except TemplateError as exc:
@@ -151,7 +164,10 @@ def lint_template(template: Template, rules: list[Rule], brand: str, *, named: b
     renderings: list[str] = []
     undefined: list[str] = []
     for rule in rules:
-        variables = _at_declared_length(template, templates.merge_fields(rule, worst_case(rule), brand))
+        variables = templates.merge_fields(rule, worst_case(rule), brand)
+        if link_base and variables.get("link"):  # what the dispatcher sends: the tracked link
+            variables["link"] = links.longest_url(link_base)
+        variables = _at_declared_length(template, variables)
         try:
             renderings.append(templates.render(template, variables))
         except (MissingMergeField, TemplateError) as exc:  # StrictUndefined
@@ -181,13 +197,30 @@ def _judge(template: Template, body: str, cost: Segments) -> Iterator[str]:
         yield 'no opt-out line ("Reply STOP to opt out"): every template may be the first message to a number'
 
 
-def lint(ruleset: RuleSet, brand: str = DEFAULT_BRAND) -> list[Linted]:
+def lint(
+    ruleset: RuleSet, brand: str = DEFAULT_BRAND, link_base: str | None = DEFAULT_LINK_BASE
+) -> list[Linted]:
     results = []
     for template in ruleset.templates:
         naming = [r for r in ruleset.rules if template.id in r.template_ids]
         rules = naming or list(ruleset.rules)
-        results.append(lint_template(template, rules, brand, named=bool(naming)))
+        results.append(lint_template(template, rules, brand, named=bool(naming), link_base=link_base))
     return results
+
+
+def link_base(link_domain: str | None) -> str | None:
+    """The link base the lint measures: *link_domain* (``--link-domain``), else the environment's
+    (``LINK_DOMAIN``, else ``PUBLIC_BASE_URL``), else the example custom domain; ``off``: None."""
+    env = {
+        "STATE_TABLE": "-",
+        "CONSENT_TABLE": "-",
+        "LINK_DOMAIN": link_domain if link_domain is not None else os.environ.get("LINK_DOMAIN", ""),
+        "PUBLIC_BASE_URL": "" if link_domain is not None else os.environ.get("PUBLIC_BASE_URL", ""),
+    }
+    settings = Settings.from_env(env)
+    if settings.link_domain == "off":
+        return None
+    return settings.link_base_url or DEFAULT_LINK_BASE
 
 
 def report(results: list[Linted], per_segment: float, out: TextIO) -> int:
@@ -240,7 +273,15 @@ def _run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"textloop templates lint: {args.triggers or 'default triggers'}: {exc}\n")
         return 2
-    return report(lint(ruleset, args.brand), args.price_per_segment, sys.stdout)
+    try:
+        base = link_base(args.link_domain)
+    except ConfigError as exc:
+        sys.stderr.write(f"textloop templates lint: --link-domain: {exc}\n")
+        return 2
+    code = report(lint(ruleset, args.brand, base), args.price_per_segment, sys.stdout)
+    where = f"tracked, as {links.longest_url(base)}" if base else "untracked (LINK_DOMAIN=off)"
+    sys.stdout.write(f"links measured {where}\n")
+    return code
 
 
 def add_templates(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -262,5 +303,11 @@ def add_templates(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
         "--brand",
         default=os.environ.get("BRAND_NAME") or DEFAULT_BRAND,
         help=f"the brand merged into the templates (default $BRAND_NAME or {DEFAULT_BRAND!r})",
+    )
+    lint_.add_argument(
+        "--link-domain",
+        default=None,
+        help="the tracked links' domain (host name or URL; off: untracked). Default: $LINK_DOMAIN, "
+        f"else $PUBLIC_BASE_URL, else {DEFAULT_LINK_BASE}",
     )
     lint_.set_defaults(func=_run)

@@ -107,6 +107,29 @@ class WatchdogRun:
 
 
 @dataclass
+class ScanRun:
+    """One invocation of the renewal scanner through the stack: its answer, and the SMS the Twilio
+    emulator held before it and once the TriggerQueue had drained after it."""
+
+    at: str  # ISO: when it was invoked
+    result: Any = None
+    error: str = ""
+    sms_before: int = 0
+    sms_after: int = 0
+
+
+@dataclass
+class RenewalScene:
+    """The renewal window: the records the seed has for the renewal rules (``expect`` "sent",
+    "skipped:<reason>" or "untouched" when outside every window), the scans, and the opt-ins the
+    demo recorded for the decision makers (in words)."""
+
+    steps: list[Step]
+    scans: list[ScanRun]
+    opt_ins: list[str] = field(default_factory=list)
+
+
+@dataclass
 class EventView:
     event_key: str
     record: str  # "crm:object_type:id"
@@ -200,12 +223,14 @@ def build(
     replies: list[Reply] | tuple[Reply, ...] = (),
     later: list[Step] | tuple[Step, ...] = (),
     watchdog: WatchdogRun | None = None,
+    renewals: RenewalScene | None = None,
 ) -> tuple[str, Verdict]:
     steps = [*steps, *later]
     views = event_views(state, deliveries)
     by_record: dict[str, list[EventView]] = defaultdict(list)
     for v in views.values():
         by_record[v.record].append(v)
+    renewal_steps = renewals.steps if renewals else []
     lines: list[str] = ["# Textloop local demo — transcript", ""]
     if stack_url:
         lines += [
@@ -219,6 +244,8 @@ def build(
     ]
     checks: list[Check] = []
     step_sms: dict[str, int] = {}
+    if renewals is not None:
+        lines += renewal_lines(state, renewals, by_record, checks, step_sms)
     for step in steps:
         if later and step is later[0]:
             lines += closed_loop_lines(state, replies, checks)
@@ -230,11 +257,14 @@ def build(
         lines += closed_loop_lines(state, replies, checks)
     if replies:
         lines += thread_lines(state) + consent_lines(state)
-    lines += consent_and_timing_lines(state, steps, {k: v.record for k, v in views.items()})
+    lines += consent_and_timing_lines(
+        state, [*renewal_steps, *steps], {k: v.record for k, v in views.items()}
+    )
     if watchdog is not None:
         lines += watchdog_lines(state, watchdog, checks)
 
-    sms_total, sent_steps = len(state["sms"]), sum(1 for s in steps if s.expect == "sent")
+    sms_total = len(state["sms"])
+    sent_steps = sum(1 for s in [*renewal_steps, *steps] if s.expect == "sent")
     by_outcome: dict[str, Counter[str]] = defaultdict(Counter)
     for v in views.values():
         if v.outcome:
@@ -445,12 +475,157 @@ def _rejected_checks(seen: StepSeen) -> list[Check]:
     ]
 
 
+def _untouched_checks(seen: StepSeen) -> list[Check]:
+    """Outside every window: never queued, so no delivery, no outcome, no SMS."""
+    deliveries = sum(v.deliveries for v in seen.views)
+    ok = not deliveries and not seen.outcomes and not seen.sids
+    return [(ok, f"({seen.step.key}) {seen.step.ref} untouched (observed {deliveries} deliveries)")]
+
+
 STEP_CHECKS: dict[str, Callable[[StepSeen], list[Check]]] = {
     "sent": _sent_checks,
     "skipped": _outcome_checks,
     "deferred": _outcome_checks,
     "rejected": _rejected_checks,
+    "untouched": _untouched_checks,
 }
+
+
+# --- the renewal window ---------------------------------------------------------------------
+
+
+def _renewal_rules() -> list[Any]:
+    return [r for r in _ruleset().rules if r.renewal is not None]
+
+
+def _recipient_role(state: State, crm: str, record_id: str, contact_id: str) -> str:
+    """The contact's role on the record, as the CRM holds it (contact role, or association label)."""
+    if crm == "salesforce":
+        roles = state["salesforce"].get("OpportunityContactRole", [])
+        return next(
+            (
+                str(r.get("Role") or "")
+                for r in roles
+                if r.get("OpportunityId") == record_id and r.get("ContactId") == contact_id
+            ),
+            "",
+        )
+    deal = next((d for d in state["hubspot"].get("deals", []) if rec_id(d) == record_id), {})
+    return str(((deal.get("association_labels") or {}).get("contacts") or {}).get(contact_id, ""))
+
+
+def renewal_lines(
+    state: State,
+    scene: RenewalScene,
+    by_record: dict[str, list[EventView]],
+    checks: list[Check],
+    step_sms: dict[str, int],
+) -> list[str]:
+    """``## Renewal window``: the rules, each scan's answer, then each renewal record (sent, skipped,
+    untouched) read back from the state, with the checks of the scene."""
+    lines = [
+        "## Renewal window",
+        "",
+        "The renewal scanner (`RenewalScannerFunction`, daily on an EventBridge Scheduler schedule in AWS) "
+        "was invoked through the stack with a scheduled event, before the afternoon's changes below. It queues "
+        "one trigger event per record inside a window; the dispatcher judges it like any other (consent, "
+        "send-time policy, caps) and texts the record's decision maker. The rules:",
+        "",
+    ]
+    for rule in _renewal_rules():
+        r = rule.renewal
+        lines.append(
+            f"- `{rule.name}` on {CRM[rule.crm].label}: {rule.object_type} `{rule.field}` = "
+            f"{', '.join(rule.equals)}, by `{r.date_field}`, windows {', '.join(f'{w} d' for w in r.windows)}; "
+            f"recipient: role “{r.recipient_role}”; purpose **{rule.purpose}**, template `{rule.template}`"
+        )
+    lines += [
+        "",
+        "Renewal texts are marketing, so each decision maker needs a recorded opt-in: "
+        + "; ".join(scene.opt_ins)
+        + ". Marketing is capped at 1 message per 24 h and 3 per 7 days per number, counting every message "
+        "already sent to it (transactional ones too). The scan runs first, so Lena and Ruth get their renewal "
+        "text before the transactional texts of (b) and (d), which no cap holds back; had the scan run after "
+        "(b) and (d), both renewals would have been deferred (`frequency_cap_24h`) to 24 h after those texts "
+        "(and then skipped as `opted_out`: both reply STOP below).",
+        "",
+    ]
+    for n, run in enumerate(scene.scans, 1):
+        if run.error:
+            lines.append(f"- **Scan {n}** ({_short(when(run.at))}) failed: {run.error}")
+            continue
+        result = run.result or {}
+        lines.append(
+            f"- **Scan {n}** ({_short(when(run.at))}): found **{result.get('found')}** in a window, "
+            f"queued **{result.get('queued')}**, already handled **{result.get('already')}** → "
+            f"SMS sent after the queue drained: **{run.sms_after - run.sms_before}** (`{result}`)"
+        )
+    if len(scene.scans) > 1:
+        lines.append(
+            "- The second scan is a re-run (a retried schedule, a scan after an outage): each record's event key "
+            "(`renewal:<crm>:<account>:<record>:<date>:<window>`) is the same, its outcome is already in the "
+            "ledger, so nothing is queued and nobody is texted again; had it been queued, the dispatcher would "
+            "have answered `duplicate`, and the send slot's cooldown keeps one message per rule, record and "
+            "recipient."
+        )
+    lines.append("")
+    first, *again = scene.scans
+    inside = [s for s in scene.steps if s.kind != "untouched"]
+    found = (first.result or {}).get("found")
+    checks.append(
+        (
+            not first.error and found == len(inside) == (first.result or {}).get("queued"),
+            f"renewal scan 1: found and queued {len(inside)} records inside a window (observed {found})",
+        )
+    )
+    for n, run in enumerate(again, 2):
+        result = run.result or {}
+        ok = not run.error and result.get("queued") == 0 and result.get("already") == len(inside)
+        ok = ok and run.sms_after == run.sms_before
+        checks.append(
+            (
+                ok,
+                f"renewal scan {n}: nothing queued, {len(inside)} already handled, no SMS "
+                f"(observed queued {result.get('queued')}, {run.sms_after - run.sms_before} SMS)",
+            )
+        )
+    messages = {str(m["sid"]): m for m in state.get("messages", [])}
+    for step in scene.steps:
+        seen = StepSeen(state, step, by_record.get(step.ref, []), False)
+        step_sms[step.key] = len(seen.sids)
+        section = step_lines(seen)
+        section[0] = "#" + section[0]
+        rec = record_of(state, step.crm, step.record_id) or {}
+        date = next((str(rec[f]) for f in ("CloseDate", "renewal_date") if rec.get(f)), "?")
+        section.insert(2, f"- **Renews:** {date}")
+        if step.kind == "untouched":
+            section.insert(-1, "- **Not queued:** outside every window — no event, no outcome, no SMS")
+        for sid in seen.sids:
+            m = messages.get(sid, {})
+            cid = str(m.get("contact_id", ""))
+            role = _recipient_role(state, step.crm, step.record_id, cid)
+            name = name_of(record_of(state, step.crm, cid))
+            section.insert(
+                -1,
+                f"- **Recipient:** {name} (`{cid}`){f', role “{role}”' if role else ''}; template "
+                f"`{m.get('template')}` v{m.get('version')} (`{m.get('template_tag')}`, variant "
+                f"`{m.get('variant') or '-'}`), {m.get('segments')} {m.get('encoding')} segment(s)",
+            )
+            used, bought = (
+                (rec.get("Seats_Used__c"), rec.get("Seats_Purchased__c"))
+                if step.crm == "salesforce"
+                else (rec.get("seats_used"), rec.get("seats_purchased"))
+            )
+            wanted = f"Seats used: {used} of {bought}."
+            checks.append(
+                (
+                    wanted in str(m.get("body", "")) and m.get("segments") == 1,
+                    f"({step.key}) the renewal text says “{wanted}” in one segment",
+                )
+            )
+        lines += section
+        checks += STEP_CHECKS[step.kind](seen)
+    return lines
 
 
 # --- the closed loop: replies, threads, consent, SLA --------------------------------------

@@ -1,5 +1,6 @@
 """DynamoDB adapters, one per port: event outcomes, send slots, conversations (message records by
-sid and by number), SLA tasks — all in the state table — and the consent ledger in its own table.
+sid and by number), SLA tasks, tracked links — all in the state table — and the consent ledger in
+its own table.
 
 Low-level client on purpose: the resource layer costs cold-start time and hides conditions.
 Every ClientError is translated: a failed condition is a domain decision, anything else is
@@ -8,9 +9,11 @@ Every ClientError is translated: a failed condition is a domain decision, anythi
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
@@ -20,7 +23,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from textloop.domain import segments
+from textloop.domain import links, segments
 from textloop.domain.errors import InProgress, StoreUnavailable
 from textloop.domain.model import (
     Conversation,
@@ -45,6 +48,8 @@ from textloop.domain.ports import (
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+    from textloop.domain.links import Click, TrackedLink
+
 # DynamoDB validates every request itself; client-side validation only costs CPU per call.
 CLIENT_CONFIG = Config(parameter_validation=False, retries={"mode": "standard", "max_attempts": 3})
 SLA_PARTITION = "SLA#OPEN"  # open SLA tasks, sorted by due time: the watchdog reads one partition
@@ -58,6 +63,9 @@ INDEX_PREFIX = "NUMBER#"  # StateTable: NUMBER#<e164>/SLOT#<key>, the send slots
 CONTACT_PREFIX = "CONTACT#"  # StateTable: CONTACT#<crm>:<id>/NUMBER#<e164>, the numbers of a contact
 INDEX_MARGIN = timedelta(days=31)  # a deferred slot held back again, up to the send-time policy's horizon
 MOVE_ATTEMPTS = 5
+LINK_PREFIX = "LINK#"  # StateTable: LINK#<code>/LINK (the link), LINK#<code>/CLICK#<iso>#<id> (its fetches)
+LINK_KEY_ITEM = ("LINK#KEY", "KEY")  # the deployment's link key (random, created on first use)
+USER_AGENT_KEPT = 256  # characters of a User-Agent kept with a click
 BATCH_GET, BATCH_WRITE, BATCH_ATTEMPTS = 100, 25, 5
 
 
@@ -385,7 +393,8 @@ class DynamoConversations(_Table):
             self.client.update_item(
                 TableName=self.table,
                 Key=_key(f"MSG#{sid}", "MSG"),
-                UpdateExpression="SET #status = :status, status_rank = :rank, error_code = :code, status_at = :at",
+                UpdateExpression="SET #status = :status, status_rank = :rank, error_code = :code, status_at = :at"
+                + (", delivered_at = :at" if status == "delivered" else ""),
                 ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(status_rank) OR status_rank < :rank)",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
@@ -400,6 +409,179 @@ class DynamoConversations(_Table):
                 return False
             raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
         return True
+
+
+class DynamoLinks(_Table):
+    """``LINK#<code>``/``LINK``: a tracked link and its message's attribution (no number), until the
+    message retention ends; ``LINK#<code>``/``CLICK#<iso>#<id>``: each fetch, a click or a preview.
+    Codes are keyed hashes under ``LINK#KEY``/``KEY``, a random key the first caller creates."""
+
+    def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
+        super().__init__(table, client)
+        self._secret: bytes | None = None
+
+    def code_for(self, *parts: str) -> str:
+        return links.derive_code(self._link_key(), *parts)
+
+    def create(self, link: TrackedLink) -> None:
+        item: dict[str, Any] = {
+            **_key(f"{LINK_PREFIX}{link.code}", "LINK"),
+            "code": _s(link.code),
+            "target": _s(link.target),
+            "slot_key": _s(link.slot_key),
+            "event_key": _s(link.event_key),
+            "rule": _s(link.rule),
+            "template_id": _s(link.template_id),
+            "template_version": {"N": str(link.template_version)},
+            "template_tag": _s(link.template_tag),
+            "variant": _s(link.variant),
+            "crm": _s(link.record.crm),
+            "object_type": _s(link.record.object_type),
+            "record_id": _s(link.record.record_id),
+            "contact_id": _s(link.contact_id or ""),
+            "owner_id": _s(link.owner_id or ""),
+            "account": _s(link.account),
+            "sid": _s(link.sid),
+            "created_at": _s(iso(link.created_at)),
+            "expires": _s(iso(link.expires_at)),
+            "expires_at": _epoch(link.expires_at),
+            "clicks": {"N": "0"},
+            "previews": {"N": "0"},
+        }
+        try:
+            self.client.put_item(
+                TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as exc:
+            if not _condition_failed(exc):  # already there: a redelivery keeps the link as it is
+                raise StoreUnavailable(f"DynamoDB PutItem failed: {exc.response['Error']['Code']}") from None
+
+    def attach(self, code: str, sid: str) -> None:
+        with _translated("UpdateItem"):
+            self.client.update_item(
+                TableName=self.table,
+                Key=_key(f"{LINK_PREFIX}{code}", "LINK"),
+                UpdateExpression="SET sid = :sid",
+                ExpressionAttributeValues={":sid": _s(sid)},
+            )
+
+    def link(self, code: str) -> TrackedLink | None:
+        if not links.is_code(code):
+            return None
+        with _translated("GetItem"):
+            item = self.client.get_item(TableName=self.table, Key=_key(f"{LINK_PREFIX}{code}", "LINK")).get(
+                "Item"
+            )
+        if not item:
+            return None
+        found = _link_from(item)
+        return found if found.expires_at > datetime.now(UTC) else None  # TTL deletes late: hours
+
+    def record_click(self, click: Click) -> None:
+        pk = f"{LINK_PREFIX}{click.code}"
+        item = {
+            **_key(pk, f"CLICK#{iso(click.at)}#{uuid.uuid4().hex[:8]}"),
+            "kind": _s(click.kind),
+            "reason": _s(click.reason),
+            "method": _s(click.method),
+            "user_agent": _s(click.user_agent[:USER_AGENT_KEPT]),
+            "sid": _s(click.sid),
+            "crm": _s(click.record.crm),
+            "object_type": _s(click.record.object_type),
+            "record_id": _s(click.record.record_id),
+            "variant": _s(click.variant),
+            "at": _s(iso(click.at)),
+            "expires_at": _epoch(click.at + MESSAGE_TTL),
+        }
+        counter = "clicks" if click.kind == "click" else "previews"
+        with _translated("TransactWriteItems"):
+            self.client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self.table, "Item": item}},
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": _key(pk, "LINK"),
+                            "UpdateExpression": f"ADD {counter} :one",
+                            "ConditionExpression": "attribute_exists(pk)",
+                            "ExpressionAttributeValues": {":one": {"N": "1"}},
+                        }
+                    },
+                ]
+            )
+
+    def clicks(self, code: str) -> list[Click]:
+        with _translated("Query"):
+            items = self.client.query(
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :click)",
+                ExpressionAttributeValues={":pk": _s(f"{LINK_PREFIX}{code}"), ":click": _s("CLICK#")},
+            )["Items"]
+        return [
+            links.Click(
+                code=code,
+                at=datetime.fromisoformat(i["at"]["S"]),
+                kind="click" if i["kind"]["S"] == "click" else "preview",
+                reason=i["reason"]["S"],
+                method=i["method"]["S"],
+                user_agent=i["user_agent"]["S"],
+                sid=i["sid"]["S"],
+                record=_record(i["crm"]["S"], i["object_type"]["S"], i["record_id"]["S"]),
+                variant=i["variant"]["S"],
+            )
+            for i in items
+        ]
+
+    def _link_key(self) -> bytes:
+        """The link key: read once per container; the first caller ever creates it (conditionally)."""
+        if self._secret is None:
+            key = _key(*LINK_KEY_ITEM)
+            with _translated("GetItem"):
+                item = self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+            if item is None:
+                fresh = base64.b64encode(links.new_key()).decode("ascii")
+                try:
+                    self.client.put_item(
+                        TableName=self.table,
+                        Item={**key, "key": _s(fresh)},
+                        ConditionExpression="attribute_not_exists(pk)",
+                    )
+                    item = {"key": _s(fresh)}
+                except ClientError as exc:
+                    if not _condition_failed(exc):
+                        raise StoreUnavailable(
+                            f"DynamoDB PutItem failed: {exc.response['Error']['Code']}"
+                        ) from None
+                    with _translated("GetItem"):  # another container created it first: theirs
+                        item = self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True)[
+                            "Item"
+                        ]
+            self._secret = base64.b64decode(item["key"]["S"])
+        return self._secret
+
+
+def _link_from(item: dict[str, Any]) -> TrackedLink:
+    def text(name: str) -> str:
+        return str(item.get(name, {}).get("S", ""))
+
+    return links.TrackedLink(
+        code=text("code"),
+        target=text("target"),
+        slot_key=text("slot_key"),
+        event_key=text("event_key"),
+        rule=text("rule"),
+        template_id=text("template_id"),
+        template_version=int(item.get("template_version", {}).get("N", "0")),
+        template_tag=text("template_tag"),
+        variant=text("variant"),
+        record=_record(text("crm"), text("object_type"), text("record_id")),
+        contact_id=text("contact_id") or None,
+        owner_id=text("owner_id") or None,
+        account=text("account"),
+        created_at=datetime.fromisoformat(text("created_at")),
+        expires_at=datetime.fromisoformat(text("expires")),
+        sid=text("sid"),
+    )
 
 
 class DynamoSlaTasks(_Table):

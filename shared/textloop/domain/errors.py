@@ -151,3 +151,9 @@ class Forbidden(Unauthorized):
 
 class BadRequest(TextloopError):
     reason = "bad_request"
+
+
+class NotFound(TextloopError):
+    """Nothing here: an unknown or expired tracked link (404)."""
+
+    reason = "not_found"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from textloop.domain.links import Click, TrackedLink
 from textloop.domain.model import ConsentStatus as ConsentStatus  # re-exported: ports speak it
 from textloop.domain.model import (
     Conversation,
@@ -368,6 +369,36 @@ class RenewalSearch(Protocol):
     def due_renewals(self, query: RenewalQuery) -> Iterator[DueRenewal]:
         """Every matching record, paging through the CRM's results (one page held at a time).
         A record without a parseable date is left out. Raises CrmUnavailable/CrmRejected."""
+        ...
+
+
+class Links(Protocol):
+    """Tracked links (``LINK#<code>``) and their clicks, on the state table."""
+
+    def code_for(self, *parts: str) -> str:
+        """An unguessable code for *parts* (the slot key, the event key): always the same for the same
+        parts (a keyed hash under the deployment's link key)."""
+        ...
+
+    def create(self, link: TrackedLink) -> None:
+        """Store the link with its attribution until ``expires_at``; idempotent (an existing link,
+        its message and its clicks are kept)."""
+        ...
+
+    def attach(self, code: str, sid: str) -> None:
+        """The message that carries the link, once the provider accepted it."""
+        ...
+
+    def link(self, code: str) -> TrackedLink | None:
+        """The link (one GetItem); None when unknown or expired."""
+        ...
+
+    def record_click(self, click: Click) -> None:
+        """Keep the fetch (a click or a preview) and count it on the link."""
+        ...
+
+    def clicks(self, code: str) -> list[Click]:
+        """Every fetch of the link, oldest first."""
         ...
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from textloop.domain import errors, segments, templates
 from textloop.domain.caps import FrequencyCaps
+from textloop.domain.links import TrackedLink, tracked_url
 from textloop.domain.model import (
     ChangeKind,
     DispatchResult,
@@ -40,6 +41,7 @@ from textloop.domain.ports import (
     Deferral,
     Deferrals,
     EventOutcomes,
+    Links,
     SendSlot,
     SendSlots,
     SmsSender,
@@ -82,6 +84,9 @@ class Dispatcher:
     new_owner: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
     policy: SendTimePolicy = field(default_factory=SendTimePolicy)
     caps: FrequencyCaps = field(default_factory=FrequencyCaps)
+    links: Links | None = None  # tracked links: with link_base, a message's link becomes <base>/l/<code>
+    link_base: str | None = None  # the link domain's URL; None: links go as the CRM has them
+    link_ttl: timedelta = timedelta(days=180)  # a tracked link lives as long as its message record
 
     def __call__(self, event: TriggerEvent) -> DispatchResult:
         """Handle one change. Returns the recorded outcome; raises ``Retryable`` to be redelivered."""
@@ -138,9 +143,49 @@ class Dispatcher:
         self._check_consent(rule, phone, context.recipient)
         choice = rule.choose(context, phone)
         template = self.rules.template(choice.template)
-        body = templates.render(template, templates.merge_fields(rule, context, self.brand))
+        variables = templates.merge_fields(rule, context, self.brand)
+        key = f"{rule.name}#{event.record}#{phone}"
+        link = self._tracked(key, event, rule, template, choice.variant, context, variables.get("link"))
+        if link is not None and self.link_base:  # the code exists before the body that carries it
+            variables["link"] = tracked_url(self.link_base, link.code)
+        body = templates.render(template, variables)
+        if link is not None and self.link_base and tracked_url(self.link_base, link.code) not in body:
+            link = None  # the template does not show the link
         slot = self._slot(event, rule, context, phone, body, template).evolve(variant=choice.variant)
-        return self._deliver(event, slot, gateway, self._hold(rule, phone, context.recipient))
+        return self._deliver(event, slot, gateway, self._hold(rule, phone, context.recipient), link)
+
+    def _tracked(
+        self,
+        key: str,
+        event: TriggerEvent,
+        rule: Rule,
+        template: Template,
+        variant: str,
+        context: MessageContext,
+        target: object,
+    ) -> TrackedLink | None:
+        """The tracked link for this message, its code derived from the slot and the event: a
+        redelivered event renders the same body. None when links are not tracked or there is none."""
+        if self.links is None or not self.link_base or not isinstance(target, str) or not target:
+            return None
+        now = self.clock()
+        return TrackedLink(
+            code=self.links.code_for(key, event.event_key),
+            target=target,
+            slot_key=key,
+            event_key=event.event_key,
+            rule=rule.name,
+            template_id=template.id,
+            template_version=template.version,
+            template_tag=template.tag,
+            variant=variant,
+            record=event.record,
+            contact_id=context.recipient.crm_id if context.recipient else None,
+            owner_id=context.owner.crm_id if context.owner else None,
+            account=event.account,
+            created_at=now,
+            expires_at=now + self.link_ttl,
+        )
 
     def _check_consent(self, rule: Rule, phone: str, recipient: Person) -> None:
         """The ledger first (a STOP is final), then the CRM's own flags; marketing needs an opt-in."""
@@ -189,7 +234,7 @@ class Dispatcher:
     ) -> SendSlot:
         now = self.clock()
         return SendSlot(
-            key=f"{rule.name}#{event.record}#{phone}",
+            key=f"{rule.name}#{event.record}#{phone}",  # as _dispatch derives the link code from it
             event_key=event.event_key,
             owner=self.new_owner(),
             state=S.SENDING,
@@ -210,7 +255,12 @@ class Dispatcher:
         )
 
     def _deliver(
-        self, event: TriggerEvent, slot: SendSlot, gateway: CrmGateway, hold: Hold | None
+        self,
+        event: TriggerEvent,
+        slot: SendSlot,
+        gateway: CrmGateway,
+        hold: Hold | None,
+        link: TrackedLink | None = None,
     ) -> DispatchResult:
         cooldown = slot.cooldown_until - slot.claimed_at  # the rule's: it starts when the message goes
         if hold is not None:  # a deferred slot blocks other events only until its instant
@@ -244,9 +294,13 @@ class Dispatcher:
         if slot.state is S.FAILED:
             return DispatchResult(Outcome.SKIPPED, slot.event_key, slot.error or "send_rejected", slot.rule)
         if slot.state is S.SENDING:
+            if link is not None and self.links is not None:  # stored before the message can be tapped
+                self.links.create(link)
             slot = self._send(slot, gateway, resumed=resumed, hold=hold)
             if slot.state is S.DEFERRED:  # a retried send that may not go now after all
                 return self._defer(event, slot, hold)
+        if link is not None and self.links is not None and slot.sid:
+            self.links.attach(link.code, slot.sid)  # idempotent: a redelivery at SENT sets it again
         activity_id = gateway.log_sms(_activity(slot, self.clock()))
         cost = segments.count(slot.body)
         result = DispatchResult(
@@ -264,6 +318,7 @@ class Dispatcher:
                 "to": mask(slot.phone),
                 "segments": cost.segments,
                 "encoding": cost.encoding,
+                **({"link": link.code} if link is not None else {}),
             },
         )
         self.slots.complete(slot.evolve(state=S.LOGGED, activity_id=activity_id), result, self.clock())

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from textloop.domain.errors import BadRequest, Retryable
 from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
 from textloop.service_layer.intake import MessageQueue
+from textloop.service_layer.links import LINK_CLICK
 from textloop.service_layer.status import (
     CONSENT_CHANGE,
     CONSENT_SYNC,
@@ -168,6 +169,11 @@ def parse_envelope(body: str) -> dict[str, Any]:
         message = json.loads(body)
     except ValueError:
         raise BadRequest("inbound queue message is not JSON") from None
-    if not isinstance(message, dict) or message.get("type") not in (REPLY, DELIVERY_FAILURE, CONSENT_SYNC):
+    if not isinstance(message, dict) or message.get("type") not in (
+        REPLY,
+        DELIVERY_FAILURE,
+        CONSENT_SYNC,
+        LINK_CLICK,
+    ):
         raise BadRequest("inbound queue message has no known type")
     return message

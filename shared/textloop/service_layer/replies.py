@@ -84,6 +84,11 @@ class ReplyRouter:
         key = f"failure:{failure['sid']}:{failure['error_code']}"
         return self._recorded(key, lambda key: self._delivery_failure(key, failure))
 
+    def link_click(self, click: dict[str, Any]) -> DispatchResult:
+        """A person tapped a message's tracked link: log it on the record's thread (once per click)."""
+        key = f"click:{click['code']}:{click['at']}"
+        return self._recorded(key, lambda key: self._link_click(key, click))
+
     def _recorded(self, key: str, work: Callable[[str], DispatchResult]) -> DispatchResult:
         """A permanent refusal (the CRM rejects a write, an unknown tenant) is an auditable outcome,
         never a retry loop that repeats the writes already made."""
@@ -173,6 +178,29 @@ class ReplyRouter:
         result = DispatchResult(
             Outcome.ROUTED, key, f"phone_{status}", details={"contact": message["contact_id"]}
         )
+        self.outcomes.record_outcome(result, self.clock())
+        return result
+
+    def _link_click(self, key: str, click: dict[str, Any]) -> DispatchResult:
+        if self.outcomes.outcome(key) is not None:
+            return DispatchResult(Outcome.DUPLICATE, key, "already_logged")
+        record = RecordRef(click["crm"], click["object_type"], str(click["record_id"]))
+        message = self.conversations.message(str(click["sid"])) if click.get("sid") else None
+        text = f"SMS link clicked: {click['target']}"
+        activity = SmsActivity(
+            record=record,
+            direction="inbound",
+            body=text,
+            phone=str((message or {}).get("phone", "")),
+            sid=str(click.get("sid", "")),
+            at=datetime.fromisoformat(click["at"]),
+            contact_id=click.get("contact_id") or None,
+            owner_id=click.get("owner_id") or None,
+            subject=text,
+        )
+        activity_id = self.crm(record.crm, str(click.get("account", ""))).log_sms(activity)
+        details = {"record": str(record), "link": click["code"], "variant": str(click.get("variant", ""))}
+        result = DispatchResult(Outcome.ROUTED, key, "link_clicked", activity_id=activity_id, details=details)
         self.outcomes.record_outcome(result, self.clock())
         return result
 

@@ -486,7 +486,7 @@ HUBSPOT: dict[str, list[dict[str, Any]]] = {
         {
             "id": HS_DEAL_INITECH_RENEWAL,
             "properties": {
-                "dealname": "Initech annual renewal",
+                "dealname": "Initech renewal",  # the template keeps 20 characters of a name
                 "dealstage": "closedwon",
                 "pipeline": "default",
                 "amount": "15000",
