@@ -43,13 +43,27 @@ from zoneinfo import ZoneInfo
 import requests
 
 from textloop_local.serve import LOCAL_EVENT_BUS, LocalStack, StackOptions
-from textloop_local.transcript import RenewalScene, Reply, ScanRun, Step, Verdict, WatchdogRun, build
+from textloop_local.transcript import (
+    LinkScene,
+    RenewalScene,
+    Reply,
+    ScanRun,
+    Step,
+    Verdict,
+    WatchdogRun,
+    build,
+)
 
 log = logging.getLogger("textloop_local.demo")
 
 DEFAULT_OUT = Path(".textloop/demo")
 SCHEMA_ID = "X3y6m9m-Q1pRf3e0R0c8nQ"  # Event Relay carries the Avro schema id of the change event
 CHANNEL_ID = "0YLRM0000004Dfg4AE"
+LINK_DOMAIN = "go.acme.example"  # the demo's short link domain (in AWS: the HTTP API's custom domain)
+PHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"
+)
+PREVIEW_UA = "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"
 
 
 @dataclass
@@ -63,6 +77,7 @@ class DemoResult:
     later: list[Step] = field(default_factory=list)
     watchdog: WatchdogRun | None = None
     renewals: RenewalScene | None = None
+    links: LinkScene | None = None
 
 
 # --- publishing like the vendors do ---------------------------------------------------------
@@ -168,12 +183,14 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     if "LOG_LEVEL" not in os.environ:
         extra_env["LOG_LEVEL"] = "ERROR"  # the transcript is the readable output (LOG_LEVEL=INFO to see logs)
     extra_env["SALESFORCE_TIME_ZONE_FIELD"] = SF_TIME_ZONE_FIELD  # the contacts' zones (choose_zones)
+    extra_env["LINK_DOMAIN"] = LINK_DOMAIN  # tracked links: https://go.acme.example/l/<code>
     stack = LocalStack(StackOptions(extra_env=extra_env))  # emulator files (CA key) in a temp dir
     with stack:
         zones = choose_zones(datetime.now(UTC))
         set_time_zones(stack, zones)
         renewals = play_renewals(stack)
         steps = play(stack) + play_consent_and_timing(stack, zones) + play_tenants(stack)
+        links = follow_links(stack)
         stack.drain(timeout=90)
         tokens_before = token_calls(stack)
         stack.salesforce.expire_tokens()  # a session timeout and an OAuth expiry, mid-run
@@ -203,6 +220,7 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
         later=later,
         watchdog=watchdog,
         renewals=renewals,
+        links=links,
     )
     credentials, renewed = credentials_section(tokens_before, tokens_after)
     text = f"{text.rstrip()}\n\n{credentials}\n"
@@ -215,7 +233,7 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     if echo:
         print(text)
         print(("DEMO OK" if verdict.ok else "DEMO FAILED") + f" — files in {out}/", flush=True)
-    return DemoResult(verdict.ok, out, text, verdict, state, replies, later, watchdog, renewals)
+    return DemoResult(verdict.ok, out, text, verdict, state, replies, later, watchdog, renewals, links)
 
 
 class _Trigger:
@@ -517,6 +535,42 @@ def play_renewals(stack: LocalStack) -> RenewalScene:
     ]
     scans = [run_renewal_scan(stack), run_renewal_scan(stack)]  # the second: a re-run
     return RenewalScene(steps, scans, opt_ins)
+
+
+# --- tracked links ---------------------------------------------------------------------------
+
+
+def follow_links(stack: LocalStack) -> LinkScene:
+    """The enterprise renewal text's tracked link is unfurled by Slack (a preview), then tapped on the
+    recipient's phone more than 2 s after delivery (a click). Locally the link domain is not resolvable:
+    the stack's own URL is requested with the link's path (the handler reads only the path)."""
+    import re
+
+    seed = _seed()
+    state = stack.state()
+    record = f"salesforce:opportunity:{seed.SF_OPPORTUNITY_ACME_RENEWAL}"
+    message = next(m for m in state["messages"] if m["record"] == record)
+    code = re.search(rf"https://{re.escape(LINK_DOMAIN)}/l/([A-Za-z0-9_-]{{7,8}})", message["body"])
+    if code is None:
+        raise RuntimeError(f"no tracked link in the renewal text: {message['body']!r}")
+    sent = next(i for i in state["ledger"] if i["pk"] == f"MSG#{message['sid']}" and i["sk"] == "MSG")
+    delivered = datetime.fromisoformat(str(sent.get("delivered_at") or sent.get("sent_at")))
+    time.sleep(max(0.0, (delivered + timedelta(seconds=2.5) - datetime.now(UTC)).total_seconds()))
+    scene = LinkScene(code.group(1), message["sid"], LINK_DOMAIN)
+    for who, agent in (("Slack unfurls it (a preview)", PREVIEW_UA), ("Lena taps it on her phone", PHONE_UA)):
+        answer = requests.get(
+            f"{stack.url}/l/{scene.code}", headers={"User-Agent": agent}, allow_redirects=False, timeout=15
+        )
+        scene.fetches.append(
+            {
+                "who": who,
+                "method": "GET",
+                "user_agent": agent,
+                "status": answer.status_code,
+                "location": answer.headers.get("Location", ""),
+            }
+        )
+    return scene
 
 
 # --- consent and timing ---------------------------------------------------------------------

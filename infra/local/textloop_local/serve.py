@@ -79,8 +79,8 @@ LOCAL_DEFAULTS: dict[str, str] = {
     "SALESFORCE_API_VERSION": "62.0",
     "LOG_LEVEL": "INFO",
     "PRIVACY_HASH_KEY": "local-privacy-hash-key-not-secret",
-    # Tracked links (GET /l/{code} is served): off by default locally, so the demo's messages carry the
-    # CRM's own links; LINK_DOMAIN="" (extra_env) tracks them on the stack's own URL.
+    # Tracked links (GET /l/{code} is served): off by default locally (the demo sets go.acme.example);
+    # LINK_DOMAIN="" (extra_env) tracks them on the stack's own URL.
     "LINK_DOMAIN": "off",
     "POWERTOOLS_SERVICE_NAME": "textloop",
     "POWERTOOLS_METRICS_NAMESPACE": "Textloop",

@@ -84,7 +84,8 @@ def snapshot(stack: Any) -> dict[str, Any]:
             if emulator is not stack.hubspot
         },
         "consent": scan_table(stack.dynamodb, stack.consent_table),
-        "ledger": scan_table(stack.dynamodb, stack.state_table),
+        # every item but the link key (a secret: link codes are derived from it)
+        "ledger": [i for i in scan_table(stack.dynamodb, stack.state_table) if i.get("pk") != "LINK#KEY"],
         "queues": stack.queue_depths(),
     }
     result = json.loads(json.dumps(result, default=_default))
@@ -92,6 +93,7 @@ def snapshot(stack: Any) -> dict[str, Any]:
     result["messages"] = messages_summary(result)
     result["inbound"] = inbound_summary(result)
     result["deferred"] = deferred_summary(result, pending)
+    result["clicks"] = clicks_summary(result)
     return result
 
 
@@ -201,6 +203,31 @@ def deferred_summary(state: dict[str, Any], pending: set[str]) -> list[dict[str,
             }
         )
     return rows
+
+
+def clicks_summary(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """``clicks``: one row per recorded fetch of a tracked link (``LINK#<code>``/``CLICK#<iso>#<id>``,
+    as the link adapter writes them), a person's ``click`` or a ``preview``, with the link's target."""
+    targets = {
+        str(i["pk"]): str(i.get("target", ""))
+        for i in state["ledger"]
+        if str(i["pk"]).startswith("LINK#") and i["sk"] == "LINK"
+    }
+    rows = [
+        {
+            "code": str(i["pk"])[len("LINK#") :],
+            "kind": i.get("kind", ""),
+            "reason": i.get("reason", ""),
+            "at": i.get("at", ""),
+            "sid": i.get("sid", ""),
+            "record": f"{i.get('crm')}:{i.get('object_type')}:{i.get('record_id')}",
+            "variant": i.get("variant", ""),
+            "target": targets.get(str(i["pk"]), ""),
+        }
+        for i in state["ledger"]
+        if str(i["pk"]).startswith("LINK#") and str(i["sk"]).startswith("CLICK#")
+    ]
+    return sorted(rows, key=lambda r: str(r["at"]))
 
 
 def _recorded(value: Any, empty: Any) -> Any:

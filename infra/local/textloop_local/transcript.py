@@ -119,6 +119,17 @@ class ScanRun:
 
 
 @dataclass
+class LinkScene:
+    """The tracked link the demo followed (the enterprise renewal text's): a preview fetch (Slackbot)
+    and a person's tap (a phone browser, more than 2 s after delivery), each with the answer it got."""
+
+    code: str
+    sid: str
+    domain: str  # the link domain the messages carry (LINK_DOMAIN)
+    fetches: list[dict[str, Any]] = field(default_factory=list)  # who, method, user_agent, status, location
+
+
+@dataclass
 class RenewalScene:
     """The renewal window: the records the seed has for the renewal rules (``expect`` "sent",
     "skipped:<reason>" or "untouched" when outside every window), the scans, and the opt-ins the
@@ -224,6 +235,7 @@ def build(
     later: list[Step] | tuple[Step, ...] = (),
     watchdog: WatchdogRun | None = None,
     renewals: RenewalScene | None = None,
+    links: LinkScene | None = None,
 ) -> tuple[str, Verdict]:
     steps = [*steps, *later]
     views = event_views(state, deliveries)
@@ -260,6 +272,8 @@ def build(
     lines += consent_and_timing_lines(
         state, [*renewal_steps, *steps], {k: v.record for k, v in views.items()}
     )
+    if links is not None:
+        lines += link_lines(state, links, checks)
     if watchdog is not None:
         lines += watchdog_lines(state, watchdog, checks)
 
@@ -537,7 +551,7 @@ def renewal_lines(
         lines.append(
             f"- `{rule.name}` on {CRM[rule.crm].label}: {rule.object_type} `{rule.field}` = "
             f"{', '.join(rule.equals)}, by `{r.date_field}`, windows {', '.join(f'{w} d' for w in r.windows)}; "
-            f"recipient: role “{r.recipient_role}”; purpose **{rule.purpose}**, template `{rule.template}`"
+            f"recipient: role “{r.recipient_role}”; purpose **{rule.purpose}**, template {_templates_of(rule)}"
         )
     lines += [
         "",
@@ -625,6 +639,83 @@ def renewal_lines(
             )
         lines += section
         checks += STEP_CHECKS[step.kind](seen)
+    return lines
+
+
+def _templates_of(rule: Any) -> str:
+    """A rule's template, or its variants (``name`` when … → template; the default last)."""
+    if rule.template:
+        return f"`{rule.template}`"
+    return "by variant: " + ", ".join(
+        f"`{v.name}` "
+        + (" and ".join(f"{k} in {list(vals)}" for k, vals in v.when.items()) if v.when else "otherwise")
+        + f" → `{v.template}`"
+        for v in rule.variants
+    )
+
+
+# --- tracked links ---------------------------------------------------------------------------
+
+
+def link_lines(state: State, scene: LinkScene, checks: list[Check]) -> list[str]:
+    """``## Tracked links``: the link the demo followed, its fetches as the StateTable recorded them
+    (``clicks``), the click logged on the record's thread, and the variant chosen by tier."""
+    items = {(str(i["pk"]), str(i["sk"])): i for i in state["ledger"]}
+    link = items.get((f"LINK#{scene.code}", "LINK"), {})
+    target = str(link.get("target", ""))
+    record = f"{link.get('crm')}:{link.get('object_type')}:{link.get('record_id')}"
+    message = next((m for m in state.get("messages", []) if m["sid"] == scene.sid), {})
+    rows = [c for c in state.get("clicks", []) if c["code"] == scene.code]
+    rec = record_of(state, str(link.get("crm", "")), str(link.get("record_id", ""))) or {}
+    lines = [
+        "## Tracked links",
+        "",
+        f"Every message's link is a tracked link on the link domain (`LINK_DOMAIN={scene.domain}`, in AWS a "
+        "custom domain of the HTTP API): `https://"
+        f"{scene.domain}/l/<code>`, and the CRM's URL stays in the StateTable. Locally the demo requests the "
+        "stack's own URL with the link's path.",
+        "",
+        f"- **Link:** `https://{scene.domain}/l/{scene.code}` in the renewal text `{scene.sid}` on `{record}` "
+        f"→ target `{target}`",
+        f"- **Variant chosen by tier:** the record's `Tier__c` is **{rec.get('Tier__c') or '-'}** → variant "
+        f"`{message.get('variant') or '-'}`, template `{message.get('template')}` v{message.get('version')} "
+        f"(`{message.get('template_tag')}`), {message.get('segments')} {message.get('encoding')} segment(s)",
+    ]
+    for f in scene.fetches:
+        lines.append(
+            f"- **{f['who']}** ({f['method']}, User-Agent `{f['user_agent'][:40]}…`) → **{f['status']}** "
+            f"to `{f['location']}`"
+        )
+    lines.append("- **Recorded** (`clicks` in state.json):")
+    lines += [
+        f"  - `{c['kind']}` at {_short(when(c['at']))}{f' ({c["reason"]})' if c.get('reason') else ''}, "
+        f"sid `{c['sid']}`, variant `{c['variant'] or '-'}`"
+        for c in rows
+    ]
+    thread = [t for t in state["salesforce"].get("Task", []) if t.get("WhatId") == link.get("record_id")]
+    logged = [t for t in thread if f"SMS link clicked: {target}" in str(t)]
+    counted = (int(link.get("clicks") or 0), int(link.get("previews") or 0))
+    lines += [
+        f"- **Counted on the link:** clicks **{counted[0]}**, previews **{counted[1]}** (a preview counts no click)",
+        f"- **Logged on the record's thread:** {len(logged)} x “SMS link clicked: {target}”",
+        "",
+    ]
+    kinds = sorted(c["kind"] for c in rows)
+    checks += [
+        (
+            all(f["status"] == 302 and f["location"] == target for f in scene.fetches) and bool(target),
+            "tracked link: every fetch answered 302 to the target",
+        ),
+        (
+            kinds == ["click", "preview"] and counted == (1, 1),
+            f"tracked link: one click counted, the preview counted none (recorded {kinds}, counted {counted})",
+        ),
+        (len(logged) == 1, f"tracked link: the click logged once on the record's thread ({len(logged)})"),
+        (
+            message.get("variant") == "enterprise" and rec.get("Tier__c") == "Enterprise",
+            f"variant by tier: `{message.get('variant')}` on the Enterprise renewal's message",
+        ),
+    ]
     return lines
 
 

@@ -108,6 +108,7 @@ _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
             "Contract_Signing_URL__c",
             "Seats_Used__c",
             "Seats_Purchased__c",
+            "Tier__c",
         ),
         frozenset({"IsClosed", "IsWon"}),
     ),

@@ -195,6 +195,7 @@ SALESFORCE: dict[str, list[dict[str, Any]]] = {
             "OwnerId": SF_USER_DANA,
             "Seats_Used__c": 182,
             "Seats_Purchased__c": 200,
+            "Tier__c": "Enterprise",  # the renewal rule's enterprise variant
         },
         {
             "Id": SF_OPPORTUNITY_GLOBEX_RENEWAL,
@@ -208,6 +209,7 @@ SALESFORCE: dict[str, list[dict[str, Any]]] = {
             "OwnerId": SF_USER_MARCUS,
             "Seats_Used__c": 40,
             "Seats_Purchased__c": 75,
+            "Tier__c": "Business",
         },
         {
             "Id": SF_OPPORTUNITY_ACME_LATER,
