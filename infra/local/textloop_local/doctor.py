@@ -30,6 +30,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from textloop_local.stack_access import Unusable
+from textloop_local.stack_access import local_env as _local_env
+
 DEFAULT_REGION = "us-east-1"
 LOCAL_EVENT_BUS = "salesforce-event-relay"  # textloop_local.serve.LOCAL_EVENT_BUS
 LOCAL_RULE = "SalesforceChangeRule"
@@ -83,10 +86,6 @@ CREDENTIAL_KEYS = frozenset(
         "hash_key",
     }
 )
-
-
-class Unusable(Exception):
-    """The stack cannot be read at all: exit 2."""
 
 
 class Failed(Exception):
@@ -200,20 +199,6 @@ def resolve(
 
 def _missing(name: str, where: str) -> str:
     raise Unusable(f"{name} is not set in {where}")
-
-
-def _local_env(url: str) -> dict[str, str]:
-    import requests
-
-    try:
-        response = requests.get(f"{url.rstrip('/')}/_local/env", timeout=10)
-        response.raise_for_status()
-        env = response.json()
-    except (requests.RequestException, ValueError) as exc:
-        raise Unusable(f"no local stack answers GET {url}/_local/env ({type(exc).__name__})") from None
-    if not isinstance(env, dict):
-        raise Unusable(f"GET {url}/_local/env did not return the stack's environment")
-    return {str(k): str(v) for k, v in env.items()}
 
 
 def _deployed(name: str, aws: dict[str, Any]) -> Target:

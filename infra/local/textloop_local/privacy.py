@@ -29,11 +29,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from textloop_local.stack_access import Unusable
+from textloop_local.stack_access import local_env as _local_env
+
 DEFAULT_REGION = "us-east-1"
-
-
-class Unusable(Exception):
-    """The command cannot run as asked (missing configuration): exit 2."""
 
 
 @dataclass(frozen=True)
@@ -164,20 +163,6 @@ def build(target: Target) -> Any:
         target.consent_table, dynamodb, history_inline=target.history_inline, hasher=hasher
     )
     return Privacy(DynamoPrivacyStore(target.state_table, dynamodb), ledger, hasher)
-
-
-def _local_env(url: str) -> dict[str, str]:
-    import requests
-
-    try:
-        response = requests.get(f"{url.rstrip('/')}/_local/env", timeout=10)
-        response.raise_for_status()
-        env = response.json()
-    except (requests.RequestException, ValueError) as exc:
-        raise Unusable(f"no local stack answers GET {url}/_local/env ({type(exc).__name__})") from None
-    if not isinstance(env, dict):
-        raise Unusable(f"GET {url}/_local/env did not return the stack's environment")
-    return {str(k): str(v) for k, v in env.items()}
 
 
 def _stack_outputs(name: str, client: dict[str, str]) -> dict[str, str]:
