@@ -75,8 +75,11 @@ cfn: $(VENV_STAMP) $(SAM_STAMP) ## cfn-lint + sam validate --lint on template.ya
 	$(VENV)/bin/cfn-lint template.yaml
 	$(SAM) validate --lint
 
-build: $(SAM_STAMP) ## sam build (arm64 layer from manylinux wheels, no Docker)
+build: $(SAM_STAMP) ## sam build (arm64 layer from manylinux wheels, no Docker), then bytecode in the build
 	@pydir="$$(dirname "$$($(FIND_PY))")"; PATH="$$pydir:$$PATH" $(SAM) build
+	@# Lambda cannot write __pycache__ under /opt or /var/task: without shipped bytecode every cold start
+	@# compiles the layer's sources again. unchecked-hash .pyc stay valid whatever the zip's timestamps.
+	"$$($(FIND_PY))" -W ignore::SyntaxWarning -m compileall -q -j 0 --invalidation-mode unchecked-hash .aws-sam/build >/dev/null
 
 test: venv tools lint typecheck layers cfn build ## everything: checks, sam build, then pytest over all tiers
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

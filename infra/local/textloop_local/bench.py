@@ -2,7 +2,8 @@
 
 1. Cold init of a webhook function (a fresh ``python`` that imports the handler and builds the
    clients its requests use) against the floor ``python -c "import boto3; boto3.client(...)"`` with
-   the AWS clients it uses: whole processes, interleaved, median of N.
+   the AWS clients it uses: whole processes, interleaved, median of N. Our sources are compiled first,
+   as `make build` ships them (bytecode in the layer), since both sides then load bytecode.
 2. On the local stack (``textloop serve`` in its own process): the dispatcher's time per event
    against the time of the I/O calls it makes (each AWS SDK call, and each HTTP request of the CRM
    and Twilio SDKs through urllib3), and the inbound webhook's warm CPU per request outside them.
@@ -89,6 +90,18 @@ def _run(code: str) -> tuple[float, str]:
     return time.perf_counter() - start, out.stdout.strip()
 
 
+def ship_bytecode() -> None:
+    """Compile the package and the handlers as `make build` does for the deployed layer (unchecked-hash
+    .pyc): a fresh process then loads bytecode, as a Lambda cold start from that build does."""
+    import compileall
+    import py_compile
+
+    for folder in (ROOT / "shared" / "textloop", ROOT / "functions"):
+        compileall.compile_dir(
+            folder, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
+        )
+
+
 def cold_init(function: str, rounds: int) -> dict[str, Any]:
     builds, aws_clients = FUNCTIONS[function]
     code = WEBHOOK.format(path=str(ROOT / "functions" / function / "app.py"), clients=builds)
@@ -167,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=40, help="events through the dispatcher")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
+    ship_bytecode()
     results = [cold_init(name, args.rounds) for name in FUNCTIONS]
     results.extend(warm_decisions())
     results.extend(local_stack_benches(args.events))
