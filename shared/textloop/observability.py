@@ -5,10 +5,12 @@ Nothing here imports the X-Ray SDK: the webhook path must not pay ~400 ms for it
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
@@ -30,6 +32,20 @@ class MaskingFormatter(LambdaPowertoolsFormatter):
             record[key] = f"<{len(str(record[key]))} chars>"
         return mask_in_text(super().serialize(record))
 
+
+class MaskingFilter(logging.Filter):
+    """Masks numbers in what a vendor library logs itself: the twilio SDK logs a request's query
+    parameters (``To=+1…`` when a send is reconciled) at INFO, outside the Powertools logger."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # the request line is URL-encoded (To=%2B1…): decode before masking
+        record.msg, record.args = mask_in_text(unquote(record.getMessage())), ()
+        return True
+
+
+VENDOR_LOGGERS = ("twilio.http_client", "twilio.async_http_client")
+for _name in VENDOR_LOGGERS:
+    logging.getLogger(_name).addFilter(MaskingFilter())
 
 logger = Logger(logger_formatter=MaskingFormatter())
 metrics = Metrics(namespace=os.getenv("POWERTOOLS_METRICS_NAMESPACE") or NAMESPACE_DEFAULT)

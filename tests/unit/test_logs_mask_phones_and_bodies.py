@@ -54,3 +54,23 @@ def test_given_a_dispatch_outcome_when_observed_then_one_masked_structured_line(
     entry = json.loads(stream.getvalue())
     assert (entry["outcome"], entry["reason"], entry["event_key"]) == ("skipped", "opted_out", "sf:1")
     assert "4155550132" not in stream.getvalue()
+
+
+def test_given_the_twilio_sdk_logs_a_reconciliation_query_then_the_number_is_masked(caplog) -> None:  # type: ignore[no-untyped-def]
+    from twilio.http.http_client import TwilioHttpClient
+
+    import textloop.observability  # noqa: F401 - installs the filter on the vendor loggers
+
+    client = TwilioHttpClient()
+    with caplog.at_level(logging.INFO, logger="twilio.http_client"):
+        client.log_request(
+            {
+                "method": "GET",
+                "url": "https://api.twilio.com/x",
+                "params": {"To": "+14155550132"},
+                "headers": {},
+            }
+        )
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Query Params" in text and "0132" in text
+    assert "4155550132" not in text

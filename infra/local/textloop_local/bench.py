@@ -91,15 +91,14 @@ def _run(code: str) -> tuple[float, str]:
 
 
 def ship_bytecode() -> None:
-    """Compile the package and the handlers as `make build` does for the deployed layer (unchecked-hash
-    .pyc): a fresh process then loads bytecode, as a Lambda cold start from that build does."""
+    """Compile the package and the handlers, as `make build` does for the deployed layer: a fresh process
+    then loads bytecode, as a Lambda cold start from that build does. Checked-hash here (the layer's are
+    unchecked): this is a working tree, and an edited source must never run as its stale bytecode."""
     import compileall
     import py_compile
 
     for folder in (ROOT / "shared" / "textloop", ROOT / "functions"):
-        compileall.compile_dir(
-            folder, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH
-        )
+        compileall.compile_dir(folder, quiet=1, invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
 
 
 def cold_init(function: str, rounds: int) -> dict[str, Any]:
