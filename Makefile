@@ -12,6 +12,7 @@ SAM_VENV    := .tools/sam
 SAM         := $(SAM_VENV)/bin/sam
 SAM_STAMP   := $(SAM_VENV)/.installed
 NODE_STAMP  := node_modules/.installed
+CHROMIUM    := $(shell command -v chromium || command -v chromium-browser || true)
 FIND_PY     := infra/scripts/find-python.sh
 PORT        ?= 3000
 PYTEST_ARGS ?=
@@ -24,7 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Install artifacts for the CRMs (their own node_modules and checks).
 include infra/hubspot/hubspot.mk
 
-.PHONY: help venv tools lint format typecheck layers cfn build test test-fast demo bench serve clean distclean
+.PHONY: help venv tools chromium lint format typecheck layers cfn build test test-fast demo bench serve clean distclean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-20s %s\n", $$1, $$2}'
@@ -44,7 +45,7 @@ $(VENV_STAMP): shared/requirements.txt requirements-dev.txt pyproject.toml $(FIN
 	$(VENV)/bin/python -c 'import textloop, textloop_local'
 	@touch $@
 
-tools: $(SAM_STAMP) $(NODE_STAMP) ## .tools/sam (AWS SAM CLI, own venv) + node_modules (Prism, Twilio OpenAPI)
+tools: $(SAM_STAMP) $(NODE_STAMP) chromium ## .tools/sam (AWS SAM CLI, own venv) + node_modules (Prism, Twilio OpenAPI) + Chromium
 
 $(SAM_STAMP): infra/scripts/requirements-sam.txt $(FIND_PY)
 	@py="$$($(FIND_PY))"; rm -rf $(SAM_VENV); echo "creating $(SAM_VENV) with $$py"; "$$py" -m venv $(SAM_VENV)
@@ -55,6 +56,14 @@ $(SAM_STAMP): infra/scripts/requirements-sam.txt $(FIND_PY)
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The report's browser test opens the page in Debian's Chromium (apt; as root, or with sudo).
+chromium:
+	@if [ -z "$(CHROMIUM)" ]; then \
+	  echo "installing chromium (apt) for the report's browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null; \
+	fi
 
 # ----------------------------------------------------------------------------------------- checks
 lint: $(VENV_STAMP) ## ruff check + ruff format --check

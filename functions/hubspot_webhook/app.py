@@ -26,7 +26,9 @@ def handler(event: dict, context: object) -> dict:
         now_ms=bootstrap.now_ms(),
         tolerance_ms=settings.webhook_tolerance_seconds * 1000,
     )
-    result = accept_hubspot_batch(request.body, watched, bootstrap.trigger_queue(), bootstrap.privacy_queue())
+    result = accept_hubspot_batch(
+        request.body, watched, bootstrap.trigger_queue(), bootstrap.privacy_queue(), bootstrap.outcome_queue()
+    )
     metrics.add_metric(name="WebhookEventsQueued", unit=MetricUnit.Count, value=result.queued)
     metrics.add_metric(name="WebhookEventsIgnored", unit=MetricUnit.Count, value=result.ignored)
     logger.info("hubspot batch accepted", extra={"queued": result.queued, "ignored": result.ignored})

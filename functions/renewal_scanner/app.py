@@ -1,4 +1,5 @@
-"""Daily (EventBridge Scheduler): queue one trigger event per record entering a renewal window."""
+"""Daily (EventBridge Scheduler): queue one trigger event per record entering a renewal window, for every
+tenant of each CRM; a tenant whose CRM fails is reported (log, metric) and the others are scanned."""
 
 from aws_lambda_powertools.metrics import MetricUnit
 
@@ -13,5 +14,8 @@ scan = bootstrap.renewal_scanner()  # settings and rules validated at cold start
 def handler(event: dict, context: object) -> dict:
     report = scan()
     metrics.add_metric(name="RenewalsQueued", unit=MetricUnit.Count, value=report.queued)
+    metrics.add_metric(name="RenewalTenantsFailed", unit=MetricUnit.Count, value=len(report.failed))
+    for failure in report.failed:  # the next scan catches up: a record is due for the window it is in
+        logger.warning("renewal scan failed for a tenant", extra=failure)
     logger.info("renewal scan", extra=report.as_dict())
     return report.as_dict()

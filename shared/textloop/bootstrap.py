@@ -80,6 +80,8 @@ def reset() -> None:
         renewal_scanner,
         links,
         link_follower,
+        outcome_queue,
+        outcome_recorder,
     ):
         built.cache_clear()
 
@@ -277,6 +279,7 @@ def consent_ledger() -> Any:
 def dispatcher() -> Any:
     from datetime import timedelta
 
+    from textloop.adapters.dynamodb import DynamoCapReservations
     from textloop.domain import templates
     from textloop.domain.caps import Cap, FrequencyCaps
     from textloop.domain.send_time import SendTimePolicy
@@ -305,10 +308,27 @@ def dispatcher() -> Any:
         lease=timedelta(seconds=s.lease_seconds),
         policy=SendTimePolicy(default_opens=opens, default_closes=closes),
         caps=FrequencyCaps(caps),
+        cap_reservations=DynamoCapReservations(s.state_table, event_outcomes().client),
         links=links(),
         link_base=s.link_base_url,
         link_ttl=message_retention(),
+        optimiser=_send_optimiser(),
     )
+
+
+def _send_optimiser() -> Any:
+    """Send-time optimisation of marketing messages, when the rules file turns it on (None: off)."""
+    optimise = rules().send_time.optimise
+    if not optimise.enabled:
+        return None
+    from textloop.adapters.dynamodb import DynamoHourStats
+    from textloop.domain.send_time import SendTimePolicy
+    from textloop.service_layer.send_optimiser import SendTimeOptimiser
+
+    opens, closes = rules().send_time.default_window
+    stats = DynamoHourStats(settings().state_table, event_outcomes().client)
+    policy = SendTimePolicy(default_opens=opens, default_closes=closes)
+    return SendTimeOptimiser(optimise, stats, stats, policy)
 
 
 # -- Tracked links ------------------------------------------------------------------------------
@@ -393,7 +413,18 @@ def reply_router() -> Any:
         conversations(),
         sla_tasks(),
         consent=consent_ledger(),
+        hour_stats=_hour_stats(),
+        reply_window=timedelta(hours=rules().send_time.optimise.reply_window_hours),
     )
+
+
+def _hour_stats() -> Any:
+    """The send-time optimiser's reply counts, when the rules file turns it on (None: off)."""
+    if not rules().send_time.optimise.enabled:
+        return None
+    from textloop.adapters.dynamodb import DynamoHourStats
+
+    return DynamoHourStats(settings().state_table, event_outcomes().client)
 
 
 @cache
@@ -452,12 +483,48 @@ def privacy() -> Any:
 
 @cache
 def renewal_scanner() -> Any:
-    """The renewal scan over the default tenant of each CRM (its gateway is also its RenewalSearch)."""
+    """The renewal scan over every tenant of each CRM: the default one and each account installed with its
+    own secret (``<prefix>/<crm>/<account>``, listed); a tenant's gateway is also its RenewalSearch."""
+    from textloop.adapters.tenants import InstalledTenants
     from textloop.service_layer.renewals import RenewalScanner
 
+    s = settings()
     return RenewalScanner(
         rules=rules(),
         search=cast(Any, crm_gateway),
         queue=trigger_queue(),
         outcomes=event_outcomes(),
+        tenants=InstalledTenants(s.tenant_secret_prefix, s.tenancy),
     )
+
+
+# -- Outcomes from the CRM ----------------------------------------------------------------------
+
+
+@cache
+def outcome_queue() -> Any:
+    """The OutcomeQueue (HubSpot deal outcomes from the webhook), sharing the trigger queue's client;
+    None when unset (the webhook then leaves them out)."""
+    from textloop.adapters.sqs import SqsQueue
+
+    url = settings().outcome_queue_url
+    return SqsQueue(url, trigger_queue().client) if url else None
+
+
+@cache
+def outcome_recorder() -> Any:
+    """The outcome recorder: the state table's outcomes and message index, the CRM gateways (a HubSpot
+    deal's amount and relations), the attribution window of the settings."""
+    from textloop.adapters.dynamodb import DynamoPipelineOutcomes
+    from textloop.service_layer.outcomes import OutcomeRecorder
+
+    s = settings()
+    store = DynamoPipelineOutcomes(s.state_table, event_outcomes().client)
+    return OutcomeRecorder(store, crm_gateway, timedelta(days=s.attribution_window_days))
+
+
+def outcome_stages() -> Any:
+    from textloop.domain.pipeline import Stages
+
+    s = settings()
+    return Stages(frozenset(s.won_stages), frozenset(s.lost_stages))

@@ -105,6 +105,14 @@ def _int_between(low: int, high: int) -> Callable[[str], int]:
     return check
 
 
+def _stage_list(value: str) -> tuple[str, ...]:
+    """Comma-separated stage values (Salesforce StageName, HubSpot dealstage ids), at least one."""
+    stages = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    if not stages:
+        raise ValueError("must name at least one stage")
+    return stages
+
+
 def _setting(env: str, default: str = "", parse: Callable[[str], Any] = str) -> Any:
     return field(default=None, metadata={"env": env, "default": default, "parse": parse})
 
@@ -160,6 +168,11 @@ class Settings:
     )
     tenancy: str = _setting("TENANCY", "multi", _matching(r"single|multi"))
     link_domain: str = _setting("LINK_DOMAIN", parse=_link_domain)
+    # Outcomes from the CRM (service_layer/outcomes.py): the queue, the attribution window, closed stages
+    outcome_queue_url: str = _setting("OUTCOME_QUEUE_URL")
+    attribution_window_days: int = _setting("ATTRIBUTION_WINDOW_DAYS", "30", _int_between(1, 365))
+    won_stages: tuple[str, ...] = _setting("OUTCOME_WON_STAGES", "Closed Won,closedwon", _stage_list)
+    lost_stages: tuple[str, ...] = _setting("OUTCOME_LOST_STAGES", "Closed Lost,closedlost", _stage_list)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

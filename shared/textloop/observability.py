@@ -112,3 +112,30 @@ def failures_reported(what: str) -> Iterator[None]:
         logger.exception(f"{what} failed unexpectedly; it will be retried, then dead-lettered")
         count_with_reason("Retried", "unexpected_error")
         raise
+
+
+def observe_pipeline(outcome: Any, new: bool) -> None:
+    """One line and the metrics of a CRM outcome (``service_layer.outcomes``): ``PipelineOutcomes`` and,
+    when a message earned it, ``AttributedOutcomes`` by ``kind``; ``WonRevenue`` (the amount) for a
+    closed-won deal. A redelivery counts ``OutcomeDuplicate`` only."""
+    message = outcome.message
+    logger.info(
+        "pipeline outcome" if new else "pipeline outcome already recorded",
+        extra={
+            "kind": str(outcome.kind),
+            "record": outcome.record,
+            "message_sid": message.sid if message else None,
+            "rule": message.rule if message else None,
+        },
+    )
+    if not new:
+        metrics.add_metric(name="OutcomeDuplicate", unit=MetricUnit.Count, value=1)
+        return
+    count_with_dimension("PipelineOutcomes", "kind", str(outcome.kind))
+    if message is not None:
+        count_with_dimension("AttributedOutcomes", "kind", str(outcome.kind))
+    if str(outcome.kind) == "closed_won" and outcome.amount is not None:
+        with single_metric(
+            name="WonRevenue", unit=MetricUnit.NoUnit, value=outcome.amount, namespace=metrics.namespace
+        ) as metric:
+            metric.add_dimension(name="attributed", value="yes" if message is not None else "no")

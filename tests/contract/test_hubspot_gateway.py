@@ -92,7 +92,7 @@ def test_given_a_deal_when_loading_then_three_calls_with_properties_and_associat
     ]
     assert hubspot.requests[0]["query"] == {
         "properties": [*DEAL_FIELDS, "hubspot_owner_id"],
-        "associations": "contacts",
+        "associations": ["contacts", "companies"],  # the company: the account outcomes are credited by
     }
 
 

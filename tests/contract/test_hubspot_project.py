@@ -25,7 +25,7 @@ import pytest
 from textloop.adapters import hubspot as hubspot_adapter
 from textloop.domain.model import ConsentStatus, PhoneStatus
 from textloop.domain.watchlist import DEFAULT_TRIGGERS_FILE, watched_properties
-from textloop.service_layer.intake import PRIVACY_DELETION, accept_hubspot_batch
+from textloop.service_layer.intake import PRIVACY_DELETION, accept_hubspot_batch, is_outcome_event
 
 pytestmark = pytest.mark.contract
 
@@ -198,10 +198,18 @@ def test_property_subscriptions_are_the_hubspot_trigger_rules() -> None:
         if s["subscriptionType"].endswith(".propertyChange") and s["active"]
     }
     assert subscribed == set(watched) == {("deal", "dealstage"), ("ticket", "hs_pipeline_stage")}
-    assert len(legacy) == len(subscribed)
+    assert len([s for s in legacy if s["subscriptionType"].endswith(".propertyChange")]) == len(subscribed)
     # The generic `object.propertyChange` form arrives as subscriptionType "object.propertyChange",
     # which the intake does not read: the project must not use it for triggers.
     assert not _load(WEBHOOKS)["config"]["subscriptions"].get("crmObjects")
+
+
+def test_deal_creations_are_subscribed_for_the_pipeline_outcomes() -> None:
+    legacy = _load(WEBHOOKS)["config"]["subscriptions"]["legacyCrmObjects"]
+    others = [s for s in legacy if not s["subscriptionType"].endswith(".propertyChange")]
+    # a new deal is an outcome (opportunity_created); its stage changes already arrive for the triggers
+    assert others == [{"subscriptionType": "deal.creation", "active": True}]
+    assert is_outcome_event(others[0])
 
 
 def test_privacy_deletion_is_subscribed() -> None:
@@ -234,12 +242,15 @@ def test_each_subscribed_event_is_queued_by_the_intake() -> None:
         }
         for i, s in enumerate(subscriptions(), start=1)
     ]
-    triggers, privacy = _Queue(), _Queue()
-    result = accept_hubspot_batch(
-        json.dumps(events).encode(), watched_properties("hubspot", DEFAULT_TRIGGERS_FILE), triggers, privacy
-    )
+    triggers, privacy, outcomes = _Queue(), _Queue(), _Queue()
+    watched = watched_properties("hubspot", DEFAULT_TRIGGERS_FILE)
+    result = accept_hubspot_batch(json.dumps(events).encode(), watched, triggers, privacy, outcomes)
     assert (result.queued, result.ignored) == (len(events), 0)
-    assert len(privacy.bodies) == 1 and len(triggers.bodies) == len(events) - 1
+    creations = [e for e in events if e["subscriptionType"] == "deal.creation"]
+    assert len(privacy.bodies) == 1 and len(triggers.bodies) == len(events) - 1 - len(creations)
+    assert [json.loads(b)["event"]["eventId"] for b in outcomes.bodies] == [
+        e["eventId"] for e in events if is_outcome_event(e)
+    ]
 
 
 # --------------------------------------------------------------------------------------------- card

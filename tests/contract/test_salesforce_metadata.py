@@ -194,7 +194,7 @@ def test_given_a_wrong_document_when_validating_then_the_schema_rejects_it(
     assert errors and needle in " ".join(errors)
 
 
-def test_given_the_lwc_when_reading_its_target_configs_then_it_is_for_opportunity_case_and_contact_pages() -> (
+def test_given_the_lwc_when_reading_its_target_configs_then_it_is_for_opportunity_case_contact_and_contract_pages() -> (
     None
 ):
     meta = etree.parse(str(DEFAULT / "lwc" / "textloopThread" / "textloopThread.js-meta.xml")).getroot()
@@ -207,6 +207,7 @@ def test_given_the_lwc_when_reading_its_target_configs_then_it_is_for_opportunit
         "Opportunity",
         "Case",
         "Contact",
+        "Contract",  # renewal texts are logged on the contract
     ]
     assert meta.findtext(f"{MD}apiVersion") == "66.0"
 
@@ -266,7 +267,7 @@ def test_given_the_permission_set_when_reading_it_then_it_grants_what_textloop_r
     assert {"Contact.MobilePhone", "Contact.Phone", "Contact.DoNotCall", "Contact.SMS_Time_Zone__c"} <= set(
         fields
     )
-    assert {"Opportunity", "Case", "Contact", "Account"} <= set(objects)
+    assert {"Opportunity", "Case", "Contact", "Account", "Contract"} <= set(objects)
     assert all(o.findtext(f"{MD}allowRead") == "true" for o in objects.values())
     assert [k for k, o in objects.items() if o.findtext(f"{MD}allowEdit") == "true"] == ["Contact"]
     assert not [k for k, o in objects.items() if o.findtext(f"{MD}allowDelete") == "true"]

@@ -133,7 +133,7 @@ def test_given_every_half_hour_of_a_year_when_zones_are_chosen_then_texted_conta
         nadia = zones.pop(("hubspot", seed.HS_CONTACT_NADIA))
         assert _hour(now, nadia) in NIGHT_HOURS, (now, nadia)
         assert zones.pop(("hubspot", seed.HS_CONTACT_FELIX)) == "America/New_York"
-        assert len(zones) == 4
+        assert len(zones) == 5
         for contact, zone in zones.items():
             assert _hour(now, zone) in DAYTIME_HOURS, (now, contact, zone)
 
@@ -173,6 +173,7 @@ def test_given_the_demo_when_it_texts_now_then_each_texted_contact_was_in_daytim
     zones = {
         seed.SF_CONTACT_PRIYA: _sf_contact(state, seed.SF_CONTACT_PRIYA)["SMS_Time_Zone__c"],
         seed.SF_CONTACT_LENA: _sf_contact(state, seed.SF_CONTACT_LENA)["SMS_Time_Zone__c"],
+        seed.SF_CONTACT_GRACE: _sf_contact(state, seed.SF_CONTACT_GRACE)["SMS_Time_Zone__c"],  # (r6)
         seed.HS_CONTACT_MARIA: iana_zone(_hs_contact(state, seed.HS_CONTACT_MARIA)["hs_timezone"]),
         seed.HS_CONTACT_RUTH: iana_zone(_hs_contact(state, seed.HS_CONTACT_RUTH)["hs_timezone"]),
         seed.HS2_CONTACT_OLIVIA: iana_zone(  # (m): the second HubSpot portal's contact

@@ -43,25 +43,36 @@ def _deliveries(demo) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    ("crm", "record", "decision_maker", "seats"),
+    ("crm", "record", "decision_maker", "seats", "rule"),
     [
-        ("salesforce", "SF_OPPORTUNITY_ACME_RENEWAL", "SF_CONTACT_LENA", "Seats used: 182 of 200."),
-        ("hubspot", "HS_DEAL_INITECH_RENEWAL", "HS_CONTACT_RUTH", "Seats used: 41 of 50."),
+        (
+            "salesforce",
+            "SF_OPPORTUNITY_ACME_RENEWAL",
+            "SF_CONTACT_LENA",
+            "Seats used: 182 of 200.",
+            "renewal_window",
+        ),
+        ("hubspot", "HS_DEAL_INITECH_RENEWAL", "HS_CONTACT_RUTH", "Seats used: 41 of 50.", "renewal_window"),
+        ("salesforce", "SF_CONTRACT_SOYLENT", "SF_CONTACT_GRACE", "Seats used: 57/60.", "contract_renewal"),
     ],
 )
 def test_given_a_renewal_inside_its_window_when_scanned_then_its_decision_maker_is_texted_once(
-    demo, state, seed, crm, record, decision_maker, seats
+    demo, state, seed, crm, record, decision_maker, seats, rule
 ):
     record_id, contact_id = getattr(seed, record), getattr(seed, decision_maker)
     (outcome,) = _outcomes_for(state, record_id)
-    assert (outcome["outcome"], outcome["rule"]) == ("sent", "renewal_window")
+    assert (outcome["outcome"], outcome["rule"]) == ("sent", rule)
     (message,) = _messages_for(state, record_id)
     assert message["sid"] == outcome["sid"]
     assert message["contact_id"] == contact_id  # the decision maker, not the primary contact
     assert message["purpose"] == "marketing"
     (sms,) = [m for m in state["sms"] if m["sid"] == outcome["sid"]]
     assert sms["to"] == _phone(seed, crm, contact_id)
-    first_name = "Lena" if crm == "salesforce" else "Ruth"
+    first_name = next(
+        c.get("FirstName") or c.get("properties", {}).get("firstname")
+        for c in (*seed.SALESFORCE["Contact"], *seed.HUBSPOT["contacts"])
+        if contact_id in (c.get("Id"), c.get("id"))
+    )
     assert f"Hi {first_name}," in sms["body"] and seats in sms["body"]
     assert "Reply STOP to opt out." in sms["body"]
 
@@ -82,7 +93,9 @@ def test_given_the_decision_makers_when_texted_then_each_had_a_recorded_opt_in_b
     assert row["status"] == "opted_out"  # she replied STOP later (reply 1): the ledger keeps both
 
 
-@pytest.mark.parametrize("record", ["SF_OPPORTUNITY_ACME_LATER", "HS_DEAL_UMBRELLA_RENEWAL"])
+@pytest.mark.parametrize(
+    "record", ["SF_OPPORTUNITY_ACME_LATER", "HS_DEAL_UMBRELLA_RENEWAL", "SF_CONTRACT_SOYLENT_LATER"]
+)
 def test_given_a_renewal_outside_every_window_when_scanned_then_it_is_untouched(demo, state, seed, record):
     record_id = getattr(seed, record)
     assert _outcomes_for(state, record_id) == []
@@ -104,14 +117,17 @@ def test_given_a_do_not_call_contact_when_their_renewal_is_due_then_skipped_crm_
 def test_given_the_scan_run_a_second_time_when_drained_then_nobody_is_texted(demo, state, seed):
     first, second = demo.renewals.scans
     assert not first.error and not second.error
-    assert (first.result["found"], first.result["queued"], first.result["already"]) == (3, 3, 0)
-    assert (second.result["found"], second.result["queued"], second.result["already"]) == (3, 0, 3)
-    assert first.sms_after - first.sms_before == 2
+    assert (first.result["found"], first.result["queued"], first.result["already"]) == (4, 4, 0)
+    assert (second.result["found"], second.result["queued"], second.result["already"]) == (4, 0, 4)
+    assert first.sms_after - first.sms_before == 3
     assert second.sms_after == second.sms_before
+    # every tenant was scanned (the second HubSpot portal too: it has no renewal due), none failed
+    assert first.result["failed"] == [] and f"hubspot:{seed.HS2_PORTAL_ID}" in first.result["tenants"]
     for record in (
         seed.SF_OPPORTUNITY_ACME_RENEWAL,
         seed.HS_DEAL_INITECH_RENEWAL,
         seed.SF_OPPORTUNITY_GLOBEX_RENEWAL,
+        seed.SF_CONTRACT_SOYLENT,
     ):
         assert len(_outcomes_for(state, record)) == 1  # one event key per record and window, handled once
         queued = [
@@ -119,6 +135,7 @@ def test_given_the_scan_run_a_second_time_when_drained_then_nobody_is_texted(dem
         ]
         assert len(queued) == 1  # queued once in all (the link click goes on the InboundQueue)
     assert len([m for m in state["messages"] if m["rule"] == "renewal_window"]) == 2
+    assert len([m for m in state["messages"] if m["rule"] == "contract_renewal"]) == 1
 
 
 def test_given_every_sms_when_state_json_is_written_then_messages_carry_cost_template_version_variant(state):
@@ -141,10 +158,11 @@ def test_given_every_sms_when_state_json_is_written_then_messages_carry_cost_tem
 def test_given_the_transcript_when_read_then_the_renewal_window_section_tells_the_scene(demo, state):
     section = demo.transcript.split("## Renewal window", 1)[1].split("\n## ", 1)[0]
     assert "**Scan 1**" in section and "**Scan 2**" in section
-    assert "queued **0**, already handled **3**" in section
-    assert section.count("- **Texted** ") == 2
+    assert "queued **0**, already handled **4**" in section
+    assert section.count("- **Texted** ") == 3
     assert "`crm_opted_out`" in section and "(do_not_call)" in section
-    assert section.count("outside every window — no event") == 2
+    assert section.count("outside every window — no event") == 3
+    assert "role “Decision Maker”" in section and "`contract_renewal_sf` v1" in section
     assert "frequency_cap_24h" in section  # why the scan runs before (b) and (d)
     for sms in state["sms"]:
         assert sms["to"] not in section

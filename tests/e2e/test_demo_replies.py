@@ -216,7 +216,7 @@ def test_given_a_later_trigger_for_an_opted_out_number_when_dispatched_then_skip
     assert (
         len([m for m in state["sms"] if (m.get("to") or m.get("To")) == lena]) == 2
     )  # only the two before STOP: her renewal text (r1) and the case (b)
-    assert len(state["sms"]) == 7  # (r1), (r4), (a)-(d) and (m)
+    assert len(state["sms"]) == 8  # (r1), (r4), (r6), (a)-(d) and (m)
     assert not any(t.get("WhatId") == step.record_id for t in state["salesforce"]["Task"])
 
 

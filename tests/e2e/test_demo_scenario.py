@@ -41,9 +41,9 @@ def test_demo_passes_its_own_checks(demo):
 
 
 def test_exactly_one_sms_per_trigger(demo, state, seed):
-    assert len(state["sms"]) == 7  # the renewals (r1), (r4); (a)-(d); (m) in the second HubSpot portal
+    assert len(state["sms"]) == 8  # the renewals (r1), (r4), (r6); (a)-(d); (m) in the second HubSpot portal
     sent = [o for o in _outcomes(state) if o["outcome"] == "sent"]
-    assert len(sent) == 7
+    assert len(sent) == 8
     for record_id in (
         seed.SF_OPPORTUNITY_ACME_RENEWAL,
         seed.HS_DEAL_INITECH_RENEWAL,
@@ -52,17 +52,19 @@ def test_exactly_one_sms_per_trigger(demo, state, seed):
         seed.HS_DEAL_INITECH,
         seed.HS_TICKET_SSO,
         seed.HS2_DEAL_GLOBEX,
+        seed.SF_CONTRACT_SOYLENT,
     ):
         outcomes = _outcomes_for(state, record_id)
         assert [o["outcome"] for o in outcomes] == ["sent"], record_id
     sids = {o["sid"] for o in sent}
     assert sids == {m.get("sid") or m.get("Sid") for m in state["sms"]}
-    assert demo.verdict.counts["sms"] == 7
+    assert demo.verdict.counts["sms"] == 8
 
 
 def test_duplicates_are_suppressed(demo, seed):
     deliveries = _jsonl(demo.out_dir / "deliveries.jsonl")
-    opp = [d for d in deliveries if seed.SF_OPPORTUNITY_ACME in d["body"]]
+    dispatched = [d for d in deliveries if d["function"] == "DispatcherFunction"]
+    opp = [d for d in dispatched if seed.SF_OPPORTUNITY_ACME in d["body"]]
     assert len(opp) == 3  # Event Relay published the same change event three times
     assert demo.verdict.counts["duplicates_suppressed"] >= 2
     assert "Duplicates suppressed" in demo.transcript
@@ -84,15 +86,21 @@ def test_opted_out_and_no_phone_are_skipped_with_reasons(state, seed):
 def test_salesforce_tasks_logged_on_the_right_records(state, seed):
     tasks = [t for t in state["salesforce"]["Task"] if t["Subject"].startswith("SMS sent")]
     by_what = {t["WhatId"]: t for t in tasks}
-    assert set(by_what) == {seed.SF_OPPORTUNITY_ACME, seed.SF_CASE_EXPORT, seed.SF_OPPORTUNITY_ACME_RENEWAL}
+    assert set(by_what) == {
+        seed.SF_OPPORTUNITY_ACME,
+        seed.SF_CASE_EXPORT,
+        seed.SF_OPPORTUNITY_ACME_RENEWAL,
+        seed.SF_CONTRACT_SOYLENT,
+    }
     assert by_what[seed.SF_OPPORTUNITY_ACME_RENEWAL]["WhoId"] == seed.SF_CONTACT_LENA  # its Decision Maker
+    assert by_what[seed.SF_CONTRACT_SOYLENT]["WhoId"] == seed.SF_CONTACT_GRACE  # its Decision Maker
     assert by_what[seed.SF_OPPORTUNITY_ACME]["WhoId"] == seed.SF_CONTACT_PRIYA
     assert by_what[seed.SF_CASE_EXPORT]["WhoId"] == seed.SF_CONTACT_LENA
     for task in tasks:
         assert task["Subject"].startswith("SMS")
         assert task.get("Description")
     opp = next(o for o in state["salesforce"]["Opportunity"] if o["Id"] == seed.SF_OPPORTUNITY_ACME)
-    assert opp["StageName"] == OPP_STAGE
+    assert opp["StageName"] == "Closed Won"  # it reached OPP_STAGE, was texted, then won (pipeline outcomes)
 
 
 def test_hubspot_communications_logged_on_the_right_records(state, seed):
@@ -133,7 +141,7 @@ def test_request_logs_are_jsonl_with_method_path_query_body(demo):
             assert {"method", "path", "query", "body"} <= set(entry), (name, entry)
     twilio = _jsonl(demo.out_dir / "twilio_requests.jsonl")
     sends = [e for e in twilio if e["method"] == "POST" and e["path"].endswith("/Messages.json")]
-    assert len(sends) == 7
+    assert len(sends) == 8
     assert all(
         isinstance(e["body"], dict) and e["body"].get("StatusCallback", "").endswith("/twilio/status")
         for e in sends

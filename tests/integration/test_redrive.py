@@ -108,6 +108,7 @@ def test_given_a_deployed_stack_when_redriving_then_messages_move_back_in_batche
         "InboundDeadLetterQueue": 1,
         "ConsentDeadLetterQueue": 0,
         "PrivacyDeadLetterQueue": 0,
+        "OutcomeDeadLetterQueue": 0,
     }
     back = drain(sqs, urls["TriggerQueue"])
     assert sorted(m["Body"] for m in back) == sorted(bodies)  # each once, unchanged

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from threading import Lock
 
@@ -19,7 +19,9 @@ from textloop.domain.model import (
     SentSms,
     SmsActivity,
 )
-from textloop.domain.ports import Deferral
+from textloop.domain.pipeline import AttributedMessage, PipelineOutcome
+from textloop.domain.ports import CapEntry, CapLedger, Deferral, SendPlan
+from textloop.domain.send_optimiser import HourCount
 
 
 class Crash(Exception):
@@ -179,3 +181,139 @@ def renewal_context(
         ),
         owner=Person("77", "Lee", "Chen"),
     )
+
+
+@dataclass
+class FakeCapReservations:
+    """The per-number cap ledgers in memory, recording every call (``calls``: method, phone, holder or
+    "conflict"). ``before_reserve`` holds steps run once each before the next reservation is written:
+    another dispatcher writing first, between this one's read and its write."""
+
+    ledgers: dict[str, CapLedger] = field(default_factory=dict)
+    calls: list[tuple[str, str, str]] = field(default_factory=list)
+    before_reserve: list[Callable[[], None]] = field(default_factory=list)
+    _lock: Lock = field(default_factory=Lock)
+
+    def ledger(self, phone: str) -> CapLedger:
+        self.calls.append(("ledger", phone, ""))
+        return self.ledgers.get(phone, CapLedger(phone))
+
+    def reserve(self, ledger: CapLedger, entry: CapEntry) -> bool:
+        self.calls.append(("reserve", ledger.phone, entry.holder))
+        if self.before_reserve:
+            self.before_reserve.pop(0)()
+        if ledger.holds(entry.holder):
+            return True
+        with self._lock:
+            current = self.ledgers.get(ledger.phone, CapLedger(ledger.phone))
+            if current.version != ledger.version:
+                self.calls.append(("reserve", ledger.phone, "conflict"))
+                return False
+            self._add(current, entry)
+        return True
+
+    def count(self, phone: str, entry: CapEntry) -> None:
+        self.calls.append(("count", phone, entry.holder))
+        with self._lock:
+            self._add(self.ledgers.get(phone, CapLedger(phone)), entry)
+
+    def release(self, phone: str, holder: str) -> None:
+        self.calls.append(("release", phone, holder))
+        with self._lock:
+            if (current := self.ledgers.get(phone)) is not None:
+                kept = tuple(e for e in current.entries if e.holder != holder)
+                self.ledgers[phone] = replace(current, entries=kept, version=current.version + 1)
+
+    def holders(self, phone: str) -> list[str]:
+        return [e.holder for e in self.ledgers.get(phone, CapLedger(phone)).entries]
+
+    def called(self, method: str) -> list[str]:
+        return [holder for name, _, holder in self.calls if name == method]
+
+    def _add(self, current: CapLedger, entry: CapEntry) -> None:
+        kept = tuple(e for e in current.entries if e.holder != entry.holder)
+        self.ledgers[current.phone] = replace(
+            current,
+            entries=(*kept, entry),
+            since=current.since or entry.at,
+            version=current.version + 1,
+        )
+
+
+@dataclass
+class FakeHourStats:
+    """Send-time optimisation's statistics and plans in memory (``HourStats`` and ``SendPlans``),
+    recording every call (``calls``: method and its main argument). ``seeded`` counts are what a
+    segment's week already holds; each sid counts once as sent and once as replied to."""
+
+    seeded: dict[str, dict[int, HourCount]] = field(default_factory=dict)
+    sends: dict[str, tuple[str, int, datetime]] = field(default_factory=dict)  # sid → segment, hour, at
+    replies: set[str] = field(default_factory=set)
+    plans: dict[str, SendPlan] = field(default_factory=dict)
+    calls: list[tuple[str, str]] = field(default_factory=list)
+
+    def counts(self, segment: str) -> dict[int, HourCount]:
+        self.calls.append(("counts", segment))
+        found = dict(self.seeded.get(segment, {}))
+        for sid, (seg, hour, _) in self.sends.items():
+            if seg == segment:
+                old = found.get(hour, HourCount())
+                found[hour] = HourCount(old.sends + 1, old.replies + (sid in self.replies))
+        return found
+
+    def record_send(self, sid: str, segment: str, hour: int, at: datetime, until: datetime) -> bool:
+        self.calls.append(("record_send", sid))
+        if sid in self.sends:
+            return False
+        self.sends[sid] = (segment, hour, at)
+        return True
+
+    def record_reply(self, sid: str, since: datetime) -> bool:
+        self.calls.append(("record_reply", sid))
+        if sid not in self.sends or sid in self.replies or self.sends[sid][2] < since:
+            return False
+        self.replies.add(sid)
+        return True
+
+    def planned(self, message: str) -> SendPlan | None:
+        self.calls.append(("planned", message))
+        return self.plans.get(message)
+
+    def fix(self, plan: SendPlan) -> SendPlan:
+        self.calls.append(("fix", plan.message))
+        return self.plans.setdefault(plan.message, plan)
+
+    def called(self, method: str) -> list[str]:
+        return [arg for name, arg in self.calls if name == method]
+
+
+@dataclass
+class FakePipelineOutcomes:
+    """Recording fake of ``PipelineOutcomes``: messages by related key, outcomes by source id, every
+    attribution query asked."""
+
+    messages: dict[str, list[AttributedMessage]] = field(default_factory=dict)
+    recorded: dict[str, PipelineOutcome] = field(default_factory=dict)
+    queries: list[tuple[tuple[str, ...], datetime, datetime]] = field(default_factory=list)
+
+    def sent(self, key: str, message: AttributedMessage) -> None:
+        self.messages.setdefault(key, []).append(replace(message, related=key))
+
+    def latest_messages(
+        self, related: Sequence[str], since: datetime, until: datetime
+    ) -> list[AttributedMessage]:
+        self.queries.append((tuple(related), since, until))
+        found = []
+        for key in dict.fromkeys(related):
+            inside = [m for m in self.messages.get(key, []) if since <= m.sent_at <= until]
+            found += sorted(inside, key=lambda m: m.sent_at)[-1:]
+        return found
+
+    def exists(self, at: datetime, source_id: str) -> bool:
+        return source_id in self.recorded and self.recorded[source_id].at == at
+
+    def record(self, outcome: PipelineOutcome) -> bool:
+        if outcome.source_id in self.recorded:
+            return False
+        self.recorded[outcome.source_id] = outcome
+        return True

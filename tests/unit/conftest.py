@@ -15,6 +15,7 @@ from tests.support.events import opportunity_to_review
 from tests.support.fakes import FakeCrm, FakeDeferrals, FakeSms, opportunity_context
 from tests.support.template_tables import create_tables
 from textloop.adapters.dynamodb import (
+    DynamoCapReservations,
     DynamoConsentLedger,
     DynamoConversations,
     DynamoEventOutcomes,
@@ -79,6 +80,11 @@ def conversations(aws: dict[str, str]) -> DynamoConversations:
 
 
 @pytest.fixture
+def cap_reservations(aws: dict[str, str]) -> DynamoCapReservations:
+    return DynamoCapReservations(aws["StateTable"], boto3.client("dynamodb"))
+
+
+@pytest.fixture
 def tasks(aws: dict[str, str]) -> DynamoSlaTasks:
     return DynamoSlaTasks(aws["StateTable"], boto3.client("dynamodb"))
 
@@ -109,6 +115,7 @@ def make_dispatcher(
     slots: DynamoSendSlots,
     conversations: DynamoConversations,
     consent: DynamoConsentLedger,
+    cap_reservations: DynamoCapReservations,
     deferrals: FakeDeferrals,
     crm: FakeCrm,
     sms: FakeSms,
@@ -127,6 +134,7 @@ def make_dispatcher(
             brand="Textloop",
             status_callback="https://hooks.example.com/twilio/status",
             clock=clock,
+            cap_reservations=cap_reservations,
         )
 
     return build

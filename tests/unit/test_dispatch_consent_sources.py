@@ -32,6 +32,7 @@ def test_every_default_rule_declares_its_purpose() -> None:
         "ticket_closed": "transactional",
         "renewal_offer": "marketing",
         "renewal_window": "marketing",
+        "contract_renewal": "marketing",
     }
 
 

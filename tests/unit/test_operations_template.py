@@ -65,7 +65,7 @@ def test_the_topic_gets_an_email_subscription_only_when_alarm_email_is_set(tpl: 
 
 def test_every_function_has_an_errors_and_a_throttles_alarm(tpl: dict[str, Any]) -> None:
     functions = set(of_type(tpl, "AWS::Serverless::Function"))
-    assert len(functions) == 10  # ... the renewal scanner and the tracked-link redirect
+    assert len(functions) == 11  # ... the renewal scanner, the tracked-link redirect, the outcome recorder
     assert set(alarms_on(tpl, "AWS/Lambda", "Errors")) == functions
     assert set(alarms_on(tpl, "AWS/Lambda", "Throttles")) == functions
 
@@ -87,6 +87,7 @@ def test_queue_age_and_every_dead_letter_queue_are_alarmed(tpl: dict[str, Any]) 
         "InboundDeadLetterQueue",
         "ConsentDeadLetterQueue",
         "PrivacyDeadLetterQueue",
+        "OutcomeDeadLetterQueue",
     }
     assert set(alarms_on(tpl, "AWS/SQS", "ApproximateNumberOfMessagesVisible")) == dlqs
 

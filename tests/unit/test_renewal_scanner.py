@@ -23,11 +23,14 @@ WINDOWS = Renewal(date_field="CloseDate", windows=(60, 30))
 class FakeSearch:
     due: list[DueRenewal]
     page: int = 2
+    object_type: str = "opportunity"  # the records it holds (a query for another type finds none)
     queries: list[RenewalQuery] = field(default_factory=list)
     pages_read: int = 0
 
     def due_renewals(self, query: RenewalQuery) -> Iterator[DueRenewal]:
         self.queries.append(query)
+        if query.object_type != self.object_type:
+            return
         for start in range(0, len(self.due), self.page):  # pages, as the CRM gives them
             self.pages_read += 1
             yield from (
@@ -66,7 +69,7 @@ def _scanner(
     sf: FakeSearch, hs: FakeSearch | None = None, outcomes: FakeOutcomes | None = None
 ) -> tuple[RenewalScanner, FakeQueue]:
     queue = FakeQueue()
-    searches = {"salesforce": sf, "hubspot": hs or FakeSearch([])}
+    searches = {"salesforce": sf, "hubspot": hs or FakeSearch([], object_type="deal")}
     scanner = RenewalScanner(
         RuleSet.load(),
         lambda crm, account: searches[crm],
@@ -146,7 +149,7 @@ def test_given_many_pages_when_scanning_then_every_page_read_and_enqueued_in_bat
 
 
 def test_given_a_renewal_body_when_parsed_then_only_the_renewal_rule_is_a_candidate() -> None:
-    scanner, queue = _scanner(FakeSearch([]), FakeSearch([DueRenewal("2084", _day(28))]))
+    scanner, queue = _scanner(FakeSearch([]), FakeSearch([DueRenewal("2084", _day(28))], object_type="deal"))
     scanner()
     (event,) = parse_queue_body(queue.bodies[0])
     rules = RuleSet.load()

@@ -133,6 +133,7 @@ def test_given_the_template_when_reading_functions_then_globals_are_merged(tpl: 
         "DispatcherFunction",
         "TwilioStatusFunction",
         "TwilioInboundFunction",
+        "OutcomeRecorderFunction",
         "LinkRedirectFunction",
         "ReplyRouterFunction",
         "SlaWatchdogFunction",

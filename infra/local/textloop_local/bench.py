@@ -7,6 +7,12 @@
 2. On the local stack (``textloop serve`` in its own process): the dispatcher's time per event
    against the time of the I/O calls it makes (each AWS SDK call, and each HTTP request of the CRM
    and Twilio SDKs through urllib3), and the inbound webhook's warm CPU per request outside them.
+3. What one delivered SMS and one reply use (bench_usage: invocations and billed durations per function,
+   DynamoDB request units, SQS, Secrets Manager and Scheduler calls, log bytes), and from that, with the
+   price table, AWS dollars per million SMS (cost.py).
+
+Every figure is also written to ``.textloop/bench/results.json``:
+``{"figures": {NAME: {"value": number, "bound": number or null, "unit": "..."}}}``.
 """
 
 from __future__ import annotations
@@ -119,6 +125,8 @@ def cold_init(function: str, rounds: int) -> dict[str, Any]:
         "bound": BOUNDS[function],
         "heavy_modules_imported": heavy or "none",
         "ok": ratio <= BOUNDS[function] and not heavy,
+        "figure": f"cold_request_{function}",
+        "unit": "ratio: fresh process importing the handler and building its clients / boto3 floor",
     }
 
 
@@ -162,6 +170,8 @@ def warm_decisions(count: int = 2000) -> list[dict[str, Any]]:
                 "ratio": round(mean_ms, 3),
                 "bound": BOUNDS[name],
                 "ok": mean_ms <= BOUNDS[name],
+                "figure": name,
+                "unit": "ms (mean, warm)",
             }
         )
     return results
@@ -173,24 +183,106 @@ def local_stack_benches(events: int) -> list[dict[str, Any]]:
     return run_stack_benches(events, BOUNDS["dispatcher"], BOUNDS["inbound_warm_cpu_ms"])
 
 
+RESULTS_FILE = ROOT / ".textloop" / "bench" / "results.json"
+
+
+def _figure(value: Any, bound: Any, unit: str) -> dict[str, Any]:
+    return {"value": value, "bound": bound, "unit": unit}
+
+
+def figures_of(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The printed results as named figures (a result names its own figure, or is known by its keys)."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in results:
+        if "figure" in r:
+            out[r["figure"]] = _figure(r["ratio"], r["bound"], r.get("unit", ""))
+        elif "ratio_of_totals" in r:  # bench_dispatch: the dispatcher against its I/O
+            out["dispatcher_io_ratio_median_event"] = _figure(
+                r["ratio"], r["bound"], "ratio: median of per-event (time / I/O time)"
+            )
+            out["dispatcher_io_ratio"] = _figure(
+                r["ratio_of_totals"], None, "ratio: total time / total I/O time"
+            )
+        elif str(r.get("name", "")).startswith("inbound webhook warm CPU"):
+            out["inbound_cpu_ms"] = _figure(
+                r["ratio"], r["bound"], "ms CPU per request, I/O excluded (median)"
+            )
+    return out
+
+
+def usage_and_cost(events: int, replies: int) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """What an SMS and a reply use, measured in a fresh process (its own local stack), and its cost."""
+    import tempfile
+
+    from textloop_local import bench_usage, cost
+
+    with tempfile.TemporaryDirectory(prefix="textloop-bench-") as folder:
+        out = Path(folder) / "usage.json"
+        run = subprocess.run(
+            [
+                *(sys.executable, "-m", "textloop_local.bench_usage"),
+                *("--events", str(events), "--replies", str(replies), "--out", str(out)),
+            ],
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            capture_output=True,
+            text=True,
+        )
+        if run.returncode:
+            raise RuntimeError(f"the usage measurement failed:\n{run.stderr[-4000:]}")
+        usage = bench_usage.figures(json.loads(out.read_text(encoding="utf-8")))
+    report = cost.compute(usage, cost.load_prices(), cost.template_functions())
+    usage["aws_usd_per_million_sms"] = _figure(
+        report["aws_usd_per_million_sms"], cost.AIM_USD_PER_MILLION, "USD per 1 million SMS (AWS only)"
+    )
+    return usage, report
+
+
+def write_results(figures: dict[str, dict[str, Any]], path: Path = RESULTS_FILE) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"figures": figures}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="textloop bench", description=__doc__)
     parser.add_argument("--rounds", type=int, default=15, help="fresh interpreters per side (cold init)")
     parser.add_argument("--events", type=int, default=40, help="events through the dispatcher")
+    parser.add_argument("--usage-events", type=int, default=20, help="SMS sent to measure the cost per SMS")
+    parser.add_argument(
+        "--usage-replies", type=int, default=6, help="replies handled to measure the cost per reply"
+    )
+    parser.add_argument("--results", default=str(RESULTS_FILE), help="where the figures are written as JSON")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
     ship_bytecode()
     results = [cold_init(name, args.rounds) for name in FUNCTIONS]
     results.extend(warm_decisions())
     results.extend(local_stack_benches(args.events))
+    figures = figures_of(results)
+    usage, report = usage_and_cost(args.usage_events, args.usage_replies)
+    figures.update(usage)
+    written = write_results(figures, Path(args.results))
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps({"results": results, "cost": report}, indent=2))
     else:
         for r in results:
-            details = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("name", "ratio", "bound", "ok"))
+            details = ", ".join(
+                f"{k}={v}"
+                for k, v in r.items()
+                if k not in ("name", "ratio", "bound", "ok", "figure", "unit")
+            )
             print(
                 f"{'PASS' if r['ok'] else 'FAIL'}  {r['name']}: ratio {r['ratio']} (bound {r['bound']})  [{details}]"
             )
+        from textloop_local.cost import explain
+
+        aim = "within the aim" if report["within_aim"] else "ABOVE the aim"
+        print(
+            f"COST  AWS per 1 million SMS: ${report['aws_usd_per_million_sms']:.2f} ({aim} of "
+            f"${report['aws_aim_usd_per_million_sms']:.2f}; {explain(report)}); `textloop cost` for the breakdown"
+        )
+        print(f"figures written to {written}")
+    # The cost aim is reported (results.json carries its bound), not a speed gate of the bench.
     return 0 if all(r["ok"] for r in results) else 1
 
 

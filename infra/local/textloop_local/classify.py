@@ -1,66 +1,32 @@
-"""``textloop classify | evaluate-intents | train-intents``: the reply-intent classifier, offline.
+"""``textloop classify | evaluate-intents``: the reply-intent classifier, offline.
 
     textloop classify "can we meet thursday?"            one JSON object
     textloop classify --jsonl < replies.jsonl            {"text": ...} per line -> one result per line
     textloop evaluate-intents [--json] [--cv]            P/R/F1, macro-F1, opt-out recall and false share,
         [--data PATH]... [--slice NAME=PATH]...          hard negatives, per tag, confusion, latency; each
                                                          --data / --slice reported on its own
-    textloop train-intents [--data PATH] [--out PATH]    rebuilds textloop/intents/model.json (deterministic)
 
-Training is pure Python: a naive Bayes model stored as integer counts, with its smoothing (alpha),
-feature pruning (min_df) and confidence temperature chosen by 5-fold cross-validation on the
-train split only (fixed seed). The held-out split (``dataset/test.jsonl``) is for evaluation alone, and
-the dev slices (``dataset/independent.jsonl``, ``dataset/independent_b.jsonl``) are reported apart with
-``--slice NAME=PATH``. The model has an opt_out class too: the safety net behind the rules, with its two
-thresholds chosen by the same cross-validation (``select_net``).
+The held-out split (``dataset/test.jsonl``) is for evaluation alone; a sealed slice another author wrote
+is reported apart with ``--slice NAME=PATH``. Training lives in ``intent_training`` (``train-intents``).
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import math
-import random
 import sys
 import time
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from textloop.domain.intent import (
-    INTENTS,
-    MODEL_FILE,
-    MODEL_FORMAT,
-    NaiveBayes,
-    classify,
-    classify_by_rules,
-    features,
-    load_model,
-    normalize,
-    read_by_rules,
-    revocation_cue,
-)
+from textloop.domain.intent import INTENTS, MODEL_FILE, classify, load_model
 
 DATASET_DIR = MODEL_FILE.parent / "dataset"
 TRAIN_FILE = DATASET_DIR / "train.jsonl"
 TEST_FILE = DATASET_DIR / "test.jsonl"
-
-SEED = 20261123
-FOLDS = 5
-ALPHAS = (0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
-MIN_DFS = (1, 2)
-TEMPERATURES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
-# opt_out is a model class too: the rules decide it first, the model is the safety net behind them
-MODEL_CLASSES = INTENTS
-# The safety net's thresholds: candidates, and the floor of the no-cue one (the model alone, sure of it).
-NET_GRID = tuple(round(0.01 * k, 2) for k in range(1, 100))
-NET_ALONE_FLOOR = 0.9
-NET_FALSE_BUDGET = (
-    0.01  # of the predicted opt-outs in CV: a third of the 3% target, the rest for unseen replies
-)
 
 
 # ------------------------------------------------------------------------------------------- dataset
@@ -91,212 +57,6 @@ def load_dataset(path: str | Path) -> list[Example]:
             raise ValueError(f"{path}:{number}: 'tags' must be a list of strings")
         examples.append(Example(row["text"], row["intent"], tuple(tags)))
     return examples
-
-
-# ------------------------------------------------------------------------------------------ training
-def _feature_sets(examples: Sequence[Example]) -> list[frozenset[str]]:
-    return [frozenset(features(normalize(e.text))) for e in examples]
-
-
-def fit_counts(
-    examples: Sequence[Example], feature_sets: Sequence[frozenset[str]], *, min_df: int
-) -> dict[str, Any]:
-    """The model file's counts: integers only (alpha and temperature are added by the caller)."""
-    classes = [c for c in MODEL_CLASSES if any(e.intent == c for e in examples)]
-    per_class: list[Counter[str]] = [Counter() for _ in classes]
-    docs = [0] * len(classes)
-    index = {c: i for i, c in enumerate(classes)}
-    for example, feats in zip(examples, feature_sets, strict=True):
-        if example.intent in index:
-            docs[index[example.intent]] += 1
-            per_class[index[example.intent]].update(feats)
-    document_frequency: Counter[str] = Counter()
-    for counter in per_class:
-        document_frequency.update(counter)
-    vocabulary = sorted(f for f, n in document_frequency.items() if n >= min_df)
-    counts = {f: [[c, counter[f]] for c, counter in enumerate(per_class) if f in counter] for f in vocabulary}
-    totals = [sum(counter[f] for f in vocabulary if f in counter) for counter in per_class]
-    return {
-        "format": MODEL_FORMAT,
-        "classes": classes,
-        "min_df": min_df,
-        "documents": docs,
-        "feature_totals": totals,
-        "counts": counts,
-    }
-
-
-def _folds(n: int) -> list[int]:
-    order = list(range(n))
-    random.Random(SEED).shuffle(order)
-    fold = [0] * n
-    for rank, i in enumerate(order):
-        fold[i] = rank % FOLDS
-    return fold
-
-
-@dataclass
-class Selection:
-    alpha: float
-    min_df: int
-    temperature: float
-    cv_macro_f1: float
-    cv_log_loss: float
-    cv_per_class_f1: dict[str, float] = field(default_factory=dict)
-    net_cue: float = 2.0
-    net_alone: float = 2.0
-    net_stats: dict[str, Any] = field(default_factory=dict)
-
-
-def select_hyperparameters(examples: Sequence[Example], feature_sets: Sequence[frozenset[str]]) -> Selection:
-    """5-fold CV on the train split through the whole classifier (rules, then the model):
-    (alpha, min_df) by macro-F1, then the confidence temperature by log-loss."""
-    fold = _folds(len(examples))
-    ruled = [classify_by_rules(e.text) for e in examples]  # the rules do not depend on the model
-    gold = [e.intent for e in examples]
-    best: tuple[float, float, int, list[str], list[NaiveBayes]] | None = None
-    for min_df in MIN_DFS:
-        fold_counts = []
-        for k in range(FOLDS):
-            train = [i for i in range(len(examples)) if fold[i] != k]
-            fold_counts.append(
-                fit_counts([examples[i] for i in train], [feature_sets[i] for i in train], min_df=min_df)
-            )
-        for alpha in ALPHAS:
-            models = [NaiveBayes.from_counts(c | {"alpha": alpha, "temperature": 1.0}) for c in fold_counts]
-            predicted = [
-                rule.intent if rule else models[fold[i]].predict(feature_sets[i])[0]
-                for i, rule in enumerate(ruled)
-            ]
-            f1 = macro_f1(gold, predicted)
-            if best is None or (f1, -alpha, -min_df) > (best[0], -best[1], -best[2]):
-                best = (f1, alpha, min_df, predicted, models)
-    assert best is not None  # noqa: S101 - the grids are not empty
-    f1, alpha, min_df, predicted, models = best
-    outputs = []
-    for i, rule in enumerate(ruled):
-        model = models[fold[i]]
-        if rule is None and gold[i] in model.classes:
-            scores, known = model.scores(feature_sets[i])
-            outputs.append((model.classes.index(gold[i]), scores, known))
-    losses = {t: _log_loss(outputs, t) for t in TEMPERATURES}
-    temperature = min(TEMPERATURES, key=lambda t: (losses[t], t))
-    tempered = [dataclasses.replace(m, temperature=temperature) for m in models]
-    held_out = [
-        tempered[fold[i]].opt_out_probability(*tempered[fold[i]].scores(feature_sets[i]))
-        for i in range(len(examples))
-    ]
-    net_cue, net_alone, stats = select_net(examples, held_out)
-    predicted = _with_net(examples, predicted, held_out, net_cue, net_alone)
-    f1 = macro_f1(gold, predicted)
-    per_class = {label: round(_prf(gold, predicted, label)[2], 4) for label in INTENTS if label in set(gold)}
-    return Selection(
-        alpha, min_df, temperature, f1, losses[temperature], per_class, net_cue, net_alone, stats
-    )
-
-
-def select_net(examples: Sequence[Example], held_out: Sequence[float]) -> tuple[float, float, dict[str, Any]]:
-    """The safety net's thresholds from held-out opt_out probabilities (5-fold CV on train).
-
-    The rules catch every train opt-out (they were written on it), so with them in front recall stays 1.0
-    at any threshold; the net is therefore judged as if the rules had missed each opt-out (its own recall
-    on the held-out opt-outs that carry a cue), under a budget of false opt-outs: ``cue`` is the lowest
-    threshold at which the held-out replies the net may act on (the rules neither decided nor vetoed
-    them) add false opt-outs worth at most NET_FALSE_BUDGET of the predicted opt-outs; ``alone`` is the
-    lowest threshold, not under NET_ALONE_FLOOR, that adds no false opt-out among them without a cue."""
-    cue = [revocation_cue(e.text) for e in examples]
-    eligible = [read_by_rules(e.text)[1] for e in examples]
-    opt_outs = sum(1 for e in examples if e.intent == "opt_out")
-    negatives = [
-        (p, c)
-        for e, p, c, ok in zip(examples, held_out, cue, eligible, strict=True)
-        if e.intent != "opt_out" and ok
-    ]
-    net_alone = min(
-        (t for t in NET_GRID if t >= NET_ALONE_FLOOR and all(p < t for p, c in negatives if not c)),
-        default=2.0,
-    )
-
-    def false_share(t: float) -> float:
-        false = sum(1 for p, c in negatives if p >= net_alone or (c and p >= t))
-        return false / (opt_outs + false)
-
-    net_cue = min((t for t in NET_GRID if false_share(t) <= NET_FALSE_BUDGET), default=2.0)
-    positives = [p for e, p, c in zip(examples, held_out, cue, strict=True) if e.intent == "opt_out" and c]
-    without_cue = [
-        p for e, p, c in zip(examples, held_out, cue, strict=True) if e.intent == "opt_out" and not c
-    ]
-    stats = {
-        "opt_outs_with_cue": len(positives),
-        "net_recall_with_cue": round(sum(p >= net_cue for p in positives) / len(positives), 4)
-        if positives
-        else None,
-        "opt_outs_without_cue": len(without_cue),
-        "net_recall_without_cue": round(sum(p >= net_alone for p in without_cue) / len(without_cue), 4)
-        if without_cue
-        else None,
-        "eligible_non_opt_outs": len(negatives),
-        "false_opt_outs_by_net": sum(1 for p, c in negatives if p >= net_alone or (c and p >= net_cue)),
-        "false_share": round(false_share(net_cue), 4),
-    }
-    return net_cue, net_alone, stats
-
-
-def _with_net(
-    examples: Sequence[Example],
-    predicted: Sequence[str],
-    held_out: Sequence[float],
-    net_cue: float,
-    net_alone: float,
-) -> list[str]:
-    """The held-out predictions with the safety net applied where the rules leave it room."""
-    out = []
-    for e, p_intent, p in zip(examples, predicted, held_out, strict=True):
-        if (
-            p_intent != "opt_out"
-            and read_by_rules(e.text)[1]
-            and (p >= net_alone or (p >= net_cue and revocation_cue(e.text)))
-        ):
-            p_intent = "opt_out"
-        out.append(p_intent)
-    return out
-
-
-def _log_loss(outputs: Iterable[tuple[int, list[float], int]], temperature: float) -> float:
-    total, n = 0.0, 0
-    for gold, scores, known in outputs:
-        scale = temperature * math.sqrt(max(known, 1))
-        top = max(scores)
-        log_z = top / scale + math.log(sum(math.exp((s - top) / scale) for s in scores))
-        total -= scores[gold] / scale - log_z
-        n += 1
-    return total / max(n, 1)
-
-
-def train(examples: Sequence[Example]) -> tuple[dict[str, Any], Selection]:
-    feature_sets = _feature_sets(examples)
-    selection = select_hyperparameters(examples, feature_sets)
-    model = fit_counts(examples, feature_sets, min_df=selection.min_df)
-    net = {"alone": selection.net_alone, "cue": selection.net_cue}
-    return model | {
-        "alpha": selection.alpha,
-        "temperature": selection.temperature,
-        "opt_out_net": net,
-    }, selection
-
-
-def dump_model(model: dict[str, Any]) -> str:
-    """One canonical serialization (sorted keys, integers, one feature per line) for byte-equal rebuilds."""
-    head = {k: v for k, v in model.items() if k != "counts"}
-    lines = [json.dumps(head, sort_keys=True, ensure_ascii=False)[:-1] + ', "counts": {']
-    items = sorted(model["counts"].items())
-    for n, (feature, sparse) in enumerate(items):
-        comma = "," if n < len(items) - 1 else ""
-        lines.append(
-            f"{json.dumps(feature, ensure_ascii=False)}: {json.dumps([list(p) for p in sparse])}{comma}"
-        )
-    lines.append("}}")
-    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------------------------- evaluation
@@ -504,19 +264,8 @@ def _slices(args: argparse.Namespace) -> list[tuple[str, Path]]:
 
 
 def cross_validation() -> dict[str, Any]:
-    """The 5-fold cross-validation on the train split that `train-intents` runs (rules, then the model)."""
-    examples = load_dataset(TRAIN_FILE)
-    selection = select_hyperparameters(examples, _feature_sets(examples))
-    return {
-        "examples": len(examples),
-        "folds": FOLDS,
-        "macro_f1": round(selection.cv_macro_f1, 4),
-        "per_class_f1": selection.cv_per_class_f1,
-        "alpha": selection.alpha,
-        "min_df": selection.min_df,
-        "temperature": selection.temperature,
-        "opt_out_net": {"cue": selection.net_cue, "alone": selection.net_alone} | selection.net_stats,
-    }
+    """The leave-one-source-out cross-validation `train-intents --select` ran for the shipped model."""
+    return dict(json.loads(MODEL_FILE.read_text(encoding="utf-8"))["training"])
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -550,24 +299,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 f"{'n/a' if recall is None else f'{recall:.4f}':>15} {'n/a' if share is None else f'{share:.4f}':>12}\n"
             )
     if cv is not None:
-        sys.stdout.write(
-            f"\n{cv['folds']}-fold cross-validation on the train split ({cv['examples']} replies): macro-F1 "
-            f"{cv['macro_f1']:.4f} {cv['per_class_f1']}\nopt-out safety net: {cv['opt_out_net']}\n"
-        )
-    return 0
-
-
-def run_train(args: argparse.Namespace) -> int:
-    model, selection = train(load_dataset(args.data))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(dump_model(model), encoding="utf-8")
-    load_model.cache_clear()
-    sys.stderr.write(
-        f"trained on {sum(model['documents'])} replies ({len(model['counts'])} features): alpha={selection.alpha} "
-        f"min_df={selection.min_df} temperature={selection.temperature}; 5-fold CV macro-F1 "
-        f"{selection.cv_macro_f1:.4f} {selection.cv_per_class_f1}, log-loss {selection.cv_log_loss:.4f} -> {out}\n"
-    )
+        sys.stdout.write(f"\ntraining (leave one source out): {json.dumps(cv)}\n")
     return 0
 
 
@@ -600,14 +332,9 @@ def add_evaluate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         help="a named labeled JSONL reported on its own next to the others, repeatable "
         "(e.g. independent=shared/textloop/intents/dataset/independent.jsonl)",
     )
-    p.add_argument("--cv", action="store_true", help="also run 5-fold cross-validation on the train split")
+    p.add_argument(
+        "--cv", action="store_true", help="also print the shipped model's training cross-validation"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable report")
     p.add_argument("--errors", action="store_true", help="list the misclassified replies")
     p.set_defaults(func=run_evaluate)
-
-
-def add_train(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("train-intents", help="rebuild the intent model from the train split (deterministic)")
-    p.add_argument("--data", default=str(TRAIN_FILE), help="labeled JSONL (default: the train split)")
-    p.add_argument("--out", default=str(MODEL_FILE), help="model file (default: the shipped model.json)")
-    p.set_defaults(func=run_train)

@@ -7,6 +7,8 @@ textloop compliance check --jsonl                                   the send-tim
 textloop privacy export|erase +E164                                 what is held about a number
 textloop salesforce render ...                                      the Salesforce project for your org
 textloop templates lint [--triggers FILE] [--price-per-segment P]    links, segments, GSM-7, STOP line, cost
+textloop report [--stack-url URL | --stack-name NAME] [--out DIR]     the loop measured: HTML charts + CSV
+textloop cost [--json] [--reply-rate R] [--meeting-rate M]           AWS $ per million SMS, $ per message/reply/meeting
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {  # type: i
     "demo": _add_demo,
     "classify": _lazy("classify", "add_classify"),
     "evaluate-intents": _lazy("classify", "add_evaluate"),
-    "train-intents": _lazy("classify", "add_train"),
+    "train-intents": _lazy("intent_training", "add_train"),
     "compliance": _lazy("compliance", "add_compliance"),
     "privacy": _lazy("privacy", "add_privacy"),
     "salesforce": _lazy("salesforce_render", "add_salesforce"),
@@ -68,6 +70,8 @@ COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {  # type: i
     "catch-up": _lazy("catch_up", "add_catch_up"),
     "doctor": _lazy("doctor", "add_doctor"),
     "templates": _lazy("templates_lint", "add_templates"),
+    "report": _lazy("report", "add_report"),
+    "cost": _lazy("cost", "add_cost"),
 }
 
 

@@ -4,7 +4,8 @@ The script only *does* things (a user edits a record, Event Relay publishes the 
 posts a signed webhook); the transcript and the verdict are built from the observed state.
 Outputs in the output directory (default ``.textloop/demo/``): ``transcript.md``,
 ``twilio_requests.jsonl``, ``salesforce_requests.jsonl``, ``hubspot_requests.jsonl``,
-``state.json`` (same shape as ``GET /_local/state``), ``deliveries.jsonl`` (TriggerQueue → dispatcher).
+``state.json`` (same shape as ``GET /_local/state``), ``deliveries.jsonl`` (TriggerQueue → dispatcher),
+``report.html`` and its CSV tables (``textloop report`` over the state table's items in ``state.json``).
 Then the closed loop: the texted contacts (and a stranger) reply through ``POST /twilio/inbound``,
 posted over HTTP and signed exactly as Twilio does; a later CRM change for a number that opted out
 is refused; the SLA watchdog is invoked once through the stack.
@@ -45,6 +46,7 @@ import requests
 from textloop_local.serve import LOCAL_EVENT_BUS, LocalStack, StackOptions
 from textloop_local.transcript import (
     LinkScene,
+    OutcomeScene,
     RenewalScene,
     Reply,
     ScanRun,
@@ -52,6 +54,7 @@ from textloop_local.transcript import (
     Verdict,
     WatchdogRun,
     build,
+    outcomes_section,
 )
 
 log = logging.getLogger("textloop_local.demo")
@@ -78,6 +81,7 @@ class DemoResult:
     watchdog: WatchdogRun | None = None
     renewals: RenewalScene | None = None
     links: LinkScene | None = None
+    outcomes: OutcomeScene | None = None
 
 
 # --- publishing like the vendors do ---------------------------------------------------------
@@ -197,6 +201,7 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
         stack.hubspot.expire_tokens()
         replies = play_replies(stack)
         later = play_later(stack)
+        outcomes = play_outcomes(stack)
         stack.drain(timeout=60)
         watchdog = run_watchdog(stack)
         tokens_after = token_calls(stack)
@@ -224,16 +229,25 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     )
     credentials, renewed = credentials_section(tokens_before, tokens_after)
     text = f"{text.rstrip()}\n\n{credentials}\n"
-    verdict.ok = verdict.ok and renewed
+    pipeline, credited = outcomes_section(state, outcomes)
+    text = f"{text.rstrip()}\n\n{pipeline}\n"
+    verdict.ok = verdict.ok and renewed and credited
     (out / "transcript.md").write_text(text, encoding="utf-8")
     (out / "state.json").write_text(json.dumps(state, indent=2, default=str), encoding="utf-8")
+    from textloop_local.report import facts_from_items, write_report  # plotly only when it is written
+
+    write_report(
+        facts_from_items(state["ledger"]), out, title="Textloop demo: the loop measured", source="demo"
+    )
     with (out / "deliveries.jsonl").open("w", encoding="utf-8") as f:
         for d in deliveries:
             f.write(json.dumps(d) + "\n")
     if echo:
         print(text)
         print(("DEMO OK" if verdict.ok else "DEMO FAILED") + f" — files in {out}/", flush=True)
-    return DemoResult(verdict.ok, out, text, verdict, state, replies, later, watchdog, renewals, links)
+    return DemoResult(
+        verdict.ok, out, text, verdict, state, replies, later, watchdog, renewals, links, outcomes
+    )
 
 
 class _Trigger:
@@ -451,6 +465,7 @@ def record_renewal_opt_ins(stack: LocalStack) -> list[str]:
     return [
         "Lena opted in through the renewal reminders sign-up form (ConsentTable: `opted_in`, source `admin`)",
         "Ruth's HubSpot contact says `textloop_sms_consent` = `opted_in`",
+        "Grace's Salesforce contact says `SMS_Consent__c` = `opted_in` (seed)",
         "each has a time zone where it is daytime now, like every contact texted now",
     ]
 
@@ -530,6 +545,25 @@ def play_renewals(stack: LocalStack) -> RenewalScene:
             "deal",
             seed.HS_DEAL_UMBRELLA_RENEWAL,
             "Umbrella's closed-won deal renews in 120 days: outside every window.",
+            "untouched",
+        ),
+        Step(
+            "r6",
+            "Salesforce: a contract ending in 40 days (60-day window)",
+            "salesforce",
+            "contract",
+            seed.SF_CONTRACT_SOYLENT,
+            "Soylent's activated contract (12 months from its start date) ends in 40 days; Grace is its "
+            "**Decision Maker** (contract contact role), Ivan signed it. Seats used and bought sit on the account.",
+            "sent",
+        ),
+        Step(
+            "r7",
+            "Salesforce: a contract ending in 400 days",
+            "salesforce",
+            "contract",
+            seed.SF_CONTRACT_SOYLENT_LATER,
+            "Soylent's analytics add-on contract ends in 400 days: outside every window.",
             "untouched",
         ),
     ]
@@ -620,6 +654,7 @@ def _contacts_texted_now() -> tuple[tuple[str, str, str], ...]:
         ("salesforce", seed.SF_CONTACT_LENA, "America/New_York"),  # (b)
         ("hubspot", seed.HS_CONTACT_MARIA, "America/Chicago"),  # (c)
         ("hubspot", seed.HS_CONTACT_RUTH, "America/New_York"),  # (d)
+        ("salesforce", seed.SF_CONTACT_GRACE, "America/Denver"),  # (r6)
     )
 
 
@@ -963,6 +998,135 @@ def play_later(stack: LocalStack) -> list[Step]:
         "skipped:opted_out",
     )
     return [step]
+
+
+OUTSIDE_WINDOW_DAYS = 45  # the seeded message on Globex's opportunity: older than the 30-day window
+MEETING_ID = "00U5e00000MtAcmEAB"  # the Event a rep books with Priya on the Acme opportunity
+
+
+def play_outcomes(stack: LocalStack) -> OutcomeScene:
+    """What the pipeline does after the texts, told by the CRMs as they tell it: Event Relay publishes an
+    EventChangeEvent (a meeting booked with Priya on the Acme opportunity texted in (a)) and an
+    OpportunityChangeEvent (that opportunity closed won, with its amount), HubSpot posts a signed webhook
+    (a new deal created for Maria, texted in (c): the recorder reads its amount and contact); and Globex's opportunity,
+    whose only message is seeded 45 days back, closes lost: outside the window, credited to nobody."""
+    seed = _seed()
+    trigger = _Trigger(stack)
+    events = stack.client("events")
+    now = datetime.now(UTC)
+    old_sid = seed_old_message(stack, now - timedelta(days=OUTSIDE_WINDOW_DAYS))
+
+    def publish(
+        entity: str, record_id: str, values: dict[str, Any], changed: list[str], create: bool
+    ) -> None:
+        entry = salesforce_change_event(seed.SF_ORG_ID, entity, record_id, values, changed, seed.SF_USER_DANA)
+        if create:
+            detail = json.loads(entry["Detail"])
+            detail["payload"]["ChangeEventHeader"]["changeType"] = "CREATE"
+            entry["Detail"] = json.dumps(detail)
+        for _ in range(2):  # Event Relay delivers at least once: each outcome arrives twice
+            if events.put_events(Entries=[entry]).get("FailedEntryCount"):
+                raise RuntimeError(f"put_events failed for {entity} {record_id}")
+
+    acme, globex = seed.SF_OPPORTUNITY_ACME, seed.SF_OPPORTUNITY_GLOBEX
+    meeting = {
+        "Subject": "Contract walkthrough",
+        "WhatId": acme,
+        "WhoId": seed.SF_CONTACT_PRIYA,
+        "AccountId": seed.SF_ACCOUNT_ACME,
+        "OwnerId": seed.SF_USER_DANA,
+        "StartDateTime": (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "DurationInMinutes": 30,
+    }
+    publish("Event", MEETING_ID, meeting, list(meeting), create=True)
+    won = {"StageName": "Closed Won", "Amount": WON_AMOUNT}
+    changed = stack.salesforce.update_record("Opportunity", acme, won)
+    flags = {"IsWon": True, "IsClosed": True, "AccountId": seed.SF_ACCOUNT_ACME}  # enriched by the channel
+    publish("Opportunity", acme, {**won, **flags}, list(changed or won), create=False)
+    lost = {"StageName": "Closed Lost"}
+    changed = stack.salesforce.update_record("Opportunity", globex, lost)
+    lost_flags = {"IsWon": False, "IsClosed": True, "AccountId": seed.SF_ACCOUNT_GLOBEX}
+    publish("Opportunity", globex, {**lost, **lost_flags}, list(changed or lost), create=False)
+    deal_id = create_hubspot_deal(stack, seed.HS_CONTACT_MARIA)
+    created = {
+        **hubspot_event("deal", deal_id, "", "", trigger.portal_id, trigger.app_id),
+        "subscriptionType": "deal.creation",
+    }
+    for key in ("propertyName", "propertyValue"):
+        created.pop(key)
+    response = post_hubspot_batch(stack.url, trigger.secret, [created, dict(created)])  # sent twice
+    return OutcomeScene(
+        meeting=f"salesforce:event:{MEETING_ID}",
+        won=f"salesforce:opportunity:{acme}",
+        won_amount=WON_AMOUNT,
+        outside=f"salesforce:opportunity:{globex}",
+        outside_sid=old_sid,
+        outside_days=OUTSIDE_WINDOW_DAYS,
+        hubspot_created=f"hubspot:deal:{deal_id}",
+        hubspot_contact_record=f"hubspot:deal:{seed.HS_DEAL_INITECH}",
+        hubspot_amount=float(HS_NEW_DEAL_AMOUNT),
+        webhook_status=response.status_code,
+    )
+
+
+WON_AMOUNT = 48000.0  # the Acme opportunity's amount as the rep closes it
+HS_NEW_DEAL_AMOUNT = "16500"  # the new Initech deal's amount in HubSpot (read by the recorder)
+
+
+def create_hubspot_deal(stack: LocalStack, contact_id: str) -> str:
+    """A rep creates a deal for Maria in HubSpot (CRM v3, associated to her): the new opportunity."""
+    response = requests.post(
+        f"{stack.hubspot.url}/crm/v3/objects/deals",
+        json={
+            "properties": {
+                "dealname": "Initech — 20 more seats",
+                "dealstage": "appointmentscheduled",
+                "pipeline": "default",
+                "amount": HS_NEW_DEAL_AMOUNT,
+            },
+            "associations": [
+                {
+                    "to": {"id": contact_id},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 3}],
+                }
+            ],
+        },
+        headers={"Authorization": f"Bearer {stack.env['HUBSPOT_ACCESS_TOKEN']}"},
+        timeout=15,
+    )
+    response.raise_for_status()
+    return str(response.json()["id"])
+
+
+def seed_old_message(stack: LocalStack, at: datetime) -> str:
+    """A message on Globex's opportunity 45 days ago, indexed as the dispatcher indexes every message it
+    sends (``REC#<record|contact|account>``/``MSG#<iso>#<sid>``: ``message_index_items``); seeded history,
+    nothing was sent through Twilio."""
+    from textloop.adapters.dynamodb import MESSAGE_TTL, message_index_items
+    from textloop.domain.model import RecordRef
+    from textloop.domain.ports import SendSlot, SlotState
+
+    seed = _seed()
+    sid = "SM" + hashlib.sha256(b"seeded-outcome-history").hexdigest()[:32]
+    slot = SendSlot(
+        key="seed:outcome-history",
+        event_key="seed:outcome-history",
+        owner="seed",
+        state=SlotState.SENT,
+        claimed_at=at,
+        lease_until=at,
+        cooldown_until=at,
+        record=RecordRef("salesforce", "opportunity", seed.SF_OPPORTUNITY_GLOBEX),
+        rule="contract_final_review",
+        template_id="contract_final_review",
+        template_version=1,
+        phone="",
+        body="",
+        sid=sid,
+    )  # no contact, no account: only the opportunity itself is credited by it
+    for item in message_index_items(slot, at, at + MESSAGE_TTL):
+        stack.dynamodb.put_item(TableName=stack.state_table, Item=item)
+    return sid
 
 
 def run_watchdog(stack: LocalStack) -> WatchdogRun:

@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parents[3]
 PERMISSION_SET = "Textloop_Integration"
 CHANGE_CHANNEL = "Textloop_Changes"  # PlatformEventChannel Textloop_Changes__chn (infra/salesforce)
 CHANGE_EVENTS = {"opportunity": "OpportunityChangeEvent", "case": "CaseChangeEvent"}
-SOBJECTS = {"opportunity": "Opportunity", "case": "Case"}
+SOBJECTS = {"opportunity": "Opportunity", "case": "Case", "contract": "Contract"}
 HUBSPOT_OBJECTS = {"deal": "deals", "ticket": "tickets"}
 # The scopes of the Textloop HubSpot app (infra/hubspot/src/app/app-hsmeta.json, requiredScopes).
 HUBSPOT_SCOPES = (
@@ -282,7 +282,11 @@ class Doctor:
         for vendor in ("twilio", "salesforce", "hubspot", "privacy"):
             self.check(f"secret:{vendor}", getattr(self, f"_secret_{vendor}"), needs=("settings", "rules"))
         self.check("salesforce:token", self._salesforce_token, needs=("secret:salesforce",))
-        for sobject in ("Contact", *sorted({SOBJECTS[t] for t in self._rule_objects("salesforce")})):
+        related = ["Account"] if self._account_fields() else []  # Account.<field> the rules read
+        for sobject in (
+            "Contact",
+            *sorted({SOBJECTS[t] for t in self._rule_objects("salesforce")} | set(related)),
+        ):
             self.check(
                 f"salesforce:{sobject} fields",
                 partial(self._salesforce_fields, sobject),
@@ -358,6 +362,19 @@ class Doctor:
 
     def _rule_objects(self, crm: str) -> set[str]:
         return {r.object_type for r in self.rules.rules if r.crm == crm} if self.rules is not None else set()
+
+    def _changed_objects(self, crm: str) -> set[str]:
+        """The object types whose changes a rule watches (renewal rules are the scanner's, not CDC's)."""
+        if self.rules is None:
+            return set()
+        return {r.object_type for r in self.rules.rules if r.crm == crm and r.renewal is None}
+
+    def _account_fields(self) -> list[str]:
+        """The account fields the Salesforce rules read through a record's Account (``Account.<field>``)."""
+        if self.rules is None:
+            return []
+        rules = [r for r in self.rules.rules if r.crm == "salesforce"]
+        return [f.split(".", 1)[1] for f in self.rules.fields_for(rules) if f.startswith("Account.")]
 
     def _uses(self, crm: str) -> None:
         if crm not in self.crms:
@@ -604,10 +621,12 @@ class Doctor:
             if s.salesforce_time_zone_field:
                 wanted[s.salesforce_time_zone_field] = ()
             writable = {PHONE_STATUS_FIELD, s.salesforce_consent_field}
+        elif sobject == "Account" and sobject not in SOBJECTS.values():
+            wanted = dict.fromkeys(self._account_fields(), ())
         else:
             object_type = next(t for t, name in SOBJECTS.items() if name == sobject)
             rules = self.rules.for_object("salesforce", object_type)
-            wanted = dict.fromkeys(self.rules.fields_for(rules), ())
+            wanted = dict.fromkeys((f for f in self.rules.fields_for(rules) if "." not in f), ())
         missing = [name for name in wanted if name not in described]
         if missing:
             raise Failed(
@@ -657,7 +676,7 @@ class Doctor:
         return f"{PERMISSION_SET} exists"
 
     def _salesforce_channel(self) -> str:
-        entities = sorted(CHANGE_EVENTS[t] for t in self._rule_objects("salesforce"))
+        entities = sorted(CHANGE_EVENTS[t] for t in self._changed_objects("salesforce"))
         if not entities:
             raise Skipped("no Salesforce rule: no change events needed")
         channels = {

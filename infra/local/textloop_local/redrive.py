@@ -1,7 +1,7 @@
 """``textloop redrive``: move dead-lettered messages back to the queue they came from.
 
     textloop redrive [--queue TriggerDeadLetterQueue|InboundDeadLetterQueue|ConsentDeadLetterQueue|
-                      PrivacyDeadLetterQueue] [--batch 10] [--max N] [--dry-run]
+                      PrivacyDeadLetterQueue|OutcomeDeadLetterQueue] [--batch 10] [--max N] [--dry-run]
                      [--stack-url URL | --stack-name NAME [--region R]]
 
 Which stack (as ``textloop privacy``): ``--stack-url`` a local stack (its environment from
@@ -43,6 +43,7 @@ DEAD_LETTER_QUEUES: dict[str, tuple[str, str]] = {
     "InboundDeadLetterQueue": ("InboundQueue", "INBOUND_QUEUE_URL"),
     "ConsentDeadLetterQueue": ("ConsentQueue", "CONSENT_QUEUE_URL"),
     "PrivacyDeadLetterQueue": ("PrivacyQueue", "PRIVACY_QUEUE_URL"),
+    "OutcomeDeadLetterQueue": ("OutcomeQueue", "OUTCOME_QUEUE_URL"),  # CRM outcomes: recorded once anyway
 }
 HOLD_SECONDS = 300  # how long a received message stays invisible while this run holds it
 SQS_MAX_BATCH = 10

@@ -131,6 +131,7 @@ class LocalStack:
         self.queues: dict[str, dict[str, str]] = {}  # logical id -> {"url", "arn", "name"}
         self.tables: dict[str, str] = {}  # logical id -> physical name
         self.rule_arn = ""
+        self.rule_arns: dict[str, str] = {}  # EventBridge rule logical id -> its ARN on the local bus
         self.scheduler: Any = None  # the local EventBridge Scheduler (fires moto's schedules)
         self.schedule_group = ""
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -389,6 +390,7 @@ class LocalStack:
                 for env, logical_id in (
                     ("CONSENT_QUEUE_URL", "ConsentQueue"),
                     ("PRIVACY_QUEUE_URL", "PrivacyQueue"),
+                    ("OUTCOME_QUEUE_URL", "OutcomeQueue"),
                 )
                 if logical_id in self.queues
             },
@@ -461,19 +463,25 @@ class LocalStack:
         self.client("scheduler").create_schedule_group(Name=self.schedule_group)
         events = self.client("events")
         events.create_event_bus(Name=LOCAL_EVENT_BUS)
-        rule = sam.event_rule(template, "SalesforceChangeRule")
-        self.rule_arn = events.put_rule(
-            Name="SalesforceChangeRule",
-            EventBusName=LOCAL_EVENT_BUS,
-            EventPattern=json.dumps(rule.event_pattern),
-            State="ENABLED",
-            Description=rule.description or "",
-        )["RuleArn"]
-        events.put_targets(
-            Rule="SalesforceChangeRule",
-            EventBusName=LOCAL_EVENT_BUS,
-            Targets=[{"Id": t.id, "Arn": self.queues[t.queue]["arn"]} for t in rule.targets],
-        )
+        resources = template["Resources"] if isinstance(template, dict) else {}
+        for name in ("SalesforceChangeRule", "SalesforceOutcomeRule"):  # triggers; CRM outcomes
+            if name not in resources:
+                continue
+            rule = sam.event_rule(template, name)
+            arn = events.put_rule(
+                Name=name,
+                EventBusName=LOCAL_EVENT_BUS,
+                EventPattern=json.dumps(rule.event_pattern),
+                State="ENABLED",
+                Description=rule.description or "",
+            )["RuleArn"]
+            self.rule_arns[name] = arn
+            events.put_targets(
+                Rule=name,
+                EventBusName=LOCAL_EVENT_BUS,
+                Targets=[{"Id": t.id, "Arn": self.queues[t.queue]["arn"]} for t in rule.targets],
+            )
+        self.rule_arn = self.rule_arns.get("SalesforceChangeRule", "")
 
     def stop(self) -> None:
         for step in (

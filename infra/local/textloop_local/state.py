@@ -94,6 +94,7 @@ def snapshot(stack: Any) -> dict[str, Any]:
     result["inbound"] = inbound_summary(result)
     result["deferred"] = deferred_summary(result, pending)
     result["clicks"] = clicks_summary(result)
+    result["outcomes"] = outcomes_summary(result)
     return result
 
 
@@ -141,6 +142,14 @@ def messages_summary(state: dict[str, Any]) -> list[dict[str, Any]]:
                 "version": int(version) if version.isdigit() else None,
                 "template_tag": rec.get("template_tag", ""),
                 "variant": rec.get("variant", ""),
+                # attribution at send (domain/attribution.py); price when a status callback gave it
+                "owner_id": rec.get("owner_id", ""),
+                "trigger": rec.get("trigger", ""),
+                "stage": rec.get("stage", ""),
+                "tier": rec.get("tier", ""),
+                "lifecycle": rec.get("lifecycle", ""),
+                "cohort": rec.get("cohort", ""),
+                "price": rec.get("price", ""),
                 "segments": rec.get("segments"),
                 "encoding": rec.get("encoding", ""),
                 "status": rec.get("status") or sms.get("status", ""),
@@ -171,6 +180,8 @@ def inbound_summary(state: dict[str, Any]) -> list[dict[str, Any]]:
                 "task_id": details.get("task_id", ""),
                 "priority": details.get("priority", ""),
                 "due": details.get("due", ""),
+                "message_sid": details.get("message_sid", ""),  # the message replied to
+                "latency_s": details.get("latency_s", ""),
                 "at": item["at"],
             }
         )
@@ -230,6 +241,20 @@ def clicks_summary(state: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: str(r["at"]))
 
 
+def outcomes_summary(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """``outcomes``: one row per CRM outcome (``PIPE#<yyyy-mm>``/``<iso at>#<source id>``, as the outcome
+    recorder writes them): kind, crm, record, at, amount, and the credited message's sid, rule, template,
+    version and variant (absent when no message was sent on its records within the window)."""
+    fields = ("kind", "crm", "record", "at", "amount", "message_sid")
+    fields += ("rule", "template", "version", "variant")
+    rows = [
+        {"source_id": str(i["sk"]).split("#", 1)[1], **{k: i[k] for k in fields if k in i}}
+        for i in state["ledger"]
+        if str(i["pk"]).startswith("PIPE#")
+    ]
+    return sorted(rows, key=lambda r: (str(r["at"]), r["source_id"]))
+
+
 def _recorded(value: Any, empty: Any) -> Any:
     """An audit value as the ledger holds it (lists and maps are DynamoDB lists and maps)."""
     return value or empty
@@ -278,7 +303,7 @@ SMS_LOG = {  # where an SMS is logged: collection, body, time
 SF_SMS = ("SMS sent", "SMS received")  # the subjects of the Salesforce Tasks that log an SMS
 NAME_FIELDS = ("Name", "Subject", "dealname", "subject", "CaseNumber")
 _HS_TYPES = {"deals": "deal", "tickets": "ticket", "contacts": "contact"}
-_SF_TYPES = {"006": "opportunity", "500": "case", "003": "contact"}
+_SF_TYPES = {"006": "opportunity", "500": "case", "800": "contract", "003": "contact"}
 _PRIORITY = {"HIGH": "high", "MEDIUM": "normal", "NORMAL": "normal", "LOW": "low"}
 
 

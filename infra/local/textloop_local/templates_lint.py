@@ -49,7 +49,7 @@ OPT_OUT = re.compile(
     r"|\bSTOP\s+to\s+(?:opt[- ]?out|unsubscribe|end|cancel|quit)\b",
     re.IGNORECASE,
 )
-_SALESFORCE_OBJECTS = {"opportunity": "Opportunity", "case": "Case"}
+_SALESFORCE_OBJECTS = {"opportunity": "Opportunity", "case": "Case", "contract": "Contract"}
 _HUBSPOT_OBJECTS = {"deal": "deals", "ticket": "tickets"}
 
 
@@ -77,8 +77,15 @@ def _longest(values: Iterable[Any]) -> str:
 
 
 def _records(rule: Rule) -> list[dict[str, Any]]:
+    """The seed records of the rule's object, a Salesforce record's account fields under ``Account.<field>``
+    (what the gateway reads through the Account relationship)."""
     if rule.crm == "salesforce":
-        return list(seed.SALESFORCE.get(_SALESFORCE_OBJECTS.get(rule.object_type, ""), []))
+        accounts = {a["Id"]: a for a in seed.SALESFORCE["Account"]}
+        records = seed.SALESFORCE.get(_SALESFORCE_OBJECTS.get(rule.object_type, ""), [])
+        return [
+            {**r, **{f"Account.{k}": v for k, v in accounts.get(r.get("AccountId"), {}).items()}}
+            for r in records
+        ]
     kind = _HUBSPOT_OBJECTS.get(rule.object_type, "")
     return [o["properties"] for portal in (seed.HUBSPOT, seed.HUBSPOT_2) for o in portal.get(kind, [])]
 

@@ -182,6 +182,8 @@ def event_views(state: State, deliveries: list[dict[str, Any]]) -> dict[str, Eve
 
     views: dict[str, EventView] = {}
     for d in deliveries:
+        if d.get("function", "DispatcherFunction") != "DispatcherFunction":
+            continue  # the outcome recorder and the reply router read other queues
         try:
             events = parse_queue_body(d["body"])
         except Skip:
@@ -515,12 +517,19 @@ def _renewal_rules() -> list[Any]:
 def _recipient_role(state: State, crm: str, record_id: str, contact_id: str) -> str:
     """The contact's role on the record, as the CRM holds it (contact role, or association label)."""
     if crm == "salesforce":
-        roles = state["salesforce"].get("OpportunityContactRole", [])
+        roles = [
+            (r, parent)
+            for sobject, parent in (
+                ("OpportunityContactRole", "OpportunityId"),
+                ("ContractContactRole", "ContractId"),
+            )
+            for r in state["salesforce"].get(sobject, [])
+        ]
         return next(
             (
                 str(r.get("Role") or "")
-                for r in roles
-                if r.get("OpportunityId") == record_id and r.get("ContactId") == contact_id
+                for r, parent in roles
+                if r.get(parent) == record_id and r.get("ContactId") == contact_id
             ),
             "",
         )
@@ -610,7 +619,7 @@ def renewal_lines(
         section = step_lines(seen)
         section[0] = "#" + section[0]
         rec = record_of(state, step.crm, step.record_id) or {}
-        date = next((str(rec[f]) for f in ("CloseDate", "renewal_date") if rec.get(f)), "?")
+        date = next((str(rec[f]) for f in ("CloseDate", "EndDate", "renewal_date") if rec.get(f)), "?")
         section.insert(2, f"- **Renews:** {date}")
         if step.kind == "untouched":
             section.insert(-1, "- **Not queued:** outside every window — no event, no outcome, no SMS")
@@ -625,21 +634,31 @@ def renewal_lines(
                 f"`{m.get('template')}` v{m.get('version')} (`{m.get('template_tag')}`, variant "
                 f"`{m.get('variant') or '-'}`), {m.get('segments')} {m.get('encoding')} segment(s)",
             )
-            used, bought = (
-                (rec.get("Seats_Used__c"), rec.get("Seats_Purchased__c"))
-                if step.crm == "salesforce"
-                else (rec.get("seats_used"), rec.get("seats_purchased"))
-            )
-            wanted = f"Seats used: {used} of {bought}."
+            used, bought = _seats(state, step, rec)
+            body = str(m.get("body", ""))
+            said = [
+                w for w in (f"Seats used: {used} of {bought}.", f"Seats used: {used}/{bought}.") if w in body
+            ]
+            wanted = said[0] if said else f"Seats used: {used} of {bought}."
             checks.append(
                 (
-                    wanted in str(m.get("body", "")) and m.get("segments") == 1,
+                    bool(said) and m.get("segments") == 1,
                     f"({step.key}) the renewal text says “{wanted}” in one segment",
                 )
             )
         lines += section
         checks += STEP_CHECKS[step.kind](seen)
     return lines
+
+
+def _seats(state: State, step: Step, rec: dict[str, Any]) -> tuple[Any, Any]:
+    """Seats used and bought as the CRM holds them: on the record (an opportunity, a deal), or on a
+    contract's account."""
+    if step.crm == "hubspot":
+        return rec.get("seats_used"), rec.get("seats_purchased")
+    if step.object_type == "contract":
+        rec = record_of(state, "salesforce", str(rec.get("AccountId") or "")) or {}
+    return rec.get("Seats_Used__c"), rec.get("Seats_Purchased__c")
 
 
 def _templates_of(rule: Any) -> str:
@@ -1102,3 +1121,84 @@ def watchdog_lines(state: State, run: WatchdogRun, checks: list[Check]) -> list[
     text = f"SLA watchdog ran through the stack: {run.error or run.result} (open tasks overdue after it ran: {len(overdue)})"
     checks.append((answered and not overdue, text))
     return [*lines, ""]
+
+
+# --- pipeline outcomes (CRM outcomes credited to messages) ------------------------------------------
+
+
+@dataclass
+class OutcomeScene:
+    """The CRM outcomes the demo played after the texts (records as ``<crm>:<object>:<id>``)."""
+
+    meeting: str  # the Salesforce Event booked on the texted opportunity
+    won: str  # that opportunity, closed won
+    won_amount: float
+    outside: str  # an opportunity whose only message is older than the window, closed lost
+    outside_sid: str
+    outside_days: int
+    hubspot_created: str  # a HubSpot deal created for the contact texted in (c) (amount read from HubSpot)
+    hubspot_contact_record: str  # the record of that contact's text
+    hubspot_amount: float
+    webhook_status: int = 0
+
+
+def outcomes_section(state: State, scene: OutcomeScene | None) -> tuple[str, bool]:
+    """The ``outcomes`` of state.json as a table, and whether the played ones were recorded once each,
+    credited as expected (the meeting and both wins to the message on their record, the late loss to none)."""
+    rows = state.get("outcomes", [])
+    lines = [
+        "## Pipeline outcomes",
+        "",
+        "What the CRMs said happened after the texts (Salesforce change events through the outcome rule, "
+        "HubSpot deal webhooks), each recorded once (each outcome was delivered at least twice) and credited "
+        "to the latest message within 30 days on its record (else its contact, else its account):",
+        "",
+        "| at | outcome | record | amount | credited message | rule | template | variant |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        amount = f"{r['amount']:,.2f}" if isinstance(r.get("amount"), int | float) else "-"
+        template = f"{r['template']} v{r['version']}" if r.get("template") else "-"
+        lines.append(
+            f"| {r['at']} | {r['kind']} | {r['record']} | {amount} | {r.get('message_sid') or 'none'} "
+            f"| {r.get('rule') or '-'} | {template} | {r.get('variant') or '-'} |"
+        )
+    if scene is None:
+        return "\n".join(lines), True
+    sent = {m["record"]: m["sid"] for m in state.get("messages", []) if m.get("record")}
+    problems: list[str] = []
+
+    def one(kind: str, record: str) -> dict[str, Any]:
+        found = [r for r in rows if r["kind"] == kind and r["record"] == record]
+        if len(found) != 1:
+            problems.append(f"{kind} on {record}: {len(found)} rows, expected 1")
+            return {}
+        return found[0]
+
+    meeting = one("meeting_booked", scene.meeting)
+    won = one("closed_won", scene.won)
+    lost = one("closed_lost", scene.outside)
+    hubspot = one("opportunity_created", scene.hubspot_created)
+    if meeting and meeting.get("message_sid") != sent.get(scene.won):
+        problems.append("the meeting is not credited to the opportunity's message")
+    if won and (won.get("message_sid") != sent.get(scene.won) or won.get("amount") != scene.won_amount):
+        problems.append("the closed-won opportunity is not credited with its amount")
+    if lost and "message_sid" in lost:
+        problems.append("the loss outside the window was credited")
+    if hubspot and (
+        hubspot.get("message_sid") != sent.get(scene.hubspot_contact_record)
+        or hubspot.get("amount") != scene.hubspot_amount
+    ):
+        problems.append("the new HubSpot deal is not credited to its contact's text with its amount")
+    lines += [
+        "",
+        f"- Meeting booked on {scene.won}: credited to {sent.get(scene.won, '?')} (the text of (a)).",
+        f"- Closed won, {scene.won_amount:,.2f}: credited to the same message.",
+        f"- HubSpot {scene.hubspot_created} created for the contact texted in (c): amount "
+        f"{scene.hubspot_amount:,.2f} and contact read from HubSpot, credited to "
+        f"{sent.get(scene.hubspot_contact_record, '?')} (the text of (c), found under the contact).",
+        f"- {scene.outside} closed lost: its only message ({scene.outside_sid}, seeded {scene.outside_days} days "
+        "back) is outside the window — credited to nobody.",
+    ]
+    lines += [f"- PROBLEM: {p}" for p in problems]
+    return "\n".join(lines), not problems

@@ -14,7 +14,7 @@ import functools
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -23,7 +23,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from textloop.domain import links, segments
+from textloop.domain import links, pipeline, segments
+from textloop.domain.attribution import cohort
 from textloop.domain.errors import InProgress, StoreUnavailable
 from textloop.domain.model import (
     Conversation,
@@ -35,15 +36,19 @@ from textloop.domain.model import (
     WatchedTask,
 )
 from textloop.domain.ports import (
+    CapEntry,
+    CapLedger,
     ConsentChange,
     ConsentForgotten,
     ConsentRecord,
     ConsentStatus,
+    SendPlan,
     SendSlot,
     SentMessage,
     SlotState,
     Tombstone,
 )
+from textloop.domain.send_optimiser import HourCount
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -300,6 +305,12 @@ class DynamoSendSlots(_Table):
             "template": _s(f"{slot.template_id}@v{slot.template_version}"),
             "template_tag": _s(slot.template_tag),
             "variant": _s(slot.variant),
+            # attribution as it was at send (domain/attribution.py): what the report groups by
+            "trigger": _s(slot.trigger),
+            "stage": _s(slot.stage),
+            "tier": _s(slot.tier),
+            "lifecycle": _s(slot.lifecycle),
+            "cohort": _s(slot.cohort or cohort(now)),
             "segments": {"N": str(cost.segments)},  # what the body costs, by Twilio's rules
             "encoding": _s(cost.encoding),
             "event_key": _s(slot.event_key),
@@ -308,6 +319,10 @@ class DynamoSendSlots(_Table):
             "sent_at": _s(iso(now)),
             "expires_at": _epoch(now + self.retention),
         }
+        # The message under its record, contact and account (what CRM outcomes are credited by): plain puts,
+        # idempotent, before the transaction — the provider accepted the message, so the index is true
+        # whatever becomes of the slot; outside it they cost half (no transactional writes).
+        batch_put(self.client, self.table, message_index_items(slot, now, now + self.retention))
         self._slot_transaction(
             _slot_move(slot, SlotState.SENT, sid=slot.sid, sent_at=iso(now)),
             {"Put": {"TableName": self.table, "Item": {**_key(f"MSG#{slot.sid}", "MSG"), **message}}},
@@ -382,19 +397,40 @@ class DynamoConversations(_Table):
             for i in items
         ]
 
+    def cohort(self, phone: str) -> str:
+        """Kept on the number's oldest message record still held (each record copies it, so it
+        outlives the retention of the first one); a record from before cohorts: its month."""
+        with _translated("Query"):
+            items = self.client.query(
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :msg)",
+                ExpressionAttributeValues={":pk": _s(f"PHONE#{phone}"), ":msg": _s("MSG#")},
+                ProjectionExpression="sent_at, cohort",
+                Limit=1,
+            )["Items"]
+        if not items:
+            return ""
+        first = items[0]
+        return str(first.get("cohort", {}).get("S") or cohort(datetime.fromisoformat(first["sent_at"]["S"])))
+
     def message(self, sid: str) -> dict[str, Any] | None:
         with _translated("GetItem"):
             item = self.client.get_item(TableName=self.table, Key=_key(f"MSG#{sid}", "MSG")).get("Item")
         return {k: next(iter(v.values())) for k, v in item.items()} if item else None
 
-    def update_status(self, sid: str, status: str, rank: int, error_code: str, at: datetime) -> bool:
-        """Move a message's delivery status forward; an older or repeated callback changes nothing."""
+    def update_status(
+        self, sid: str, status: str, rank: int, error_code: str, at: datetime, price: str = ""
+    ) -> bool:
+        """Move a message's delivery status forward; an older or repeated callback changes nothing.
+        *price*: what Twilio charged (its ``Price``, e.g. ``-0.00790``), when the callback says."""
+        priced = {":price": _s(price)} if price else {}
         try:
             self.client.update_item(
                 TableName=self.table,
                 Key=_key(f"MSG#{sid}", "MSG"),
                 UpdateExpression="SET #status = :status, status_rank = :rank, error_code = :code, status_at = :at"
-                + (", delivered_at = :at" if status == "delivered" else ""),
+                + (", delivered_at = :at" if status == "delivered" else "")
+                + (", price = :price" if price else ""),
                 ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(status_rank) OR status_rank < :rank)",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
@@ -402,6 +438,7 @@ class DynamoConversations(_Table):
                     ":rank": {"N": str(rank)},
                     ":code": _s(error_code),
                     ":at": _s(iso(at)),
+                    **priced,
                 },
             )
         except ClientError as exc:
@@ -1111,6 +1148,12 @@ _SLOT_TEXT = (
     "account",
     "template_tag",
     "variant",
+    "trigger",
+    "stage",
+    "tier",
+    "lifecycle",
+    "cohort",
+    "crm_account",
 )
 _SLOT_TIMES = ("claimed_at", "lease_until", "cooldown_until")
 
@@ -1152,3 +1195,365 @@ def _slot_from(item: dict[str, Any]) -> SendSlot:
         owner_id=text("owner_id") or None,
         **fields,
     )
+
+
+# -- Frequency caps: the per-number cap ledger ------------------------------------------------------
+
+CAPS_PREFIX = "CAPS#"  # StateTable: CAPS#<e164>/CAPS, the number's cap ledger
+CAPS_KEPT = 256  # entries kept at most (a caps' limit is far lower; it bounds the item, not the count)
+COUNT_ROUNDS = 3  # optimistic rounds of ``count`` (pruning on the way) before its unconditional write
+
+
+class DynamoCapReservations(_Table):
+    """``CAPS#<e164>``/``CAPS``: one entry per message counted against the number's caps (``entries``, a
+    map by holder: ``at``, ``rule``, ``purpose``, ``until``), the instant the ledger started (``since``)
+    and a ``version`` every write moves. A reservation is a PutItem of the whole ledger conditional on
+    the version it was judged on (DynamoDB's per-item atomicity: of N writers on one version, one wins),
+    so concurrent claimers are serialised on the number. Entries out of every window are pruned on each
+    write; the item expires (TTL ``expires_at``) a day after its last entry stops counting."""
+
+    def ledger(self, phone: str) -> CapLedger:
+        with _translated("GetItem"):
+            item = self.client.get_item(
+                TableName=self.table, Key=_key(f"{CAPS_PREFIX}{phone}", "CAPS"), ConsistentRead=True
+            ).get("Item")
+        return _cap_ledger(phone, item) if item else CapLedger(phone)
+
+    def reserve(self, ledger: CapLedger, entry: CapEntry) -> bool:
+        return ledger.holds(entry.holder) or self._write(ledger, entry)
+
+    def count(self, phone: str, entry: CapEntry) -> None:
+        for _ in range(COUNT_ROUNDS):  # the whole ledger, pruned, as long as nobody else is writing
+            if self._write(self.ledger(phone), entry):
+                return
+        key = _key(f"{CAPS_PREFIX}{phone}", "CAPS")
+        for _ in range(MOVE_ATTEMPTS):  # contended: add the entry alone, unconditionally (never blocked)
+            try:
+                self.client.update_item(
+                    TableName=self.table,
+                    Key=key,
+                    UpdateExpression="SET entries.#holder = :entry, expires_at = :exp ADD version :one",
+                    ConditionExpression="attribute_exists(pk)",
+                    ExpressionAttributeNames={"#holder": entry.holder},
+                    ExpressionAttributeValues={
+                        ":entry": _cap_entry_value(entry),
+                        ":exp": _epoch(entry.until + timedelta(days=1)),
+                        ":one": {"N": "1"},
+                    },
+                )
+                return
+            except ClientError as exc:
+                if not _condition_failed(exc):
+                    raise StoreUnavailable(
+                        f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}"
+                    ) from None
+            if self._write(CapLedger(phone), entry):  # no ledger yet: create it
+                return
+        raise StoreUnavailable("the number's cap ledger kept appearing and disappearing")
+
+    def release(self, phone: str, holder: str) -> None:
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=_key(f"{CAPS_PREFIX}{phone}", "CAPS"),
+                UpdateExpression="REMOVE entries.#holder ADD version :one",  # a stale reservation fails
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#holder": holder},
+                ExpressionAttributeValues={":one": {"N": "1"}},
+            )
+        except ClientError as exc:
+            if not _condition_failed(exc):  # no ledger: nothing to release
+                raise StoreUnavailable(
+                    f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}"
+                ) from None
+
+    def _write(self, ledger: CapLedger, entry: CapEntry) -> bool:
+        """The ledger with *entry* (replacing its holder's), pruned, if still at ``ledger.version``."""
+        kept = [e for e in ledger.entries if e.until > entry.at and e.holder != entry.holder]
+        entries = [*kept[-(CAPS_KEPT - 1) :], entry]
+        item = {
+            **_key(f"{CAPS_PREFIX}{ledger.phone}", "CAPS"),
+            "entries": {"M": {e.holder: _cap_entry_value(e) for e in entries}},
+            "since": _s(iso(ledger.since or entry.at)),
+            "version": {"N": str(ledger.version + 1)},
+            "expires_at": _epoch(max(e.until for e in entries) + timedelta(days=1)),
+        }
+        request: dict[str, Any] = {"TableName": self.table, "Item": item}
+        if ledger.version == 0:
+            request["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            request["ConditionExpression"] = "version = :version"
+            request["ExpressionAttributeValues"] = {":version": {"N": str(ledger.version)}}
+        try:
+            self.client.put_item(**request)
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise StoreUnavailable(f"DynamoDB PutItem failed: {exc.response['Error']['Code']}") from None
+        return True
+
+
+def _cap_entry_value(entry: CapEntry) -> dict[str, Any]:
+    values = {"at": iso(entry.at), "rule": entry.rule, "purpose": entry.purpose, "until": iso(entry.until)}
+    return {"M": {k: _s(v) for k, v in values.items()}}
+
+
+def _cap_ledger(phone: str, item: dict[str, Any]) -> CapLedger:
+    entries = [
+        CapEntry(
+            holder,
+            datetime.fromisoformat(value["M"]["at"]["S"]),
+            value["M"]["rule"]["S"],
+            value["M"]["purpose"]["S"],
+            datetime.fromisoformat(value["M"]["until"]["S"]),
+        )
+        for holder, value in item.get("entries", {}).get("M", {}).items()
+    ]
+    return CapLedger(
+        phone,
+        tuple(sorted(entries, key=lambda e: (e.at, e.holder))),
+        datetime.fromisoformat(item["since"]["S"]) if "since" in item else None,
+        int(item.get("version", {}).get("N", "0")),
+    )
+
+
+# -- Outcomes from the CRM: the message index and the pipeline outcomes ---------------------------
+
+REC_PREFIX = "REC#"  # StateTable: REC#<crm>:<object>:<id>/MSG#<iso>#<sid>, a message under a related record
+
+
+def message_index_items(slot: SendSlot, sent_at: datetime, expires: datetime) -> list[dict[str, Any]]:
+    """The message under its record, its contact and its CRM account (no number, no body): what an
+    outcome is attributed by. Written when the message is recorded as sent; expires with it."""
+    attribution: dict[str, Any] = {
+        "sid": _s(slot.sid),
+        "sent_at": _s(iso(sent_at)),
+        "rule": _s(slot.rule),
+        "template": _s(slot.template_id),
+        "version": {"N": str(slot.template_version)},
+        "variant": _s(slot.variant),
+        "expires_at": _epoch(expires),
+    }
+    record, sk = slot.record, f"MSG#{iso(sent_at)}#{slot.sid}"
+    keys = pipeline.message_keys(
+        record.crm, record.object_type, record.record_id, slot.contact_id or "", slot.crm_account
+    )
+    return [{**_key(f"{REC_PREFIX}{k}", sk), **attribution} for k in keys]
+
+
+class DynamoPipelineOutcomes(_Table):
+    """``PIPE#<yyyy-mm>``/``<iso at>#<source id>``: one item per CRM outcome (kind, crm, record, at, amount,
+    and the attributed message's sid, rule, template, version, variant), written once (conditional put):
+    a redelivered change records nothing. No number, no body, no TTL: the pipeline report reads them.
+    The attribution reads ``REC#<key>`` (newest first, one item per related key)."""
+
+    def latest_messages(
+        self, related: Sequence[str], since: datetime, until: datetime
+    ) -> list[pipeline.AttributedMessage]:
+        found: list[pipeline.AttributedMessage] = []
+        for key in dict.fromkeys(related):
+            with _translated("Query"):
+                items = self.client.query(
+                    TableName=self.table,
+                    KeyConditionExpression="pk = :pk AND sk BETWEEN :since AND :until",
+                    ExpressionAttributeValues={
+                        ":pk": _s(f"{REC_PREFIX}{key}"),
+                        ":since": _s(f"MSG#{iso(since)}"),
+                        ":until": _s(f"MSG#{iso(until)}#~"),  # '~' sorts after every sid
+                    },
+                    ScanIndexForward=False,
+                    Limit=1,
+                )["Items"]
+            found += [_attributed(item, key) for item in items]
+        return found
+
+    def exists(self, at: datetime, source_id: str) -> bool:
+        with _translated("GetItem"):
+            item = self.client.get_item(
+                TableName=self.table, Key=_key(*pipeline_key(at, source_id)), ProjectionExpression="pk"
+            ).get("Item")
+        return item is not None
+
+    def record(self, outcome: pipeline.PipelineOutcome) -> bool:
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=_pipeline_item(outcome),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise StoreUnavailable(f"DynamoDB PutItem failed: {exc.response['Error']['Code']}") from None
+        return True
+
+
+def pipeline_key(at: datetime, source_id: str) -> tuple[str, str]:
+    """``PIPE#<yyyy-mm>`` (UTC month of the outcome) and ``<iso instant>#<source id>``."""
+    moment = at.astimezone(UTC)
+    return f"{pipeline.PIPE_PREFIX}{moment:%Y-%m}", f"{iso(moment)}#{source_id}"
+
+
+def _pipeline_item(outcome: pipeline.PipelineOutcome) -> dict[str, Any]:
+    pk, sk = pipeline_key(outcome.at, outcome.source_id)
+    item: dict[str, Any] = {
+        **_key(pk, sk),
+        "kind": _s(str(outcome.kind)),
+        "crm": _s(outcome.crm),
+        "record": _s(outcome.record),
+        "at": _s(iso(outcome.at)),
+    }
+    if outcome.amount is not None:
+        item["amount"] = {"N": format(outcome.amount, "f").rstrip("0").rstrip(".") or "0"}
+    message = outcome.message
+    if message is not None:
+        item.update(
+            message_sid=_s(message.sid),
+            rule=_s(message.rule),
+            template=_s(message.template),
+            variant=_s(message.variant),
+        )
+        if message.version is not None:
+            item["version"] = {"N": str(message.version)}
+    return item
+
+
+def _attributed(item: dict[str, Any], key: str) -> pipeline.AttributedMessage:
+    def text(name: str) -> str:
+        return str(item.get(name, {}).get("S", ""))
+
+    version = item.get("version", {}).get("N")
+    return pipeline.AttributedMessage(
+        sid=text("sid"),
+        sent_at=datetime.fromisoformat(text("sent_at")),
+        rule=text("rule"),
+        template=text("template"),
+        version=int(version) if version is not None else None,
+        variant=text("variant"),
+        related=key,
+    )
+
+
+HOURS_PREFIX = "SENDHOUR#"  # StateTable: SENDHOUR#<segment>/H#<hour>: sends and replies in a week hour
+SENT_HOUR_PREFIX = "SENTHOUR#"  # StateTable: SENTHOUR#<sid>/SENT: the hour a marketing message counted under
+PLAN_PREFIX = "SENDPLAN#"  # StateTable: SENDPLAN#<event key>/PLAN: the instant chosen for a message
+
+
+class DynamoHourStats(_Table):
+    """Send-time optimisation in the state table (``HourStats`` and ``SendPlans``); no item holds a
+    number or a body.
+
+    - ``SENDHOUR#<segment>``/``H#<hour>`` (hour of the week, 000-167): ``sends`` and ``replies``, atomic
+      ``ADD`` counters; one Query reads a segment's week. Kept (aggregates, no person in them).
+    - ``SENTHOUR#<sid>``/``SENT``: the segment and hour a sent message counted under, its ``sent_at`` and,
+      once a reply counted, ``replied_at``. Written in one transaction with its ``sends`` (conditional on
+      not existing: a message counts once), read by the reply, expires after the reply window.
+    - ``SENDPLAN#<event key>``/``PLAN``: the instant drawn for a message (``at``, ``hour``, ``segment``,
+      ``zone``), first writer wins; expires after the horizon and the policy's own."""
+
+    def counts(self, segment: str) -> dict[int, HourCount]:
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :h)",
+            "ExpressionAttributeValues": {":pk": _s(f"{HOURS_PREFIX}{segment}"), ":h": _s("H#")},
+            "ProjectionExpression": "sk, sends, replies",
+        }
+        found: dict[int, HourCount] = {}
+        with _translated("Query"):
+            while True:
+                page = self.client.query(**request)
+                for item in page["Items"]:
+                    hour = int(item["sk"]["S"][2:])
+                    sends = int(item.get("sends", {}).get("N", "0"))
+                    found[hour] = HourCount(sends, int(item.get("replies", {}).get("N", "0")))
+                if "LastEvaluatedKey" not in page:
+                    return found
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def record_send(self, sid: str, segment: str, hour: int, at: datetime, until: datetime) -> bool:
+        marker = {
+            **_key(f"{SENT_HOUR_PREFIX}{sid}", "SENT"),
+            "segment": _s(segment),
+            "hour": {"N": str(hour)},
+            "sent_at": _s(iso(at)),
+            "expires_at": _epoch(until),
+        }
+        once = {"TableName": self.table, "Item": marker, "ConditionExpression": "attribute_not_exists(pk)"}
+        return self._transact({"Put": once}, self._count(segment, hour, "sends"))
+
+    def record_reply(self, sid: str, since: datetime) -> bool:
+        key = _key(f"{SENT_HOUR_PREFIX}{sid}", "SENT")
+        with _translated("GetItem"):
+            item = self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+        if not item or "replied_at" in item or item["sent_at"]["S"] < iso(since):
+            return False
+        mark = {
+            "Update": {
+                "TableName": self.table,
+                "Key": key,
+                "UpdateExpression": "SET replied_at = :now",
+                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(replied_at)",
+                "ExpressionAttributeValues": {":now": _s(iso(datetime.now(UTC)))},
+            }
+        }
+        return self._transact(mark, self._count(item["segment"]["S"], int(item["hour"]["N"]), "replies"))
+
+    def planned(self, message: str) -> SendPlan | None:
+        with _translated("GetItem"):
+            item = self.client.get_item(
+                TableName=self.table, Key=_key(f"{PLAN_PREFIX}{message}", "PLAN"), ConsistentRead=True
+            ).get("Item")
+        if not item:
+            return None
+        return SendPlan(
+            message,
+            datetime.fromisoformat(item["at"]["S"]),
+            int(item["hour"]["N"]),
+            item["segment"]["S"],
+            item["zone"]["S"],
+            datetime.fromtimestamp(int(item["expires_at"]["N"]), UTC),
+        )
+
+    def fix(self, plan: SendPlan) -> SendPlan:
+        item = {
+            **_key(f"{PLAN_PREFIX}{plan.message}", "PLAN"),
+            "at": _s(iso(plan.at)),
+            "hour": {"N": str(plan.hour)},
+            "segment": _s(plan.segment),
+            "zone": _s(plan.zone),
+            "expires_at": _epoch(plan.until),
+        }
+        try:
+            self.client.put_item(
+                TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)"
+            )
+            return plan
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise StoreUnavailable(f"DynamoDB PutItem failed: {exc.response['Error']['Code']}") from None
+        kept = self.planned(plan.message)
+        if kept is None:  # expired between the two calls: this one is as good
+            raise InProgress("the message's send plan changed while it was being fixed")
+        return kept
+
+    def _count(self, segment: str, hour: int, counter: str) -> dict[str, Any]:
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": _key(f"{HOURS_PREFIX}{segment}", f"H#{hour:03d}"),
+                "UpdateExpression": f"ADD {counter} :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        }
+
+    def _transact(self, *items: dict[str, Any]) -> bool:
+        """One atomic write; False when its condition failed (already counted)."""
+        try:
+            self.client.transact_write_items(TransactItems=list(items))  # type: ignore[arg-type]
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise StoreUnavailable(
+                f"DynamoDB TransactWriteItems failed: {exc.response['Error']['Code']}"
+            ) from None
+        return True

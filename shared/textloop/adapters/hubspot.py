@@ -177,7 +177,7 @@ class HubSpotGateway:
             obj = api.get_by_id(
                 record.record_id,
                 properties=list(dict.fromkeys([*fields, "hubspot_owner_id"])),
-                associations=["contacts"],
+                associations=["contacts", "companies"],
                 _request_timeout=self._timeout,
             )
             properties: dict[str, Any] = obj.properties or {}
@@ -192,6 +192,7 @@ class HubSpotGateway:
             fields={name: properties.get(name) for name in fields},
             recipient=recipient,
             owner=owner,
+            account_id=_first_company(obj.associations) or "",  # the outcomes' account
         )
 
     def log_sms(self, activity: SmsActivity) -> str:
@@ -498,6 +499,12 @@ def _contact_with_number(contact: Any, e164: str, region: str) -> Person | None:
         email=values.get("email") or "",
         owner_id=values.get("hubspot_owner_id") or "",
     )
+
+
+def _first_company(associations: dict[str, Any] | None) -> str | None:
+    companies = (associations or {}).get("companies")
+    results = companies.results if companies is not None else []
+    return str(results[0].id) if results else None
 
 
 def _first_contact(associations: dict[str, Any] | None) -> str | None:

@@ -8,13 +8,19 @@ Where a number lives in the state table:
 - ``SLOT#<rule>#<record>#<e164>``/``SLOT``: each send slot, with the outbound body until it is logged;
   found through ``NUMBER#<e164>``/``SLOT#<key>`` (written before the slot) and the message records;
 - ``CONTACT#<crm>:<id>``/``NUMBER#<e164>``: the number under each contact it was meant for;
-- ``EVENT#<key>``/``OUTCOME``: the outcomes of its events, messages and routed replies (masked number
-  only; they expire after 35 days): reported, never deleted;
+- ``CAPS#<e164>``/``CAPS``: its frequency-cap ledger (reported and deleted with the index entries);
+- ``LINK#<code>``/``LINK``: the tracked link of each of its messages (its slot key names the number), and
+  ``LINK#<code>``/``CLICK#<iso>#<id>``: each fetch of it; found by the code, a keyed hash of the slot key
+  and the event key under ``LINK#KEY`` (or the code on the message's outcome);
+- ``EVENT#<key>``/``OUTCOME``: the outcomes of its events, messages, routed replies and logged clicks
+  (masked number only; they expire after 35 days): reported, never deleted;
 - ``PRIVACY#<keyed hash>``/``<iso>``: the audit record of each erasure (no number).
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -25,8 +31,11 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from textloop.adapters.dynamodb import (
+    CAPS_PREFIX,
     CONTACT_PREFIX,
     INDEX_PREFIX,
+    LINK_KEY_ITEM,
+    LINK_PREFIX,
     _condition_failed,
     _key,
     _s,
@@ -36,6 +45,7 @@ from textloop.adapters.dynamodb import (
     batch_get,
     iso,
 )
+from textloop.domain import links
 from textloop.domain.errors import StoreUnavailable
 from textloop.domain.ports import NumberHoldings
 
@@ -64,6 +74,7 @@ class DynamoPrivacyStore(_Table):
             _key(f"{CONTACT_PREFIX}{crm}:{contact}", f"{INDEX_PREFIX}{phone}")
             for crm, contact in sorted(contacts)
         )
+        index += self._query(f"{CAPS_PREFIX}{phone}")  # the number's cap ledger
         events = {_text(i, "event_key") for i in [*conversation, *messages, *slots]} - {""}
         events |= {
             f"failure:{_text(m, 'sid')}:{_text(m, 'error_code')}" for m in messages if _text(m, "error_code")
@@ -71,6 +82,9 @@ class DynamoPrivacyStore(_Table):
         for sid in evidence:  # inbound MessageSids: the routed reply; any evidence: its CRM consent sync
             events |= {f"in:{sid}", f"consent:{sid}:opted_out", f"consent:{sid}:opted_in"}
         outcomes = self._get(_key(f"EVENT#{k}", "OUTCOME") for k in sorted(events))
+        links = self._links(phone, [*conversation, *messages, *slots], outcomes)
+        clicks = {_click_event(i) for i in links if i["sk"]["S"].startswith("CLICK#")}
+        outcomes += self._get(_key(f"EVENT#{k}", "OUTCOME") for k in sorted(clicks - events))
         erasures = self._query(f"{AUDIT_PREFIX}{key}") if key else []
         return NumberHoldings(
             conversation=_plain_all(conversation),
@@ -79,7 +93,36 @@ class DynamoPrivacyStore(_Table):
             index=_plain_all(index),
             outcomes=_plain_all(outcomes),
             erasures=_plain_all(erasures),
+            links=_plain_all(links),
         )
+
+    def _links(
+        self, phone: str, records: Sequence[dict[str, Any]], outcomes: Sequence[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """The tracked links of the number's messages and their fetches: every item under each code. A code
+        is the keyed hash of a slot key and an event key (the slots' and the message records'), or the
+        ``link`` on an outcome; a link of another number's slot is left alone."""
+        codes = {_text(_details(o), "link") for o in outcomes} - {""}
+        with _translated("GetItem"):
+            secret = self.client.get_item(
+                TableName=self.table, Key=_key(*LINK_KEY_ITEM), ConsistentRead=True
+            ).get("Item")
+        if secret is not None:  # no key: no link was ever created
+            key = base64.b64decode(secret["key"]["S"])
+            pairs = {
+                (i["pk"]["S"].removeprefix("SLOT#"), _text(i, "event_key"))
+                for i in records
+                if i["sk"]["S"] == "SLOT"
+            }
+            pairs |= {(k, _text(m, "event_key")) for m in records for k in _slot_keys([m], phone)}
+            codes |= {links.derive_code(key, slot, event) for slot, event in pairs if slot and event}
+        found: list[dict[str, Any]] = []
+        for code in sorted(codes):
+            items = self._query(f"{LINK_PREFIX}{code}")
+            link = next((i for i in items if i["sk"]["S"] == "LINK"), None)
+            if link is None or _text(link, "slot_key").endswith(f"#{phone}"):
+                found += items
+        return found
 
     def delete(self, items: Sequence[dict[str, Any]]) -> int:
         batch_delete(self.client, self.table, [_key(i["pk"], i["sk"]) for i in items])
@@ -131,6 +174,19 @@ class DynamoPrivacyStore(_Table):
 
 def _text(item: dict[str, Any], name: str) -> str:
     return str(item.get(name, {}).get("S", ""))
+
+
+def _details(outcome: dict[str, Any]) -> dict[str, Any]:
+    return dict(outcome.get("details", {}).get("M", {}))
+
+
+def _click_event(click: dict[str, Any]) -> str:
+    """The reply router's event key for a click it logged on the record (``click:<code>:<at>``)."""
+    code = click["pk"]["S"].removeprefix(LINK_PREFIX)
+    at = _text(click, "at")
+    with contextlib.suppress(ValueError):
+        at = datetime.fromisoformat(at).isoformat()  # as the InboundQueue message carries it
+    return f"click:{code}:{at}"
 
 
 def _slot_keys(messages: Iterable[dict[str, Any]], phone: str) -> set[str]:

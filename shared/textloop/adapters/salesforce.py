@@ -1,7 +1,10 @@
 """CrmGateway for Salesforce through simple-salesforce (REST API).
 
-Reads: the record (sObject GET, all fields), then one SOQL on the record for its owner, account and, for a
-Case, its contact; for an Opportunity one more SOQL for the primary OpportunityContactRole's contact.
+Reads: the record (sObject GET, all fields), then one SOQL on the record for its owner, account (and the
+account fields a rule asks for as ``Account.<field>``) and, for a Case, its contact; for an Opportunity one
+more SOQL for the OpportunityContactRole's contact (the wanted role, else the primary one); for a Contract
+(renewal scans) the ContractContactRole in the wanted role, else the contact who signed it
+(``CustomerSignedId``), else the account's primary contact (``AccountContactRole``).
 Contacts by phone: one SOSL phone search (it ignores formatting), checked again number by number.
 Writes: the SMS as a completed Task on the record; follow-ups as open Tasks with a reminder; a flagged number
 as the Contact's ``SMS_Phone_Status__c`` plus a completed Task saying why. Vendor errors never leave this module.
@@ -50,7 +53,7 @@ from textloop.domain.phone import mask, mask_in_text, same_number
 from textloop.domain.ports import DueRenewal, RenewalQuery
 
 TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
-_SOBJECTS = {"opportunity": "Opportunity", "case": "Case"}
+_SOBJECTS = {"opportunity": "Opportunity", "case": "Case", "contract": "Contract"}
 _CONTACT_FIELDS = ("Id", "FirstName", "LastName", "MobilePhone", "Phone", "Email")
 _CONTACT_PHONE_FIELDS = ("MobilePhone", "Phone")  # in order of preference
 _OWNER_FIELDS = ("Id", "FirstName", "LastName", "Email", "Phone")
@@ -180,39 +183,38 @@ class SalesforceGateway:
         self, record: RecordRef, fields: Sequence[str], recipient_role: str | None = None
     ) -> MessageContext:
         sobject = _sobject_name(record)
+        own = [f for f in fields if "." not in f]
+        related_wanted = [f for f in fields if "." in f]  # Account.<field>: through the relationship
         with _translated(record):
             data = self._sobject(sobject).get(record.record_id)
-            related_fields = [f"Owner.{f}" for f in _OWNER_FIELDS] + ["Account.Name"]
+            related_fields = [f"Owner.{f}" for f in _OWNER_FIELDS] + ["Account.Name", *related_wanted]
             if sobject == "Case":
                 related_fields += [f"Contact.{f}" for f in self._fields.soql]
+            if sobject == "Contract":
+                related_fields += [f"CustomerSigned.{f}" for f in self._fields.soql]
             related = self._first(
                 format_soql(
-                    f"SELECT {', '.join(related_fields)} FROM {sobject} WHERE Id = {{}}", record.record_id
+                    f"SELECT {', '.join(dict.fromkeys(related_fields))} FROM {sobject} WHERE Id = {{}}",
+                    record.record_id,
                 )
             )
             if sobject == "Opportunity":
-                # the contact in the wanted role (a renewal's decision maker), else the primary one
-                role = self._role(record.record_id, recipient_role) if recipient_role else None
-                role = role or self._first(
-                    format_soql(
-                        f"SELECT Role, {', '.join(f'Contact.{f}' for f in self._fields.soql)} FROM OpportunityContactRole "
-                        "WHERE OpportunityId = {} AND IsPrimary = true LIMIT 1",
-                        record.record_id,
-                    )
-                )
-                contact = (
-                    {**role["Contact"], "Role": role.get("Role")} if role and role.get("Contact") else None
-                )
+                contact = self._opportunity_contact(record.record_id, recipient_role)
+            elif sobject == "Contract":
+                contact = self._contract_contact(record.record_id, data, related, recipient_role)
             else:
                 contact = related.get("Contact") if related else None
         owner = related.get("Owner") if related else None
         account = related.get("Account") if related else None
+        values = {name: data.get(name) for name in own}
+        values |= {name: _related_value(related, name) for name in related_wanted}
         return MessageContext(
             record=record,
-            fields={name: data.get(name) for name in fields},
+            fields={name: values.get(name) for name in fields},
             recipient=self._recipient(contact),
             owner=_person(owner, prefer_mobile=False),
             account_name=(account or {}).get("Name") or "",
+            account_id=str(data.get("AccountId") or ""),  # Opportunity, Case, Contract: the outcomes' account
         )
 
     def log_sms(self, activity: SmsActivity) -> str:
@@ -318,7 +320,7 @@ class SalesforceGateway:
         """One SOQL, every page (``query_all_iter`` follows ``nextRecordsUrl``)."""
         sobject = _SOBJECTS.get(query.object_type)
         if sobject is None:
-            raise ValueError(f"not a Salesforce opportunity or case: {query.object_type}")
+            raise ValueError(f"not a Salesforce opportunity, case or contract: {query.object_type}")
         soql = format_soql(
             f"SELECT Id, {query.date_field} FROM {sobject} WHERE {query.field} IN {{values}}"
             f" AND {query.date_field} >= {{start}} AND {query.date_field} <= {{end}}"
@@ -335,15 +337,41 @@ class SalesforceGateway:
 
     # --- helpers -----------------------------------------------------------------------
 
-    def _role(self, opportunity_id: str, role: str) -> dict[str, Any] | None:
-        """The contact in *role* on the opportunity (the primary one first when several are)."""
+    def _opportunity_contact(self, opportunity_id: str, role: str | None) -> dict[str, Any] | None:
+        """The contact in the wanted role (a renewal's decision maker), else the primary one."""
+        found = self._role("OpportunityContactRole", "OpportunityId", opportunity_id, role) if role else None
+        return _with_role(found or self._role("OpportunityContactRole", "OpportunityId", opportunity_id))
+
+    def _contract_contact(
+        self,
+        contract_id: str,
+        data: dict[str, Any],
+        related: dict[str, Any] | None,
+        role: str | None,
+    ) -> dict[str, Any] | None:
+        """The ContractContactRole in the wanted role, else the contact who signed the contract
+        (``CustomerSignedId``), else the account's primary contact (its primary AccountContactRole)."""
+        found = (
+            _with_role(self._role("ContractContactRole", "ContractId", contract_id, role)) if role else None
+        )
+        signed = (related or {}).get("CustomerSigned")
+        if found is None and signed and signed.get("Id"):
+            found = signed
+        if found is None and data.get("AccountId"):
+            found = _with_role(self._role("AccountContactRole", "AccountId", str(data["AccountId"])))
+        return found
+
+    def _role(
+        self, sobject: str, parent_field: str, parent_id: str, role: str | None = None
+    ) -> dict[str, Any] | None:
+        """The contact in *role* on the parent record (the primary one first when several are); with no
+        *role*, the primary contact role."""
+        contact = ", ".join(f"Contact.{f}" for f in self._fields.soql)
+        head = f"SELECT Role, {contact} FROM {sobject} WHERE {parent_field} = {{}}"
+        if role is None:
+            return self._first(format_soql(f"{head} AND IsPrimary = true LIMIT 1", parent_id))
         return self._first(
-            format_soql(
-                f"SELECT Role, {', '.join(f'Contact.{f}' for f in self._fields.soql)} FROM OpportunityContactRole "
-                "WHERE OpportunityId = {} AND Role = {} ORDER BY IsPrimary DESC LIMIT 1",
-                opportunity_id,
-                role,
-            )
+            format_soql(f"{head} AND Role = {{}} ORDER BY IsPrimary DESC LIMIT 1", parent_id, role)
         )
 
     def _recipient(self, data: dict[str, Any] | None) -> Person | None:
@@ -357,7 +385,7 @@ class SalesforceGateway:
             do_not_contact=bool(data.get(f.do_not_call)),
             time_zone=str(data.get(f.time_zone) or "") if f.time_zone else "",
             state=str(data.get(f.state) or ""),
-            role=str(data.get("Role") or ""),  # the OpportunityContactRole's, for an opportunity
+            role=str(data.get("Role") or ""),  # the contact role's (opportunity, contract, account)
         )
 
     def _sobject(self, name: str) -> SFType:
@@ -380,8 +408,22 @@ class SalesforceGateway:
 
 def _sobject_name(record: RecordRef) -> str:
     if record.crm != "salesforce" or record.object_type not in _SOBJECTS:
-        raise ValueError(f"not a Salesforce opportunity or case: {record}")
+        raise ValueError(f"not a Salesforce opportunity, case or contract: {record}")
     return _SOBJECTS[record.object_type]
+
+
+def _with_role(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A contact role row's contact, carrying the row's ``Role``."""
+    if not row or not row.get("Contact"):
+        return None
+    return {**row["Contact"], "Role": row.get("Role")}
+
+
+def _related_value(related: dict[str, Any] | None, path: str) -> Any:
+    """``Account.Seats_Used__c`` read from a SOQL row's nested relationship object."""
+    relationship, _, name = path.partition(".")
+    parent = (related or {}).get(relationship)
+    return parent.get(name) if isinstance(parent, dict) else None
 
 
 def _person(data: dict[str, Any] | None, prefer_mobile: bool) -> Person | None:

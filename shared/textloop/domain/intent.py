@@ -22,14 +22,15 @@ Two stages, both pure Python, deterministic and offline:
    me alone", "I didn't sign up for this", "delete this number", "me tire da lista", "lasciatemi in
    pace"), and channel switches that keep another channel but not the texts ("email only please, no
    texts"). A greeting alone ("hello", "hola", "hey Sam") is an acknowledgement, never HELP.
-2. **A multinomial naive Bayes model** for the business intents, over word uni/bigrams and cue groups
-   (a small hand-made lexicon: acknowledgement words, problem words, time words, money words...). It is
-   trained offline (``textloop train-intents``) on ``textloop/intents/dataset/train.jsonl`` and ships as
-   integer feature counts in ``textloop/intents/model.json``. It has an opt_out class too: **the safety
+2. **A logistic-regression model** for the business intents, over hashed binary features: word uni/bigrams,
+   cue groups (a small hand-made lexicon: acknowledgement words, problem words, time words...), symbols
+   and character 3-5-grams of each word (typos, inflections, six languages). It is trained offline
+   (``textloop train-intents``, scikit-learn) on replies from seven authors and ships as int16 weights
+   (``textloop/intents/weights.bin``) read in pure Python. It has an opt_out class too: **the safety
    net**. Where the rules found no revocation and vetoed none (a named other object, the word as a noun,
    negated, the keyword asked about, a mistaken STOP taken back, the texts kept), the reply is an opt-out
    when it carries a revocation cue and P(opt_out) >= ``net_cue``, or when P(opt_out) >= ``net_alone``;
-   both thresholds are chosen by 5-fold cross-validation on train and ship in model.json.
+   both thresholds are chosen by leave-one-author-out cross-validation and ship in model.json.
 
 ``opt_out_type`` (Twilio's ``OptOutType`` with Advanced Opt-Out: STOP, START or HELP) wins when given.
 """
@@ -40,7 +41,10 @@ import itertools
 import json
 import math
 import re
+import sys
 import unicodedata
+import zlib
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,7 +67,7 @@ INTENTS: tuple[str, ...] = (
 )
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "intents" / "model.json"
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 MODEL_CHARS = 640  # the model reads the start of a long reply; the rules read all of it
 MAX_CHARS = 1600  # a Twilio SMS body is at most 1,600 characters; longer input is cut there
 
@@ -171,6 +175,7 @@ _STOP_SYMBOLS = frozenset(
     "\U0001f6d1\u26d4\U0001f6ab"  # stop sign, no entry, prohibited
     "\U0001f515\U0001f4f5\U0001f4f4\U0001f507"  # bell muted, no mobile phones, phone off, speaker muted
     "\u270b\U0001f91a\U0001f910\U0001f645"  # raised hand (x2), zipper-mouth face, gesturing no
+    "\U0001f595\U0001f5d1"  # middle finger, wastebasket ("🗑️ this number")
 )
 
 # ---- The FCC's revocation words (47 CFR 64.1200(a)(10)), read where they stand in a sentence.
@@ -266,7 +271,7 @@ _MESSAGING = _wordset(
     "alert alerts reminder reminders updates promos promotions promotional marketing ads advertising "
     "advertisements blasts blast broadcasts robotexts robocalls communication communications correspondence "
     "outreach solicitation solicitations mensajes mensaje textos mensagens mensagem "
-    "messaggi messaggio notifiche nachrichten nachricht textnachrichten texte"
+    "messaggi messaggio notifiche nachrichten nachricht textnachrichten texte comms coms surveys survey"
 )
 # What is revoked ("revoke my consent", "withdraw the permission"), in six languages.
 _CONSENT = _wordset(
@@ -287,7 +292,7 @@ _SCORN = _wordset(
 _NUMBERS = _wordset("number numbers phone cell mobile digits contact info details data landline num")
 # Containers of the texts: only an object when nothing names another thing ("your list" vs "the mailing list").
 _CONTAINERS = _wordset(
-    "subscription subscriptions list lists program programme membership enrollment enrolment signup"
+    "subscription subscriptions list lists lust lsit lisst program programme membership enrollment enrolment signup"
 )
 # Words that may qualify a messaging container without naming something else ("your stupid list").
 _NEUTRAL_MODIFIERS = _wordset(
@@ -326,7 +331,7 @@ _CONTACT_ING = _wordset(
     "texting txting textin txtin messaging msging sending sendin contacting calling callin emailing bugging "
     "bothering pestering harassing harrassing spamming hounding pinging writing hitting blowing reaching "
     "following nagging chasing blasting stalking disturbing annoying getting receiving gettin recieving "
-    "ringing phoning dming pming"
+    "ringing phoning dming pming smsing smssing smsin"
 )
 _COMPOUND_BEFORE = {
     "stop": _wordset(
@@ -1836,91 +1841,92 @@ def features(normalized: str) -> Iterator[str]:
             yield "s:" + char
 
 
-@dataclass(frozen=True)
-class NaiveBayes:
-    """Multinomial naive Bayes over binary features, from integer counts.
+def model_features(normalized: str) -> set[str]:
+    """What the model reads: ``features`` plus character 3-5-grams of each word with its boundaries
+    (" stpo " -> " st", "stp", "tpo", "po "...), which carry typos, inflections and the six languages."""
+    normalized = normalized[:MODEL_CHARS]
+    out = set(features(normalized))
+    for token in words(normalized):
+        padded = f" {token} "
+        for n in (3, 4, 5):
+            out.update("c:" + padded[i : i + n] for i in range(len(padded) - n + 1))
+    return out
 
-    score(c) = log P(c) + sum over known features f of log P(f|c), Laplace smoothing alpha, computed
-    sparsely: k * log(alpha / (N_c + alpha * V)) + sum of log(1 + n_fc / alpha) over the classes that
-    saw f (k known features). Counts stay integers in the file, so a rebuild is byte-for-byte equal.
+
+def feature_buckets(feats: Iterable[str], size: int) -> set[int]:
+    """The hashing trick: each feature's bucket (CRC-32, stable across processes and platforms)."""
+    return {zlib.crc32(f.encode("utf-8")) % size for f in feats}
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Multinomial logistic regression over hashed binary features, L2-normalised per reply.
+
+    logit(c) = bias(c) + scale / sqrt(k) * sum of weight(c, b) over the k distinct buckets b of the
+    reply; weights are int16, one row of ``size`` per class, in ``weights.bin`` (the rest in
+    ``model.json``). Trained offline by ``textloop train-intents`` (scikit-learn); read in pure Python.
     """
 
     classes: tuple[str, ...]
-    alpha: float
-    log_prior: tuple[float, ...]
-    log_unseen: tuple[float, ...]
-    counts: Mapping[str, Sequence[Sequence[int]]]  # feature -> [[class index, count], ...]
-    temperature: float
+    size: int
+    scale: float
+    bias: tuple[float, ...]
+    rows: tuple[array[int], ...]  # per class
     net_cue: float = 2.0  # opt_out probability from which a reply with a revocation cue is an opt-out
     net_alone: float = 2.0  # ... and from which any reply is (2.0: the net is off)
 
     @classmethod
-    def from_counts(cls, model: Mapping[str, Any]) -> NaiveBayes:
-        if model.get("format") != MODEL_FORMAT:
-            raise ValueError(f"intent model format {model.get('format')!r} is not {MODEL_FORMAT}")
-        alpha = float(model["alpha"])
-        docs = [int(n) for n in model["documents"]]
-        vocabulary = len(model["counts"])
+    def from_parts(cls, head: Mapping[str, Any], blob: bytes) -> LinearModel:
+        if head.get("format") != MODEL_FORMAT:
+            raise ValueError(f"intent model format {head.get('format')!r} is not {MODEL_FORMAT}")
+        classes, size = tuple(head["classes"]), int(head["buckets"])
+        weights = array("h")
+        weights.frombytes(blob)
+        if sys.byteorder == "big":
+            weights.byteswap()  # stored little-endian
+        if len(weights) != size * len(classes):
+            raise ValueError(f"intent weights hold {len(weights)} values, expected {size * len(classes)}")
+        net = head.get("opt_out_net", {})
         return cls(
-            classes=tuple(model["classes"]),
-            alpha=alpha,
-            log_prior=tuple(math.log(n / sum(docs)) for n in docs),
-            log_unseen=tuple(
-                math.log(alpha / (int(t) + alpha * vocabulary)) for t in model["feature_totals"]
-            ),
-            counts=model["counts"],
-            temperature=float(model["temperature"]),
-            net_cue=float(model.get("opt_out_net", {}).get("cue", 2.0)),
-            net_alone=float(model.get("opt_out_net", {}).get("alone", 2.0)),
+            classes=classes,
+            size=size,
+            scale=float(head["scale"]),
+            bias=tuple(float(b) for b in head["bias"]),
+            rows=tuple(weights[c * size : (c + 1) * size] for c in range(len(classes))),
+            net_cue=float(net.get("cue", 2.0)),
+            net_alone=float(net.get("alone", 2.0)),
         )
 
-    def scores(self, feats: Iterable[str]) -> tuple[list[float], int]:
-        """Per-class log joint likelihoods of a set of features, and how many of them the model knows."""
-        scores = list(self.log_prior)
-        known = 0
-        for feature in set(feats):
-            sparse = self.counts.get(feature)
-            if sparse is None:
-                continue
-            known += 1
-            for c, n in sparse:
-                scores[c] += math.log1p(n / self.alpha)
-        return [s + known * u for s, u in zip(scores, self.log_unseen, strict=True)], known
+    def probabilities(self, feats: Iterable[str]) -> list[float]:
+        return self.bucket_probabilities(feature_buckets(feats, self.size))
 
-    def probabilities(self, scores: Sequence[float], known: int) -> list[float]:
-        """Softmax tempered by sqrt(known features): confidence does not explode on long replies."""
-        scale = self.temperature * math.sqrt(max(known, 1))
-        top = max(scores)
-        exps = [math.exp((s - top) / scale) for s in scores]
+    def bucket_probabilities(self, buckets: set[int]) -> list[float]:
+        sums = [sum(map(row.__getitem__, buckets)) for row in self.rows]
+        factor = self.scale / math.sqrt(len(buckets)) if buckets else 0.0
+        logits = [b + s * factor for b, s in zip(self.bias, sums, strict=True)]
+        top = max(logits)
+        exps = [math.exp(x - top) for x in logits]
         total = sum(exps)
         return [e / total for e in exps]
 
-    def opt_out_probability(self, scores: Sequence[float], known: int) -> float:
+    def opt_out_probability(self, probs: Sequence[float]) -> float:
         """The model's probability that the reply is an opt-out (0.0 when it has no opt_out class)."""
-        if "opt_out" not in self.classes:
-            return 0.0
-        return self.probabilities(scores, known)[self.classes.index("opt_out")]
+        return probs[self.classes.index("opt_out")] if "opt_out" in self.classes else 0.0
 
-    def predict(
-        self,
-        feats: Iterable[str],
-        *,
-        exclude: frozenset[str] = frozenset(),
-        scored: tuple[list[float], int] | None = None,
-    ) -> tuple[str, float]:
+    def predict(self, probs: Sequence[float], *, exclude: frozenset[str] = frozenset()) -> tuple[str, float]:
         """The best intent but opt_out (the rules' and the safety net's call) and *exclude*, with its
-        probability."""
-        scores, known = scored or self.scores(feats)
+        probability among the allowed ones."""
         allowed = [i for i, c in enumerate(self.classes) if c != "opt_out" and c not in exclude]
-        probs = self.probabilities([scores[i] for i in allowed], known)
-        best = max(range(len(allowed)), key=lambda i: (probs[i], -i))
-        return self.classes[allowed[best]], probs[best]
+        total = sum(probs[i] for i in allowed) or 1.0
+        best = max(allowed, key=lambda i: (probs[i], -i))
+        return self.classes[best], probs[best] / total
 
 
 @lru_cache(maxsize=4)
-def load_model(path: str | None = None) -> NaiveBayes:
-    source = Path(path) if path else MODEL_FILE
-    return NaiveBayes.from_counts(json.loads(source.read_text(encoding="utf-8")))
+def load_model(path: str | None = None) -> LinearModel:
+    head_file = Path(path) if path else MODEL_FILE
+    head = json.loads(head_file.read_text(encoding="utf-8"))
+    return LinearModel.from_parts(head, head_file.with_name(head["weights"]).read_bytes())
 
 
 # ------------------------------------------------------------------------------------------ classify
@@ -1977,10 +1983,14 @@ _CUE_WORDS = _wordset(
     "molestia spam spamming report reporting denunciar signaler melden denunciare stalking leave alone peace "
     "paz paix ruhe pace enough basta chega suffit genug schluss lista liste list baja sair desist cease halt "
     "desuscribir desuscribirme desabonner desinscrire abmelden abbestellen descadastrar disiscrivere "
-    "aufhoren arreter arrete arretez parar paren pare parem smettila smettetela smettere dejen deja dejar"
+    "aufhoren arreter arrete arretez parar paren pare parem smettila smettetela smettere dejen deja dejar "
+    "deixem deixe deixa cessate cessez cessar cesse cessem radiez radier loschung supresion supressao "
+    "cancellazione diffida pause pausar instead darreter"
 )
 _CUE_PHRASE = _Pattern(
-    r"\b(?:no\s+more|no\s+longer|no\s+(?:texts?|sms|messages|texting)|rather\s+not|not\s+(?:by|via|per|over)\s+"
+    r"\b(?:too\s+many\s+(?:texts|messages|sms|txts)|one\s+more\s+of\s+these|keep\s+(?:getting|receiving|reaching)"
+    r"|not\s+a\s+fan\s+of|(?:no|nao|non|not|n)\s+autori[sz]\w*|text\s+me\s+less|not\s+reading\s+(?:these|them|this)"
+    r"|can\s+(?:u|you)\s+not|no\s+more|no\s+longer|no\s+(?:texts?|sms|messages|texting)|rather\s+not|not\s+(?:by|via|per|over)\s+"
     r"(?:text|sms)|(?:e\s*mail|mail)\s+(?:only|instead)|only\s+(?:by\s+|via\s+)?e\s*mail|prefer\s+e\s*mail"
     r"|lose\s+(?:my|this)\s+number|forget\s+(?:my|this)\s+number|(?:take|get)\s+(?:me|my\s+\w+)\s+(?:off|out)"
     r"|leave\s+me|go\s+away|sick\s+of|tired\s+of|done\s+with|had\s+it|knock\s+it\s+off|cut\s+it\s+out"
@@ -2036,7 +2046,10 @@ _NET_OTHER = _Pattern(
     r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
     r"|in\s+maternita|licenca\s+(?:maternidade|medica))\b"
 )
-_KEEP_TEXTS = r"\bkeep\s+(?:the\s+|my\s+|your\s+)?(?:texts|sms|text\s+messages|texting)\b(?!\s+(?:from|off))"
+_KEEP_TEXTS = (
+    r"(?<!\byou )(?<!\bu )(?<!\bthey )(?<!\bya )\bkeep\s+(?:the\s+|my\s+|your\s+)?(?:texts|sms|text\s+messages"
+    r"|texting)\b(?!\s+(?:from|off|me))"
+)
 
 
 def _net_vetoed(tokens: Sequence[str]) -> bool:
@@ -2055,6 +2068,8 @@ def _net_vetoed(tokens: Sequence[str]) -> bool:
 def _revocation_cue(tokens: Sequence[str]) -> bool:
     """A revocation word (or its fuzzy form) or a strong plain-language cue, in six languages."""
     for token in tokens:
+        if "0" in token and not token.isdigit():
+            token = token.replace("0", "o")  # "st0p", "0pt 0ut"
         squeezed = _squeeze(token)
         if (
             _verb_form(token)
@@ -2067,22 +2082,22 @@ def _revocation_cue(tokens: Sequence[str]) -> bool:
     return bool(_CUE_PHRASE.search(" ".join(tokens)))
 
 
-def classify(text: str, *, opt_out_type: str | None = None, model: NaiveBayes | None = None) -> IntentResult:
+def classify(text: str, *, opt_out_type: str | None = None, model: LinearModel | None = None) -> IntentResult:
     """The intent of one SMS reply. Deterministic, offline; opt_out from the rules, else from the model's
     safety net (never where the rules read another meaning)."""
     normalized = normalize(text)
     ruled, vetoed = _by_rules(text, normalized, opt_out_type)
     if ruled is not None:
         return ruled
-    feats = list(features(normalized))
-    nb = model or load_model()
-    scored = nb.scores(feats)
-    if not vetoed and not _net_vetoed(words(normalized)):
-        p_opt_out = nb.opt_out_probability(*scored)
-        if p_opt_out >= nb.net_alone or (p_opt_out >= nb.net_cue and _revocation_cue(words(normalized))):
+    lm = model or load_model()
+    probs = lm.probabilities(model_features(normalized))
+    tokens = words(normalized)
+    if not vetoed and not _net_vetoed(tokens):
+        p_opt_out = lm.opt_out_probability(probs)
+        if p_opt_out >= lm.net_alone or (p_opt_out >= lm.net_cue and _revocation_cue(tokens)):
             return _result("opt_out", p_opt_out)
-    intent, confidence = nb.predict(feats, scored=scored)
-    if intent == "opt_in" and not re.search(_OPT_IN_CUE, " ".join(words(normalized))):
+    intent, confidence = lm.predict(probs)
+    if intent == "opt_in" and not re.search(_OPT_IN_CUE, " ".join(tokens)):
         # "yes please" is no re-consent
-        intent, confidence = nb.predict(feats, exclude=frozenset({"opt_in"}), scored=scored)
+        intent, confidence = lm.predict(probs, exclude=frozenset({"opt_in"}))
     return _result(intent, confidence)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 Crm = Literal["salesforce", "hubspot"]
-ObjectType = Literal["opportunity", "case", "deal", "ticket"]
+ObjectType = Literal["opportunity", "case", "contract", "deal", "ticket"]  # contract: renewal scans only
 
 HUBSPOT_SOURCE = "hubspot"  # the queue envelope of a HubSpot webhook event
 HUBSPOT_OBJECTS: dict[str, ObjectType] = {"deal": "deal", "ticket": "ticket"}
@@ -102,6 +102,7 @@ class MessageContext:
     recipient: Person | None
     owner: Person | None
     account_name: str = ""
+    account_id: str = ""  # the record's account (Salesforce AccountId, HubSpot company id), when known
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,8 @@ from textloop.domain.model import (
     TriggerEvent,
     WatchedTask,
 )
+from textloop.domain.pipeline import AttributedMessage, PipelineOutcome
+from textloop.domain.send_optimiser import HourCount
 
 
 class CrmGateway(Protocol):
@@ -153,6 +155,12 @@ class SendSlot:
     account: str = ""  # the tenant (Salesforce org id, HubSpot portal id): kept on the message records
     template_tag: str = ""  # <stage>-<trigger>-<variant>-v<N>: kept on the message records
     variant: str = ""  # the rule's variant that chose the template (segment, A/B arm): "" for a single one
+    crm_account: str = ""  # the record's account in the CRM (Salesforce AccountId, HubSpot company): outcomes
+    trigger: str = ""  # attribution (domain/attribution.py): "<field>=<value>" that fired the rule
+    stage: str = ""  # the rule's field on the record at send
+    tier: str = ""  # the account's tier, where a fetched field says
+    lifecycle: str = ""  # the lifecycle stage, where a fetched field says
+    cohort: str = ""  # the month (YYYY-MM) the number was first texted
 
     def evolve(self, **changes: object) -> SendSlot:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -221,6 +229,11 @@ class Conversations(Protocol):
 
     def sent_since(self, phone: str, since: datetime) -> list[SentMessage]:
         """Every message sent to *phone* at or after *since*, oldest first."""
+        ...
+
+    def cohort(self, phone: str) -> str:
+        """The month (``YYYY-MM``) *phone* was first texted, as its oldest message record still held
+        says; "" when it never was."""
         ...
 
 
@@ -316,10 +329,11 @@ class NumberHoldings:
     index: tuple[dict[str, Any], ...]  # NUMBER#<e164>/SLOT#<key>, CONTACT#<crm>:<id>/NUMBER#<e164>
     outcomes: tuple[dict[str, Any], ...]  # EVENT#<key>/OUTCOME of its events, sids and replies
     erasures: tuple[dict[str, Any], ...]  # PRIVACY#<hash>/<iso>
+    links: tuple[dict[str, Any], ...] = ()  # LINK#<code>/LINK of its messages, LINK#<code>/CLICK#… fetches
 
     @property
     def deletable(self) -> tuple[dict[str, Any], ...]:
-        return self.conversation + self.messages + self.slots + self.index
+        return self.conversation + self.messages + self.slots + self.index + self.links
 
 
 class PrivacyStore(Protocol):
@@ -372,6 +386,15 @@ class RenewalSearch(Protocol):
         ...
 
 
+class TenantDirectory(Protocol):
+    """The tenants installed with credentials of their own (the renewal scanner scans each of them)."""
+
+    def accounts(self, crm: Crm) -> list[str]:
+        """The accounts of *crm* (Salesforce org ids, HubSpot portal ids) that have their own credentials,
+        sorted; the default tenant ("") is not listed. Raises StoreUnavailable when they cannot be listed."""
+        ...
+
+
 class Links(Protocol):
     """Tracked links (``LINK#<code>``) and their clicks, on the state table."""
 
@@ -405,4 +428,120 @@ class Links(Protocol):
 class MessageQueue(Protocol):
     def send_all(self, bodies: Sequence[str]) -> None:
         """Enqueue the bodies in batches; raises StoreUnavailable when some could not be queued."""
+        ...
+
+
+# -- Frequency caps: every message to a number counted atomically -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CapEntry:
+    """One message counted against its number's caps, from the moment its send slot moved to SENDING."""
+
+    holder: str  # the message: its send slot's key and event key (one entry per message, idempotent)
+    at: datetime
+    rule: str
+    purpose: str
+    until: datetime  # it counts in no window after this instant (at + the longest window): then pruned
+
+
+@dataclass(frozen=True, slots=True)
+class CapLedger:
+    """What one number's caps have counted since ``since``, read at ``version`` (optimistic concurrency:
+    a reservation is written only if nobody else wrote since). ``since`` None: no ledger yet."""
+
+    phone: str
+    entries: tuple[CapEntry, ...] = ()
+    since: datetime | None = None  # every message sent to the number from here on has its entry
+    version: int = 0
+
+    def holds(self, holder: str) -> bool:
+        return any(e.holder == holder for e in self.entries)
+
+
+class CapReservations(Protocol):
+    """The per-number count the frequency caps are judged on, written atomically: of N messages judged
+    at the same instant for a cap of k, exactly k are reserved, whatever the history read said."""
+
+    def ledger(self, phone: str) -> CapLedger:
+        """The number's ledger (a consistent read); an empty one at version 0 when there is none."""
+        ...
+
+    def reserve(self, ledger: CapLedger, entry: CapEntry) -> bool:
+        """Add *entry* if the ledger is still at ``ledger.version`` (created when it is 0); entries out
+        of every window are pruned. False when another writer got there first: read it and judge again."""
+        ...
+
+    def count(self, phone: str, entry: CapEntry) -> None:
+        """Add *entry* whatever the ledger holds (a message the caps count but never hold back);
+        idempotent for its holder, and it moves the version (a concurrent reservation is judged again)."""
+        ...
+
+    def release(self, phone: str, holder: str) -> None:
+        """Remove the message's entry (deferred, or refused for good); idempotent; moves the version."""
+        ...
+
+
+# -- Outcomes from the CRM: the pipeline after a message --------------------------------------------
+
+
+class PipelineOutcomes(Protocol):
+    """Outcomes (``PIPE#<yyyy-mm>``/``<iso at>#<source id>``) and the message index they are attributed
+    with (``REC#<crm>:<object>:<id>``/``MSG#<iso>#<sid>``, written with each message record)."""
+
+    def latest_messages(
+        self, related: Sequence[str], since: datetime, until: datetime
+    ) -> list[AttributedMessage]:
+        """For each related key, its latest message sent in [*since*, *until*] (at most one per key)."""
+        ...
+
+    def record(self, outcome: PipelineOutcome) -> bool:
+        """Store the outcome once: False (nothing written) when its source id is already recorded."""
+        ...
+
+    def exists(self, at: datetime, source_id: str) -> bool:
+        """Whether the outcome of *source_id* at *at* is already stored (a redelivery: the CRM is not read)."""
+        ...
+
+
+# -- Send-time optimisation: reply statistics per (segment, hour of the week), a plan per message ----
+
+
+class HourStats(Protocol):
+    """Marketing messages sent and replied to, per segment and local hour of the week (the optimiser's
+    posteriors). Counts are atomic; each message counts once as sent and at most once as replied to."""
+
+    def counts(self, segment: str) -> dict[int, HourCount]:
+        """Every hour of the week the segment was sent in (hours never sent in are left out)."""
+        ...
+
+    def record_send(self, sid: str, segment: str, hour: int, at: datetime, until: datetime) -> bool:
+        """Count the message *sid* as sent in *hour* to *segment*, and remember that for its reply until
+        *until*. Idempotent per sid; returns whether it was counted now."""
+        ...
+
+    def record_reply(self, sid: str, since: datetime) -> bool:
+        """Count a reply to the message *sid* for the hour and segment it was counted under, if it was
+        counted as sent at or after *since* and has no reply counted yet. Returns whether it counted."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SendPlan:
+    """The instant the optimiser chose for one message (its event), fixed the first time it was judged:
+    a redelivery or the schedule firing finds it again instead of drawing anew."""
+
+    message: str  # the event's key: one event sends at most one message
+    at: datetime
+    hour: int  # the local hour of the week of ``at``
+    segment: str
+    zone: str  # the IANA zone the hours are read in
+    until: datetime  # kept until then (beyond the horizon and the deferrals after it)
+
+
+class SendPlans(Protocol):
+    def planned(self, message: str) -> SendPlan | None: ...
+
+    def fix(self, plan: SendPlan) -> SendPlan:
+        """Keep *plan* unless the message has one already (the first writer wins); returns the one kept."""
         ...

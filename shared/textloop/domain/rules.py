@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time, timedelta
@@ -31,9 +32,23 @@ from textloop.domain.watchlist import DEFAULT_TRIGGERS_FILE
 NAME_FIELDS: dict[str, str] = {
     "opportunity": "Name",
     "case": "Subject",
+    "contract": "Name",  # Contract Name (optional in Salesforce: a template may prefer account.name)
     "deal": "dealname",
     "ticket": "subject",
 }
+# The object types each CRM's rules may name. A Salesforce Contract is found by the renewal scanner
+# only: Textloop takes no Contract change events (the relay and the EventBridge rule carry
+# Opportunity and Case changes), so a contract rule must be a renewal rule.
+CRM_OBJECTS: dict[str, tuple[str, ...]] = {
+    "salesforce": ("opportunity", "case", "contract"),
+    "hubspot": ("deal", "ticket"),
+}
+RENEWAL_ONLY = frozenset({"contract"})
+# A field of the record's account, read through the record's Account relationship (Salesforce:
+# ``Account.Seats_Used__c`` in extra_fields, link_field or a ``record.`` condition); a template
+# reads it as ``record.Account.Seats_Used__c``.
+RELATED = "Account"
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
 
 
 class _Strict(BaseModel):
@@ -273,8 +288,56 @@ class Rule(_Strict):
         arm = _pick(self.name, phone, variant.ab)
         return Choice(arm.template, f"{variant.name}/{arm.name}")
 
+    @model_validator(mode="after")
+    def _fields_fit_the_crm(self) -> Rule:
+        where = f"rule {self.name}"
+        kinds = CRM_OBJECTS[self.crm]
+        if self.object_type not in kinds:
+            raise ValueError(
+                f"{where}: a {self.crm} rule's object_type is one of {', '.join(kinds)} (got {self.object_type})"
+            )
+        if self.object_type in RENEWAL_ONLY and self.renewal is None:
+            raise ValueError(
+                f"{where}: a {self.object_type} is found by the renewal scanner, not by a change: add a "
+                'renewal section, e.g. "renewal": {"date_field": "EndDate", "windows": [60, 30]}'
+            )
+        own = [("field", self.field)] + (
+            [("renewal.date_field", self.renewal.date_field)] if self.renewal else []
+        )
+        for what, name in own:
+            if not _FIELD_NAME.fullmatch(name):
+                raise ValueError(
+                    f"{where}: {what} {name!r} must name a field of the {self.object_type} itself"
+                )
+        fetched = [("extra field", f) for f in self.extra_fields]
+        fetched += [("link_field", self.link_field)] if self.link_field else []
+        fetched += [
+            (f"variant {v.name} condition", p.split(".", 1)[1])
+            for v in self.variants
+            for p in v.when or {}
+            if p.startswith("record.")
+        ]
+        for what, name in fetched:
+            problem = _fetched_field_problem(self.crm, name)
+            if problem:
+                raise ValueError(f"{where}: {what} {name!r}: {problem}")
+        return self
+
     def admits(self, value: Any) -> bool:
         return value is not None and str(value) in self.equals
+
+
+def _fetched_field_problem(crm: str, name: str) -> str | None:
+    """Why *name* cannot be fetched for a rule of *crm* (None: it can): a field of the record, or on
+    Salesforce one of its account's (``Account.<field>``)."""
+    if _FIELD_NAME.fullmatch(name):
+        return None
+    relationship, _, leaf = name.partition(".")
+    if crm == "salesforce" and relationship == RELATED and _FIELD_NAME.fullmatch(leaf):
+        return None
+    if crm == "salesforce":
+        return f"name a field of the record, or of its account as {RELATED}.<field>"
+    return "name a property of the record itself (sync the company's property onto the deal or ticket)"
 
 
 def _check_arms(where: str, arms: tuple[Arm, ...]) -> None:
@@ -295,11 +358,63 @@ def _default_caps() -> dict[Purpose, tuple[CapConfig, ...]]:
     return {"marketing": (CapConfig(limit=1, hours=24), CapConfig(limit=3, hours=24 * 7))}
 
 
+class OptimisePrior(_Strict):
+    """``replies`` in ``sends`` pseudo-messages believed of every hour before any send (Beta prior)."""
+
+    replies: float = Field(default=1.0, gt=0)
+    sends: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _fewer_replies(self) -> OptimisePrior:
+        if not self.replies < self.sends:
+            raise ValueError("send_time.optimise.prior: replies must be fewer than sends")
+        return self
+
+
+SEGMENT_KEYS = ("rule", "variant")  # besides record.<field>, contact.<attribute> and account.name
+
+
+class OptimiseConfig(_Strict):
+    """Send-time optimisation of marketing messages (``textloop.domain.send_optimiser``): off by default.
+    Per segment (``segment_by``: ``rule``, ``variant``, ``record.<field>``, ``contact.<attribute>``,
+    ``account.name``), the hour of the week to send in, within the allowed window and ``horizon_days``
+    of the moment the message could first go. A reply within ``reply_window_hours`` counts for the hour
+    its message was sent in."""
+
+    enabled: bool = False
+    segment_by: tuple[str, ...] = ("rule",)
+    horizon_days: int = Field(default=7, ge=1, le=14)
+    prior: OptimisePrior = OptimisePrior()
+    reply_window_hours: float = Field(default=72, gt=0, le=24 * 30)
+
+    @model_validator(mode="after")
+    def _segments(self) -> OptimiseConfig:
+        repeated = sorted({p for p in self.segment_by if self.segment_by.count(p) > 1})
+        if repeated:
+            raise ValueError(f"send_time.optimise.segment_by names {', '.join(repeated)} more than once")
+        for path in self.segment_by:
+            if path in SEGMENT_KEYS:
+                continue
+            problem = _condition_problem(path)
+            if problem:
+                raise ValueError(
+                    f"send_time.optimise.segment_by: {problem} (or one of {', '.join(SEGMENT_KEYS)})"
+                )
+        return self
+
+    @property
+    def record_fields(self) -> tuple[str, ...]:
+        """The record fields the segments read (fetched with every marketing rule's fields)."""
+        return tuple(p.split(".", 1)[1] for p in self.segment_by if p.startswith("record."))
+
+
 class SendTimeConfig(_Strict):
-    """The default window every message obeys (local wall-clock, half-open), and the caps."""
+    """The default window every message obeys (local wall-clock, half-open), the caps, and the
+    send-time optimisation of marketing messages."""
 
     default_window: tuple[time, time] = (time(8, 0), time(21, 0))
     caps: dict[Purpose, tuple[CapConfig, ...]] = Field(default_factory=lambda: _default_caps())
+    optimise: OptimiseConfig = OptimiseConfig()
 
     @model_validator(mode="after")
     def _window(self) -> SendTimeConfig:
@@ -358,7 +473,22 @@ class RuleSet(_Strict):
         return [r for r in rules if r.field in event.changed and r.admits(event.changed[r.field])]
 
     def fields_for(self, rules: Iterable[Rule]) -> list[str]:
-        return list(dict.fromkeys(f for r in rules for f in r.fields))
+        rules = list(rules)
+        wanted = [f for r in rules for f in r.fields]
+        if self.send_time.optimise.enabled and any(r.purpose == "marketing" for r in rules):
+            wanted += self.send_time.optimise.record_fields  # the optimiser's segments read them
+        return list(dict.fromkeys(wanted))
+
+    @model_validator(mode="after")
+    def _segments_fetchable(self) -> RuleSet:
+        optimise = self.send_time.optimise
+        for rule in (r for r in self.rules if r.purpose == "marketing" and optimise.enabled):
+            for name in optimise.record_fields:
+                problem = _fetched_field_problem(rule.crm, name)
+                if problem:
+                    where = f"send_time.optimise.segment_by record.{name} (rule {rule.name})"
+                    raise ValueError(f"{where}: {problem}")
+        return self
 
 
 def confirm(rules: Iterable[Rule], context: MessageContext) -> Rule | None:

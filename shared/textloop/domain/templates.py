@@ -47,7 +47,13 @@ def _person(person: Person | None) -> dict[str, Any]:
 def merge_fields(rule: Rule, context: MessageContext, brand: str) -> dict[str, Any]:
     fields = _present(dict(context.fields))
     link = (fields.get(rule.link_field) if rule.link_field else None) or rule.link_default
-    record = dict(fields)
+    record: dict[str, Any] = {}
+    for name, value in fields.items():  # a related record's field (Account.Seats_Used__c) nests
+        relationship, dot, leaf = name.partition(".")
+        if not dot:
+            record[name] = value
+        elif isinstance(record.setdefault(relationship, {}), dict):
+            record[relationship][leaf] = value
     if NAME_FIELDS[rule.object_type] in fields:
         record["name"] = fields[NAME_FIELDS[rule.object_type]]
     return _present(

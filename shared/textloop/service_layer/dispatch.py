@@ -6,6 +6,14 @@ A redelivered event resumes where its slot stands: a slot left SENDING by a cras
 with the SMS provider's own records instead of being sent again; a SENT slot only finishes
 the logging. A duplicate event while the first is still working is acknowledged, because the
 first one's own queue message comes back if it dies.
+
+Frequency caps, exactly: the history of sent messages is read first (most holds are found there), and
+the moment a slot moves to SENDING its message takes an entry on its number's cap ledger, written only
+if nobody else wrote to the ledger since it was read and judged (``CapReservations``). Of several
+messages to one number judged at the same instant (deferrals firing together at a window's opening,
+concurrent invocations) exactly as many as the caps allow go; the others are deferred like any capped
+message. Transactional messages are counted on the ledger, never held back; an entry is released when
+its message is deferred or refused for good.
 """
 
 from __future__ import annotations
@@ -18,7 +26,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from textloop.domain import errors, segments, templates
-from textloop.domain.caps import FrequencyCaps
+from textloop.domain.attribution import attribute, cohort
+from textloop.domain.caps import FrequencyCaps, counted
 from textloop.domain.links import TrackedLink, tracked_url
 from textloop.domain.model import (
     ChangeKind,
@@ -32,6 +41,9 @@ from textloop.domain.model import (
 )
 from textloop.domain.phone import mask, to_e164
 from textloop.domain.ports import (
+    CapEntry,
+    CapLedger,
+    CapReservations,
     ConsentChange,
     ConsentLedger,
     ConsentStatus,
@@ -42,15 +54,19 @@ from textloop.domain.ports import (
     Deferrals,
     EventOutcomes,
     Links,
+    SendPlan,
     SendSlot,
     SendSlots,
+    SentMessage,
     SmsSender,
 )
 from textloop.domain.ports import SlotState as S
 from textloop.domain.rules import Rule, RuleSet, Template, confirm
 from textloop.domain.send_time import Decision, SendRequest, SendTimePolicy, decide, state_code, utc_iso
+from textloop.service_layer.send_optimiser import OPTIMISED, SendTimeOptimiser
 
 SAME_SUBJECT_WINDOW = timedelta(hours=24)  # the state caps count messages on one subject per 24 h
+RESERVE_ATTEMPTS = 10  # optimistic rounds on a number's cap ledger before the event is retried
 
 
 def _utcnow() -> datetime:
@@ -64,6 +80,11 @@ class Hold:
     not_before: datetime
     reason: str
     audit: dict[str, Any]
+
+
+Judge = Callable[[CapLedger | None], Hold | None]
+"""The send-time policy and the caps for one message: on the history alone (None), or on the history
+and the number's cap ledger."""
 
 
 @dataclass
@@ -87,6 +108,8 @@ class Dispatcher:
     links: Links | None = None  # tracked links: with link_base, a message's link becomes <base>/l/<code>
     link_base: str | None = None  # the link domain's URL; None: links go as the CRM has them
     link_ttl: timedelta = timedelta(days=180)  # a tracked link lives as long as its message record
+    cap_reservations: CapReservations | None = None  # None: caps judged on the history alone (racy)
+    optimiser: SendTimeOptimiser | None = None  # marketing send-time optimisation; None: as soon as allowed
 
     def __call__(self, event: TriggerEvent) -> DispatchResult:
         """Handle one change. Returns the recorded outcome; raises ``Retryable`` to be redelivered."""
@@ -151,8 +174,55 @@ class Dispatcher:
         body = templates.render(template, variables)
         if link is not None and self.link_base and tracked_url(self.link_base, link.code) not in body:
             link = None  # the template does not show the link
-        slot = self._slot(event, rule, context, phone, body, template).evolve(variant=choice.variant)
-        return self._deliver(event, slot, gateway, self._hold(rule, phone, context.recipient), link)
+        date_field = rule.renewal.date_field if rule.renewal else ""
+        told = attribute(rule.field, event.changed, context.fields, date_field)  # as it is at send
+        slot = self._slot(event, rule, context, phone, body, template).evolve(
+            variant=choice.variant,
+            trigger=told.trigger,
+            stage=told.stage,
+            tier=told.tier,
+            lifecycle=told.lifecycle,
+            cohort=self.conversations.cohort(phone) or cohort(self.clock()),  # read before the send
+        )
+        recipient, history = context.recipient, self._history(phone)
+
+        def judge(ledger: CapLedger | None) -> Hold | None:
+            sent = history if ledger is None else counted(history, ledger)
+            return self._hold(rule, phone, recipient, sent)
+
+        judged: Judge = judge
+        if self.optimiser is not None and rule.purpose == "marketing":  # transactional: never optimised
+            segment = self.optimiser.segment(rule, choice.variant, context)
+            judged = self._optimised(self.optimiser, judge, rule, event.event_key, segment, phone, recipient)
+        return self._deliver(event, slot, gateway, judged, link)
+
+    def _optimised(
+        self,
+        optimiser: SendTimeOptimiser,
+        judge: Judge,
+        rule: Rule,
+        message: str,
+        segment: str,
+        phone: str,
+        recipient: Person,
+    ) -> Judge:
+        """The policy and the caps, then the hour the optimiser chose for the message (drawn once, among
+        the hours they allow within its horizon): held back to it when it is later than they say."""
+        kept: list[SendPlan] = []  # drawn once per message: the first judgement's plan
+
+        def optimised(ledger: CapLedger | None) -> Hold | None:
+            hold, now = judge(ledger), self.clock()
+            earliest = hold.not_before if hold is not None else now
+            kept[:] = kept or [optimiser.plan(message, segment, phone, recipient, now, earliest)]
+            plan = kept[0]
+            if plan.at <= earliest:
+                return hold
+            held_by = [*(hold.audit.get("held_by", []) if hold is not None else []), OPTIMISED]
+            chosen = {"segment": segment, "hour_of_week": plan.hour, "zone": plan.zone, "held_by": held_by}
+            audit = {"rule": rule.name, "purpose": rule.purpose, **(hold.audit if hold else {}), **chosen}
+            return Hold(plan.at, OPTIMISED, audit)
+
+        return optimised
 
     def _tracked(
         self,
@@ -199,12 +269,19 @@ class Dispatcher:
         if rule.purpose == "marketing" and not (ledger is ConsentStatus.OPTED_IN or recipient.crm_opted_in):
             raise errors.NoMarketingConsent("no recorded opt-in for a marketing message", **audit)
 
-    def _hold(self, rule: Rule, phone: str, recipient: Person) -> Hold | None:
-        """The send-time policy and the frequency caps, judged together: None means send now.
+    @property
+    def _lookback(self) -> timedelta:
+        """How long a sent message counts: the longest cap window, or the state caps' 24 h."""
+        return max(self.caps.lookback, SAME_SUBJECT_WINDOW)
+
+    def _history(self, phone: str) -> list[SentMessage]:
+        return self.conversations.sent_since(phone, self.clock() - self._lookback)
+
+    def _hold(self, rule: Rule, phone: str, recipient: Person, sent: list[SentMessage]) -> Hold | None:
+        """The send-time policy and the frequency caps on *sent*, judged together: None means send now.
 
         The reason is the first rule broken now; ``held_by`` lists every rule that moved the instant."""
         now = self.clock()
-        sent = self.conversations.sent_since(phone, now - max(self.caps.lookback, SAME_SUBJECT_WINDOW))
         at, first, held_by = now, None, []
         for _ in range(8):  # each pass only moves forward; two or three settle every real case
             same_subject = sum(1 for m in sent if m.rule == rule.name and m.at > at - SAME_SUBJECT_WINDOW)
@@ -252,6 +329,7 @@ class Dispatcher:
             owner_id=ctx.owner.crm_id if ctx.owner else None,
             purpose=rule.purpose,
             account=event.account,
+            crm_account=ctx.account_id,  # the message is indexed under it: outcomes on the account
         )
 
     def _deliver(
@@ -259,10 +337,11 @@ class Dispatcher:
         event: TriggerEvent,
         slot: SendSlot,
         gateway: CrmGateway,
-        hold: Hold | None,
+        judge: Judge,
         link: TrackedLink | None = None,
     ) -> DispatchResult:
         cooldown = slot.cooldown_until - slot.claimed_at  # the rule's: it starts when the message goes
+        hold = judge(None)  # the history first: a message it already holds back never takes an entry
         if hold is not None:  # a deferred slot blocks other events only until its instant
             slot = slot.evolve(
                 state=S.DEFERRED,
@@ -292,15 +371,19 @@ class Dispatcher:
         if slot.state is S.DEFERRED:  # newly claimed as deferred, or still held back
             return self._defer(event, slot, hold)
         if slot.state is S.FAILED:
+            self._release(slot)  # again: a release that failed with the send is not left behind
             return DispatchResult(Outcome.SKIPPED, slot.event_key, slot.error or "send_rejected", slot.rule)
         if slot.state is S.SENDING:
             if link is not None and self.links is not None:  # stored before the message can be tapped
                 self.links.create(link)
-            slot = self._send(slot, gateway, resumed=resumed, hold=hold)
-            if slot.state is S.DEFERRED:  # a retried send that may not go now after all
+            slot, hold = self._send(slot, gateway, resumed=resumed, hold=hold, judge=judge)
+            if slot.state is S.DEFERRED:  # a retried send that may not go now, or the caps filled first
                 return self._defer(event, slot, hold)
         if link is not None and self.links is not None and slot.sid:
             self.links.attach(link.code, slot.sid)  # idempotent: a redelivery at SENT sets it again
+        if self.optimiser is not None and slot.purpose == "marketing" and slot.sid:  # idempotent per sid
+            sent_at = datetime.fromisoformat(slot.sent_at) if slot.sent_at else self.clock()
+            self.optimiser.sent(slot.event_key, slot.sid, sent_at)
         activity_id = gateway.log_sms(_activity(slot, self.clock()))
         cost = segments.count(slot.body)
         result = DispatchResult(
@@ -364,24 +447,81 @@ class Dispatcher:
             raise errors.InProgress("another delivery took over the send slot first", slot=existing.key)
         return taken
 
-    def _send(self, slot: SendSlot, gateway: CrmGateway, *, resumed: bool, hold: Hold | None) -> SendSlot:
+    def _send(
+        self, slot: SendSlot, gateway: CrmGateway, *, resumed: bool, hold: Hold | None, judge: Judge
+    ) -> tuple[SendSlot, Hold | None]:
+        """The slot is SENDING and ours: count it on the caps, then send. Returns the slot moved on
+        (SENT, or DEFERRED with the hold that moved it)."""
         if resumed:  # an earlier delivery may have reached the provider: ask it before sending
             already = self.sms.find_sent(slot.phone, slot.claimed_at - timedelta(minutes=1), slot.body)
             if already is not None:
-                return self.slots.advance(slot, S.SENT, sid=already.sid, sent_at=self.clock().isoformat())
-        if hold is not None:  # a retry or a redrive at an hour the policy forbids: defer, never send
-            return self.slots.defer(slot, hold.not_before, hold.not_before)
+                self._count(slot)  # it went: it counts, whatever the caps say now
+                sent_at = self.clock().isoformat()
+                return self.slots.advance(slot, S.SENT, sid=already.sid, sent_at=sent_at), None
+        if hold is None:
+            try:
+                hold = self._reserve(slot, judge)
+            except errors.Skip as refused:  # no send window at all once the others are counted
+                self._release(slot)
+                self.slots.advance(slot, S.FAILED, error=refused.reason)
+                raise
+        if hold is not None:  # a retry at an hour the policy forbids, or the caps filled first: defer
+            self._release(slot)
+            return self.slots.defer(slot, hold.not_before, hold.not_before), hold
         try:
             sent = self.sms.send(OutboundSms(slot.phone, slot.body, self.status_callback))
-        except errors.Retryable:
+        except errors.Retryable:  # its cap entry stays: the retry resumes with it
             self.slots.release(slot, self.clock())
             raise
         except errors.Skip as refused:
+            self._release(slot)
             self.slots.advance(slot, S.FAILED, error=refused.reason)
             if isinstance(refused, errors.RecipientUnsubscribed):
                 self._unsubscribed(slot, gateway)
             raise
-        return self.slots.advance(slot, S.SENT, sid=sent.sid, sent_at=self.clock().isoformat())
+        return self.slots.advance(slot, S.SENT, sid=sent.sid, sent_at=self.clock().isoformat()), None
+
+    # -- the caps' ledger: one entry per message, taken as its slot moves to SENDING --------------
+
+    def _capped(self, purpose: str) -> bool:
+        """Messages the counts may hold back: the purposes with caps, and marketing (the state caps)."""
+        return self.caps.capped(purpose) or purpose == "marketing"
+
+    def _entry(self, slot: SendSlot) -> CapEntry:
+        now = self.clock()
+        return CapEntry(f"{slot.key}#{slot.event_key}", now, slot.rule, slot.purpose, now + self._lookback)
+
+    def _reserve(self, slot: SendSlot, judge: Judge) -> Hold | None:
+        """Take the message's entry on its number's cap ledger, judged on what the ledger holds and
+        written only if nobody wrote since: None when taken (send now), else the hold (defer).
+        A message the caps never hold back is only counted."""
+        if self.cap_reservations is None:
+            return None  # judged on the history alone, before the claim
+        entry = self._entry(slot)
+        if not self._capped(slot.purpose):
+            self.cap_reservations.count(slot.phone, entry)
+            return None
+        for _ in range(RESERVE_ATTEMPTS):
+            ledger = self.cap_reservations.ledger(slot.phone)
+            if ledger.holds(entry.holder):  # an earlier attempt of this message took it: keep it, now
+                self.cap_reservations.count(slot.phone, entry)
+                return None
+            hold = judge(ledger)
+            if hold is not None:
+                return hold
+            if self.cap_reservations.reserve(ledger, entry):
+                return None
+        self.slots.release(slot, self.clock())  # the next delivery takes it over at once
+        raise errors.InProgress("the number's cap ledger kept changing", slot=slot.key)
+
+    def _count(self, slot: SendSlot) -> None:
+        if self.cap_reservations is not None:
+            self.cap_reservations.count(slot.phone, self._entry(slot))
+
+    def _release(self, slot: SendSlot) -> None:
+        """The message is not going now (deferred, refused): its entry no longer counts."""
+        if self.cap_reservations is not None:
+            self.cap_reservations.release(slot.phone, f"{slot.key}#{slot.event_key}")
 
     def _unsubscribed(self, slot: SendSlot, gateway: CrmGateway) -> None:
         """Twilio 21610: the number unsubscribed. The ledger first, then the CRM's own field."""

@@ -74,10 +74,12 @@ def accept_hubspot_batch(
     watched: Collection[tuple[str, str]],
     queue: MessageQueue,
     privacy: MessageQueue | None = None,
+    outcomes: MessageQueue | None = None,
 ) -> IntakeResult:
     """Queue every event a rule may care about; count the others. Malformed elements are queued
     too, so the dispatcher records them as an auditable "skipped: malformed_event".
-    ``contact.privacyDeletion`` events go to the *privacy* queue (the eraser), before the others."""
+    ``contact.privacyDeletion`` events go to the *privacy* queue (the eraser), before the others; deal
+    creations and deal stage changes also go to the *outcomes* queue (the outcome recorder), when given."""
     try:
         events = json.loads(body)
     except ValueError:
@@ -95,8 +97,21 @@ def accept_hubspot_batch(
             )
         privacy.send_all([privacy_envelope(e) for e in deletions])
     queue.send_all([hubspot_envelope(e) for e in wanted])
-    queued = len(wanted) + len(deletions)
+    pipeline = [e for e in events if is_outcome_event(e)] if outcomes is not None else []
+    if outcomes is not None and pipeline:
+        outcomes.send_all([hubspot_envelope(e) for e in pipeline])
+    queued = sum(1 for e in events if _is_privacy_deletion(e) or _may_trigger(e, watched) or e in pipeline)
     return IntakeResult(queued=queued, ignored=len(events) - queued)
+
+
+def is_outcome_event(event: Any) -> bool:
+    """A HubSpot event the outcome recorder wants: a deal created, a deal's stage changed."""
+    if not isinstance(event, dict):
+        return False
+    kind = event.get("subscriptionType") or event.get("eventType")
+    return kind == "deal.creation" or (
+        kind == "deal.propertyChange" and event.get("propertyName") == "dealstage"
+    )
 
 
 def _is_privacy_deletion(event: Any) -> bool:

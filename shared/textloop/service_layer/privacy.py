@@ -1,9 +1,9 @@
 """Privacy: everything Textloop holds about one number, exported as one JSON object, or erased.
 
-Erasure deletes the number's message records, send slots (the outbound bodies), index entries, its
-consent item and every history item. What stays: when the number had opted out, a tombstone keyed
-by an HMAC-SHA256 of the number under the privacy key (status only: no number, no history), so that
-a later send is still refused; the outcomes of its events (keyed by event, number masked to its
+Erasure deletes the number's message records, send slots (the outbound bodies), index entries, the
+tracked links of its messages and every fetch of them, its consent item and every history item. What
+stays: when the number had opted out, a tombstone keyed by an HMAC-SHA256 of the number under the
+privacy key (status only: no number, no history), so that a later send is still refused; the outcomes of its events (keyed by event, number masked to its
 last four digits, expiring 35 days after the event); and an audit record of the erasure (the hash,
 the time, the counts). Erasing twice is harmless.
 
@@ -138,6 +138,7 @@ class Privacy:
             "conversation": list(held.conversation),
             "slots": list(held.slots),
             "index": list(held.index),
+            "links": list(held.links),
             "outcomes": [o for o in held.outcomes if not _is_reply(o)],
             "routed_replies": [o for o in held.outcomes if _is_reply(o)],
             "erasures": list(held.erasures),
@@ -200,4 +201,6 @@ def _counts(held: NumberHoldings) -> dict[str, int]:
         "slots": len(held.slots),
         "bodies": sum(1 for s in held.slots if s.get("body")),
         "index": len(held.index),
+        "links": sum(1 for i in held.links if i.get("sk") == "LINK"),
+        "clicks": sum(1 for i in held.links if str(i.get("sk", "")).startswith("CLICK#")),
     }

@@ -28,11 +28,19 @@ from textloop.domain.model import (
     TaskPriority,
     WatchedTask,
 )
-from textloop.domain.ports import ConsentLedger, Conversations, CrmGateways, EventOutcomes, SlaTasks
+from textloop.domain.ports import (
+    ConsentLedger,
+    Conversations,
+    CrmGateways,
+    EventOutcomes,
+    HourStats,
+    SlaTasks,
+)
 from textloop.domain.routing import IntentRoute, Routing
 from textloop.service_layer.status import UNREACHABLE
 
 CONSENT_INTENTS = {"opt_out": ConsentStatus.OPTED_OUT, "opt_in": ConsentStatus.OPTED_IN}
+NOT_ENGAGEMENT = frozenset({"opt_out", "out_of_office"})  # not replies the send-time optimiser seeks
 
 
 def _utcnow() -> datetime:
@@ -49,6 +57,8 @@ class Target:
     owner_id: str | None
     how: str  # "conversation", "contact_search", "triage"
     account: str = ""  # the tenant (org or portal) of the conversation; "" the default tenant
+    sid: str = ""  # the outbound message replied to (a conversation's latest), "" when none
+    sent_at: str = ""  # when that message was sent (ISO)
 
 
 @dataclass
@@ -61,6 +71,8 @@ class ReplyRouter:
     tasks: SlaTasks
     clock: Callable[[], datetime] = _utcnow
     consent: ConsentLedger | None = None  # the ledger decides what the CRM field says (newest wins)
+    hour_stats: HourStats | None = None  # send-time optimisation: a reply counts for its message's hour
+    reply_window: timedelta = timedelta(hours=72)  # ... when it comes within this of the message
 
     def __post_init__(self) -> None:
         self.calendar: BusinessCalendar = self.routing.business_hours.calendar()
@@ -110,6 +122,10 @@ class ReplyRouter:
         details = {"intent": intent, "from": mask(sms["sender"]), "how": target.how}
         if target.account:
             details["account"] = target.account
+        if target.sid:  # attribution: the message replied to, and how long the reply took (seconds)
+            details["message_sid"] = target.sid
+            latency = (received - datetime.fromisoformat(target.sent_at)).total_seconds()
+            details["latency_s"] = str(round(max(latency, 0.0), 1))
         if target.record is not None or target.contact_id is not None:
             activity_id = gateway.log_sms(_inbound_activity(sms, target, received))
             details["logged_on"] = str(target.record or f"{target.crm}:contact:{target.contact_id}")
@@ -145,6 +161,9 @@ class ReplyRouter:
                 details["crm_consent"] = str(current)
             except errors.Skip as refused:  # the ledger has it; the reply itself is still routed
                 details["crm_consent"] = f"refused: {refused.reason}"
+        stats, since = self.hour_stats, received - self.reply_window
+        if stats and target.sid and intent not in NOT_ENGAGEMENT and stats.record_reply(target.sid, since):
+            details["send_hour_reply"] = target.sid  # counted once per message, for the hour it went in
         result = DispatchResult(Outcome.ROUTED, key, intent, activity_id=activity_id, details=details)
         self.outcomes.record_outcome(result, self.clock())
         return result
@@ -211,7 +230,14 @@ class ReplyRouter:
         if conversation is not None:
             record, account = conversation.record, conversation.account
             return Target(
-                record.crm, record, conversation.contact_id, conversation.owner_id, "conversation", account
+                record.crm,
+                record,
+                conversation.contact_id,
+                conversation.owner_id,
+                "conversation",
+                account,
+                conversation.sid,
+                conversation.sent_at,
             )
         matches = [(crm, person) for crm in self.crms for person in self.crm(crm, "").find_contacts(phone)]
         if len(matches) == 1:

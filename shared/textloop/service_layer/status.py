@@ -35,7 +35,9 @@ UNREACHABLE = {"30003": "unreachable", "30005": "unreachable", "30006": "landlin
 
 
 class StatusStore(Protocol):
-    def update_status(self, sid: str, status: str, rank: int, error_code: str, at: datetime) -> bool: ...
+    def update_status(
+        self, sid: str, status: str, rank: int, error_code: str, at: datetime, price: str = ""
+    ) -> bool: ...
 
 
 def record_status(form: dict[str, str], store: StatusStore, at: datetime) -> bool:
@@ -46,7 +48,8 @@ def record_status(form: dict[str, str], store: StatusStore, at: datetime) -> boo
         raise BadRequest("status callback without MessageSid")
     if status not in STATUS_RANK:
         raise BadRequest(f"unknown MessageStatus {status!r}")
-    return store.update_status(sid, status, STATUS_RANK[status], form.get("ErrorCode", ""), at)
+    price = form.get("Price", "")  # what the message cost, when the callback carries it
+    return store.update_status(sid, status, STATUS_RANK[status], form.get("ErrorCode", ""), at, price)
 
 
 def consent_message(kind: str, change: ConsentChange) -> str:

@@ -68,7 +68,17 @@ _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
     ),
     "Account": (
         "001",
-        ("Name", "Type", "Industry", "Phone", "BillingCity", "BillingState", "OwnerId"),
+        (
+            "Name",
+            "Type",
+            "Industry",
+            "Phone",
+            "BillingCity",
+            "BillingState",
+            "OwnerId",
+            "Seats_Used__c",  # usage, synced onto the account (a contract renewal's message reads it)
+            "Seats_Purchased__c",
+        ),
         frozenset(),
     ),
     "Contact": (
@@ -117,6 +127,43 @@ _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
         ("OpportunityId", "ContactId", "Role", "IsPrimary"),
         frozenset(),
     ),
+    "Contract": (
+        "800",
+        (
+            "AccountId",
+            "Name",
+            "ContractNumber",
+            "Status",
+            "StatusCode",
+            "StartDate",
+            "ContractTerm",
+            "EndDate",
+            "OwnerId",
+            "CustomerSignedId",
+            "CustomerSignedDate",
+            "CustomerSignedTitle",
+            "CompanySignedId",
+            "CompanySignedDate",
+            "ActivatedById",
+            "ActivatedDate",
+            "OwnerExpirationNotice",
+            "SpecialTerms",
+            "Description",
+        ),
+        # EndDate is calculated (StartDate + ContractTerm months), ContractNumber an auto number,
+        # StatusCode the category of Status
+        frozenset({"ContractNumber", "StatusCode", "EndDate"}),
+    ),
+    "ContractContactRole": (
+        "02a",
+        ("ContractId", "ContactId", "Role", "IsPrimary"),
+        frozenset(),
+    ),
+    "AccountContactRole": (
+        "02Z",
+        ("AccountId", "ContactId", "Role", "IsPrimary"),
+        frozenset(),
+    ),
     "Case": (
         "500",
         (
@@ -163,9 +210,16 @@ _REFERENCES: dict[str, tuple[str, ...] | None] = {
     "AccountId": ("Account",),
     "ContactId": ("Contact",),
     "OpportunityId": ("Opportunity",),
+    "ContractId": ("Contract",),
+    "CustomerSignedId": ("Contact",),
+    "CompanySignedId": ("User",),
+    "ActivatedById": ("User",),
     "WhoId": ("Contact",),
     "WhatId": None,
 }
+
+# Contract Status (the default values) → StatusCode, its category
+_CONTRACT_STATUS_CODES = {"Draft": "Draft", "In Approval Process": "InApproval", "Activated": "Activated"}
 
 _PICKLISTS: dict[tuple[str, str], frozenset[str]] = {
     ("Task", "Status"): frozenset(
@@ -176,6 +230,7 @@ _PICKLISTS: dict[tuple[str, str], frozenset[str]] = {
     ("Contact", "SMS_Phone_Status__c"): frozenset({"wrong_person", "unreachable", "landline"}),
     ("Contact", "SMS_Consent__c"): frozenset({"opted_in", "opted_out", "unknown"}),
     ("Case", "Status"): frozenset({"New", "Working", "Escalated", "Closed"}),
+    ("Contract", "Status"): frozenset(_CONTRACT_STATUS_CODES),
     ("Case", "Priority"): frozenset({"High", "Medium", "Low"}),
     ("Opportunity", "StageName"): frozenset(
         {
@@ -193,7 +248,10 @@ _PICKLISTS: dict[tuple[str, str], frozenset[str]] = {
     ),
 }
 _MAX_LENGTH = {"Subject": 255, "Description": 32000}
-_DATE_FIELDS = frozenset({"ActivityDate", "CloseDate"})
+_DATE_FIELDS = frozenset(
+    {"ActivityDate", "CloseDate", "StartDate", "EndDate", "CustomerSignedDate", "CompanySignedDate"}
+)
+_INTEGER_FIELDS = frozenset({"ContractTerm", "OwnerExpirationNotice"})
 _DATETIME_FIELDS = frozenset({"ReminderDateTime"})
 _BOOLEAN_FIELDS = frozenset({"IsReminderSet", "DoNotCall"})
 _PHONE_FIELDS = ("Phone", "MobilePhone")  # the fields of type phone, searched by IN PHONE FIELDS
@@ -349,6 +407,16 @@ class SalesforceEmulator(Emulator):
             except SalesforceError as exc:
                 raise ValueError(exc.message) from None
             return changed
+
+    def create_record(self, sobject: str, fields: dict[str, Any]) -> str:
+        """Create a record like a user would (validated as the API validates it); returns its id."""
+        with self._lock:
+            record: dict[str, Any] = {}
+            try:
+                self._write(sobject, record, fields)
+            except SalesforceError as exc:
+                raise ValueError(exc.message) from None
+            return str(self._store(sobject, record)["Id"])
 
     def remove_field(self, sobject: str, field_name: str) -> None:
         """An admin deletes the field (or hides it from the integration user): describe no longer lists it."""
@@ -596,6 +664,8 @@ class SalesforceEmulator(Emulator):
         stored.update({f: record.get(f) for f in fields})
         if sobject == "Case" and not stored["CaseNumber"]:
             stored["CaseNumber"] = f"{1026 + len(self._records['Case']):08d}"
+        if sobject == "Contract" and not stored["ContractNumber"]:
+            stored["ContractNumber"] = f"{100 + len(self._records['Contract']):08d}"
         _derive(sobject, stored)
         self._records[sobject][stored["Id"][:15]] = stored
         return stored
@@ -846,6 +916,8 @@ def _describe_field(sobject: str, name: str, read_only: frozenset[str]) -> dict[
         kind = "date"
     elif name in _DATETIME_FIELDS or name.endswith("Date"):
         kind = "datetime"
+    elif name in _INTEGER_FIELDS:
+        kind = "int"
     elif name in _PHONE_FIELDS:
         kind = "phone"
     elif name == "Email":
@@ -880,6 +952,11 @@ def _derive(sobject: str, record: dict[str, Any]) -> None:
     elif sobject == "Opportunity":
         record["IsClosed"] = record.get("StageName") in ("Closed Won", "Closed Lost")
         record["IsWon"] = record.get("StageName") == "Closed Won"
+    elif sobject == "Contract":
+        record["StatusCode"] = _CONTRACT_STATUS_CODES.get(str(record.get("Status") or "Draft"), "Draft")
+        start, term = record.get("StartDate"), record.get("ContractTerm")
+        end = seed.contract_end(date.fromisoformat(str(start)), int(term)) if start and term else None
+        record["EndDate"] = end.isoformat() if end else None
 
 
 def _number_forms(value: Any) -> set[str]:

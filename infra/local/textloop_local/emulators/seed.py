@@ -6,7 +6,8 @@ The emulators deep-copy these structures, so tests may mutate their emulator fre
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import calendar
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 # --- Salesforce (18-character ids with the right key prefixes and checksums) -----------------
@@ -38,10 +39,45 @@ SF_OCR_ACME_RENEWAL_LENA = "00K5e00000Ocr04EAB"
 SF_OCR_ACME_RENEWAL_PRIYA = "00K5e00000Ocr05EAB"
 SF_OCR_GLOBEX_RENEWAL_HANNAH = "00K5e00000Ocr06EAB"
 
+# Contract renewals (Status Activated; EndDate is calculated from StartDate and ContractTerm; the contract
+# renewal rule's windows are 60 and 30 days). Seats used of seats bought sit on the account.
+SF_ACCOUNT_SOYLENT = "0015e00000KxSoyAAF"
+SF_CONTACT_GRACE = (
+    "0035e00000GrKimAAF"  # the contract's Decision Maker (contact role); opted in in Salesforce
+)
+SF_CONTACT_IVAN = (
+    "0035e00000IvRysAAF"  # signed the contract (CustomerSignedId); the account's primary contact
+)
+SF_CONTRACT_SOYLENT = "8005e00000CtSoyAAF"  # ends in 40 days (60-day window)
+SF_CONTRACT_SOYLENT_LATER = "8005e00000CtSoLAAV"  # ends in 400 days: outside every window
+SF_CCR_SOYLENT_GRACE = "02a5e00000Ccr01AAB"
+SF_ACR_SOYLENT_IVAN = "02Z5e00000Acr01EAB"
+
 
 def days_ahead(days: int) -> str:
     """A date *days* from today (UTC), as Salesforce and HubSpot date fields hold it."""
     return (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def contract_end(start: date, months: int) -> date:
+    """A Salesforce Contract's EndDate: its StartDate plus ContractTerm months, less a day."""
+    return _add_months(start, months) - timedelta(days=1)
+
+
+def contract_dates(days: int, months: int) -> dict[str, Any]:
+    """StartDate and ContractTerm of a contract ending *days* from today (UTC), with the EndDate they make."""
+    start = _add_months(datetime.now(UTC).date() + timedelta(days=days + 1), -months)
+    return {
+        "StartDate": start.isoformat(),
+        "ContractTerm": months,
+        "EndDate": contract_end(start, months).isoformat(),
+    }
 
 
 SF_ORG_ID = "00D5e000000TxLpEAG"
@@ -90,6 +126,17 @@ SALESFORCE: dict[str, list[dict[str, Any]]] = {
             "BillingCity": "Boston",
             "BillingState": "MA",
             "OwnerId": SF_USER_MARCUS,
+        },
+        {
+            "Id": SF_ACCOUNT_SOYLENT,
+            "Name": "Soylent Corp",
+            "Type": "Customer - Direct",
+            "Industry": "Food & Beverage",
+            "BillingCity": "Denver",
+            "BillingState": "CO",
+            "OwnerId": SF_USER_MARCUS,
+            "Seats_Used__c": 57,
+            "Seats_Purchased__c": 60,
         },
     ],
     "Contact": [
@@ -153,6 +200,26 @@ SALESFORCE: dict[str, list[dict[str, Any]]] = {
             "MobilePhone": "(857) 555-0126",
             "MailingState": "MA",
             "DoNotCall": True,
+            "OwnerId": SF_USER_MARCUS,
+        },
+        {
+            "Id": SF_CONTACT_GRACE,
+            "AccountId": SF_ACCOUNT_SOYLENT,
+            "FirstName": "Grace",
+            "LastName": "Kim",
+            "Title": "VP Finance",
+            "Email": "grace.kim@soylent.example.com",
+            "MobilePhone": "(720) 555-0175",
+            "SMS_Consent__c": "opted_in",  # signed up for renewal reminders (recorded in Salesforce)
+            "OwnerId": SF_USER_MARCUS,
+        },
+        {
+            "Id": SF_CONTACT_IVAN,
+            "AccountId": SF_ACCOUNT_SOYLENT,
+            "FirstName": "Ivan",
+            "LastName": "Reyes",
+            "Title": "Procurement",
+            "Email": "ivan.reyes@soylent.example.com",
             "OwnerId": SF_USER_MARCUS,
         },
     ],
@@ -264,6 +331,47 @@ SALESFORCE: dict[str, list[dict[str, Any]]] = {
             "OpportunityId": SF_OPPORTUNITY_GLOBEX_RENEWAL,
             "ContactId": SF_CONTACT_HANNAH,
             "Role": "Economic Buyer",
+            "IsPrimary": True,
+        },
+    ],
+    "Contract": [
+        {
+            "Id": SF_CONTRACT_SOYLENT,
+            "AccountId": SF_ACCOUNT_SOYLENT,
+            "Name": "Soylent platform subscription",
+            "ContractNumber": "00000100",
+            "Status": "Activated",
+            **contract_dates(40, 12),
+            "CustomerSignedId": SF_CONTACT_IVAN,
+            "CustomerSignedTitle": "Procurement",
+            "OwnerId": SF_USER_MARCUS,
+        },
+        {
+            "Id": SF_CONTRACT_SOYLENT_LATER,
+            "AccountId": SF_ACCOUNT_SOYLENT,
+            "Name": "Soylent analytics add-on",
+            "ContractNumber": "00000101",
+            "Status": "Activated",
+            **contract_dates(400, 24),
+            "CustomerSignedId": SF_CONTACT_IVAN,
+            "OwnerId": SF_USER_MARCUS,
+        },
+    ],
+    "ContractContactRole": [
+        {
+            "Id": SF_CCR_SOYLENT_GRACE,
+            "ContractId": SF_CONTRACT_SOYLENT,
+            "ContactId": SF_CONTACT_GRACE,
+            "Role": "Decision Maker",
+            "IsPrimary": False,
+        },
+    ],
+    "AccountContactRole": [
+        {
+            "Id": SF_ACR_SOYLENT_IVAN,
+            "AccountId": SF_ACCOUNT_SOYLENT,
+            "ContactId": SF_CONTACT_IVAN,
+            "Role": "Business User",
             "IsPrimary": True,
         },
     ],
