@@ -29,7 +29,7 @@ from textloop.config import (
 )
 from textloop.domain.errors import UnknownTenant
 from textloop.domain.model import Crm
-from textloop.domain.ports import CrmGateway, SmsSender
+from textloop.domain.ports import CrmGateway, MeetingReader, SmsSender
 
 if TYPE_CHECKING:
     from textloop.domain.rules import RuleSet
@@ -514,13 +514,19 @@ def outcome_queue() -> Any:
 @cache
 def outcome_recorder() -> Any:
     """The outcome recorder: the state table's outcomes and message index, the CRM gateways (a HubSpot
-    deal's amount and relations), the attribution window of the settings."""
+    deal's amount and relations, a HubSpot meeting's associations), the attribution window of the settings."""
     from textloop.adapters.dynamodb import DynamoPipelineOutcomes
     from textloop.service_layer.outcomes import OutcomeRecorder
 
     s = settings()
     store = DynamoPipelineOutcomes(s.state_table, event_outcomes().client)
-    return OutcomeRecorder(store, crm_gateway, timedelta(days=s.attribution_window_days))
+    window = timedelta(days=s.attribution_window_days)
+    return OutcomeRecorder(store, crm_gateway, window, meetings=hubspot_meetings)
+
+
+def hubspot_meetings(portal: str) -> MeetingReader:
+    """A HubSpot portal's meetings: its gateway (``HubSpotGateway`` reads meetings too)."""
+    return cast("MeetingReader", crm_gateway("hubspot", portal))
 
 
 def outcome_stages() -> Any:

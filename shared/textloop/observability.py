@@ -78,6 +78,10 @@ def observe(result: DispatchResult) -> None:
             **result.details,
         },
     )
+    if result.outcome is Outcome.SENT and "segments" in result.details:  # what finance pays Twilio for
+        metrics.add_metric(name="SmsSegments", unit=MetricUnit.Count, value=float(result.details["segments"]))
+    if result.outcome is Outcome.ROUTED and "latency_s" in result.details:  # the first five minutes decide
+        count_with_dimension("ReplyLatency", "bucket", latency_bucket(float(result.details["latency_s"])))
     if dimension is None:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
     elif result.outcome is Outcome.ROUTED and "intent" not in result.details:
@@ -87,6 +91,11 @@ def observe(result: DispatchResult) -> None:
         count_with_dimension(name, "intent", str(result.details["intent"]))
     else:
         count_with_dimension(name, dimension, result.reason)
+
+
+def latency_bucket(seconds: float) -> str:
+    """A reply's latency after its message, against the 5 and 30 minute marks."""
+    return "within_5m" if seconds <= 300 else "within_30m" if seconds <= 1800 else "later"
 
 
 def count_with_dimension(name: str, dimension: str, value: str) -> None:

@@ -121,6 +121,7 @@ class HubSpotEvent(BaseModel):
     eventType: str | None = None  # noqa: N815 - the older name
     propertyName: str | None = None  # noqa: N815
     propertyValue: str | None = None  # noqa: N815
+    objectTypeId: str | None = None  # noqa: N815 - generic object.* subscriptions: "0-47" (meetings)…
     attemptNumber: int = 0  # noqa: N815
 
     @model_validator(mode="after")

@@ -58,13 +58,18 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     ): "crm.objects.contacts.write",  # POST .../communications
     ("crm.objects.tasks.basic_api", "create"): "crm.objects.contacts.write",  # POST /crm/v3/objects/tasks
     ("crm.objects.tasks.basic_api", "get_by_id"): "crm.objects.contacts.read",  # GET .../tasks/{taskId}
+    # GET /crm/v3/objects/meetings/{meetingId} (engagements are read with the contacts scope)
+    ("crm.objects.meetings.basic_api", "get_by_id"): "crm.objects.contacts.read",
 }
 # The scope a subscription needs to be delivered: read access to the object it reports on.
 SUBSCRIPTION_SCOPES = {
     "deal": "crm.objects.deals.read",
     "ticket": "tickets",
     "contact": "crm.objects.contacts.read",
+    "meeting": "crm.objects.contacts.read",  # crmObjects object.creation of meetings (0-47)
 }
+# The objectTypeId a generic (crmObjects) subscription's events carry (HubSpot's object type ids).
+OBJECT_TYPE_IDS = {"meeting": "0-47"}
 BASE_SCOPES = {"oauth"}  # on every HubSpot app (HubSpot's project templates put it first)
 
 
@@ -175,7 +180,10 @@ def test_every_adapter_call_has_a_known_scope() -> None:
 def test_app_scopes_are_exactly_what_textloop_uses() -> None:
     scopes = _load(APP)["config"]["auth"]["requiredScopes"]
     needed = {OPERATION_SCOPES[op] for op in adapter_operations()}
-    needed |= {SUBSCRIPTION_SCOPES[s["subscriptionType"].partition(".")[0]] for s in subscriptions()}
+    needed |= {
+        SUBSCRIPTION_SCOPES[s.get("objectType") or s["subscriptionType"].partition(".")[0]]
+        for s in subscriptions()
+    }
     assert len(scopes) == len(set(scopes))
     assert set(scopes) == needed | BASE_SCOPES
     assert not _load(APP)["config"]["auth"].get("optionalScopes")
@@ -201,7 +209,18 @@ def test_property_subscriptions_are_the_hubspot_trigger_rules() -> None:
     assert len([s for s in legacy if s["subscriptionType"].endswith(".propertyChange")]) == len(subscribed)
     # The generic `object.propertyChange` form arrives as subscriptionType "object.propertyChange",
     # which the intake does not read: the project must not use it for triggers.
-    assert not _load(WEBHOOKS)["config"]["subscriptions"].get("crmObjects")
+    generic = _load(WEBHOOKS)["config"]["subscriptions"].get("crmObjects", [])
+    assert not [s for s in generic if s["subscriptionType"] == "object.propertyChange"]
+
+
+def test_meeting_creations_are_subscribed_for_the_pipeline_outcomes() -> None:
+    """HubSpot meetings have no legacy subscription: the generic form (platform 2025.2 ``crmObjects``)
+    delivers ``object.creation`` with ``objectTypeId`` 0-47, which the intake queues for the recorder."""
+    generic = _load(WEBHOOKS)["config"]["subscriptions"]["crmObjects"]
+    assert generic == [{"subscriptionType": "object.creation", "objectType": "meeting", "active": True}]
+    delivered = {"subscriptionType": "object.creation", "objectTypeId": "0-47", "objectId": 1}
+    assert is_outcome_event(delivered)
+    assert not is_outcome_event({**delivered, "objectTypeId": "0-1"})  # a contact created: not an outcome
 
 
 def test_deal_creations_are_subscribed_for_the_pipeline_outcomes() -> None:
@@ -239,6 +258,7 @@ def test_each_subscribed_event_is_queued_by_the_intake() -> None:
             "objectId": 1000 + i,
             "changeSource": "CRM",
             **({"propertyName": s["propertyName"], "propertyValue": "x"} if "propertyName" in s else {}),
+            **({"objectTypeId": OBJECT_TYPE_IDS[s["objectType"]]} if "objectType" in s else {}),
         }
         for i, s in enumerate(subscriptions(), start=1)
     ]
@@ -246,7 +266,7 @@ def test_each_subscribed_event_is_queued_by_the_intake() -> None:
     watched = watched_properties("hubspot", DEFAULT_TRIGGERS_FILE)
     result = accept_hubspot_batch(json.dumps(events).encode(), watched, triggers, privacy, outcomes)
     assert (result.queued, result.ignored) == (len(events), 0)
-    creations = [e for e in events if e["subscriptionType"] == "deal.creation"]
+    creations = [e for e in events if e["subscriptionType"] in ("deal.creation", "object.creation")]
     assert len(privacy.bodies) == 1 and len(triggers.bodies) == len(events) - 1 - len(creations)
     assert [json.loads(b)["event"]["eventId"] for b in outcomes.bodies] == [
         e["eventId"] for e in events if is_outcome_event(e)

@@ -11,7 +11,7 @@ from hubspot.crm.contacts import SimplePublicObjectInput, SimplePublicObjectInpu
 
 from textloop.adapters.hubspot import HubSpotGateway
 from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
-from textloop.domain.model import OwnerTask, PhoneStatus, RecordRef, SmsActivity, TaskPriority
+from textloop.domain.model import OwnerTask, PhoneStatus, RecordRef, SmsActivity, TaskPriority, TaskState
 from textloop_local.emulators import HubSpotEmulator, seed
 
 INITECH = RecordRef("hubspot", "deal", seed.HS_DEAL_INITECH)
@@ -261,7 +261,7 @@ def test_given_no_reminder_owner_contact_or_record_when_creating_then_reminded_a
     assert body["associations"] == []
     assert body["properties"]["hs_task_reminders"] == DUE_MS
     assert "hubspot_owner_id" not in properties_of(hubspot, "tasks", task_id)
-    assert gateway(hubspot).task_is_open(task_id)
+    assert gateway(hubspot).task_state(task_id) == TaskState(open=True)
 
 
 def test_given_a_contact_that_does_not_exist_when_creating_then_crm_rejected(
@@ -280,7 +280,7 @@ def test_given_hubspot_failing_when_creating_then_crm_unavailable(hubspot: HubSp
         gateway(hubspot).create_task(owner_task())
 
 
-# --- log_sms on a contact alone, task_is_open -------------------------------------------------
+# --- log_sms on a contact alone, task_state -------------------------------------------------
 
 
 def test_given_a_reply_without_conversation_when_logging_then_a_communication_on_the_contact_alone(
@@ -312,11 +312,53 @@ def test_given_a_reply_without_conversation_when_logging_then_a_communication_on
     }
 
 
-def test_given_a_completed_task_when_asking_then_not_open(hubspot: HubSpotEmulator) -> None:
+def test_given_a_completed_task_when_asking_then_not_open_and_completed_when_hubspot_says(
+    hubspot: HubSpotEmulator,
+) -> None:
+    task_id = gateway(hubspot).create_task(owner_task())
+    before = datetime.now(UTC).replace(microsecond=0)
+    hubspot.update_record("tasks", task_id, {"hs_task_status": "COMPLETED"})
+    after = datetime.now(UTC)
+
+    state = gateway(hubspot).task_state(task_id)
+
+    assert not state.open and state.completed_at is not None
+    assert before <= state.completed_at <= after
+    completion = properties_of(hubspot, "tasks", task_id)["hs_task_completion_date"]
+    assert state.completed_at == datetime.fromisoformat(completion)
+    assert hubspot.requests[-1]["query"]["properties"] == [
+        "hs_task_status",
+        "hs_task_completion_date",
+        "hs_lastmodifieddate",
+    ]
+
+
+def test_given_a_completed_task_without_a_completion_date_when_asking_then_its_last_change(
+    hubspot: HubSpotEmulator,
+) -> None:
+    task_id = gateway(hubspot).create_task(owner_task())
+    hubspot.update_record("tasks", task_id, {"hs_task_status": "COMPLETED", "hs_task_completion_date": ""})
+
+    state = gateway(hubspot).task_state(task_id)
+
+    modified = properties_of(hubspot, "tasks", task_id)["hs_lastmodifieddate"]
+    assert state == TaskState(open=False, completed_at=datetime.fromisoformat(modified))
+
+
+def test_given_a_completed_task_reopened_when_asking_then_open_without_completion(
+    hubspot: HubSpotEmulator,
+) -> None:
     task_id = gateway(hubspot).create_task(owner_task())
     hubspot.update_record("tasks", task_id, {"hs_task_status": "COMPLETED"})
+    hubspot.update_record("tasks", task_id, {"hs_task_status": "IN_PROGRESS"})
 
-    assert not gateway(hubspot).task_is_open(task_id)
+    assert gateway(hubspot).task_state(task_id) == TaskState(open=True)
+    assert "hs_task_completion_date" not in properties_of(hubspot, "tasks", task_id)
+
+
+def test_given_a_deleted_task_when_asking_then_record_not_found(hubspot: HubSpotEmulator) -> None:
+    with pytest.raises(RecordNotFound):
+        gateway(hubspot).task_state("51870000404")
 
 
 # --- flag_phone -----------------------------------------------------------------------------

@@ -5,7 +5,8 @@
   project, as checked in and as rendered for an org;
 - the LWC Jest tests pass (@salesforce/sfdx-lwc-jest);
 - the artifacts agree with the code: the fields the adapter reads and writes, the consent and phone-status
-  values, the trigger values of the rules file and of ``SalesforceChangeRule``.
+  values, the trigger values of the rules file and of ``SalesforceChangeRule``, the change events and
+  enriched fields the outcome recorder reads (``SalesforceOutcomeRule``).
 
 There is no Apex (so no prettier-plugin-apex check); a test fails if some appears without one. Nothing is
 skipped: without infra/salesforce/node_modules the Node checks fail and name the make target to run.
@@ -23,9 +24,12 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from tests.support.events import salesforce_change
 from textloop.adapters.salesforce import PHONE_STATUS_FIELD, ContactFields
 from textloop.domain.model import ConsentStatus, PhoneStatus
+from textloop.domain.pipeline import OutcomeKind, Stages, account_key
 from textloop.domain.rules import RuleSet
+from textloop.service_layer.outcomes import AMOUNT_FIELDS, parse_outcome_body
 from textloop_local import salesforce_render as sfr
 from textloop_local import template as sam
 
@@ -267,6 +271,9 @@ def test_given_the_permission_set_when_reading_it_then_it_grants_what_textloop_r
     assert {"Contact.MobilePhone", "Contact.Phone", "Contact.DoNotCall", "Contact.SMS_Time_Zone__c"} <= set(
         fields
     )
+    # the outcome recorder reads an opportunity whose change event lacks them (shared/.../outcomes.py)
+    assert {f"Opportunity.{AMOUNT_FIELDS['salesforce']}", "Opportunity.AccountId"} <= set(fields)
+    assert len(root.findtext(f"{MD}description") or "") <= 255  # Salesforce's limit for the description
     assert {"Opportunity", "Case", "Contact", "Account", "Contract"} <= set(objects)
     assert all(o.findtext(f"{MD}allowRead") == "true" for o in objects.values())
     assert [k for k, o in objects.items() if o.findtext(f"{MD}allowEdit") == "true"] == ["Contact"]
@@ -301,6 +308,82 @@ def test_given_the_default_rules_when_comparing_then_the_channel_filters_the_tem
 
     for entity in sfr.ENTITIES:
         assert list(values[entity.object_type]) == list(defaults[entity.parameter])
+
+
+def _member(change_event: str, values: dict[str, tuple[str, ...]] | None = None) -> sfr.Member:
+    found = {m.change_event: m for m in sfr.members(sfr.trigger_values() if values is None else values)}
+    return found[change_event]
+
+
+def test_given_the_opportunity_member_when_reading_it_then_it_admits_every_change_but_a_deletion() -> None:
+    member = _member("OpportunityChangeEvent")
+    root = etree.parse(str(DEFAULT / sfr.MEMBERS_DIR.relative_to("force-app/main/default") / member.filename))
+
+    # Salesforce cannot filter on changedFields: only a filter without field values admits every stage
+    # change (to any stage: the outcomes) as well as the trigger stages (the dispatcher).
+    assert root.getroot().findtext(f"{MD}filterExpression") == "ChangeEventHeader.changeType != 'DELETE'"
+    assert [e.findtext(f"{MD}name") for e in root.getroot().findall(f"{MD}enrichedFields")] == [
+        "StageName",  # SalesforceChangeRule filters detail.payload.StageName on every update
+        "AccountId",
+        "Amount",
+        "IsWon",
+        "IsClosed",
+    ]
+    assert all(len(m.enriched) <= sfr.MAX_ENRICHED for m in sfr.members(sfr.trigger_values()))
+
+
+def test_given_a_stage_change_carrying_the_enriched_fields_when_parsed_then_the_recorder_reads_nothing_more() -> (
+    None
+):
+    sample = {"AccountId": "001000000000001AAA", "Amount": 1250.5, "IsWon": True, "IsClosed": True}
+    member = _member("OpportunityChangeEvent")
+    update = salesforce_change("Opportunity", ["006000000000001AAA"], {"StageName": "Signed"})
+    update["detail"]["payload"] |= {name: sample[name] for name in member.enriched if name != "StageName"}
+
+    (signal,) = parse_outcome_body(json.dumps(update), Stages(frozenset(), frozenset()))
+
+    assert signal.kind is OutcomeKind.CLOSED_WON  # IsWon decides: "Signed" is no stage name it knows
+    assert (signal.amount, signal.read) == (1250.5, None)  # no read of the opportunity from Salesforce
+    assert account_key("salesforce", sample["AccountId"]) in signal.related
+
+
+def test_given_the_event_member_when_reading_it_then_it_relays_creations_the_recorder_books_as_meetings() -> (
+    None
+):
+    member = _member("EventChangeEvent")
+    fields = {"WhatId": "006000000000001AAA", "WhoId": "003000000000001AAA"}
+    stages = Stages()
+
+    assert (member.filter_expression, member.enriched) == ("ChangeEventHeader.changeType = 'CREATE'", ())
+    created = salesforce_change("Event", ["00U000000000001AAA"], fields, change_type="CREATE")
+    assert [s.kind for s in parse_outcome_body(json.dumps(created), stages)] == [OutcomeKind.MEETING_BOOKED]
+    for change_type in ("UPDATE", "DELETE", "UNDELETE", "GAP_CREATE"):  # what the filter keeps in the org
+        other = salesforce_change("Event", ["00U000000000001AAA"], fields, change_type=change_type)
+        assert parse_outcome_body(json.dumps(other), stages) == []
+
+
+def test_given_the_template_rules_when_comparing_then_the_channel_relays_exactly_the_change_events_they_route() -> (
+    None
+):
+    tpl = sam.load_template(ROOT / "template.yaml")
+    routed = {
+        detail_type
+        for rule in ("SalesforceChangeRule", "SalesforceOutcomeRule")
+        for detail_type in sam.event_rule(tpl, rule).event_pattern["detail-type"]
+    }
+
+    assert {m.change_event for m in sfr.members(sfr.trigger_values())} == routed
+    assert [m.change_event for m in sfr.members({})] == ["OpportunityChangeEvent", "EventChangeEvent"]
+
+
+def test_given_a_case_status_with_a_quote_when_deriving_the_case_member_then_the_filter_escapes_it() -> None:
+    member = _member("CaseChangeEvent", {"opportunity": (), "case": ("Closed", "Won't Fix")})
+
+    assert member.filter_expression == (
+        "(Status IN ('Closed', 'Won\\'t Fix')) OR (ChangeEventHeader.changeType IN "
+        "('GAP_CREATE', 'GAP_UPDATE', 'GAP_DELETE', 'GAP_UNDELETE', 'GAP_OVERFLOW'))"
+    )
+    assert member.enriched == ("Status",)
 
 
 def test_given_the_relay_when_reading_it_then_it_starts_stopped_from_the_earliest_event_on_the_channel() -> (
@@ -371,14 +454,16 @@ def test_given_custom_rules_when_rendering_then_the_filters_and_the_sam_override
 
     members = sorted((tmp_path / "out" / sfr.MEMBERS_DIR).glob("*.xml"))
     assert code == 0
-    assert [p.name for p in members] == [
-        "Textloop_Changes_chn_OpportunityChangeEvent.platformEventChannelMember-meta.xml"
+    assert [p.name for p in members] == [  # no case rule: no Case member; outcomes: Event, Opportunity
+        "Textloop_Changes_chn_EventChangeEvent.platformEventChannelMember-meta.xml",
+        "Textloop_Changes_chn_OpportunityChangeEvent.platformEventChannelMember-meta.xml",
     ]
-    expression = etree.parse(str(members[0])).getroot().findtext(f"{MD}filterExpression")
-    assert expression == (
-        "(StageName IN ('Negotiation/Review', 'Buyer\\'s Review')) OR (ChangeEventHeader.changeType IN "
-        "('GAP_CREATE', 'GAP_UPDATE', 'GAP_DELETE', 'GAP_UNDELETE', 'GAP_OVERFLOW'))"
+    # The stages are the EventBridge rule's business: the Opportunity member is the same for any rules.
+    assert (
+        members[1].read_text()
+        == (DEFAULT / sfr.MEMBERS_DIR.relative_to("force-app/main/default") / members[1].name).read_text()
     )
+    assert "(outcomes only)" not in printed and "CaseChangeEvent: not relayed" in printed
     command = next(line.strip() for line in printed.splitlines() if line.strip().startswith("sam deploy"))
     assert command == (
         "sam deploy --parameter-overrides 'SalesforceOpportunityStages=Negotiation/Review,Buyer'\"'\"'s Review' "
@@ -481,6 +566,7 @@ def test_given_the_project_when_converting_with_the_salesforce_cli_then_it_conve
     assert package.findtext(f"{MD}version") == "66.0"
     assert types["PlatformEventChannelMember"] == {
         "Textloop_Changes_chn_OpportunityChangeEvent",
+        "Textloop_Changes_chn_EventChangeEvent",
         "Textloop_Changes_chn_CaseChangeEvent",
     }
     assert {

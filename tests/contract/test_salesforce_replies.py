@@ -11,7 +11,7 @@ from simple_salesforce import Salesforce
 
 from textloop.adapters.salesforce import SalesforceGateway, _sosl_escape
 from textloop.domain.errors import CrmRejected, CrmUnavailable, RecordNotFound
-from textloop.domain.model import OwnerTask, PhoneStatus, RecordRef, SmsActivity, TaskPriority
+from textloop.domain.model import OwnerTask, PhoneStatus, RecordRef, SmsActivity, TaskPriority, TaskState
 from textloop_local.emulators import SalesforceEmulator, seed
 
 ACME = RecordRef("salesforce", "opportunity", seed.SF_OPPORTUNITY_ACME)
@@ -223,7 +223,7 @@ def test_given_a_task_on_a_case_when_creating_then_it_is_on_the_case(salesforce:
     task_id = gateway(salesforce).create_task(owner_task(record=EXPORT_CASE, contact_id=seed.SF_CONTACT_LENA))
 
     assert the_task(salesforce, task_id)["WhatId"] == seed.SF_CASE_EXPORT
-    assert gateway(salesforce).task_is_open(task_id)
+    assert gateway(salesforce).task_state(task_id) == TaskState(open=True)
 
 
 def test_given_an_owner_that_is_not_a_user_when_creating_then_crm_rejected(
@@ -250,7 +250,7 @@ def test_given_salesforce_unavailable_when_creating_then_crm_unavailable(
         gateway(salesforce).create_task(owner_task())
 
 
-# --- log_sms on a contact alone, task_is_open -------------------------------------------------
+# --- log_sms on a contact alone, task_state -------------------------------------------------
 
 
 def test_given_a_reply_without_conversation_when_logging_then_a_task_on_the_contact_alone(
@@ -273,11 +273,46 @@ def test_given_a_reply_without_conversation_when_logging_then_a_task_on_the_cont
     assert (task["WhoId"], task["WhatId"], task["Status"]) == (seed.SF_CONTACT_OMAR, None, "Completed")
 
 
-def test_given_a_completed_task_when_asking_then_not_open(salesforce: SalesforceEmulator) -> None:
+def test_given_a_completed_task_when_asking_then_not_open_and_completed_when_salesforce_says(
+    salesforce: SalesforceEmulator,
+) -> None:
+    task_id = gateway(salesforce).create_task(owner_task())
+    before = datetime.now(UTC).replace(microsecond=0)
+    salesforce.update_record("Task", task_id, {"Status": "Completed"})
+    after = datetime.now(UTC)
+
+    state = gateway(salesforce).task_state(task_id)
+
+    assert not state.open and state.completed_at is not None
+    assert before <= state.completed_at <= after
+    stored = the_task(salesforce, task_id)["CompletedDateTime"]
+    assert state.completed_at == datetime.fromisoformat(str(stored))
+    assert salesforce.requests[-1]["path"] == f"/services/data/v62.0/sobjects/Task/{task_id}"
+
+
+def test_given_a_completed_task_reopened_when_asking_then_open_without_completion(
+    salesforce: SalesforceEmulator,
+) -> None:
     task_id = gateway(salesforce).create_task(owner_task())
     salesforce.update_record("Task", task_id, {"Status": "Completed"})
+    salesforce.update_record("Task", task_id, {"Status": "In Progress"})
 
-    assert not gateway(salesforce).task_is_open(task_id)
+    assert gateway(salesforce).task_state(task_id) == TaskState(open=True)
+    assert the_task(salesforce, task_id)["CompletedDateTime"] is None
+
+
+def test_given_a_deleted_task_when_asking_then_record_not_found(salesforce: SalesforceEmulator) -> None:
+    with pytest.raises(RecordNotFound):
+        gateway(salesforce).task_state("00T000000000404AAA")
+
+
+def test_the_emulator_refuses_a_completion_instant_written_by_the_client(
+    salesforce: SalesforceEmulator,
+) -> None:
+    with pytest.raises(Exception, match="INVALID_FIELD_FOR_INSERT_UPDATE"):
+        client(salesforce).Task.create(
+            {"Subject": "x", "Status": "Completed", "CompletedDateTime": "2026-01-01T00:00:00.000+0000"}
+        )
 
 
 # --- flag_phone -----------------------------------------------------------------------------

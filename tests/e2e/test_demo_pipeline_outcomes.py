@@ -2,7 +2,7 @@
 
 After the texts, Event Relay publishes (twice each) a meeting booked with Priya on the Acme opportunity
 texted in (a) and that opportunity closed won with its amount; HubSpot posts Initech's deal (texted in (c))
-closed won; Globex's opportunity, whose only message is seeded 45 days back, closes lost. Every test reads
+closed won, then (twice) the creation of a meeting booked with Maria on that deal; Globex's opportunity, whose only message is seeded 45 days back, closes lost. Every test reads
 the files of the one demo run (``conftest.py``).
 """
 
@@ -86,6 +86,36 @@ def test_given_a_new_hubspot_deal_for_a_texted_contact_then_it_is_credited_to_he
     assert [(r["method"], r["query"]["properties"]) for r in reads] == [
         ("GET", ["amount", "hubspot_owner_id"])
     ]
+
+
+def test_given_the_text_on_a_hubspot_deal_when_a_meeting_is_booked_on_it_then_the_text_is_credited(
+    demo, state, seed
+):
+    # Given the text of (c) on Initech's deal (to Maria)
+    texted = _message(state, f"hubspot:deal:{seed.HS_DEAL_INITECH}")
+    # When a rep books a meeting with Maria on that deal (object.creation of type 0-47, posted twice)
+    (booked,) = [r for r in state["outcomes"] if r["kind"] == "meeting_booked" and r["crm"] == "hubspot"]
+    meeting_id = booked["record"].removeprefix("hubspot:meeting:")
+    # Then it is one meeting_booked, credited to the deal's own text (most specific), its associations read
+    # once from HubSpot through the SDK
+    assert booked["record"] == f"hubspot:meeting:{meeting_id}" and meeting_id.isdigit()
+    assert (booked["message_sid"], booked["rule"], booked["template"]) == (
+        texted["sid"],
+        texted["rule"],
+        texted["template"],
+    )
+    assert "amount" not in booked
+    assert datetime.fromisoformat(booked["at"]) > datetime.fromisoformat(texted["sent_at"])
+    reads = [
+        json.loads(line)
+        for line in (demo.out_dir / "hubspot_requests.jsonl").read_text().splitlines()
+        if f"/crm/v3/objects/meetings/{meeting_id}" in line
+    ]
+    assert [(r["method"], r["query"]["associations"]) for r in reads] == [
+        ("GET", ["deals", "contacts", "companies"])
+    ]
+    transcript = (demo.out_dir / "transcript.md").read_text()
+    assert f"HubSpot hubspot:meeting:{meeting_id} booked" in transcript
 
 
 def test_given_every_change_delivered_more_than_once_then_each_outcome_is_recorded_once(state, seed):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from threading import Lock
 
-from textloop.domain.errors import RecipientUnsubscribed, RecordNotFound, SmsUnavailable
+from textloop.domain.errors import CrmUnavailable, RecipientUnsubscribed, RecordNotFound, SmsUnavailable
 from textloop.domain.model import (
     ConsentStatus,
     MessageContext,
@@ -18,8 +18,9 @@ from textloop.domain.model import (
     RecordRef,
     SentSms,
     SmsActivity,
+    TaskState,
 )
-from textloop.domain.pipeline import AttributedMessage, PipelineOutcome
+from textloop.domain.pipeline import AttributedMessage, MeetingLinks, PipelineOutcome
 from textloop.domain.ports import CapEntry, CapLedger, Deferral, SendPlan
 from textloop.domain.send_optimiser import HourCount
 
@@ -37,6 +38,7 @@ class FakeCrm:
     contacts: list[Person] = field(default_factory=list)
     tasks: dict[str, OwnerTask] = field(default_factory=dict)
     closed_tasks: set[str] = field(default_factory=set)
+    completed_at: dict[str, datetime] = field(default_factory=dict)  # the CRM's completion instants
     flags: list[tuple[str, PhoneStatus, str]] = field(default_factory=list)
     consent_writes: list[tuple[str, ConsentStatus, str]] = field(default_factory=list)
     roles: list[tuple[RecordRef, str]] = field(default_factory=list)  # load_context's recipient_role
@@ -73,10 +75,18 @@ class FakeCrm:
     def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
         self.flags.append((contact_id, status, note))
 
-    def task_is_open(self, task_id: str) -> bool:
+    def complete_task(self, task_id: str, at: datetime | None) -> None:
+        """The rep completes the task in the CRM (*at* None: a CRM that does not say when)."""
+        self.closed_tasks.add(task_id)
+        if at is not None:
+            self.completed_at[task_id] = at
+
+    def task_state(self, task_id: str) -> TaskState:
         if task_id not in self.tasks:
             raise RecordNotFound(task_id)
-        return task_id not in self.closed_tasks
+        if task_id not in self.closed_tasks:
+            return TaskState(open=True)
+        return TaskState(open=False, completed_at=self.completed_at.get(task_id))
 
     def record_consent(self, contact_id: str, status: ConsentStatus, note: str) -> None:
         self.consent_writes.append((contact_id, status, note))
@@ -317,3 +327,21 @@ class FakePipelineOutcomes:
             return False
         self.recorded[outcome.source_id] = outcome
         return True
+
+
+@dataclass
+class FakeMeetings:
+    """Recording fake of ``MeetingReader``: a portal's meetings and their links, every meeting read."""
+
+    links: dict[str, MeetingLinks] = field(default_factory=dict)
+    reads: list[str] = field(default_factory=list)
+    unavailable: int = 0  # the next reads that fail as HubSpot down (429/5xx) would
+
+    def meeting_links(self, meeting_id: str) -> MeetingLinks:
+        self.reads.append(meeting_id)
+        if self.unavailable:
+            self.unavailable -= 1
+            raise CrmUnavailable("HubSpot answered 503", record=f"hubspot:meeting:{meeting_id}")
+        if meeting_id not in self.links:
+            raise RecordNotFound(f"hubspot:meeting:{meeting_id} does not exist")
+        return self.links[meeting_id]

@@ -117,3 +117,28 @@ def test_every_outcome_has_a_distinct_metric_name() -> None:
     names = [name for name, _, _ in observability.OUTCOME_METRICS.values()]
     assert set(observability.OUTCOME_METRICS) == set(Outcome)
     assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize(
+    ("latency_s", "bucket"), [("270.0", "within_5m"), ("301", "within_30m"), ("1801", "later")]
+)
+def test_given_a_reply_with_its_latency_then_its_bucket_against_the_5_and_30_minute_marks_is_counted(
+    seen: Any, latency_s: str, bucket: str
+) -> None:
+    _, _, emitted = seen(
+        DispatchResult(
+            Outcome.ROUTED, "in:SM9", "meeting", details={"intent": "meeting", "latency_s": latency_s}
+        )
+    )
+
+    assert ("ReplyLatency", {"bucket": bucket}) in emitted and (
+        "RepliesRouted",
+        {"intent": "meeting"},
+    ) in emitted
+
+
+def test_given_a_sent_message_then_its_segments_are_counted_for_finance(seen: Any) -> None:
+    _, _, emitted = seen(DispatchResult(Outcome.SENT, "sf:10", rule="r", sid="SM10", details={"segments": 2}))
+
+    assert sorted(name for name, _ in emitted) == ["SmsSegments", "SmsSent"]
+    assert observability.latency_bucket(300) == "within_5m"

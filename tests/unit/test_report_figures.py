@@ -117,6 +117,13 @@ def test_given_no_pipeline_items_when_read_then_outcomes_are_zero() -> None:
     assert total.cost_per_meeting is None
 
 
+def test_given_only_a_status_callbacks_fields_under_a_message_key_then_it_is_no_message() -> None:
+    # Twilio called back for a message the dispatcher never recorded as sent (the callback is kept for it)
+    early = {"pk": "MSG#SMY", "sk": "MSG", "status": "delivered", "status_rank": 5, "status_at": "2026-11-23"}
+    messages = facts_from_items([*report_items.items(), early]).messages
+    assert len(messages) == len(facts_from_items(report_items.items()).messages) and messages
+
+
 def test_given_a_message_without_a_time_when_read_then_the_item_is_named() -> None:
     with pytest.raises(ValueError, match="message MSG#SMX has no time"):
         facts_from_items([{"pk": "MSG#SMX", "sk": "MSG", "sid": "SMX"}])

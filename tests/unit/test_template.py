@@ -327,6 +327,20 @@ def test_given_an_opportunity_in_another_stage_then_it_is_filtered_out(route: Ca
     assert not route({"ChangeEventHeader": _header(), "StageName": "Closed Won"})
 
 
+def test_given_the_outcome_changes_the_channel_relays_then_none_reaches_the_trigger_queue(
+    route: Callable[..., bool],
+) -> None:
+    # The channel relays every Opportunity creation and stage change and Event creations (outcomes):
+    # SalesforceChangeRule alone keeps the dispatcher to the trigger stages.
+    created = {"ChangeEventHeader": _header("CREATE"), "StageName": "Prospecting", "Amount": 5}
+    meeting = {"ChangeEventHeader": _header("CREATE", "Event", "00U000000000001AAA"), "WhatId": "006"}
+
+    assert not route({"payload": created})
+    assert not route({"payload": meeting}, detail_type="EventChangeEvent")
+    at_trigger_stage = {**created, "StageName": "Negotiation/Review"}
+    assert route({"payload": at_trigger_stage})
+
+
 def test_given_a_closed_case_in_either_shape_then_it_reaches_the_queue(route: Callable[..., bool]) -> None:
     header = _header(entity="Case", record_id="500000000000001AAA")
 

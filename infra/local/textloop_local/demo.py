@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import inspect
 import json
 import logging
 import os
@@ -82,6 +83,7 @@ class DemoResult:
     renewals: RenewalScene | None = None
     links: LinkScene | None = None
     outcomes: OutcomeScene | None = None
+    first_response: FirstResponse | None = None
 
 
 # --- publishing like the vendors do ---------------------------------------------------------
@@ -204,6 +206,7 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
         outcomes = play_outcomes(stack)
         stack.drain(timeout=60)
         watchdog = run_watchdog(stack)
+        first_response = play_first_response(stack)
         tokens_after = token_calls(stack)
         state = stack.state()
         deliveries = list(stack.poller.deliveries) if stack.poller else []
@@ -231,7 +234,9 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     text = f"{text.rstrip()}\n\n{credentials}\n"
     pipeline, credited = outcomes_section(state, outcomes)
     text = f"{text.rstrip()}\n\n{pipeline}\n"
-    verdict.ok = verdict.ok and renewed and credited
+    responded, responded_ok = first_response_section(first_response)
+    text = f"{text.rstrip()}\n\n{responded}\n"
+    verdict.ok = verdict.ok and renewed and credited and responded_ok
     (out / "transcript.md").write_text(text, encoding="utf-8")
     (out / "state.json").write_text(json.dumps(state, indent=2, default=str), encoding="utf-8")
     from textloop_local.report import facts_from_items, write_report  # plotly only when it is written
@@ -245,9 +250,11 @@ def run_demo(out_dir: Path | str = DEFAULT_OUT, *, echo: bool = True) -> DemoRes
     if echo:
         print(text)
         print(("DEMO OK" if verdict.ok else "DEMO FAILED") + f" — files in {out}/", flush=True)
-    return DemoResult(
+    result = DemoResult(
         verdict.ok, out, text, verdict, state, replies, later, watchdog, renewals, links, outcomes
     )
+    result.first_response = first_response
+    return result
 
 
 class _Trigger:
@@ -1009,7 +1016,10 @@ def play_outcomes(stack: LocalStack) -> OutcomeScene:
     EventChangeEvent (a meeting booked with Priya on the Acme opportunity texted in (a)) and an
     OpportunityChangeEvent (that opportunity closed won, with its amount), HubSpot posts a signed webhook
     (a new deal created for Maria, texted in (c): the recorder reads its amount and contact); and Globex's opportunity,
-    whose only message is seeded 45 days back, closes lost: outside the window, credited to nobody."""
+    whose only message is seeded 45 days back, closes lost: outside the window, credited to nobody. Last, a rep
+    books a HubSpot meeting with Maria on Initech's deal: the emulator's ``object.creation`` event (object
+    type 0-47), signed and posted twice; the recorder reads the meeting's associations and credits the text
+    of (c) on that deal."""
     seed = _seed()
     trigger = _Trigger(stack)
     events = stack.client("events")
@@ -1055,6 +1065,10 @@ def play_outcomes(stack: LocalStack) -> OutcomeScene:
     for key in ("propertyName", "propertyValue"):
         created.pop(key)
     response = post_hubspot_batch(stack.url, trigger.secret, [created, dict(created)])  # sent twice
+    # then a rep books a meeting with Maria on Initech's deal: HubSpot sends object.creation (0-47), twice
+    meeting_id = book_hubspot_meeting(stack, seed.HS_CONTACT_MARIA, seed.HS_DEAL_INITECH)
+    booked = stack.hubspot.creation_event("meetings", meeting_id, trigger.portal_id, trigger.app_id)
+    meeting_response = post_hubspot_batch(stack.url, trigger.secret, [booked, dict(booked)])
     return OutcomeScene(
         meeting=f"salesforce:event:{MEETING_ID}",
         won=f"salesforce:opportunity:{acme}",
@@ -1066,6 +1080,8 @@ def play_outcomes(stack: LocalStack) -> OutcomeScene:
         hubspot_contact_record=f"hubspot:deal:{seed.HS_DEAL_INITECH}",
         hubspot_amount=float(HS_NEW_DEAL_AMOUNT),
         webhook_status=response.status_code,
+        hubspot_meeting=f"hubspot:meeting:{meeting_id}",
+        meeting_webhook_status=meeting_response.status_code,
     )
 
 
@@ -1089,6 +1105,33 @@ def create_hubspot_deal(stack: LocalStack, contact_id: str) -> str:
                     "to": {"id": contact_id},
                     "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 3}],
                 }
+            ],
+        },
+        headers={"Authorization": f"Bearer {stack.env['HUBSPOT_ACCESS_TOKEN']}"},
+        timeout=15,
+    )
+    response.raise_for_status()
+    return str(response.json()["id"])
+
+
+def book_hubspot_meeting(stack: LocalStack, contact_id: str, deal_id: str) -> str:
+    """A rep books a meeting with the contact on the deal in HubSpot (CRM v3 meetings, associated to both
+    with HubSpot's HUBSPOT_DEFINED meeting→contact 200 and meeting→deal 212)."""
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    response = requests.post(
+        f"{stack.hubspot.url}/crm/v3/objects/meetings",
+        json={
+            "properties": {
+                "hs_timestamp": start.isoformat().replace("+00:00", "Z"),
+                "hs_meeting_title": "Initech — seat expansion",
+                "hs_meeting_outcome": "SCHEDULED",
+            },
+            "associations": [
+                {
+                    "to": {"id": to_id},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": t}],
+                }
+                for to_id, t in ((contact_id, 200), (deal_id, 212))
             ],
         },
         headers={"Authorization": f"Bearer {stack.env['HUBSPOT_ACCESS_TOKEN']}"},
@@ -1129,27 +1172,104 @@ def seed_old_message(stack: LocalStack, at: datetime) -> str:
     return sid
 
 
-def run_watchdog(stack: LocalStack) -> WatchdogRun:
-    """The SLA watchdog runs on a schedule in AWS; locally it is invoked once, now, through the stack
-    (the real handler, the real clock). Nothing is made overdue on purpose."""
+def run_watchdog(stack: LocalStack, at: datetime | None = None) -> WatchdogRun:
+    """The SLA watchdog runs on a schedule in AWS; locally it is invoked through the stack (the real
+    handler). Without *at*, now, on the real clock: nothing is made overdue on purpose. With *at*, the
+    run the schedule makes at that later instant: only the watchdog's own clock reads *at* (the CRMs,
+    DynamoDB and every record keep the real clock; nothing is back-dated)."""
+    moment = at or datetime.now(UTC)
     event = {
         "version": "0",
         "id": str(uuid.uuid4()),
         "detail-type": "Scheduled Event",
         "source": "aws.scheduler",
         "account": "123456789012",
-        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": stack.env.get("AWS_REGION", "us-east-1"),
         "resources": [],
         "detail": {},
     }
-    at = datetime.now(UTC).isoformat()
+    use_case = None
+    if at is not None:  # the handler's module-level use case (SlaWatchdog), its clock set for this run
+        handler = stack.functions["SlaWatchdogFunction"].cold_start()
+        use_case = inspect.unwrap(handler).__globals__["watchdog"]
+        real_clock, use_case.clock = use_case.clock, lambda: at
     try:
         result = stack.invoke("SlaWatchdogFunction", event)
         error = ""
     except Exception as exc:  # observed, reported in the transcript and the verdict
         result, error = None, f"{type(exc).__name__}: {exc}"
-    return WatchdogRun(at=at, result=result, error=error)
+    finally:
+        if use_case is not None:
+            use_case.clock = real_clock
+    return WatchdogRun(at=moment.isoformat(), result=result, error=error)
+
+
+@dataclass
+class FirstResponse:
+    """The owner completes the earliest-due reply task in the CRM before it is due; the watchdog's
+    scheduled run at its due time finds it done and keeps the CRM's completion instant."""
+
+    crm: str
+    task_id: str
+    due: str  # ISO
+    completed_at: str  # ISO: when the owner completed it in the CRM (the real clock)
+    run: WatchdogRun
+    item: dict[str, str]  # the task's ``TASK#<crm>#<id>``/``SLA`` item after that run ({} if none)
+
+
+def play_first_response(stack: LocalStack) -> FirstResponse | None:
+    """The owner of the task due first completes it in the CRM's UI now (before its due time); then the
+    watchdog runs as the schedule would just after that due time, before any other task is due."""
+    items = stack.dynamodb.query(
+        TableName=stack.state_table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "SLA#OPEN"}},
+    )["Items"]
+    if not items:
+        return None
+    first = min(items, key=lambda i: i["sk"]["S"])
+    crm, task_id, account = first["crm"]["S"], first["task_id"]["S"], first.get("account", {}).get("S", "")
+    due = datetime.fromisoformat(first["due"]["S"])
+    if crm == "hubspot":
+        stack.hubspot_portals.get(account, stack.hubspot).update_record(
+            "tasks", task_id, {"hs_task_status": "COMPLETED"}
+        )
+    else:
+        stack.salesforce.update_record("Task", task_id, {"Status": "Completed"})
+    completed_at = datetime.now(UTC)
+    run = run_watchdog(stack, at=due + timedelta(microseconds=1))  # the next task is due later
+    done = stack.dynamodb.get_item(
+        TableName=stack.state_table, Key={"pk": {"S": f"TASK#{crm}#{task_id}"}, "sk": {"S": "SLA"}}
+    ).get("Item", {})
+    item = {name: str(value.get("S", value.get("N", ""))) for name, value in done.items()}
+    return FirstResponse(crm, task_id, due.isoformat(), completed_at.isoformat(), run, item)
+
+
+def first_response_section(scene: FirstResponse | None) -> tuple[str, bool]:
+    """The completed task as the watchdog recorded it, and whether it was judged done, on time, with the
+    CRM's completion instant (what the report's median first response is computed from)."""
+    lines = ["## First response (an owner task completed in time)", ""]
+    if scene is None:
+        return "\n".join([*lines, "- **Failed:** no reply task was being watched."]), False
+    recorded = scene.item.get("completed_at", "")
+    ok = (
+        not scene.run.error
+        and scene.run.result == {"checked": 1, "escalated": 0}
+        and scene.item.get("outcome") == "done"
+        and bool(recorded)
+        and datetime.fromisoformat(recorded) <= datetime.fromisoformat(scene.due)
+    )
+    lines += [
+        f"The owner completed {scene.crm} task `{scene.task_id}` in the CRM at {scene.completed_at} "
+        f"(due {scene.due}). The watchdog was then invoked through the stack as its schedule would run it "
+        "just after that due time (only the watchdog's clock was moved; the CRM's completion instant is real).",
+        f"- **Answer:** `{scene.run.error or scene.run.result}`",
+        f"- **SLA item:** outcome `{scene.item.get('outcome', '(none)')}`, "
+        f"completed_at `{recorded or '(none)'}` (from the CRM)",
+        "",
+    ]
+    return "\n".join(lines), ok
 
 
 def _mask(phone: str) -> str:

@@ -63,7 +63,8 @@ def facts_from_items(items: Iterable[Mapping[str, Any]]) -> Facts:
     for item in items:
         pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
         if pk.startswith("MSG#") and sk == "MSG":
-            facts.messages.append(_message(item))
+            if "sid" in item:  # else only a status callback's fields: a message never recorded as sent
+                facts.messages.append(_message(item))
         elif pk.startswith("EVENT#in:") and sk == "OUTCOME" and item.get("outcome") == "routed":
             facts.replies.append(_reply(pk[len("EVENT#in:") :], item))
         elif pk.startswith("TASK#") and sk == "SLA":

@@ -6,11 +6,25 @@
 Copies the SFDX project of ``infra/salesforce`` (``sfdx-project.json``, ``.forceignore``, ``force-app``
 without the LWC Jest tests) to *DIR*, fills in the placeholders (the AWS account and region of the
 Event Relay named credential, the JWT certificate of the external client app, its contact email) and
-writes the change-event channel members from the Salesforce rules of the triggers file: each
-member's ``filterExpression`` admits the rules' trigger values (and every ``GAP_*`` event, as the
-EventBridge rule does) and enriches the rules' fields. The same values are printed as the
-``sam deploy --parameter-overrides`` of ``SalesforceChangeRule`` (``SalesforceOpportunityStages``,
-``SalesforceCaseStatuses``), so the channel and the EventBridge rule can never disagree.
+writes the change-event channel members:
+
+* ``OpportunityChangeEvent``, always: the dispatcher's trigger stages *and* the outcome recorder's
+  creations and stage changes (any stage: advanced, closed won, closed lost). A Salesforce filter cannot
+  test ``changedFields`` (an array header field), so no value filter can admit "every StageName change"
+  without admitting every update: the filter drops deletions only (``changeType != 'DELETE'``; undeletions
+  and ``GAP_*`` events stay, the dispatcher uses them) and the EventBridge rules narrow the stream —
+  ``SalesforceChangeRule`` to the trigger stages (``StageName`` enriched, so every update carries it),
+  ``SalesforceOutcomeRule`` to creations and updates whose ``changedFields`` hold ``StageName``. Enriched
+  with what the recorder reads from an update (``AccountId``, ``Amount``, ``IsWon``, ``IsClosed``), so a
+  stage change needs no read of the opportunity from Salesforce.
+* ``EventChangeEvent``, always: creations only (``meeting_booked``; a create event carries every
+  populated field, ``WhatId``/``WhoId``/``AccountId`` included, so nothing is enriched).
+* ``CaseChangeEvent``, when a rule watches cases: the rules' trigger values (and every ``GAP_*`` event, as
+  the EventBridge rule does), ``Status`` enriched.
+
+The rules' trigger values are printed as the ``sam deploy --parameter-overrides`` of
+``SalesforceChangeRule`` (``SalesforceOpportunityStages``, ``SalesforceCaseStatuses``), so the channel and
+the EventBridge rule can never disagree.
 
 Nothing here talks to Salesforce or AWS; ``sf project deploy start`` does (see infra/salesforce/INSTALL.md).
 """
@@ -71,35 +85,50 @@ ENTITIES = (
 
 @dataclass(frozen=True, slots=True)
 class Member:
-    entity: Entity
-    values: tuple[str, ...]
+    """One ``PlatformEventChannelMember`` of the channel: a change event, its filter, its enriched fields."""
+
+    change_event: str  # selectedEntity
+    filter_expression: str
+    enriched: tuple[str, ...] = ()
 
     @property
     def full_name(self) -> str:
-        return f"{CHANNEL.replace('__chn', '_chn')}_{self.entity.change_event}"
-
-    @property
-    def filter_expression(self) -> str:
-        values = ", ".join(_soql_string(v) for v in self.values)
-        gaps = ", ".join(_soql_string(v) for v in GAP_CHANGE_TYPES)
-        return f"({self.entity.field} IN ({values})) OR (ChangeEventHeader.changeType IN ({gaps}))"
+        return f"{CHANNEL.replace('__chn', '_chn')}_{self.change_event}"
 
     def xml(self) -> str:
+        enriched = "".join(
+            f"    <enrichedFields>\n        <name>{name}</name>\n    </enrichedFields>\n"
+            for name in self.enriched
+        )
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<PlatformEventChannelMember xmlns="http://soap.sforce.com/2006/04/metadata">\n'
-            "    <enrichedFields>\n"
-            f"        <name>{self.entity.field}</name>\n"
-            "    </enrichedFields>\n"
+            f"{enriched}"
             f"    <eventChannel>{CHANNEL}</eventChannel>\n"
             f"    <filterExpression>{escape(self.filter_expression)}</filterExpression>\n"
-            f"    <selectedEntity>{self.entity.change_event}</selectedEntity>\n"
+            f"    <selectedEntity>{self.change_event}</selectedEntity>\n"
             "</PlatformEventChannelMember>\n"
         )
 
     @property
     def filename(self) -> str:
         return f"{self.full_name}.platformEventChannelMember-meta.xml"
+
+
+# Outcomes (shared/textloop/service_layer/outcomes.py): every Opportunity creation and stage change, every
+# Event creation. What the recorder reads from an Opportunity update beyond StageName: without these it
+# reads the opportunity from Salesforce (AccountId, Amount) or falls back to the stage names (IsWon/IsClosed).
+OUTCOME_ENRICHED = ("AccountId", "Amount", "IsWon", "IsClosed")
+OPPORTUNITY_FILTER = "ChangeEventHeader.changeType != 'DELETE'"
+EVENT_FILTER = "ChangeEventHeader.changeType = 'CREATE'"
+MAX_ENRICHED = 10  # Salesforce's limit per channel member (the contract test holds the members to it)
+
+
+def trigger_filter(entity: Entity, values: Sequence[str]) -> str:
+    """The rules' trigger values of *entity*, and every ``GAP_*`` event (as SalesforceChangeRule)."""
+    listed = ", ".join(_soql_string(v) for v in values)
+    gaps = ", ".join(_soql_string(v) for v in GAP_CHANGE_TYPES)
+    return f"({entity.field} IN ({listed})) OR (ChangeEventHeader.changeType IN ({gaps}))"
 
 
 def _soql_string(value: str) -> str:
@@ -140,7 +169,15 @@ def _check_value(rule: str, value: str) -> None:
 
 
 def members(values: dict[str, tuple[str, ...]]) -> list[Member]:
-    return [Member(e, values[e.object_type]) for e in ENTITIES if values.get(e.object_type)]
+    """The channel's members: Opportunity and Event always (outcomes), Case when a rule watches cases."""
+    opportunity, case = ENTITIES
+    found = [
+        Member(opportunity.change_event, OPPORTUNITY_FILTER, (opportunity.field, *OUTCOME_ENRICHED)),
+        Member("EventChangeEvent", EVENT_FILTER),
+    ]
+    if values.get(case.object_type):
+        found.append(Member(case.change_event, trigger_filter(case, values[case.object_type]), (case.field,)))
+    return found
 
 
 def parameter_overrides(values: dict[str, tuple[str, ...]]) -> list[str]:
@@ -210,9 +247,7 @@ def render(
     force: bool = False,
 ) -> dict[str, tuple[str, ...]]:
     """Write the filled-in project to *out*; returns the trigger values it used."""
-    values = trigger_values(rules_file)
-    if not any(values.values()):
-        raise RenderError("the triggers file has no Salesforce rule: nothing to relay")
+    values = trigger_values(rules_file)  # none: the channel still relays the outcomes
     if not (project / "sfdx-project.json").is_file():
         raise RenderError(f"{project} is not the Textloop SFDX project (no sfdx-project.json)")
     if out.exists() and any(out.iterdir()):
@@ -257,10 +292,12 @@ def next_steps(org: OrgValues, out: Path, values: dict[str, tuple[str, ...]]) ->
     q = shlex.quote
     yield f"Rendered {out} for AWS account {org.account} ({org.region}); change events relayed:"
     for member in members(values):
-        yield f"  {member.entity.change_event}: {member.filter_expression}"
-    skipped = [e.change_event for e in ENTITIES if not values.get(e.object_type)]
-    if skipped:
-        yield f"  (no Salesforce rule watches {', '.join(skipped)}: not relayed)"
+        enriched = f" (enriched: {', '.join(member.enriched)})" if member.enriched else ""
+        yield f"  {member.change_event}: {member.filter_expression}{enriched}"
+    for entity in ENTITIES:
+        if not values.get(entity.object_type):
+            relayed = "outcomes only" if entity.object_type == "opportunity" else "not relayed"
+            yield f"  (no Salesforce rule watches {entity.change_event}: {relayed})"
     yield ""
     yield "Deploy the stack with the same trigger values:"
     yield f"  {sam_deploy_command(values)}"

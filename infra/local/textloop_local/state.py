@@ -121,8 +121,10 @@ def ledger_outcomes(state: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def messages_summary(state: dict[str, Any]) -> list[dict[str, Any]]:
     """``messages``: one row per SMS in the Twilio emulator, with its template, version, variant and cost
     as the dispatcher recorded them on the ``MSG#<sid>`` message record (in the order Twilio got them)."""
-    records = {
-        str(i["sid"]): i for i in state["ledger"] if i["sk"] == "MSG" and str(i["pk"]).startswith("MSG#")
+    records = {  # by the key's sid: a callback that came before the send's write left only its status
+        str(i["pk"])[len("MSG#") :]: i
+        for i in state["ledger"]
+        if i["sk"] == "MSG" and str(i["pk"]).startswith("MSG#")
     }
     rows = []
     for sms in state["sms"]:
@@ -134,7 +136,7 @@ def messages_summary(state: dict[str, Any]) -> list[dict[str, Any]]:
                 "sid": sid,
                 "to": mask(str(sms.get("to") or "")),
                 "crm": rec.get("crm", ""),
-                "record": f"{rec['crm']}:{rec['object_type']}:{rec['record_id']}" if rec else "",
+                "record": f"{rec['crm']}:{rec['object_type']}:{rec['record_id']}" if "crm" in rec else "",
                 "contact_id": rec.get("contact_id", ""),
                 "rule": rec.get("rule", ""),
                 "purpose": rec.get("purpose", ""),

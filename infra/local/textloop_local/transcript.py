@@ -1116,7 +1116,8 @@ def watchdog_lines(state: State, run: WatchdogRun, checks: list[Check]) -> list[
         lines.append(
             "- Nothing was overdue yet, so nothing was escalated. Escalation is **not shown** in this demo: "
             "the shortest SLA is 5 minutes (`Due.minutes` must be ≥ 1), the demo takes seconds, and it does not "
-            "fake the clock or back-date a task."
+            "back-date a task or move any clock past an open task's due time (its later run, under First "
+            "response, moves only the watchdog's clock, to the due time of a task already completed)."
         )
     text = f"SLA watchdog ran through the stack: {run.error or run.result} (open tasks overdue after it ran: {len(overdue)})"
     checks.append((answered and not overdue, text))
@@ -1140,6 +1141,8 @@ class OutcomeScene:
     hubspot_contact_record: str  # the record of that contact's text
     hubspot_amount: float
     webhook_status: int = 0
+    hubspot_meeting: str = ""  # a HubSpot meeting booked with that contact on the deal texted in (c)
+    meeting_webhook_status: int = 0
 
 
 def outcomes_section(state: State, scene: OutcomeScene | None) -> tuple[str, bool]:
@@ -1150,7 +1153,7 @@ def outcomes_section(state: State, scene: OutcomeScene | None) -> tuple[str, boo
         "## Pipeline outcomes",
         "",
         "What the CRMs said happened after the texts (Salesforce change events through the outcome rule, "
-        "HubSpot deal webhooks), each recorded once (each outcome was delivered at least twice) and credited "
+        "HubSpot deal and meeting webhooks), each recorded once (each outcome was delivered at least twice) and credited "
         "to the latest message within 30 days on its record (else its contact, else its account):",
         "",
         "| at | outcome | record | amount | credited message | rule | template | variant |",
@@ -1183,6 +1186,12 @@ def outcomes_section(state: State, scene: OutcomeScene | None) -> tuple[str, boo
         problems.append("the meeting is not credited to the opportunity's message")
     if won and (won.get("message_sid") != sent.get(scene.won) or won.get("amount") != scene.won_amount):
         problems.append("the closed-won opportunity is not credited with its amount")
+    if scene.hubspot_meeting:
+        booked = one("meeting_booked", scene.hubspot_meeting)
+        if booked and booked.get("message_sid") != sent.get(scene.hubspot_contact_record):
+            problems.append("the HubSpot meeting is not credited to the text on its deal")
+        if not 200 <= scene.meeting_webhook_status < 300:
+            problems.append(f"the meeting webhook was answered {scene.meeting_webhook_status}")
     if lost and "message_sid" in lost:
         problems.append("the loss outside the window was credited")
     if hubspot and (
@@ -1197,6 +1206,15 @@ def outcomes_section(state: State, scene: OutcomeScene | None) -> tuple[str, boo
         f"- HubSpot {scene.hubspot_created} created for the contact texted in (c): amount "
         f"{scene.hubspot_amount:,.2f} and contact read from HubSpot, credited to "
         f"{sent.get(scene.hubspot_contact_record, '?')} (the text of (c), found under the contact).",
+        *(
+            [
+                f"- HubSpot {scene.hubspot_meeting} booked with that contact on {scene.hubspot_contact_record} "
+                "(an object.creation webhook, object type 0-47, sent twice): its deal, contact and company read "
+                f"from HubSpot, credited to {sent.get(scene.hubspot_contact_record, '?')} (the deal's own text)."
+            ]
+            if scene.hubspot_meeting
+            else []
+        ),
         f"- {scene.outside} closed lost: its only message ({scene.outside_sid}, seeded {scene.outside_days} days "
         "back) is outside the window — credited to nobody.",
     ]

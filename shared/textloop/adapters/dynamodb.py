@@ -325,7 +325,7 @@ class DynamoSendSlots(_Table):
         batch_put(self.client, self.table, message_index_items(slot, now, now + self.retention))
         self._slot_transaction(
             _slot_move(slot, SlotState.SENT, sid=slot.sid, sent_at=iso(now)),
-            {"Put": {"TableName": self.table, "Item": {**_key(f"MSG#{slot.sid}", "MSG"), **message}}},
+            {"Update": {"TableName": self.table, **_message_update(slot.sid, message)}},
             {
                 "Put": {
                     "TableName": self.table,
@@ -345,6 +345,23 @@ class DynamoSendSlots(_Table):
             raise StoreUnavailable(
                 f"DynamoDB TransactWriteItems failed: {exc.response['Error']['Code']}"
             ) from None
+
+
+def _message_update(sid: str, message: dict[str, Any]) -> dict[str, Any]:
+    """The message record by sid, written as an update: a status callback that came first (Twilio may
+    call back before the send's own write lands) left its status there, and it is kept."""
+    kept = {"status", "status_rank"}
+    names = {f"#f{i}": name for i, name in enumerate(message)}
+    sets = [
+        f"{alias} = if_not_exists({alias}, :v{i})" if name in kept else f"{alias} = :v{i}"
+        for i, (alias, name) in enumerate(names.items())
+    ]
+    return {
+        "Key": _key(f"MSG#{sid}", "MSG"),
+        "UpdateExpression": "SET " + ", ".join(sets),
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": {f":v{i}": value for i, value in enumerate(message.values())},
+    }
 
 
 class DynamoConversations(_Table):
@@ -422,22 +439,26 @@ class DynamoConversations(_Table):
         self, sid: str, status: str, rank: int, error_code: str, at: datetime, price: str = ""
     ) -> bool:
         """Move a message's delivery status forward; an older or repeated callback changes nothing.
-        *price*: what Twilio charged (its ``Price``, e.g. ``-0.00790``), when the callback says."""
+        *price*: what Twilio charged (its ``Price``, e.g. ``-0.00790``), when the callback says.
+        A callback for a record not written yet (Twilio called back before the send's own write) is
+        kept on the record's key, to expire with it; the send's write keeps its status."""
         priced = {":price": _s(price)} if price else {}
         try:
             self.client.update_item(
                 TableName=self.table,
                 Key=_key(f"MSG#{sid}", "MSG"),
                 UpdateExpression="SET #status = :status, status_rank = :rank, error_code = :code, status_at = :at"
+                + ", expires_at = if_not_exists(expires_at, :expires)"
                 + (", delivered_at = :at" if status == "delivered" else "")
                 + (", price = :price" if price else ""),
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(status_rank) OR status_rank < :rank)",
+                ConditionExpression="attribute_not_exists(status_rank) OR status_rank < :rank",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
                     ":status": _s(status),
                     ":rank": {"N": str(rank)},
                     ":code": _s(error_code),
                     ":at": _s(iso(at)),
+                    ":expires": _epoch(at + MESSAGE_TTL),
                     **priced,
                 },
             )
@@ -649,7 +670,18 @@ class DynamoSlaTasks(_Table):
             )["Items"]
         return [_watched(item) for item in items]
 
-    def stop_watching(self, task: WatchedTask, outcome: str, at: datetime) -> None:
+    def stop_watching(
+        self, task: WatchedTask, outcome: str, at: datetime, completed_at: datetime | None = None
+    ) -> None:
+        done: dict[str, Any] = {
+            **_key(f"TASK#{task.crm}#{task.task_id}", "SLA"),
+            "outcome": _s(outcome),
+            "due": _s(iso(task.due)),
+            "at": _s(iso(at)),
+            "expires_at": _epoch(at + OUTCOME_TTL),
+        }
+        if completed_at is not None:  # the CRM's completion instant: the owner's first response
+            done["completed_at"] = _s(iso(completed_at))
         with _translated("TransactWriteItems"):
             self.client.transact_write_items(
                 TransactItems=[
@@ -659,18 +691,7 @@ class DynamoSlaTasks(_Table):
                             "Key": _key(SLA_PARTITION, f"{iso(task.due)}#{task.crm}#{task.task_id}"),
                         }
                     },
-                    {
-                        "Put": {
-                            "TableName": self.table,
-                            "Item": {
-                                **_key(f"TASK#{task.crm}#{task.task_id}", "SLA"),
-                                "outcome": _s(outcome),
-                                "due": _s(iso(task.due)),
-                                "at": _s(iso(at)),
-                                "expires_at": _epoch(at + OUTCOME_TTL),
-                            },
-                        }
-                    },
+                    {"Put": {"TableName": self.table, "Item": done}},
                 ]
             )
 

@@ -39,6 +39,7 @@ from hubspot.crm.objects.communications import (
     PublicObjectId,
     SimplePublicObjectInputForCreate,
 )
+from hubspot.crm.objects.meetings import ApiException as MeetingsApiException
 from hubspot.crm.objects.tasks import ApiException as TasksApiException
 from hubspot.crm.objects.tasks import AssociationSpec as TaskAssociationSpec
 from hubspot.crm.objects.tasks import PublicAssociationsForObject as TaskAssociation
@@ -59,8 +60,10 @@ from textloop.domain.model import (
     RecordRef,
     SmsActivity,
     TaskPriority,
+    TaskState,
 )
 from textloop.domain.phone import mask, mask_in_text, same_number
+from textloop.domain.pipeline import MeetingLinks
 from textloop.domain.ports import DueRenewal, RenewalQuery
 
 TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
@@ -84,6 +87,7 @@ TASK_TO_CONTACT = 204
 TASK_TO_DEAL = 216
 TASK_TO_TICKET = 230
 _TASK_TO_RECORD = {"deal": TASK_TO_DEAL, "ticket": TASK_TO_TICKET}
+_MEETING_LINKS = ("deals", "contacts", "companies")  # a meeting's associations the outcomes are credited by
 _PRIORITIES = {TaskPriority.HIGH: "HIGH", TaskPriority.NORMAL: "MEDIUM", TaskPriority.LOW: "LOW"}
 _API_ERRORS = (
     AssociationsApiException,
@@ -93,6 +97,7 @@ _API_ERRORS = (
     OwnersApiException,
     CommunicationsApiException,
     TasksApiException,
+    MeetingsApiException,
 )
 
 
@@ -137,6 +142,7 @@ class HubSpotGateway:
         self._tasks = api(client.crm.objects.tasks.basic_api)
         self._owners = api(client.crm.owners.owners_api)
         self._communications = api(client.crm.objects.communications.basic_api)
+        self._meetings = api(client.crm.objects.meetings.basic_api)
         self._timeout = timeout
         self._default_region = default_region  # the country of a number typed without a country code
 
@@ -274,12 +280,17 @@ class HubSpotGateway:
             )
         return str(created.id)
 
-    def task_is_open(self, task_id: str) -> bool:
+    def task_state(self, task_id: str) -> TaskState:
         with _translated(f"hubspot:task:{task_id}"):
             task = self._tasks.get_by_id(
-                task_id, properties=["hs_task_status"], _request_timeout=self._timeout
+                task_id, properties=list(_TASK_STATE_PROPERTIES), _request_timeout=self._timeout
             )
-        return (task.properties or {}).get("hs_task_status") != "COMPLETED"
+        properties = task.properties or {}
+        if properties.get("hs_task_status") != "COMPLETED":
+            return TaskState(open=True)
+        # hs_task_completion_date when the portal has it; else the last change, which completed it
+        completed = properties.get("hs_task_completion_date") or properties.get("hs_lastmodifieddate")
+        return TaskState(open=False, completed_at=_instant(completed))
 
     def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
         with _translated(f"hubspot:contact:{contact_id}"):
@@ -360,6 +371,23 @@ class HubSpotGateway:
 
     # --- helpers -----------------------------------------------------------------------
 
+    # --- MeetingReader (the outcome recorder) -----------------------------------------------
+
+    def meeting_links(self, meeting_id: str) -> MeetingLinks:
+        """The meeting's deals, contacts and companies (CRM v3 read with its associations)."""
+        with _translated(f"hubspot:meeting:{meeting_id}"):
+            meeting = self._meetings.get_by_id(
+                meeting_id,
+                associations=list(_MEETING_LINKS),
+                _request_timeout=self._timeout,
+            )
+        found = meeting.associations or {}
+        ids = {
+            name: tuple(dict.fromkeys(str(a.id) for a in found[name].results)) if found.get(name) else ()
+            for name in _MEETING_LINKS
+        }
+        return MeetingLinks(deals=ids["deals"], contacts=ids["contacts"], companies=ids["companies"])
+
     def _labelled_contact(self, record: RecordRef, label: str) -> str | None:
         """The first contact associated to the record with *label* (v4 associations), None if none is."""
         page = self._associations.get_page(
@@ -415,6 +443,22 @@ class HubSpotGateway:
 def _day_ms(day: date) -> str:
     """A date as HubSpot filters date properties: midnight UTC in epoch milliseconds."""
     return str(int(datetime.combine(day, datetime.min.time(), UTC).timestamp() * 1000))
+
+
+_TASK_STATE_PROPERTIES = ("hs_task_status", "hs_task_completion_date", "hs_lastmodifieddate")
+
+
+def _instant(value: Any) -> datetime | None:
+    """A datetime property's value (an ISO timestamp or epoch milliseconds) in UTC; None when blank
+    or unreadable."""
+    text = str(value or "").strip()
+    if text.isdigit():
+        return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _date(value: Any) -> date | None:

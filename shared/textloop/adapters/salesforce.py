@@ -48,6 +48,7 @@ from textloop.domain.model import (
     RecordRef,
     SmsActivity,
     TaskPriority,
+    TaskState,
 )
 from textloop.domain.phone import mask, mask_in_text, same_number
 from textloop.domain.ports import DueRenewal, RenewalQuery
@@ -277,10 +278,13 @@ class SalesforceGateway:
         with _translated(label):
             return self._create_task(fields, label)
 
-    def task_is_open(self, task_id: str) -> bool:
+    def task_state(self, task_id: str) -> TaskState:
         with _translated(f"salesforce:task:{task_id}"):
             task = self._sobject("Task").get(task_id)
-        return not task.get("IsClosed")
+        if not task.get("IsClosed"):
+            return TaskState(open=True)
+        # CompletedDateTime (API 49.0+): when the task was saved as Completed; null on older tasks
+        return TaskState(open=False, completed_at=_instant(task.get("CompletedDateTime")))
 
     def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
         label = f"salesforce:contact:{contact_id}"
@@ -444,6 +448,17 @@ def _date(value: Any) -> date | None:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
+
+
+def _instant(value: Any) -> datetime | None:
+    """A dateTime field's value (``2026-11-30T20:50:48.000+0000``) in UTC; None when null or unreadable."""
+    try:
+        moment = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _sosl_escape(term: str) -> str:

@@ -191,6 +191,15 @@ class WatchedTask:
     account: str = ""  # the tenant whose CRM holds the task
 
 
+@dataclass(frozen=True, slots=True)
+class TaskState:
+    """An owner task as the CRM holds it: open or not, and when it was completed (None while open,
+    or when the CRM does not say)."""
+
+    open: bool
+    completed_at: datetime | None = None
+
+
 class Outcome(enum.StrEnum):
     SENT = "sent"
     SKIPPED = "skipped"

@@ -21,6 +21,9 @@ DEFAULT_WINDOW = timedelta(days=30)
 PIPE_PREFIX = "PIPE#"  # StateTable: PIPE#<yyyy-mm>/<iso instant>#<source id>, one item per outcome
 DEFAULT_WON_STAGES = ("Closed Won", "closedwon")  # Salesforce's and HubSpot's default pipelines
 DEFAULT_LOST_STAGES = ("Closed Lost", "closedlost")
+# HubSpot's object type id of meetings: a generic ``object.creation`` webhook names the object by it
+# (HubSpot Developer Changelog, "Public Beta: Generic Webhook Subscriptions", 2024-08: MEETING_EVENT).
+HUBSPOT_MEETING_TYPE_ID = "0-47"
 
 # Salesforce id key prefixes (the first three characters of every record id) of the records a
 # meeting (an Event's WhatId / WhoId) may point at.
@@ -119,6 +122,24 @@ class OutcomeSignal:
             merged,
             None,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingLinks:
+    """The records a CRM meeting is associated with (HubSpot: its deal, contact and company associations)."""
+
+    deals: tuple[str, ...] = ()
+    contacts: tuple[str, ...] = ()
+    companies: tuple[str, ...] = ()
+
+    def keys(self, crm: str) -> list[str]:
+        """Their related-record keys, most specific first as the Salesforce Event's are (its WhatId
+        opportunity, its WhoId contact, its account): deals, then contacts, then companies."""
+        return [
+            *(record_key(crm, "deal", i) for i in self.deals),
+            *(contact_key(crm, i) for i in self.contacts),
+            *(account_key(crm, i) for i in self.companies),
+        ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,10 +26,11 @@ from textloop.domain.model import (
     RecordRef,
     SentSms,
     SmsActivity,
+    TaskState,
     TriggerEvent,
     WatchedTask,
 )
-from textloop.domain.pipeline import AttributedMessage, PipelineOutcome
+from textloop.domain.pipeline import AttributedMessage, MeetingLinks, PipelineOutcome
 from textloop.domain.send_optimiser import HourCount
 
 
@@ -66,13 +67,24 @@ class CrmGateway(Protocol):
         """Mark the contact's number (wrong person, unreachable, landline) where the rep sees it."""
         ...
 
-    def task_is_open(self, task_id: str) -> bool:
-        """Whether the owner task is still open (not completed) in the CRM."""
+    def task_state(self, task_id: str) -> TaskState:
+        """Whether the owner task is still open in the CRM and, once completed, when (the CRM's own
+        completion instant: Salesforce ``CompletedDateTime``, HubSpot ``hs_task_completion_date``).
+        Raises RecordNotFound when the task was deleted."""
         ...
 
     def record_consent(self, contact_id: str, status: ConsentStatus, note: str) -> None:
         """Write the SMS consent Textloop recorded back to the contact's consent field, with the
         evidence logged on the contact."""
+        ...
+
+
+class MeetingReader(Protocol):
+    """A CRM's meetings (HubSpot: the gateway), read for the records they are associated with."""
+
+    def meeting_links(self, meeting_id: str) -> MeetingLinks:
+        """The deals, contacts and companies the meeting is associated with (empty when none).
+        Raises RecordNotFound for a meeting gone, CrmUnavailable for 429/5xx/network errors."""
         ...
 
 
@@ -244,8 +256,11 @@ class SlaTasks(Protocol):
 
     def overdue_tasks(self, now: datetime) -> list[WatchedTask]: ...
 
-    def stop_watching(self, task: WatchedTask, outcome: str, at: datetime) -> None:
-        """Record why the watchdog is done with the task ("done" or "escalated:<id>")."""
+    def stop_watching(
+        self, task: WatchedTask, outcome: str, at: datetime, completed_at: datetime | None = None
+    ) -> None:
+        """Record why the watchdog is done with the task ("done" or "escalated:<id>") and, for a
+        task done in the CRM, when the CRM says it was completed."""
         ...
 
 

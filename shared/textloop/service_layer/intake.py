@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from textloop.domain.errors import BadRequest, Unauthorized
 from textloop.domain.model import HUBSPOT_OBJECTS, HUBSPOT_SOURCE
+from textloop.domain.pipeline import HUBSPOT_MEETING_TYPE_ID
 
 MAX_HUBSPOT_BATCH = 100
 PRIVACY_DELETION = "contact.privacyDeletion"  # HubSpot: a contact deleted for good (GDPR)
@@ -79,7 +80,8 @@ def accept_hubspot_batch(
     """Queue every event a rule may care about; count the others. Malformed elements are queued
     too, so the dispatcher records them as an auditable "skipped: malformed_event".
     ``contact.privacyDeletion`` events go to the *privacy* queue (the eraser), before the others; deal
-    creations and deal stage changes also go to the *outcomes* queue (the outcome recorder), when given."""
+    creations, deal stage changes and meeting creations also go to the *outcomes* queue (the outcome
+    recorder), when given."""
     try:
         events = json.loads(body)
     except ValueError:
@@ -105,10 +107,13 @@ def accept_hubspot_batch(
 
 
 def is_outcome_event(event: Any) -> bool:
-    """A HubSpot event the outcome recorder wants: a deal created, a deal's stage changed."""
+    """A HubSpot event the outcome recorder wants: a deal created, a deal's stage changed, a meeting
+    created (the generic ``object.creation`` of object type 0-47)."""
     if not isinstance(event, dict):
         return False
     kind = event.get("subscriptionType") or event.get("eventType")
+    if kind == "object.creation":
+        return event.get("objectTypeId") == HUBSPOT_MEETING_TYPE_ID
     return kind == "deal.creation" or (
         kind == "deal.propertyChange" and event.get("propertyName") == "dealstage"
     )

@@ -13,11 +13,14 @@ The ``OutcomeQueue`` carries, one per message, what the sources sent:
 * HubSpot webhooks (``{"source": "hubspot", "event": {...}}``, queued by the webhook intake):
   ``deal.creation`` → *opportunity_created*, ``deal.propertyChange`` of ``dealstage`` → by stage. A
   webhook carries no amount and no relations: the deal is read once (amount, contact, company).
+  ``object.creation`` of a meeting (``objectTypeId`` 0-47) → *meeting_booked*: the meeting is read once
+  for its associations, which it is attributed by as an ``Event`` is (its deals, contacts, companies).
 
 Each outcome is keyed on the source's own event identity (the CDC transaction key and sequence, the
-HubSpot event id), stored with a conditional put: a redelivery records nothing twice. It is attributed to
-the latest message sent at or before it within the window (default 30 days) on its record, else on its
-contact, else on its account (the most specific record that was texted takes the credit).
+HubSpot event id; a HubSpot meeting's creation on the meeting itself), stored with a conditional put: a
+redelivery records nothing twice. It is attributed to the latest message sent at or before it within the
+window (default 30 days) on its record, else on its contact, else on its account (the most specific record
+that was texted takes the credit).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from textloop.domain.errors import MalformedEvent, Skip, UnknownEvent
 from textloop.domain.model import HUBSPOT_SOURCE, Crm, ObjectType, RecordRef
 from textloop.domain.pipeline import (
     DEFAULT_WINDOW,
+    HUBSPOT_MEETING_TYPE_ID,
     OutcomeKind,
     OutcomeSignal,
     PipelineOutcome,
@@ -44,10 +48,9 @@ from textloop.domain.pipeline import (
     record_key,
     salesforce_key,
 )
-from textloop.domain.ports import CrmGateway, PipelineOutcomes
+from textloop.domain.ports import CrmGateway, MeetingReader, PipelineOutcomes
 from textloop.schemas import ChangeEventHeader, EventBridgeChangeEvent, HubSpotEvent
 
-HUBSPOT_MEETING_TYPE_ID = "0-47"  # HubSpot's object type id of meetings (object.creation subscriptions)
 AMOUNT_FIELDS = {"salesforce": "Amount", "hubspot": "amount"}
 
 # -- parsing: a queue body → the outcome it is, or none -------------------------------------------
@@ -140,6 +143,8 @@ def _salesforce_kind(
 
 
 def _hubspot(event: HubSpotEvent, stages: Stages) -> list[OutcomeSignal]:
+    if event.type == "object.creation":
+        return _hubspot_meeting(event) if event.objectTypeId == HUBSPOT_MEETING_TYPE_ID else []
     kind: OutcomeKind | None = None
     if event.type == "deal.creation":
         kind = OutcomeKind.OPPORTUNITY_CREATED
@@ -158,6 +163,22 @@ def _hubspot(event: HubSpotEvent, stages: Stages) -> list[OutcomeSignal]:
             tenant=str(event.portalId),
             related=(deal,),
             read=deal,  # the webhook carries no amount and no relations
+        )
+    ]
+
+
+def _hubspot_meeting(event: HubSpotEvent) -> list[OutcomeSignal]:
+    meeting = record_key("hubspot", "meeting", str(event.objectId))
+    return [
+        OutcomeSignal(
+            # a meeting is created once: keyed on it, whatever eventId a duplicate delivery carries
+            source_id=f"hs:{event.portalId}:{event.type}:{HUBSPOT_MEETING_TYPE_ID}:{event.objectId}",
+            kind=OutcomeKind.MEETING_BOOKED,
+            crm="hubspot",
+            record=meeting,
+            at=datetime.fromtimestamp(event.occurredAt / 1000, tz=UTC),
+            tenant=str(event.portalId),
+            read=meeting,  # the webhook names the meeting only: its deals, contacts, companies are read
         )
     ]
 
@@ -188,10 +209,12 @@ class OutcomeRecorder:
         store: PipelineOutcomes,
         gateways: Callable[[Crm, str], CrmGateway] | None = None,
         window: timedelta = DEFAULT_WINDOW,
+        meetings: Callable[[str], MeetingReader] | None = None,
     ) -> None:
         self.store = store
         self.gateways = gateways
         self.window = window
+        self.meetings = meetings  # a HubSpot portal id → its meetings
 
     def __call__(self, signal: OutcomeSignal) -> Recorded:
         if signal.read is not None:
@@ -218,6 +241,8 @@ class OutcomeRecorder:
         """The amount and the relations the event lacks, read from the CRM (a Retryable error retries the
         message; a record gone or a tenant unknown leaves the outcome with what the event said)."""
         crm, object_type, record_id = cast(str, signal.read).split(":", 2)
+        if object_type == "meeting":
+            return self._with_meeting_links(signal, record_id)
         if self.gateways is None:
             return signal.with_facts(None, ())
         record = RecordRef(cast(Crm, crm), cast(ObjectType, object_type), record_id)
@@ -231,6 +256,17 @@ class OutcomeRecorder:
         if context.account_id:
             related.append(account_key(crm, context.account_id))
         return signal.with_facts(_amount(context.fields.get(AMOUNT_FIELDS[crm])), related)
+
+    def _with_meeting_links(self, signal: OutcomeSignal, meeting_id: str) -> OutcomeSignal:
+        """A HubSpot meeting's deals, contacts and companies, most specific first (a Retryable error
+        retries the message; a meeting gone or a portal unknown leaves it credited to nobody)."""
+        if self.meetings is None:
+            return signal.with_facts(None, ())
+        try:
+            links = self.meetings(signal.tenant).meeting_links(meeting_id)
+        except Skip:
+            return signal.with_facts(None, ())
+        return signal.with_facts(None, links.keys(signal.crm))
 
 
 def stages_from(won: Collection[str], lost: Collection[str]) -> Stages:

@@ -26,6 +26,7 @@ from textloop.domain.model import (
     RecordRef,
     SmsActivity,
     TaskPriority,
+    TaskState,
     WatchedTask,
 )
 from textloop.domain.ports import (
@@ -188,6 +189,8 @@ class ReplyRouter:
 
     def _delivery_failure(self, key: str, failure: dict[str, Any]) -> DispatchResult:
         message = self.conversations.message(str(failure["sid"]))
+        if message is not None and not message.get("sid"):  # only the callback's status so far
+            raise errors.Retryable("the message record is not written yet", sid=str(failure["sid"]))
         if message is None or not message.get("contact_id"):
             return DispatchResult(Outcome.IGNORED, key, "unknown_message")
         status = PhoneStatus(UNREACHABLE.get(str(failure["error_code"]), "unreachable"))
@@ -286,11 +289,11 @@ class SlaWatchdog:
                 done.append({"task": task.task_id, "outcome": "unknown_tenant"})
                 continue
             try:
-                still_open = gateway.task_is_open(task.task_id)
+                state = gateway.task_state(task.task_id)
             except errors.RecordNotFound:
-                still_open = False  # deleted in the CRM: nothing left to chase
-            if not still_open:
-                self.tasks.stop_watching(task, "done", now)
+                state = TaskState(open=False)  # deleted in the CRM: nothing left to chase, no completion
+            if not state.open:
+                self.tasks.stop_watching(task, "done", now, completed_at=state.completed_at)
                 done.append({"task": task.task_id, "outcome": "done"})
                 continue
             escalation = gateway.create_task(

@@ -1,6 +1,6 @@
 """HubSpot CRM v3 emulator (HTTP), shaped after HubSpot's published OpenAPI descriptions.
 
-Objects (contacts, deals, tickets, communications, tasks) with read, create, update and search, owners,
+Objects (contacts, deals, tickets, communications, tasks, meetings) with read, create, update and search, owners,
 and HUBSPOT_DEFINED associations kept in both directions. Contacts carry the calculated phone properties
 HubSpot derives from ``phone`` and ``mobilephone`` (read-only, recomputed on every write): the E.164 number
 (``hs_calculated_phone_number``, ``hs_calculated_mobile_number``; a number typed without a country code is
@@ -37,6 +37,7 @@ _TYPE_NAMES = {
     "tickets": ("tickets", "ticket", "0-5"),
     "communications": ("communications", "communication", "0-18"),
     "tasks": ("tasks", "task", "0-27"),
+    "meetings": ("meetings", "meeting", "0-47"),
 }
 _ALIASES = {alias: name for name, aliases in _TYPE_NAMES.items() for alias in aliases}
 _SINGULAR = {name: aliases[1] for name, aliases in _TYPE_NAMES.items()}
@@ -59,6 +60,11 @@ ASSOCIATION_TYPES: dict[tuple[str, str], int] = {
     ("tasks", "deals"): 216,
     ("tickets", "tasks"): 229,
     ("tasks", "tickets"): 230,
+    # meetings (HUBSPOT_DEFINED type ids of HubSpot's "Associate records" guide)
+    ("meetings", "contacts"): 200,
+    ("contacts", "meetings"): 199,
+    ("meetings", "deals"): 212,
+    ("deals", "meetings"): 211,
 }
 _BY_TYPE_ID = {type_id: pair for pair, type_id in ASSOCIATION_TYPES.items()}
 
@@ -89,10 +95,12 @@ _DEFAULT_PROPERTIES = {
     ),
     "communications": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
     "tasks": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
+    "meetings": ("hs_createdate", "hs_lastmodifieddate", "hs_object_id"),
 }
 _REQUIRED = {
     "communications": ("hs_communication_channel_type", "hs_communication_logged_from", "hs_timestamp"),
     "tasks": ("hs_timestamp",),
+    "meetings": ("hs_timestamp",),
 }
 _OPTIONS = {
     ("communications", "hs_communication_channel_type"): (
@@ -131,11 +139,20 @@ _FIRST_ID = {
     "tickets": 3178001,
     "communications": 45230000001,
     "tasks": 51870000001,
+    "meetings": 61230000001,
 }
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _task_completion(properties: dict[str, Any], now: str) -> None:
+    """``hs_task_completion_date``: set when the task's status becomes COMPLETED, gone when reopened."""
+    if properties.get("hs_task_status") == "COMPLETED":
+        properties.setdefault("hs_task_completion_date", now)
+    else:
+        properties.pop("hs_task_completion_date", None)
 
 
 def _valid_timestamp(value: str) -> bool:
@@ -336,6 +353,27 @@ class HubSpotEmulator(Emulator):
 
     # --- endpoints ---------------------------------------------------------------------
 
+    def creation_event(self, object_type: str, record_id: str, portal_id: int, app_id: int) -> dict[str, Any]:
+        """The generic ``object.creation`` webhook event HubSpot sends when the object is created (the
+        object type by its id, ``occurredAt`` its creation), for the caller to sign and post."""
+        name = _ALIASES[object_type]
+        with self._lock:
+            created = self._objects[name][record_id]["createdAt"]
+        return {
+            "eventId": secrets.randbelow(4_000_000_000),
+            "subscriptionId": 2_481_120,
+            "portalId": portal_id,
+            "appId": app_id,
+            "occurredAt": int(datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp() * 1000),
+            "subscriptionType": "object.creation",
+            "attemptNumber": 0,
+            "objectId": int(record_id),
+            "objectTypeId": _TYPE_NAMES[name][2],
+            "changeFlag": "CREATED",
+            "changeSource": "CRM_UI",
+            "sourceId": "userId:1234567",
+        }
+
     def _get(self, request: Request) -> Response:
         object_type = _ALIASES[request.params["type"]]
         obj = self._objects[object_type].get(request.params["id"])
@@ -510,6 +548,8 @@ class HubSpotEmulator(Emulator):
         )
         if object_type == "communications" or object_type == "tasks":
             stored.setdefault("hs_createdate", created)
+        if object_type == "tasks":
+            _task_completion(stored, created)
         if object_type == "contacts":
             _calculate_phones(stored)
         obj: dict[str, Any] = {
@@ -537,6 +577,8 @@ class HubSpotEmulator(Emulator):
             current["lastmodifieddate" if "lastmodifieddate" in current else "hs_lastmodifieddate"] = now
             if object_type == "contacts":
                 _calculate_phones(current)
+            if object_type == "tasks":
+                _task_completion(current, now)
         return changed
 
     def _associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:

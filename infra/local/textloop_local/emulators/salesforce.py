@@ -196,8 +196,9 @@ _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
             "TaskSubtype",
             "ReminderDateTime",
             "IsReminderSet",
+            "CompletedDateTime",
         ),
-        frozenset({"IsClosed"}),
+        frozenset({"IsClosed", "CompletedDateTime"}),
     ),
 }
 _PREFIX_TO_SOBJECT = {prefix: name for name, (prefix, _, _) in _SCHEMA.items()}
@@ -252,7 +253,7 @@ _DATE_FIELDS = frozenset(
     {"ActivityDate", "CloseDate", "StartDate", "EndDate", "CustomerSignedDate", "CompanySignedDate"}
 )
 _INTEGER_FIELDS = frozenset({"ContractTerm", "OwnerExpirationNotice"})
-_DATETIME_FIELDS = frozenset({"ReminderDateTime"})
+_DATETIME_FIELDS = frozenset({"ReminderDateTime", "CompletedDateTime"})
 _BOOLEAN_FIELDS = frozenset({"IsReminderSet", "DoNotCall"})
 _PHONE_FIELDS = ("Phone", "MobilePhone")  # the fields of type phone, searched by IN PHONE FIELDS
 _SOSL_LIMIT = 2000
@@ -947,6 +948,9 @@ def _derive(sobject: str, record: dict[str, Any]) -> None:
         record["Name"] = " ".join(p for p in (record.get("FirstName"), record.get("LastName")) if p)
     elif sobject == "Task":
         record["IsClosed"] = record.get("Status") == "Completed"
+        # CompletedDateTime (API 49.0+): the instant it was saved as Completed; null again when reopened
+        completed = record.get("CompletedDateTime") or record.get("LastModifiedDate")
+        record["CompletedDateTime"] = completed if record["IsClosed"] else None
     elif sobject == "Case":
         record["IsClosed"] = record.get("Status") == "Closed"
     elif sobject == "Opportunity":
