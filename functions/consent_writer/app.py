@@ -14,6 +14,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
+    logger.append_keys(correlation_id=f"sqs:{record.message_id}")  # its own key until parsed
     with failures_reported("consent change"):  # retried, then dead-lettered (alarmed): never dropped
         change = parse_consent_change(record.body)
         logger.append_keys(correlation_id=change.evidence)

@@ -13,10 +13,13 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
+    logger.append_keys(correlation_id=f"sqs:{record.message_id}")  # its own key until parsed
     try:
         events = parse_queue_body(record.body)
-    except Skip as problem:  # malformed or unknown: an auditable "skipped", never a crash loop
-        observe(dispatch.skip(f"sqs:{record.message_id}", problem))
+    except Skip as problem:  # malformed, unknown or refused at intake: an auditable "skipped"
+        key = str(problem.details.get("event_key") or f"sqs:{record.message_id}")
+        logger.append_keys(correlation_id=key)
+        observe(dispatch.skip(key, problem))
         return
     for event in events:  # a Retryable error fails this message only; SQS redelivers it, then the DLQ
         logger.append_keys(correlation_id=event.event_key)

@@ -15,6 +15,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
+    logger.append_keys(correlation_id=f"sqs:{record.message_id}")  # its own key until parsed
     try:
         signals = parse_outcome_body(record.body, stages)
     except Skip as problem:  # unreadable: logged and counted, never a crash loop

@@ -13,6 +13,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
+    logger.append_keys(correlation_id=f"sqs:{record.message_id}")  # its own key until parsed
     with failures_reported("reply routing"):  # a malformed message is retried, then dead-lettered: kept
         message = parse_envelope(record.body)
         if message["type"] == DELIVERY_FAILURE:

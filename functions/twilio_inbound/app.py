@@ -7,7 +7,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from textloop import bootstrap
 from textloop.domain.intent import classify
-from textloop.http import HttpRequest, api_errors, response
+from textloop.http import TWILIO_FORM_MAX_BYTES, HttpRequest, api_errors, response
 from textloop.observability import logger, metrics
 from textloop.service_layer.inbound import InboundSms, accept_inbound, twiml
 
@@ -17,7 +17,7 @@ program = bootstrap.program()
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 @metrics.log_metrics
-@api_errors(on_unexpected=logger.exception)
+@api_errors(on_unexpected=logger.exception, max_body_bytes=TWILIO_FORM_MAX_BYTES)
 def handler(event: dict, context: object) -> dict:
     form = bootstrap.twilio_signature().verified_form(
         HttpRequest.from_apigw_v2(event), settings.public_base_url

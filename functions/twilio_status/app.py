@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from textloop import bootstrap
-from textloop.http import HttpRequest, api_errors, response
+from textloop.http import TWILIO_FORM_MAX_BYTES, HttpRequest, api_errors, response
 from textloop.observability import logger, metrics
 from textloop.service_layer.status import handle_status
 
@@ -12,7 +12,7 @@ settings = bootstrap.settings()
 
 @logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
 @metrics.log_metrics
-@api_errors(on_unexpected=logger.exception)
+@api_errors(on_unexpected=logger.exception, max_body_bytes=TWILIO_FORM_MAX_BYTES)
 def handler(event: dict, context: object) -> dict:
     form = bootstrap.twilio_signature().verified_form(
         HttpRequest.from_apigw_v2(event), settings.public_base_url

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from textloop.domain.errors import MalformedEvent, UnknownEvent
+from textloop.domain.errors import EventTooLarge, MalformedEvent, Skip, UnknownEvent
 from textloop.domain.model import (
     HUBSPOT_OBJECTS,
     HUBSPOT_SOURCE,
@@ -30,7 +30,10 @@ SALESFORCE_ENTITIES: dict[str, ObjectType] = {"Opportunity": "opportunity", "Cas
 
 
 def _ms(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):  # past what a datetime holds (year 9999)
+        raise MalformedEvent(f"timestamp {value} ms is out of range") from None
 
 
 class ChangeEventHeader(BaseModel):
@@ -246,17 +249,25 @@ class RenewalEvent(BaseModel):
         return TriggerEvent(key, record, ChangeKind.RENEWAL, changed, self.scanned_at, self.account)
 
 
-def parse_queue_body(body: str) -> list[TriggerEvent]:
-    """A TriggerQueue message → the change events it carries. Raises MalformedEvent/UnknownEvent."""
+def queue_message(body: str) -> dict[str, Any]:
+    """A queue message's JSON object. Raises MalformedEvent for anything else."""
     try:
         message = json.loads(body)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise MalformedEvent("queue message is not JSON") from None
     if not isinstance(message, dict):
         raise MalformedEvent("queue message is not a JSON object")
+    return message
+
+
+def parse_queue_body(body: str) -> list[TriggerEvent]:
+    """A TriggerQueue message → the change events it carries. Raises MalformedEvent/UnknownEvent."""
+    message = queue_message(body)
     try:
         if "detail-type" in message:
             return EventBridgeChangeEvent.model_validate(message).to_triggers()
+        if message.get("source") == HUBSPOT_SOURCE and "refused" in message:
+            raise _refused_at_intake(message)
         if message.get("source") == HUBSPOT_SOURCE:
             return [HubSpotEvent.model_validate(message.get("event")).to_trigger()]
         if message.get("source") == DEFERRED_SOURCE:
@@ -266,6 +277,19 @@ def parse_queue_body(body: str) -> list[TriggerEvent]:
     except ValidationError as exc:
         raise MalformedEvent(f"invalid event: {_first_error(exc)}") from None
     raise UnknownEvent("queue message is neither an EventBridge change event nor a HubSpot event")
+
+
+def _refused_at_intake(message: dict[str, Any]) -> EventTooLarge:
+    """The stand-in the webhook queued for an event too large to queue (``service_layer.intake``):
+    a skip under the event's own key when its trimmed identity still gives one."""
+    refused = message.get("refused")
+    size = refused.get("bytes") if isinstance(refused, dict) else None
+    try:
+        key: str | None = HubSpotEvent.model_validate(message.get("event")).to_trigger().event_key
+    except (ValidationError, Skip):
+        key = None
+    known = {"event_key": key} if key else {}
+    return EventTooLarge(f"the webhook refused an event of {size} bytes (over one queue message)", **known)
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from textloop_local.apigw import (
+    MAX_PAYLOAD_BYTES,
     ApiGateway,
     ApiServer,
     HttpRequest,
@@ -218,3 +221,15 @@ def test_map_result_rules():
     )
     assert body == b"hi"
     assert headers == [("content-type", "text/plain")]
+
+
+def test_a_body_over_api_gateways_10_mb_is_413_unread_and_no_function_runs(api):
+    host, port = urlsplit(api.url).hostname, urlsplit(api.url).port
+    with socket.create_connection((host, port), timeout=10) as conn:
+        conn.sendall(
+            b"POST /hooks/echo HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {MAX_PAYLOAD_BYTES + 1}\r\n\r\n".encode()
+        )  # the body is never sent: the answer must not wait for it
+        answer = conn.makefile("rb").read()
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert answer.endswith(b'{"message":"Request Entity Too Large"}')

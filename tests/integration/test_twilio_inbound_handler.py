@@ -152,3 +152,35 @@ def test_given_the_reply_queue_is_down_then_a_stop_is_still_recorded_and_confirm
     assert _opted_out(aws) and stop["statusCode"] == 200 and "unsubscribed" in stop["body"]
     question = _post(app, lambda_context, "Can we move our call to Friday at 3?", sid="SM" + "d" * 32)
     assert question["statusCode"] == 503  # nothing owed to the sender: let Twilio's retry, if any, bring it
+
+
+def _consent_items(aws: dict[str, str]) -> str:
+    return json.dumps(boto3.client("dynamodb").scan(TableName=aws["ConsentTable"])["Items"])
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["22395", "Twilio", "VERIFY", "messenger:1234567890", "+1415555", "not a number"],
+    ids=["short-code", "alphanumeric", "alphanumeric-caps", "other-channel", "too-short", "text"],
+)
+def test_given_a_signed_stop_whose_from_is_not_a_phone_number_then_400_and_no_consent_record(
+    inbound: ModuleType, aws: dict[str, str], lambda_context: Any, sender: str
+) -> None:
+    answer = _post(inbound, lambda_context, "STOP", From=sender)
+
+    assert answer["statusCode"] == 400
+    assert "From is not a phone number" in json.loads(answer["body"])["message"]
+    assert json.loads(_consent_items(aws)) == []  # the ledger is never keyed by a non-number
+    assert _queued(aws["InboundQueue"]) == []
+
+
+@pytest.mark.parametrize("sender", ["whatsapp:+14155550132", "+1 415 555 0132", " +14155550132"])
+def test_given_a_stop_from_a_number_in_another_form_then_the_ledger_is_keyed_by_its_e164(
+    inbound: ModuleType, aws: dict[str, str], lambda_context: Any, sender: str
+) -> None:
+    answer = _post(inbound, lambda_context, "STOP", From=sender)
+
+    assert answer["statusCode"] == 200 and _opted_out(aws)  # keyed by +14155550132
+    assert "whatsapp" not in _consent_items(aws)
+    (queued,) = _queued(aws["InboundQueue"])
+    assert queued["sms"]["sender"] == PHONE

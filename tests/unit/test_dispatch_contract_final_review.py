@@ -65,4 +65,5 @@ def test_given_only_the_fields_rules_need_when_loading_context_then_the_crm_is_a
     crm.add(opportunity_context())
     dispatcher(opportunity_to_review())
     ((_, fields),) = crm.loads
-    assert set(fields) == {"StageName", "Name", "Contract_Signing_URL__c"}
+    # LastStageChangeDate: the stage entry, so that a GAP re-read never texts the same entry twice
+    assert set(fields) == {"StageName", "Name", "Contract_Signing_URL__c", "LastStageChangeDate"}

@@ -12,7 +12,8 @@ import pytest
 from tests.support.events import hubspot_event
 from textloop.domain.errors import BadRequest, Unauthorized
 from textloop.domain.watchlist import watched_properties
-from textloop.service_layer.intake import accept_hubspot_batch, verify_hubspot_v3
+from textloop.service_layer.intake import MAX_QUEUED_EVENT_BYTES, accept_hubspot_batch, verify_hubspot_v3
+from textloop.service_layer.privacy import parse_privacy_envelope
 
 SECRET = "hubspot-client-secret"
 URI = "https://abc123.execute-api.us-east-1.amazonaws.com/hubspot/webhooks"
@@ -92,3 +93,39 @@ def test_given_a_batch_then_only_events_a_rule_watches_are_queued_and_malformed_
 def test_given_a_body_that_is_not_a_batch_then_bad_request(body: bytes) -> None:
     with pytest.raises(BadRequest):
         accept_hubspot_batch(body, watched_properties("hubspot"), RecordingQueue())
+
+
+def test_given_an_event_too_large_for_a_queue_message_then_only_it_is_refused_and_its_identity_queued() -> (
+    None
+):
+    queue, outcomes = RecordingQueue(), RecordingQueue()
+    huge = {
+        **hubspot_event(1, "dealstage", "contractsent", event_id=11),
+        "sourceId": "x" * MAX_QUEUED_EVENT_BYTES,
+    }
+    valid = hubspot_event(2, "dealstage", "contractsent", event_id=12)
+
+    result = accept_hubspot_batch(
+        json.dumps([huge, valid]).encode(), watched_properties("hubspot"), queue, outcomes=outcomes
+    )
+
+    assert (result.queued, result.ignored) == (1, 0)
+    (refusal,) = result.refused
+    assert refusal.event_key == f"hs:4431:deal.propertyChange:1:11:{huge['occurredAt']}"
+    assert refusal.size > MAX_QUEUED_EVENT_BYTES
+    assert all(len(b.encode()) <= MAX_QUEUED_EVENT_BYTES for b in queue.bodies + outcomes.bodies)
+    stand_in = json.loads(next(b for b in queue.bodies if "refused" in b))
+    assert stand_in["refused"] == {"reason": "event_too_large", "bytes": refusal.size}
+    assert "sourceId" not in stand_in["event"] and stand_in["event"]["objectId"] == 1
+    assert [json.loads(b)["event"]["objectId"] for b in outcomes.bodies] == [2]  # never the refused one
+
+
+def test_given_an_oversized_privacy_deletion_then_its_identity_is_still_queued_for_erasure() -> None:
+    queue, privacy = RecordingQueue(), RecordingQueue()
+    deletion = {
+        **hubspot_event(77, "", "", event_id=5, kind="contact.privacyDeletion"),
+        "sourceId": "x" * MAX_QUEUED_EVENT_BYTES,
+    }
+    accept_hubspot_batch(json.dumps([deletion]).encode(), watched_properties("hubspot"), queue, privacy)
+    (body,) = privacy.bodies
+    assert len(body.encode()) < 1000 and parse_privacy_envelope(body).contact_id == "77"

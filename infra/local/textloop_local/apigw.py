@@ -37,6 +37,9 @@ log = logging.getLogger("textloop_local.apigw")
 
 TEXT_TYPES = ("application/json", "application/xml", "application/javascript")
 API_ID = "local"
+# API Gateway's own payload limit for HTTP APIs (10 MB): past it the service answers 413 without
+# invoking anything; each route's smaller limit is the function's (textloop.http).
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 
 # A local-only endpoint: (method, path) -> callable(request) -> (status, headers, body bytes)
 LocalEndpoint = Callable[["HttpRequest"], tuple[int, dict[str, str], bytes]]
@@ -265,6 +268,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_PAYLOAD_BYTES:  # never read it: answer, then close the connection
+            payload = b'{"message":"Request Entity Too Large"}'
+            self.send_response(413)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(payload)
+            self.close_connection = True
+            return
         body = self.rfile.read(length) if length else b""
         request = HttpRequest(
             method=self.command,

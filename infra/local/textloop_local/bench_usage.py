@@ -20,17 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import sys
 import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from textloop_local.bench_dispatch import stdout_to
 
 # DynamoDB's units (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html)
 WRITE_UNIT_BYTES = 1024
@@ -247,21 +245,6 @@ class UsageMeter:
 # ---------------------------------------------------------------------------------- scenario
 
 
-@contextmanager
-def _stdout_to(path: Path) -> Iterator[None]:
-    """The functions' log lines go to *path* (counted), not to the terminal."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with open(path, "wb") as sink:
-        os.dup2(sink.fileno(), 1)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            os.dup2(saved, 1)
-            os.close(saved)
-
-
 def _zero_cooldown_rules(folder: Path) -> Path:
     from textloop.domain.watchlist import DEFAULT_TRIGGERS_FILE
 
@@ -314,7 +297,7 @@ def measure(events: int, replies: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="textloop-usage-") as folder:
         rules = _zero_cooldown_rules(Path(folder))
         log_file = Path(folder) / "stdout.log"
-        with _stdout_to(log_file):
+        with stdout_to(log_file):
             stack = LocalStack(StackOptions(extra_env={"TRIGGERS_FILE": str(rules)})).start()
             try:
                 for function in stack.functions.values():
@@ -336,6 +319,10 @@ def measure(events: int, replies: int) -> dict[str, Any]:
 
                 def change(n: int) -> None:
                     if n % 2 == 0:
+                        for stage in ("Prospecting", "Negotiation/Review"):  # a new entry into the stage:
+                            stack.salesforce.update_record(  # the slot tells it from a redelivery
+                                "Opportunity", seed.SF_OPPORTUNITY_ACME, {"StageName": stage}
+                            )
                         entry = salesforce_change_event(
                             seed.SF_ORG_ID,
                             "Opportunity",

@@ -173,18 +173,17 @@ class DynamoSendSlots(_Table):
 
     def complete(self, slot: SendSlot, result: DispatchResult, at: datetime) -> None:
         move = _slot_move(slot, SlotState.LOGGED, activity_id=result.activity_id)
+        if slot.entry:  # the stage entry it texted is remembered as long as its message records
+            move["UpdateExpression"] += ", expires_at = :exp"
+            kept = max(slot.cooldown_until + timedelta(days=1), at + self.retention)
+            move["ExpressionAttributeValues"][":exp"] = _epoch(kept)
         move["UpdateExpression"] += " REMOVE body"  # logged on the CRM record: no longer needed here
         self._slot_transaction(move, {"Put": {"TableName": self.table, "Item": _outcome_item(result, at)}})
 
     def claim(self, slot: SendSlot, now: datetime) -> SendSlot | None:
         self._index(slot)  # before the slot: no slot without its index entries
         try:
-            self.client.put_item(
-                TableName=self.table,
-                Item=_slot_item(slot),
-                ConditionExpression="attribute_not_exists(pk) OR cooldown_until < :now",
-                ExpressionAttributeValues={":now": _s(iso(now))},
-            )
+            self.client.put_item(TableName=self.table, Item=_slot_item(slot), **_claim_condition(slot, now))
             return None
         except ClientError as exc:
             if not _condition_failed(exc):
@@ -345,6 +344,33 @@ class DynamoSendSlots(_Table):
             raise StoreUnavailable(
                 f"DynamoDB TransactWriteItems failed: {exc.response['Error']['Code']}"
             ) from None
+
+
+def _claim_condition(slot: SendSlot, now: datetime) -> dict[str, Any]:
+    """A slot is replaced only once its work is finished *and* its cooldown has ended (a cooldown of
+    0 ends at once: the state alone keeps a live slot): LOGGED, unless for the stage entry *slot* is
+    for; FAILED; DEFERRED with no lease running (its instant is its cooldown). Never SENDING or SENT,
+    and never a slot of the same event: its redelivery resumes it (a concurrent one that read no outcome
+    yet would otherwise send again once the first is logged)."""
+    logged = "#state = :logged"
+    values = {
+        ":event": _s(slot.event_key),
+        ":now": _s(iso(now)),
+        ":logged": _s(str(SlotState.LOGGED)),
+        ":failed": _s(str(SlotState.FAILED)),
+        ":deferred": _s(str(SlotState.DEFERRED)),
+    }
+    if slot.entry:
+        logged += " AND (attribute_not_exists(#entry) OR #entry <> :entry)"
+        values[":entry"] = _s(slot.entry)
+    finished = f"({logged}) OR #state = :failed OR (#state = :deferred AND lease_until < :now)"
+    return {
+        "ConditionExpression": (
+            f"attribute_not_exists(pk) OR (event_key <> :event AND cooldown_until < :now AND ({finished}))"
+        ),
+        "ExpressionAttributeNames": {"#state": "state", **({"#entry": "entry"} if slot.entry else {})},
+        "ExpressionAttributeValues": values,
+    }
 
 
 def _message_update(sid: str, message: dict[str, Any]) -> dict[str, Any]:
@@ -1175,6 +1201,7 @@ _SLOT_TEXT = (
     "lifecycle",
     "cohort",
     "crm_account",
+    "entry",
 )
 _SLOT_TIMES = ("claimed_at", "lease_until", "cooldown_until")
 

@@ -34,6 +34,12 @@ class UnknownEvent(Skip):
     reason = "unknown_event"
 
 
+class EventTooLarge(Skip):
+    """An event too large for a queue message (SQS: 256 KiB): refused at intake, recorded here."""
+
+    reason = "event_too_large"
+
+
 class RecordNotFound(Skip):
     reason = "record_not_found"
 
@@ -151,6 +157,18 @@ class Forbidden(Unauthorized):
 
 class BadRequest(TextloopError):
     reason = "bad_request"
+
+
+class PayloadTooLarge(BadRequest):
+    """A request body over its route's limit (413): refused before anything reads it."""
+
+    reason = "payload_too_large"
+
+
+class QueueRejected(TextloopError):
+    """A queue refused a message for good (too large, malformed request): never retried as transient."""
+
+    reason = "queue_rejected"
 
 
 class NotFound(TextloopError):

@@ -173,6 +173,7 @@ class SendSlot:
     tier: str = ""  # the account's tier, where a fetched field says
     lifecycle: str = ""  # the lifecycle stage, where a fetched field says
     cohort: str = ""  # the month (YYYY-MM) the number was first texted
+    entry: str = ""  # the stage entry texted for (``Rule.stage_entry``): "" when the CRM does not date it
 
     def evolve(self, **changes: object) -> SendSlot:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -192,8 +193,11 @@ class SendSlots(Protocol):
     """Never twice: the intent to send, claimed before the provider is called."""
 
     def claim(self, slot: SendSlot, now: datetime) -> SendSlot | None:
-        """Create the slot unless one exists whose cooldown has not ended.
-        Returns None on success, else the existing slot."""
+        """Create the slot unless one exists that it may not replace. A slot is replaced only when its
+        work is finished and its cooldown has ended, whatever the cooldown (0 included): LOGGED (and
+        not for the same stage entry, when *slot* has one), FAILED, or DEFERRED with no lease running.
+        SENDING and SENT are never replaced: their message may have gone. Returns None on success,
+        else the existing slot."""
         ...
 
     def take_over(self, existing: SendSlot, owner: str, lease_until: datetime) -> SendSlot | None:

@@ -36,6 +36,11 @@ NAME_FIELDS: dict[str, str] = {
     "deal": "dealname",
     "ticket": "subject",
 }
+# The field in which a CRM dates a record's entry into its current value of a rule's field, by object
+# type and field: a *stage entry* (the value and that instant) gets one message, whatever the cooldown.
+# Salesforce CDC GAP events carry no values, so the record is re-read: without it, a GAP after the
+# cooldown could not tell the entry already texted from a new one.
+ENTRY_FIELDS: dict[tuple[str, str], str] = {("opportunity", "StageName"): "LastStageChangeDate"}
 # The object types each CRM's rules may name. A Salesforce Contract is found by the renewal scanner
 # only: Textloop takes no Contract change events (the relay and the EventBridge rule carry
 # Opportunity and Case changes), so a contract rule must be a renewal rule.
@@ -263,7 +268,21 @@ class Rule(_Strict):
         wanted += [p.split(".", 1)[1] for v in self.variants for p in v.when or {} if p.startswith("record.")]
         if self.renewal:
             wanted.append(self.renewal.date_field)
+        if self.entry_field:
+            wanted.append(self.entry_field)
         return tuple(dict.fromkeys(wanted))
+
+    @property
+    def entry_field(self) -> str | None:
+        """The field dating the record's entry into its value of ``field`` (``ENTRY_FIELDS``), if any."""
+        return ENTRY_FIELDS.get((self.object_type, self.field))
+
+    def stage_entry(self, fields: dict[str, Any]) -> str:
+        """The record's entry into its current value of ``field``: ``<field>=<value>@<entered at>``,
+        or "" when the CRM does not date it (then only the cooldown tells entries apart)."""
+        entered = fields.get(self.entry_field) if self.entry_field else None
+        value = fields.get(self.field)
+        return f"{self.field}={value}@{entered}" if entered and value is not None else ""
 
     @property
     def template_ids(self) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
+from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from textloop.domain.errors import MissingMergeField, TemplateError
@@ -93,6 +94,13 @@ def render(template: Template, variables: dict[str, Any]) -> str:
         body: str = _compiled(template.body).render(**prepare(template, variables))
     except UndefinedError as exc:
         raise MissingMergeField(f"template {template.id} v{template.version}: {exc.message}") from None
+    except (JinjaTemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+        # a sandbox refusal, or an expression that fails on these values ({{ a / b }} with b 0,
+        # a filter given the wrong type): this message cannot be rendered, the event is skipped.
+        # Only the error's type: its text may quote a merge value (a name, a number).
+        raise TemplateError(
+            f"template {template.id} v{template.version} failed to render: {type(exc).__name__}"
+        ) from None
     body = " ".join(body.split())
     if not body:
         raise TemplateError(f"template {template.id} rendered an empty message")

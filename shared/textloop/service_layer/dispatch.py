@@ -5,7 +5,9 @@ is recorded before anything is sent, and moves SENDING → SENT → LOGGED under
 A redelivered event resumes where its slot stands: a slot left SENDING by a crash is reconciled
 with the SMS provider's own records instead of being sent again; a SENT slot only finishes
 the logging. A duplicate event while the first is still working is acknowledged, because the
-first one's own queue message comes back if it dies.
+first one's own queue message comes back if it dies. A slot is replaced only once its message is
+finished and its cooldown has ended — a cooldown of 0 included — and never for the stage entry it
+already texted (a Salesforce GAP event re-reads the record: the same entry is not texted again).
 
 Frequency caps, exactly: the history of sent messages is read first (most holds are found there), and
 the moment a slot moves to SENDING its message takes an entry on its number's cap ledger, written only
@@ -330,6 +332,7 @@ class Dispatcher:
             purpose=rule.purpose,
             account=event.account,
             crm_account=ctx.account_id,  # the message is indexed under it: outcomes on the account
+            entry=rule.stage_entry(ctx.fields),  # a GAP re-read after the cooldown: the same entry?
         )
 
     def _deliver(
@@ -353,13 +356,7 @@ class Dispatcher:
         resumed = existing is not None
         if existing is not None:
             if existing.event_key != slot.event_key:
-                return DispatchResult(
-                    Outcome.SKIPPED,
-                    slot.event_key,
-                    "cooldown",
-                    slot.rule,
-                    details={"first_event": existing.event_key},
-                )
+                return self._occupied(slot, existing)
             if existing.state is S.LOGGED:
                 return DispatchResult(
                     Outcome.DUPLICATE, slot.event_key, "already_sent", slot.rule, existing.sid
@@ -406,6 +403,20 @@ class Dispatcher:
         )
         self.slots.complete(slot.evolve(state=S.LOGGED, activity_id=activity_id), result, self.clock())
         return result
+
+    def _occupied(self, slot: SendSlot, existing: SendSlot) -> DispatchResult:
+        """Another event holds the slot (same rule, record and recipient) and it may not be replaced:
+        within its cooldown, or its stage entry was already texted → skipped; its message may still be
+        going (SENDING, SENT, or a deferred one being resumed), whatever the cooldown → retried later."""
+        details = {"first_event": existing.event_key}
+        if existing.cooldown_until >= self.clock():
+            return DispatchResult(Outcome.SKIPPED, slot.event_key, "cooldown", slot.rule, details=details)
+        if existing.state is S.LOGGED and slot.entry and existing.entry == slot.entry:
+            reason = "stage_entry_already_texted"
+            return DispatchResult(Outcome.SKIPPED, slot.event_key, reason, slot.rule, details=details)
+        raise errors.InProgress(
+            "another event's message to this recipient is still being sent", slot=slot.key, **details
+        )
 
     def _leave_deferred(self, slot: SendSlot, hold: Hold | None, cooldown: timedelta) -> SendSlot:
         """A deferred slot taken over: still held back → new instant; free → SENDING, under our lease."""

@@ -11,10 +11,11 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from html import escape  # &, <, > as XML needs them (xml.sax.saxutils would import urllib.request)
 from typing import Any, Protocol
-from xml.sax.saxutils import escape
 
-from textloop.domain.errors import BadRequest, Retryable
+from textloop.domain.errors import BadRequest, InvalidPhone, Retryable
+from textloop.domain.phone import inbound_e164
 from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
 from textloop.service_layer.intake import MessageQueue
 from textloop.service_layer.links import LINK_CLICK
@@ -39,10 +40,13 @@ class Classification(Protocol):
 Classifier = Callable[..., Classification]
 
 
+MAX_MEDIA = 10  # Twilio: a message carries at most 10 media (MediaUrl0..9)
+
+
 @dataclass(frozen=True, slots=True)
 class InboundSms:
     sid: str
-    sender: str  # E.164, as Twilio sends it
+    sender: str  # E.164 (normalised: the consent ledger's key)
     to: str
     body: str
     num_media: int
@@ -56,9 +60,17 @@ class InboundSms:
         if not sid or not sender:
             raise BadRequest("an inbound message needs MessageSid and From")
         try:
+            sender = inbound_e164(sender)
+        except InvalidPhone as exc:  # never key consent by a short code or a sender ID
+            raise BadRequest(f"From is not a phone number ({exc}); nothing was recorded") from None
+        try:
             num_media = int(form.get("NumMedia") or 0)
         except ValueError:
             raise BadRequest("NumMedia is not a number") from None
+        if not 0 <= num_media <= MAX_MEDIA:  # read as a count of fields below: never unbounded
+            raise BadRequest(
+                f"NumMedia must be 0 to {MAX_MEDIA} (Twilio's most per message), got {num_media}"
+            )
         return cls(
             sid=sid,
             sender=sender,
@@ -160,7 +172,7 @@ def reply_envelope(sms: InboundSms, result: Classification) -> str:
 
 
 def twiml(message: str | None) -> str:
-    inner = f"<Message>{escape(message)}</Message>" if message else ""
+    inner = f"<Message>{escape(message, quote=False)}</Message>" if message else ""
     return f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>'
 
 

@@ -25,7 +25,6 @@ that was texted takes the credit).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -49,7 +48,7 @@ from textloop.domain.pipeline import (
     salesforce_key,
 )
 from textloop.domain.ports import CrmGateway, MeetingReader, PipelineOutcomes
-from textloop.schemas import ChangeEventHeader, EventBridgeChangeEvent, HubSpotEvent
+from textloop.schemas import ChangeEventHeader, EventBridgeChangeEvent, HubSpotEvent, queue_message
 
 AMOUNT_FIELDS = {"salesforce": "Amount", "hubspot": "amount"}
 
@@ -59,12 +58,7 @@ AMOUNT_FIELDS = {"salesforce": "Amount", "hubspot": "amount"}
 def parse_outcome_body(body: str, stages: Stages) -> list[OutcomeSignal]:
     """An OutcomeQueue message → its outcomes ([] when the change is not one: an amount edit, a GAP
     event, a deletion). Raises MalformedEvent/UnknownEvent for what cannot be read."""
-    try:
-        message = json.loads(body)
-    except (TypeError, ValueError):
-        raise MalformedEvent("queue message is not JSON") from None
-    if not isinstance(message, dict):
-        raise MalformedEvent("queue message is not a JSON object")
+    message = queue_message(body)
     try:
         if "detail-type" in message:
             return _salesforce(EventBridgeChangeEvent.model_validate(message), stages)

@@ -119,8 +119,9 @@ _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
             "Seats_Used__c",
             "Seats_Purchased__c",
             "Tier__c",
+            "LastStageChangeDate",  # set by Salesforce when StageName changes; null until then
         ),
-        frozenset({"IsClosed", "IsWon"}),
+        frozenset({"IsClosed", "IsWon", "LastStageChangeDate"}),
     ),
     "OpportunityContactRole": (
         "00K",
@@ -717,6 +718,8 @@ class SalesforceEmulator(Emulator):
         if changed and "Id" in record:
             now = _timestamp()
             record["LastModifiedDate"] = record["SystemModstamp"] = now
+            if sobject == "Opportunity" and "StageName" in changed:
+                record["LastStageChangeDate"] = now
             _derive(sobject, record)
         return changed
 
