@@ -41,3 +41,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             continue
         if tier in TIERS and item.get_closest_marker(tier) is None:
             item.add_marker(getattr(pytest.mark, tier))
+
+
+# Every log line the run wrote is scanned for unmasked phone numbers (tests/support/log_scan.py): one is
+# a failure of the run, whichever library wrote it, in the functions and the local stack alike.
+_UNMASKED: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    from tests.support.log_scan import unmasked
+
+    if "raw_numbers_on_purpose" not in report.keywords:
+        _UNMASKED.extend((report.nodeid, line[:300]) for line in unmasked(report.sections))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _UNMASKED and not hasattr(session.config, "workerinput") and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _UNMASKED and not hasattr(terminalreporter.config, "workerinput"):
+        terminalreporter.section("unmasked phone numbers in log lines", red=True)
+        for nodeid, line in dict.fromkeys(_UNMASKED):
+            terminalreporter.write_line(f"{nodeid}: {line}")
