@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-TIERS = ("unit", "integration", "contract", "e2e")
+TIERS = ("unit", "integration", "contract", "e2e", "faults")
 TESTS = Path(__file__).resolve().parent
 
 _FAKE_AWS = {

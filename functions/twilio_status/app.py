@@ -14,9 +14,8 @@ settings = bootstrap.settings()
 @metrics.log_metrics
 @api_errors(on_unexpected=logger.exception, max_body_bytes=TWILIO_FORM_MAX_BYTES)
 def handler(event: dict, context: object) -> dict:
-    form = bootstrap.twilio_signature().verified_form(
-        HttpRequest.from_apigw_v2(event), settings.public_base_url
-    )
+    request = HttpRequest.from_apigw_v2(event)  # signed with its query: ?slot=<send id>
+    form = bootstrap.twilio_signature().verified_form(request, settings.public_base_url)
     moved = handle_status(
         form,
         bootstrap.conversations(),
@@ -24,6 +23,8 @@ def handler(event: dict, context: object) -> dict:
         bootstrap.inbound_queue(),
         datetime.now(UTC),
         consent_fallback=bootstrap.consent_queue(),
+        query=request.query,
+        sends=bootstrap.conversations(),
     )
     logger.info(
         "twilio status",

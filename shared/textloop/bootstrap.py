@@ -29,9 +29,9 @@ from textloop.config import (
 )
 from textloop.domain.errors import UnknownTenant
 from textloop.domain.model import Crm
-from textloop.domain.ports import CrmGateway, MeetingReader, SmsSender
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the ports' module is the domain's largest: a webhook that needs none skips it
+    from textloop.domain.ports import CrmGateway, MeetingReader, SmsSender
     from textloop.domain.rules import RuleSet
 
 T = TypeVar("T")
@@ -166,6 +166,7 @@ def _build_gateway(crm: Crm, account: str, secrets: Secrets, is_default: bool) -
             ) from None
 
     if crm == "salesforce":
+        from textloop.adapters.limits import ApiUsage
         from textloop.adapters.salesforce import ContactFields, SalesforceGateway
         from textloop.adapters.salesforce_auth import SalesforceCredentials
 
@@ -183,6 +184,7 @@ def _build_gateway(crm: Crm, account: str, secrets: Secrets, is_default: bool) -
                 time_zone=s.salesforce_time_zone_field,
                 state=s.salesforce_state_field,
             ),
+            api_usage=ApiUsage(s.salesforce_api_usage_percent / 100, s.salesforce_api_pause_seconds),
         )
     from textloop.adapters.hubspot import ContactProperties, HubSpotGateway
     from textloop.adapters.hubspot_auth import HubSpotCredentials
@@ -296,7 +298,7 @@ def dispatcher() -> Any:
     return Dispatcher(
         rules=ruleset,
         crm=crm_gateway,
-        sms=cast(SmsSender, Lazy(_twilio)),
+        sms=cast("SmsSender", Lazy(_twilio)),
         outcomes=event_outcomes(),
         slots=send_slots(),
         conversations=conversations(),
@@ -381,7 +383,7 @@ def inbound_queue() -> Any:
 def consent_queue() -> Any:
     from textloop.adapters.sqs import SqsQueue
 
-    return SqsQueue(settings().consent_queue_url, inbound_queue().client)
+    return SqsQueue(settings().consent_queue_url, share=inbound_queue())
 
 
 def program() -> Any:
@@ -461,7 +463,7 @@ def privacy_queue() -> Any:
     from textloop.adapters.sqs import SqsQueue
 
     url = settings().privacy_queue_url
-    return SqsQueue(url, trigger_queue().client) if url else None
+    return SqsQueue(url, share=trigger_queue()) if url else None
 
 
 @cache
@@ -508,7 +510,7 @@ def outcome_queue() -> Any:
     from textloop.adapters.sqs import SqsQueue
 
     url = settings().outcome_queue_url
-    return SqsQueue(url, trigger_queue().client) if url else None
+    return SqsQueue(url, share=trigger_queue()) if url else None
 
 
 @cache

@@ -18,7 +18,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, fields
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from urllib.parse import urlparse
@@ -142,6 +142,12 @@ class Settings:
     salesforce_instance_url: str = _setting("SALESFORCE_INSTANCE_URL")
     salesforce_api_version: str = _setting("SALESFORCE_API_VERSION", "62.0", _matching(r"\d+\.\d"))
     salesforce_ca_bundle: str | None = _setting("SALESFORCE_CA_BUNDLE", parse=lambda v: v or None)
+    # Above this share of the org's daily API limit (Sforce-Limit-Info), calls pause this long each:
+    # the dispatcher delays its messages instead of spending the rest (adapters/limits.py).
+    salesforce_api_usage_percent: int = _setting("SALESFORCE_API_USAGE_PERCENT", "90", _int_between(1, 100))
+    salesforce_api_pause_seconds: int = _setting(
+        "SALESFORCE_API_PAUSE_SECONDS", "300", _int_between(1, 43200)
+    )
     lease_seconds: int = _setting("SEND_LEASE_SECONDS", "120", _int_between(5, 900))
     consent_queue_url: str = _setting("CONSENT_QUEUE_URL")
     deferral_group: str = _setting("DEFERRAL_SCHEDULE_GROUP", "default", _matching(r"[0-9a-zA-Z_.-]{1,64}"))
@@ -219,6 +225,17 @@ def _not_found(exc: BaseException) -> bool:
     return False
 
 
+@cache
+def _secrets_provider() -> Any:
+    """Powertools' Secrets Manager provider (its cache bounds a secret's age) on a client of boto3's
+    default session: ``parameters.get_secret`` would build a second session at the cold start, whose
+    loaders read botocore's endpoint and model files again. Lazy: only deployed paths pay."""
+    import boto3
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+    return SecretsProvider(boto3_client=boto3.client("secretsmanager"))
+
+
 class Secrets:
     """One vendor's credentials: Secrets Manager JSON when ``<PREFIX>_SECRET_ID`` is set, else env.
 
@@ -284,9 +301,7 @@ class Secrets:
                 return self._provider.get(
                     secret_id, transform="json", max_age=self._max_age, force_fetch=force
                 )
-            from aws_lambda_powertools.utilities import parameters  # lazy: only deployed paths pay
-
-            return parameters.get_secret(
+            return _secrets_provider().get(
                 secret_id, transform="json", max_age=self._max_age, force_fetch=force
             )
         except Exception as exc:

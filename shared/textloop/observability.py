@@ -19,7 +19,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from textloop.domain.errors import Retryable
 from textloop.domain.masking import mask_in_text
-from textloop.domain.model import DispatchResult, Outcome
+from textloop.domain.model import LOG_PENDING, DispatchResult, Outcome
 
 NAMESPACE_DEFAULT = "Textloop"
 SENSITIVE_KEYS = frozenset({"body", "message_body", "Body", "text"})
@@ -60,6 +60,7 @@ OUTCOME_METRICS: dict[Outcome, tuple[str, str | None, str]] = {
     Outcome.IGNORED: ("EventIgnored", "reason", "info"),  # no rule wants this change
     Outcome.DUPLICATE: ("DuplicateSuppressed", None, "info"),
     Outcome.ROUTED: ("RepliesRouted", "intent", "info"),  # a reply by intent; other routings by reason
+    Outcome.RETRIED: ("Retried", "reason", "warning"),  # a batch's event (``failures_reported``' metric)
 }
 
 
@@ -80,6 +81,8 @@ def observe(result: DispatchResult) -> None:
     )
     if result.outcome is Outcome.SENT and "segments" in result.details:  # what finance pays Twilio for
         metrics.add_metric(name="SmsSegments", unit=MetricUnit.Count, value=float(result.details["segments"]))
+    if result.details.get("log") in (LOG_PENDING, "failed"):  # an SMS that went, not (yet) on the CRM record
+        count_with_dimension("SmsLogNotWritten", "state", str(result.details["log"]))
     if result.outcome is Outcome.ROUTED and "latency_s" in result.details:  # the first five minutes decide
         count_with_dimension("ReplyLatency", "bucket", latency_bucket(float(result.details["latency_s"])))
     if dimension is None:

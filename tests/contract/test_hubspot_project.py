@@ -52,12 +52,22 @@ OPERATION_SCOPES: dict[tuple[str, str], str] = {
     # GET /crm/v4/objects/{objectType}/{objectId}/associations/{toObjectType}: read on the objects
     ("crm.associations.v4.basic_api", "get_page"): "crm.objects.contacts.read",
     ("crm.owners.owners_api", "get_by_id"): "crm.objects.owners.read",  # GET /crm/v3/owners/{ownerId}
+    # the dispatcher's bulk context reads (prefetch): POST .../contacts/batch/read, POST
+    # /crm/v4/associations/{from}/{to}/batch/read (read on the objects), GET /crm/v3/owners/ (a page)
+    ("crm.contacts.batch_api", "read"): "crm.objects.contacts.read",
+    ("crm.associations.v4.batch_api", "get_page"): "crm.objects.contacts.read",
+    ("crm.owners.owners_api", "get_page"): "crm.objects.owners.read",
     (
         "crm.objects.communications.basic_api",
         "create",
     ): "crm.objects.contacts.write",  # POST .../communications
+    # POST .../communications/batch/create and .../communications/search: the SMS log, idempotent by SID
+    ("crm.objects.communications.batch_api", "create"): "crm.objects.contacts.write",
+    ("crm.objects.communications.search_api", "do_search"): "crm.objects.contacts.read",
     ("crm.objects.tasks.basic_api", "create"): "crm.objects.contacts.write",  # POST /crm/v3/objects/tasks
     ("crm.objects.tasks.basic_api", "get_by_id"): "crm.objects.contacts.read",  # GET .../tasks/{taskId}
+    # POST .../tasks/search: a consent or flagged-number note already made for its key
+    ("crm.objects.tasks.search_api", "do_search"): "crm.objects.contacts.read",
     # GET /crm/v3/objects/meetings/{meetingId} (engagements are read with the contacts scope)
     ("crm.objects.meetings.basic_api", "get_by_id"): "crm.objects.contacts.read",
 }
@@ -280,6 +290,20 @@ def test_card_is_on_contacts_deals_and_tickets() -> None:
     config = _load(CARD)["config"]
     assert set(config["objectTypes"]) == {"contacts", "deals", "tickets"}
     assert (SRC / config["entrypoint"].lstrip("/")).exists()
+
+
+def test_custom_communication_property_is_the_sid_the_adapter_writes_and_searches() -> None:
+    spec = _load(PROJECT / "properties" / "communication-properties.json")
+    assert [(p["name"], p["type"], p["fieldType"]) for p in spec["inputs"]] == [
+        (hubspot_adapter.SMS_SID_PROPERTY, "string", "text")
+    ]
+
+
+def test_custom_task_property_is_the_key_the_adapter_writes_and_searches() -> None:
+    spec = _load(PROJECT / "properties" / "task-properties.json")
+    assert [(p["name"], p["type"], p["fieldType"]) for p in spec["inputs"]] == [
+        (hubspot_adapter.SMS_SID_PROPERTY, "string", "text")
+    ]
 
 
 def test_custom_contact_properties_match_the_adapter() -> None:

@@ -210,7 +210,8 @@ def test_given_an_outbound_sms_when_logging_then_a_completed_task_on_the_record(
     assert task["ActivityDate"] == "2025-02-03"
     assert task["Description"].startswith("Hi Priya, Dana from Textloop")
     assert "Outbound SMS · Twilio SID SM0123456789abcdef0123456789abcdef" in task["Description"]
-    assert salesforce.requests[-1]["path"] == "/services/data/v62.0/sobjects/Task/"
+    assert task["Textloop_Message_Sid__c"] == "SM0123456789abcdef0123456789abcdef"  # the idempotency key
+    assert salesforce.requests[-1]["path"] == "/services/data/v62.0/composite/sobjects"
 
 
 def test_given_an_inbound_sms_with_a_subject_when_logging_then_that_subject(
@@ -231,15 +232,19 @@ def test_given_an_inbound_sms_with_a_subject_when_logging_then_that_subject(
     assert task["Subject"] == "SMS received: Thanks, fixed!"
     assert task["WhatId"] == seed.SF_CASE_EXPORT
     assert "Inbound SMS" in task["Description"]
-    assert salesforce.requests[-1]["body"] == {
-        "Subject": "SMS received: Thanks, fixed!",
-        "Description": "Thanks, fixed!\n\nInbound SMS · Twilio SID SM0123456789abcdef0123456789abcdef",
-        "Status": "Completed",
-        "Priority": "Normal",
-        "ActivityDate": "2025-02-03",
-        "WhatId": seed.SF_CASE_EXPORT,
-        "WhoId": seed.SF_CONTACT_LENA,
-    }
+    assert salesforce.requests[-1]["body"]["records"] == [  # type: ignore[index]
+        {
+            "attributes": {"type": "Task"},
+            "Subject": "SMS received: Thanks, fixed!",
+            "Description": "Thanks, fixed!\n\nInbound SMS · Twilio SID SM0123456789abcdef0123456789abcdef",
+            "Status": "Completed",
+            "Priority": "Normal",
+            "ActivityDate": "2025-02-03",
+            "Textloop_Message_Sid__c": "SM0123456789abcdef0123456789abcdef",
+            "WhatId": seed.SF_CASE_EXPORT,
+            "WhoId": seed.SF_CONTACT_LENA,
+        }
+    ]
 
 
 def test_given_a_who_id_that_is_not_a_contact_when_logging_then_skip(salesforce: SalesforceEmulator) -> None:

@@ -25,7 +25,7 @@ import pytest
 from lxml import etree
 
 from tests.support.events import salesforce_change
-from textloop.adapters.salesforce import PHONE_STATUS_FIELD, ContactFields
+from textloop.adapters.salesforce import PHONE_STATUS_FIELD, SMS_SID_FIELD, ContactFields
 from textloop.domain.model import ConsentStatus, PhoneStatus
 from textloop.domain.pipeline import OutcomeKind, Stages, account_key
 from textloop.domain.rules import RuleSet
@@ -242,6 +242,14 @@ def test_given_the_contact_fields_when_reading_their_values_then_they_are_what_t
     )
 
 
+def test_given_the_sms_task_sid_field_then_it_is_the_activity_text_field_the_adapter_looks_up() -> None:
+    root = etree.parse(
+        str(DEFAULT / "objects" / "Activity" / "fields" / f"{SMS_SID_FIELD}.field-meta.xml")
+    ).getroot()
+    assert (root.findtext(f"{MD}fullName"), root.findtext(f"{MD}type")) == (SMS_SID_FIELD, "Text")
+    assert int(root.findtext(f"{MD}length") or 0) >= 34  # a Twilio SID: SM + 32 hex digits
+
+
 def test_given_the_permission_set_when_reading_it_then_it_grants_what_textloop_reads_and_writes() -> None:
     root = etree.parse(
         str(DEFAULT / "permissionsets" / "Textloop_Integration.permissionset-meta.xml")
@@ -266,6 +274,7 @@ def test_given_the_permission_set_when_reading_it_then_it_grants_what_textloop_r
     assert {k for k, editable in fields.items() if editable} == {
         f"Contact.{PHONE_STATUS_FIELD}",
         f"Contact.{ContactFields().consent}",
+        f"Activity.{SMS_SID_FIELD}",  # the SMS Task's idempotency key, written with the Task
     }
     assert links <= set(fields)
     assert {"Contact.MobilePhone", "Contact.Phone", "Contact.DoNotCall", "Contact.SMS_Time_Zone__c"} <= set(

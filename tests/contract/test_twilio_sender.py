@@ -170,29 +170,44 @@ def test_given_twilio_unreachable_when_sending_then_sms_unavailable() -> None:
         unreachable.send(OutboundSms(to=PRIYA, body=BODY))
 
 
-# --- find_sent (crash recovery) ---------------------------------------------------------------
+# --- recent (crash recovery: what Twilio keeps, never the body) -------------------------------
 
 
-def test_given_a_message_already_sent_when_finding_then_it_is_found_by_number_body_and_time(
+def test_given_messages_sent_when_listing_recent_then_ours_to_that_number_since_then_as_twilio_keeps_them(
     twilio: TwilioEmulator,
 ) -> None:
     since = datetime.now(UTC)
     sms = sender(twilio)
     sms.send(OutboundSms(to="+16175550142", body=BODY))
     sent = sms.send(OutboundSms(to=PRIYA, body=BODY))
+    twilio._messages[-1]["body"] = BODY.replace("https://sign.example.com/e/1", "https://twil.example/x")
 
-    found = sms.find_sent(PRIYA, since, BODY)
-    assert found is not None and found.sid == sent.sid
-    assert sms.find_sent(PRIYA, since, "another body") is None
-    assert sms.find_sent(PRIYA, since + timedelta(minutes=5), BODY) is None
-    assert sms.find_sent("+12025550123", since, BODY) is None
+    (found,) = sms.recent(PRIYA, since)
+    assert found.sid == sent.sid and found.status in ("accepted", "sent", "delivered")
+    assert found.body.endswith("https://twil.example/x Reply STOP to opt out.")  # as Twilio stored it
+    assert found.created is not None and found.created >= since.replace(microsecond=0)
+    assert sms.recent(PRIYA, since + timedelta(minutes=5)) == []
+    assert sms.recent("+12025550123", since) == []
     listing = twilio.requests[2]
     assert (listing["method"], listing["query"]["To"]) == ("GET", PRIYA)
     # No DateSent filter: a message still queued in the Messaging Service has no date_sent yet.
     assert not any(name.startswith("DateSent") for name in listing["query"])
 
 
-def test_given_many_messages_when_finding_then_later_pages_come_from_the_same_base_url(
+def test_given_a_message_from_another_messaging_service_when_listing_recent_then_it_is_not_ours(
+    twilio: TwilioEmulator,
+) -> None:
+    since = datetime.now(UTC)
+    other = TwilioSmsSender.connect(
+        seed.TWILIO_ACCOUNT_SID, seed.TWILIO_AUTH_TOKEN, "MG" + "f" * 32, base_url=twilio.url
+    )
+    other.send(OutboundSms(to=PRIYA, body=BODY))
+
+    assert sender(twilio).recent(PRIYA, since) == []
+    assert len(other.recent(PRIYA, since)) == 1
+
+
+def test_given_many_messages_when_listing_recent_then_later_pages_come_from_the_same_base_url(
     twilio: TwilioEmulator,
 ) -> None:
     since = datetime.now(UTC)
@@ -201,8 +216,8 @@ def test_given_many_messages_when_finding_then_later_pages_come_from_the_same_ba
     for n in range(60):
         sms.send(OutboundSms(to=PRIYA, body=f"reminder {n}"))
 
-    found = sms.find_sent(PRIYA, since, BODY)
-    assert found is not None and found.sid == first.sid
+    found = sms.recent(PRIYA, since)
+    assert len(found) == 61 and found[-1].sid == first.sid
     pages = [r for r in twilio.requests if r["method"] == "GET"]
     assert len(pages) == 2 and pages[1]["query"]["Page"] == "1"
 
@@ -211,7 +226,7 @@ def test_given_twilio_down_when_finding_then_sms_unavailable(twilio: TwilioEmula
     twilio.fail_next.append((500, 20500))
 
     with pytest.raises(SmsUnavailable):
-        sender(twilio).find_sent(PRIYA, datetime.now(UTC), BODY)
+        sender(twilio).recent(PRIYA, datetime.now(UTC))
 
 
 # --- the emulator beyond the sender ------------------------------------------------------------

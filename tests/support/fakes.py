@@ -7,7 +7,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from threading import Lock
 
-from textloop.domain.errors import CrmUnavailable, RecipientUnsubscribed, RecordNotFound, SmsUnavailable
+from textloop.domain.errors import (
+    CrmUnavailable,
+    RecipientUnsubscribed,
+    RecordNotFound,
+    SmsUnavailable,
+    TextloopError,
+)
 from textloop.domain.model import (
     ConsentStatus,
     MessageContext,
@@ -21,7 +27,8 @@ from textloop.domain.model import (
     TaskState,
 )
 from textloop.domain.pipeline import AttributedMessage, MeetingLinks, PipelineOutcome
-from textloop.domain.ports import CapEntry, CapLedger, Deferral, SendPlan
+from textloop.domain.ports import CapEntry, CapLedger, Deferral, LoggedSms, SendPlan
+from textloop.domain.reconcile import ProviderMessage
 from textloop.domain.send_optimiser import HourCount
 
 
@@ -42,13 +49,38 @@ class FakeCrm:
     flags: list[tuple[str, PhoneStatus, str]] = field(default_factory=list)
     consent_writes: list[tuple[str, ConsentStatus, str]] = field(default_factory=list)
     roles: list[tuple[RecordRef, str]] = field(default_factory=list)  # load_context's recipient_role
+    log_calls: list[list[str]] = field(default_factory=list)  # the SIDs of each bulk log call
+    log_errors: list[TextloopError] = field(default_factory=list)  # handed out one per new activity
+    lose_log_answers: int = 0  # bulk calls whose activities are created but whose answer never comes
+    note_keys: list[str] = field(default_factory=list)  # the keys of flag_phone/record_consent notes
+    lose_note_answers: int = 0  # notes created whose answer never comes (the caller sees a Crash)
 
     def add(self, context: MessageContext) -> None:
         self.contexts[context.record] = context
 
+    # prefetch: each call (records, fields, role); the contexts it holds, answered once; a failure to raise
+    prefetches: list[tuple[tuple[RecordRef, ...], tuple[str, ...], str | None]] = field(default_factory=list)
+    prefetched: dict[tuple[RecordRef, tuple[str, ...], str], MessageContext] = field(default_factory=dict)
+    fail_prefetch: Exception | None = None
+
+    def prefetch(
+        self, records: Sequence[RecordRef], fields: Sequence[str], recipient_role: str | None = None
+    ) -> int:
+        self.prefetches.append((tuple(records), tuple(fields), recipient_role))
+        self.prefetched = {}
+        if self.fail_prefetch is not None:
+            raise self.fail_prefetch
+        for record in records:
+            if record in self.contexts:
+                self.prefetched[(record, tuple(fields), recipient_role or "")] = self.contexts[record]
+        return len(self.prefetched)
+
     def load_context(
         self, record: RecordRef, fields: Sequence[str], recipient_role: str | None = None
     ) -> MessageContext:
+        held = self.prefetched.pop((record, tuple(fields), recipient_role or ""), None)
+        if held is not None:  # answered from the prefetch: no load of its own
+            return held
         self.loads.append((record, tuple(fields)))
         if recipient_role:
             self.roles.append((record, recipient_role))
@@ -57,11 +89,36 @@ class FakeCrm:
         return self.contexts[record]
 
     def log_sms(self, activity: SmsActivity) -> str:
+        logged = self.log_sms_many([activity])[0]
+        if logged.error is not None:
+            raise logged.error
+        return logged.activity_id
+
+    def log_sms_many(self, activities: Sequence[SmsActivity]) -> list[LoggedSms]:
+        """Idempotent by SID, as the adapters are: an activity already logged is found, not logged again."""
+        self.log_calls.append([a.log_key for a in activities])
         if self.crash_on_log:
             self.crash_on_log -= 1
             raise Crash("died before logging on the CRM")
-        self.logged.append(activity)
-        return f"00T{len(self.logged):015d}"
+        results = []
+        for activity in activities:
+            found = next(
+                (i for i, a in enumerate(self.logged) if a.log_key and a.log_key == activity.log_key), None
+            )
+            if found is not None:
+                results.append(LoggedSms(activity.log_key, f"00T{found + 1:015d}", existing=True))
+            elif self.log_errors:
+                results.append(LoggedSms(activity.log_key, error=self.log_errors.pop(0)))
+            else:
+                self.logged.append(activity)
+                results.append(LoggedSms(activity.log_key, f"00T{len(self.logged):015d}"))
+        if self.lose_log_answers:
+            self.lose_log_answers -= 1
+            raise Crash("the CRM created the activities but its answer was lost")
+        return results
+
+    def logged_sids(self) -> list[str]:
+        return [a.log_key for a in self.logged]
 
     def find_contacts(self, phone: str) -> list[Person]:
         digits = phone.lstrip("+")[-10:]
@@ -72,8 +129,24 @@ class FakeCrm:
         self.tasks[task_id] = task
         return task_id
 
-    def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
-        self.flags.append((contact_id, status, note))
+    def flag_phone(self, contact_id: str, status: PhoneStatus, note: str, key: str | None = None) -> None:
+        """Idempotent by *key*, as the adapters are: a note already made for it is not made again."""
+        if self._new_note(key):
+            self.flags.append((contact_id, status, note))
+            self._answer_note()
+
+    def _new_note(self, key: str | None) -> bool:
+        if key is None:
+            return True
+        if key in self.note_keys:
+            return False
+        self.note_keys.append(key)
+        return True
+
+    def _answer_note(self) -> None:
+        if self.lose_note_answers:
+            self.lose_note_answers -= 1
+            raise Crash("the CRM created the note but its answer was lost")
 
     def complete_task(self, task_id: str, at: datetime | None) -> None:
         """The rep completes the task in the CRM (*at* None: a CRM that does not say when)."""
@@ -88,8 +161,13 @@ class FakeCrm:
             return TaskState(open=True)
         return TaskState(open=False, completed_at=self.completed_at.get(task_id))
 
-    def record_consent(self, contact_id: str, status: ConsentStatus, note: str) -> None:
-        self.consent_writes.append((contact_id, status, note))
+    def record_consent(
+        self, contact_id: str, status: ConsentStatus, note: str, key: str | None = None
+    ) -> None:
+        """Idempotent by *key*, as the adapters are (the field write repeats; the evidence does not)."""
+        if self._new_note(key):
+            self.consent_writes.append((contact_id, status, note))
+            self._answer_note()
 
 
 @dataclass
@@ -110,13 +188,16 @@ class FakeSms:
     unsubscribed: set[str] = field(default_factory=set)
     crash_after_send: int = 0
     unavailable: int = 0
+    retry_after: float | None = None  # the wait a 429 asks for (SmsUnavailable.retry_after)
     clock: object = None
+    stored: Callable[[str], str] = field(default=lambda body: body)  # the body as Twilio keeps it
+    listed: int = 0  # calls to recent()
     _lock: Lock = field(default_factory=Lock)
 
     def send(self, sms: OutboundSms) -> SentSms:
         if self.unavailable:
             self.unavailable -= 1
-            raise SmsUnavailable("Twilio answered 429")
+            raise SmsUnavailable("Twilio answered 429", retry_after=self.retry_after)
         if sms.to in self.unsubscribed:
             raise RecipientUnsubscribed("Attempt to send to unsubscribed recipient", code=21610)
         with self._lock:
@@ -127,11 +208,16 @@ class FakeSms:
             raise Crash("died right after Twilio accepted the message")
         return SentSms(sid, "accepted")
 
-    def find_sent(self, to: str, since: datetime, body: str) -> SentSms | None:
-        for sms, sid, at in self.sent:
-            if sms.to == to and sms.body == body and at >= since:
-                return SentSms(sid, "accepted")
-        return None
+    def recent(self, to: str, since: datetime) -> list[ProviderMessage]:
+        """What Twilio lists: outbound messages to *to* from our Messaging Service since *since*,
+        newest first, each body as Twilio stored it (``stored``: smart encoding, shortened links)."""
+        self.listed += 1
+        kept = [
+            ProviderMessage(sid, self.stored(sms.body), at, "accepted")
+            for sms, sid, at in self.sent
+            if sms.to == to and at >= since
+        ]
+        return kept[::-1]
 
     @property
     def bodies(self) -> list[str]:

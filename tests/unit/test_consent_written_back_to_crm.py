@@ -79,7 +79,9 @@ def test_given_twilio_21610_in_a_status_callback_then_the_ledger_and_then_the_cr
 
 
 class RefusingCrm(FakeCrm):
-    def record_consent(self, contact_id: str, status: ConsentStatus, note: str) -> None:
+    def record_consent(
+        self, contact_id: str, status: ConsentStatus, note: str, key: str | None = None
+    ) -> None:
         raise CrmRejected("bad value for restricted picklist field")
 
 

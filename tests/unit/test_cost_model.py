@@ -14,7 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from textloop_local import bench, bench_usage, cost
+from textloop_local import bench_usage, cost
 from textloop_local.bench_usage import UsageMeter, attribute_size, item_size, read_units, write_units
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "bench_results.json"
@@ -478,31 +478,6 @@ def test_given_a_usage_measurement_when_written_as_figures_then_the_cost_model_r
         "salesforce_share": 0.5,
     }
     assert all(set(f) == {"value", "bound", "unit"} for f in figures.values())
-
-
-def test_given_bench_results_when_written_then_results_json_has_the_named_figures(tmp_path: Path) -> None:
-    results = [
-        {"name": "cold", "ratio": 1.2, "bound": 1.3, "ok": True, "figure": "cold_request_twilio_status"},
-        {"name": "dispatcher", "ratio": 1.1, "ratio_of_totals": 1.25, "bound": 1.5, "ok": True},
-        {
-            "name": "inbound webhook warm CPU per request, I/O excluded (ms)",
-            "ratio": 1.9,
-            "bound": 5.0,
-            "ok": True,
-        },
-    ]
-
-    path = bench.write_results(bench.figures_of(results), tmp_path / "bench" / "results.json")
-    figures = json.loads(path.read_text(encoding="utf-8"))["figures"]
-
-    assert figures["cold_request_twilio_status"] == {"value": 1.2, "bound": 1.3, "unit": ""}
-    assert figures["dispatcher_io_ratio"]["value"] == 1.25
-    assert figures["dispatcher_io_ratio_median_event"] == {
-        "value": 1.1,
-        "bound": 1.5,
-        "unit": "ratio: median of per-event (time / I/O time)",
-    }
-    assert figures["inbound_cpu_ms"]["bound"] == 5.0
 
 
 # ------------------------------------------------------------------------ durations of a deployed stack

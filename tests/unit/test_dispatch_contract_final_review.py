@@ -6,6 +6,7 @@ from tests.support.events import deal_to_contract_sent, opportunity_to_review
 from tests.support.fakes import FakeCrm, FakeSms, deal_context, opportunity_context
 from textloop.adapters.dynamodb import DynamoConversations
 from textloop.domain.model import Outcome
+from textloop.domain.reconcile import send_id
 from textloop.service_layer.dispatch import Dispatcher
 
 
@@ -22,7 +23,9 @@ def test_given_opportunity_in_review_when_dispatched_then_one_sms_with_the_signi
     assert message.to == "+14155550132"
     assert message.body.startswith("Textloop: Hi Maya, your Acme Corp - 200 seats contract is ready to sign")
     assert "https://sign.example.com/acme-200" in message.body
-    assert message.status_callback == "https://hooks.example.com/twilio/status"
+    # the send's identity travels with it: the status callback names it (domain.reconcile)
+    callback = f"https://hooks.example.com/twilio/status?slot={send_id(result.event_key)}"
+    assert message.status_callback == callback
     # And it is logged on the opportunity, for the contact, owned by the owner
     (activity,) = crm.logged
     assert (activity.record.record_id, activity.contact_id, activity.owner_id) == (

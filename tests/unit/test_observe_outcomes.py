@@ -113,6 +113,31 @@ def test_given_a_routed_reply_then_it_is_never_counted_as_an_ignored_event_nor_w
     assert [name for name, _ in emitted] == ["RepliesRouted"]
 
 
+@pytest.mark.parametrize(
+    ("result", "metrics"),
+    [
+        (
+            DispatchResult(Outcome.SENT, "sf:1", "log_pending", details={"log": "pending"}),
+            [("SmsLogNotWritten", {"state": "pending"}), ("SmsSent", {})],
+        ),
+        (  # a redelivery that only retried the log: no second SmsSent
+            DispatchResult(Outcome.DUPLICATE, "sf:1", "log_pending", details={"log": "pending"}),
+            [("SmsLogNotWritten", {"state": "pending"}), ("DuplicateSuppressed", {})],
+        ),
+        (
+            DispatchResult(Outcome.SENT, "sf:2", "log_failed", details={"log": "failed"}),
+            [("SmsLogNotWritten", {"state": "failed"}), ("SmsSent", {})],
+        ),
+        (DispatchResult(Outcome.SENT, "sf:3", details={"log": "logged"}), [("SmsSent", {})]),
+    ],
+)
+def test_given_a_sent_sms_whose_crm_log_is_pending_or_failed_then_it_is_counted_apart(
+    seen: Any, result: DispatchResult, metrics: list[tuple[str, dict[str, str]]]
+) -> None:
+    _, _, emitted = seen(result)
+    assert emitted == metrics
+
+
 def test_every_outcome_has_a_distinct_metric_name() -> None:
     names = [name for name, _, _ in observability.OUTCOME_METRICS.values()]
     assert set(observability.OUTCOME_METRICS) == set(Outcome)

@@ -14,6 +14,7 @@ from tests.support.fakes import FakeCrm, FakeSms, opportunity_context
 from textloop.adapters.dynamodb import DynamoConversations
 from textloop.domain import errors
 from textloop.domain.model import OutboundSms, Outcome, SentSms
+from textloop.domain.reconcile import ProviderMessage
 from textloop.service_layer.replies import ReplyRouter
 from textloop.service_layer.status import record_status
 
@@ -37,8 +38,8 @@ class CallsBackFirst:
         assert record_status(form, self.conversations, AT)  # kept, though no record exists yet
         return sent
 
-    def find_sent(self, to: str, since: datetime, body: str) -> SentSms | None:
-        return self.sms.find_sent(to, since, body)
+    def recent(self, to: str, since: datetime) -> list[ProviderMessage]:
+        return self.sms.recent(to, since)
 
 
 def test_given_a_delivered_callback_before_the_record_then_the_record_shows_delivered(

@@ -153,22 +153,23 @@ def test_given_the_template_when_reading_functions_then_globals_are_merged(tpl: 
 
 
 @pytest.mark.parametrize(
-    ("queue", "dead_letter", "function"),
+    ("queue", "dead_letter", "function", "batch_size"),
     [
-        ("TriggerQueue", "TriggerDeadLetterQueue", "DispatcherFunction"),
-        ("InboundQueue", "InboundDeadLetterQueue", "ReplyRouterFunction"),
-        ("ConsentQueue", "ConsentDeadLetterQueue", "ConsentWriterFunction"),
-        ("PrivacyQueue", "PrivacyDeadLetterQueue", "PrivacyEraserFunction"),
+        ("TriggerQueue", "TriggerDeadLetterQueue", "DispatcherFunction", 100),  # bulk context reads
+        ("InboundQueue", "InboundDeadLetterQueue", "ReplyRouterFunction", 10),
+        ("ConsentQueue", "ConsentDeadLetterQueue", "ConsentWriterFunction", 10),
+        ("PrivacyQueue", "PrivacyDeadLetterQueue", "PrivacyEraserFunction", 10),
     ],
 )
 def test_given_the_template_when_reading_queues_then_each_consumer_has_partial_failures_and_redrive(
-    tpl: dict[str, Any], queue: str, dead_letter: str, function: str
+    tpl: dict[str, Any], queue: str, dead_letter: str, function: str, batch_size: int
 ) -> None:
     source = next(s for s in sam.sqs_event_sources(tpl) if s.queue == queue)
     queues = sam.queues(tpl)
     consumer = next(f for f in sam.functions(tpl) if f.logical_id == function)
 
-    assert (source.function, source.batch_size) == (function, 10)
+    assert (source.function, source.batch_size) == (function, batch_size)
+    assert batch_size <= 10 or source.maximum_batching_window_seconds > 0  # Lambda's rule, standard queue
     assert source.report_batch_item_failures
     assert list(queues).index(dead_letter) < list(queues).index(queue)  # creation order: DLQ first
     definition = queues[queue]
@@ -189,7 +190,7 @@ def test_given_an_sqs_client_when_creating_queues_then_the_redrive_points_at_the
         assert trigger["name"] == "textloop-TriggerQueue"
         assert redrive["deadLetterTargetArn"] == created["TriggerDeadLetterQueue"]["arn"]
         assert int(redrive["maxReceiveCount"]) == 5
-        assert attrs["VisibilityTimeout"] == "180"
+        assert attrs["VisibilityTimeout"] == "540"  # 6 x the dispatcher's 90 s
 
 
 def test_given_the_trigger_defaults_when_comparing_then_rule_parameters_match_triggers_default_json(

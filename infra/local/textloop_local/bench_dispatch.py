@@ -1,9 +1,21 @@
-"""The dispatcher's time per event against the I/O it must make, on the local stack.
+"""The dispatcher's time per event against the I/O it must wait for, on the local stack.
 
 Each event takes the whole send path (CRM reads, consent, ledger, Twilio, CRM log). The rules
 are loaded with a zero cooldown so that every event sends. The local stack runs in its own
 process (``textloop serve``), so its servers do not compete with the dispatcher for the GIL;
-the dispatcher runs here, and the time it spends inside its SDK calls is its I/O.
+the dispatcher runs here.
+
+Its I/O floor is the time its thread spends blocked in socket calls (``SocketWait``): connect, the
+TLS handshake, send and receive, timed at the standard library's socket and ssl classes, which every
+SDK (botocore, simple_salesforce, hubspot, twilio: all through urllib3 and http.client) ends in. What
+an SDK does around them (serialize, sign, build and parse the HTTP messages, retry handlers) is CPU
+work of the function, so it is on the app's side of the ratio, not in the floor.
+
+Why sockets and not the servers' service time as seen by the client: the time blocked in ``recv`` is
+exactly what a function with zero CPU of its own would still wait for (the server's work, the loopback
+round trip and the kernel's copy), and it is measured in the process being judged, for every SDK
+alike; the emulators and moto cannot report their service time in the same way. The per-call CPU
+inside the socket calls (the kernel's and OpenSSL's share) is reported beside it: it stays small.
 """
 
 from __future__ import annotations
@@ -90,6 +102,59 @@ def _deal_change(portal: str, deal_id: str) -> str:
         "subscriptionType": "deal.propertyChange",
     }
     return json.dumps({"source": "hubspot", "event": event})
+
+
+class SocketWait:
+    """The time one thread spends inside socket calls (``seconds``: wall, ``cpu``: that thread's CPU in
+    them), counted at the standard library's ``socket.socket`` and ``ssl.SSLSocket`` methods that block.
+    A call inside another (``SSLSocket.sendall`` calls ``send``; a plain ``recv_into`` under TLS) counts
+    once, as the outer one. Only the thread that entered it is timed (others pass through untouched)."""
+
+    SOCKET_METHODS = ("connect", "connect_ex", "send", "sendall", "sendto", "recv", "recv_into", "recvfrom")
+    SSL_METHODS = (*SOCKET_METHODS, "read", "write", "do_handshake")
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.cpu = 0.0
+        self.calls = 0
+        self._thread = threading.get_ident()
+        self._depth = 0
+        self._saved: list[tuple[type, str, Any]] = []
+
+    def _timed(self, original: Any) -> Any:
+        def timed(sock: Any, *args: Any, **kwargs: Any) -> Any:
+            if self._depth or threading.get_ident() != self._thread:
+                return original(sock, *args, **kwargs)
+            self._depth += 1
+            start, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return original(sock, *args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+                self.cpu += time.thread_time() - cpu
+                self.calls += 1
+                self._depth -= 1
+
+        return timed
+
+    def __enter__(self) -> SocketWait:
+        import ssl
+
+        # socket.socket inherits these from the C type: the wrapper shadows them on the Python class
+        # (removed again on exit); SSLSocket defines its own in Python, replaced and then restored.
+        for cls, names in ((socket.socket, self.SOCKET_METHODS), (ssl.SSLSocket, self.SSL_METHODS)):
+            for name in names:
+                self._saved.append((cls, name, vars(cls).get(name)))
+                setattr(cls, name, self._timed(getattr(cls, name)))
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for cls, name, original in reversed(self._saved):
+            if original is None:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, original)
+        self._saved.clear()
 
 
 @dataclass
@@ -215,14 +280,26 @@ def stdout_to(path: str | Path) -> Iterator[None]:
             os.close(saved)
 
 
-def run_stack_benches(events: int, dispatch_bound: float, inbound_cpu_ms: float) -> list[dict[str, Any]]:
-    """One local stack, two measurements: the dispatcher's overhead and inbound warm CPU."""
+def run_stack_benches(
+    events: int, dispatch_bound: float, inbound_cpu_ms: float, then: Any = None
+) -> list[dict[str, Any]]:
+    """One local stack: the dispatcher against its socket waits, the inbound webhook's warm CPU, then
+    ``then(env)`` (bench.py's cold requests, on the messages those sent)."""
     with tempfile.TemporaryDirectory(prefix="textloop-bench-") as folder:
         rules = _zero_cooldown_rules(Path(folder))
         with _local_stack(rules) as env:
+            saved = dict(os.environ)
             os.environ.update({k: v for k, v in env.items() if not k.startswith("_")})
             os.environ["TRIGGERS_FILE"] = str(rules)
-            return [_measure(env, events, dispatch_bound), _measure_inbound(env, events, inbound_cpu_ms)]
+            try:
+                results = [
+                    _measure(env, events, dispatch_bound),
+                    _measure_inbound(env, events, inbound_cpu_ms),
+                ]
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+            return [*results, *(then(env) if then else [])]
 
 
 REPLIES = (
@@ -237,55 +314,67 @@ REPLIES = (
 )
 
 
-def _measure_inbound(env: dict[str, str], requests_count: int, bound_ms: float) -> dict[str, Any]:
-    """Warm CPU per inbound webhook, I/O excluded: the handler's thread CPU minus its SDK calls'."""
+def apigw_event(url: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """The HTTP API (payload 2.0) event of a POST of *body* to *url*, as API Gateway hands it over."""
     import base64
+
+    host, path = url.split("/")[2], "/" + url.split("/", 3)[3]
+    return {
+        "version": "2.0",
+        "routeKey": f"POST {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"host": host, "x-forwarded-proto": url.split(":")[0], **headers},
+        "requestContext": {
+            "http": {"method": "POST", "path": path},
+            "domainName": host,
+            "stage": "$default",
+            "requestId": uuid.uuid4().hex,
+        },
+        "body": base64.b64encode(body).decode(),
+        "isBase64Encoded": True,
+    }
+
+
+def twilio_event(url: str, auth_token: str, form: dict[str, str]) -> dict[str, Any]:
+    """A Twilio webhook (form POST signed with X-Twilio-Signature) as an API Gateway event."""
     from urllib.parse import urlencode
 
     from twilio.request_validator import RequestValidator
 
+    signature = RequestValidator(auth_token).compute_signature(url, form)
+    headers = {"content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature}
+    return apigw_event(url, urlencode(form).encode(), headers)
+
+
+def inbound_form(n: int) -> dict[str, str]:
+    return {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "From": f"+1415555{n % 10000:04d}",
+        "To": "+14155550100",
+        "Body": REPLIES[n % len(REPLIES)],
+        "NumMedia": "0",
+    }
+
+
+def _measure_inbound(env: dict[str, str], requests_count: int, bound_ms: float) -> dict[str, Any]:
+    """Warm CPU per inbound webhook: the handler's thread CPU, minus what it spent inside socket calls."""
     from textloop_local.lambda_context import LocalFunction
 
     url = f"{env['PUBLIC_BASE_URL']}/twilio/inbound"
-    validator = RequestValidator(env["TWILIO_AUTH_TOKEN"])
     inbound = LocalFunction("TwilioInboundFunction", ROOT / "functions" / "twilio_inbound" / "app.py")
 
     def event(n: int) -> dict[str, Any]:
-        form = {
-            "MessageSid": f"SM{uuid.uuid4().hex}",
-            "From": f"+1415555{n % 10000:04d}",
-            "To": "+14155550100",
-            "Body": REPLIES[n % len(REPLIES)],
-            "NumMedia": "0",
-        }
-        host = url.split("/")[2]
-        return {
-            "version": "2.0",
-            "routeKey": "POST /twilio/inbound",
-            "rawPath": "/twilio/inbound",
-            "rawQueryString": "",
-            "headers": {
-                "host": host,
-                "x-forwarded-proto": "http",
-                "content-type": "application/x-www-form-urlencoded",
-                "x-twilio-signature": validator.compute_signature(url, form),
-            },
-            "requestContext": {
-                "http": {"method": "POST", "path": "/twilio/inbound"},
-                "domainName": host,
-                "stage": "$default",
-                "requestId": uuid.uuid4().hex,
-            },
-            "body": base64.b64encode(urlencode(form).encode()).decode(),
-            "isBase64Encoded": True,
-        }
+        return twilio_event(url, env["TWILIO_AUTH_TOKEN"], inbound_form(n))
 
     events = [event(n) for n in range(requests_count + 2)]
     cpus: list[float] = []
     with stdout_to(os.devnull):
         for e in events[:2]:
             inbound.invoke(e)  # cold start and first connections
-        with _this_thread_only(IoTimer()) as timer:
+        # The SDKs' own CPU (serialize, sign, parse) is the function's CPU: only what the thread spends
+        # inside socket calls (the kernel's copy, OpenSSL) is left out.
+        with SocketWait() as timer:
             for e in events[2:]:
                 cpu, io_cpu = time.thread_time(), timer.cpu
                 answer = inbound.invoke(e)
@@ -296,7 +385,9 @@ def _measure_inbound(env: dict[str, str], requests_count: int, bound_ms: float) 
                     )
     per_request_ms = statistics.median(cpus) * 1000
     return {
-        "name": "inbound webhook warm CPU per request, I/O excluded (ms)",
+        "name": "inbound webhook warm CPU per request, socket calls excluded (ms)",
+        "figure": "inbound_cpu_ms",
+        "unit": "ms CPU per request (median, warm), SDK work included, socket calls excluded",
         "requests": requests_count,
         "p90_ms": round(sorted(cpus)[int(len(cpus) * 0.9)] * 1000, 2),
         "ratio": round(per_request_ms, 2),
@@ -306,6 +397,10 @@ def _measure_inbound(env: dict[str, str], requests_count: int, bound_ms: float) 
 
 
 def _measure(env: dict[str, str], events: int, bound: float) -> dict[str, Any]:
+    """Wall time of each dispatcher invocation against the time its thread waits in socket calls.
+
+    The gate is the ratio of the totals (all the wall time over all the waiting), Salesforce and
+    HubSpot events alike; the median of the per-event ratios is printed beside it, for information."""
     import requests
 
     from textloop_local.emulators import seed
@@ -320,36 +415,43 @@ def _measure(env: dict[str, str], events: int, bound: float) -> dict[str, Any]:
         for n in range(events + 2)
     ]
     walls: list[float] = []
-    ios: list[float] = []
+    waits: list[float] = []
+    sdk: list[float] = []
     failures = []
+    sent_before = len(requests.get(f"{env['_url']}/_local/state", timeout=30).json()["sms"])
     with stdout_to(os.devnull):
         for body in bodies[:2]:  # warm: cold start and first connections are not per-event cost
             dispatcher.invoke(_sqs_event([body]))
-        with _this_thread_only(IoTimer()) as timer:
-            cpu = time.thread_time()
+        with SocketWait() as sockets, _this_thread_only(IoTimer()) as calls:
+            cpu = 0.0
             for n, body in enumerate(bodies[2:]):
                 if n % 2 == 0:  # a new entry into the stage (the CRM's calls are not the dispatcher's)
-                    cpu -= time.thread_time()
                     _enter_stage(env, "Prospecting", "Negotiation/Review")
-                    cpu += time.thread_time()
-                io_before, start = timer.seconds, time.perf_counter()
+                wait_before, sdk_before, cpu_before = sockets.seconds, calls.seconds, time.thread_time()
+                start = time.perf_counter()
                 failures.append(dispatcher.invoke(_sqs_event([body])).get("batchItemFailures"))
                 walls.append(time.perf_counter() - start)
-                ios.append(timer.seconds - io_before)
-            cpu = time.thread_time() - cpu
-    sent = len(requests.get(f"{env['_url']}/_local/state", timeout=30).json()["sms"])
+                cpu += time.thread_time() - cpu_before
+                waits.append(sockets.seconds - wait_before)
+                sdk.append(calls.seconds - sdk_before)
+    sent = len(requests.get(f"{env['_url']}/_local/state", timeout=30).json()["sms"]) - sent_before
     if any(failures) or sent != events + 2:
         raise RuntimeError(f"the benchmark's events did not all send: {sent} SMS for {events + 2} events")
-    # The median of per-event ratios: one event stalled by a noisy neighbour does not decide it.
-    ratio = statistics.median(w / i for w, i in zip(walls, ios, strict=True))
+    if not all(waits):
+        raise RuntimeError("an event waited on no socket: the socket timer did not see its I/O")
+    ratio = sum(walls) / sum(waits)
     return {
-        "name": "dispatcher time per event / its I/O time per event",
+        "name": "dispatcher wall time / its socket wait time (ratio of totals)",
+        "figure": "dispatcher_io_ratio",
+        "unit": "ratio: total wall time of the invocations / total time blocked in socket calls",
         "events": events,
+        "median_event_ratio": round(statistics.median(w / i for w, i in zip(walls, waits, strict=True)), 3),
         "per_event_ms": round(statistics.median(walls) * 1000, 2),
-        "io_per_event_ms": round(statistics.median(ios) * 1000, 2),
-        "io_calls_per_event": round(timer.calls / events, 1),
+        "socket_wait_per_event_ms": round(statistics.median(waits) * 1000, 2),
+        "sdk_call_per_event_ms": round(statistics.median(sdk) * 1000, 2),  # the old, looser floor
         "cpu_per_event_ms": round(cpu / events * 1000, 2),
-        "ratio_of_totals": round(sum(walls) / sum(ios), 3),
+        "socket_calls_per_event": round(sockets.calls / events, 1),
+        "sdk_calls_per_event": round(calls.calls / events, 1),
         "ratio": round(ratio, 3),
         "bound": bound,
         "ok": ratio <= bound,

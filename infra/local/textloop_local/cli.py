@@ -72,6 +72,7 @@ COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {  # type: i
     "templates": _lazy("templates_lint", "add_templates"),
     "report": _lazy("report", "add_report"),
     "cost": _lazy("cost", "add_cost"),
+    "faults": _lazy("fault_suite", "add_faults"),
 }
 
 

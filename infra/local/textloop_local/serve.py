@@ -7,7 +7,9 @@
 * the Salesforce (HTTPS), HubSpot and Twilio emulators, seeded;
 * the HttpApi routes of template.yaml served to the real handler modules (``apigw``), plus
   ``GET /_local/state``;
-* the SQS event sources of template.yaml polled into their functions (``sqs_poller``).
+* the SQS event sources of template.yaml polled into their functions (``sqs_poller``);
+* fault injection, ``POST/GET/DELETE /_local/faults`` (``faults``): the emulators consult it, and the app's
+  ``AWS_ENDPOINT_URL`` is a proxy in front of moto (``aws_proxy``) that injects DynamoDB and SQS faults.
 
 Environment: the app reads the variables of docs/DESIGN.md. AWS variables always point at moto
 (a local stack must never reach a real account); endpoint URLs and table/queue names are the
@@ -47,6 +49,7 @@ from typing import Any
 
 from textloop_local.apigw import ApiGateway, ApiServer, HttpRequest, Route
 from textloop_local.emulators import seed
+from textloop_local.faults import FaultRegistry
 from textloop_local.lambda_context import REGION, LocalFunction
 from textloop_local.sqs_poller import QueueBinding, SqsPoller
 
@@ -112,6 +115,8 @@ class StackOptions:
     extra_env: dict[str, str] = field(default_factory=dict)  # forced values (tests, demo)
     fire_schedules: bool = True  # False: a test fires due schedules itself with its own clock
     token_lifetime: float | None = None  # seconds the CRM emulators' OAuth tokens live (None: theirs)
+    moto_process: bool = False  # True: moto serves from a child process (moto_process.py), not a thread
+    aws_fault_proxy: bool = True  # False: the app talks to moto directly (no DynamoDB/SQS faults: a bench)
 
 
 class LocalStack:
@@ -139,6 +144,10 @@ class LocalStack:
         self._saved_env: dict[str, str | None] = {}
         self._started = False
         self._saved_modules: dict[str, Any] | None = None
+        # /_local/faults: consulted by the emulators and by the AWS proxy in front of moto (faults.py)
+        self.faults = FaultRegistry()
+        self.aws_proxy: Any = None
+        self.moto_endpoint = ""  # moto itself: the stack's own control plane, never faulted
 
     # --- public surface ---------------------------------------------------------------------
 
@@ -158,7 +167,7 @@ class LocalStack:
 
             self._clients[service] = boto3.client(
                 service,
-                endpoint_url=self.aws_endpoint,
+                endpoint_url=self.moto_endpoint or self.aws_endpoint,
                 region_name=REGION,
                 aws_access_key_id="testing",
                 aws_secret_access_key="testing",
@@ -312,12 +321,23 @@ class LocalStack:
         # 1. AWS (moto) ------------------------------------------------------------------------
         from moto.server import ThreadedMotoServer
 
-        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        if opts.moto_process:
+            from textloop_local.moto_process import MotoProcess
+
+            self.moto = MotoProcess("127.0.0.1")
+        else:
+            self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto.start()
         host, port = self.moto.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
+        self.moto_endpoint = f"http://{host}:{port}"
+        self._reset_moto(self.moto_endpoint)
+        endpoint = self.moto_endpoint
+        if opts.aws_fault_proxy:
+            from textloop_local.aws_proxy import AwsFaultProxy
+
+            self.aws_proxy = AwsFaultProxy(self.moto_endpoint, self.faults).start()
+            endpoint = self.aws_proxy.url  # the app's AWS endpoint: DynamoDB/SQS faults are injected there
         self.env["AWS_ENDPOINT_URL"] = endpoint
-        self._reset_moto(endpoint)
         self._apply_env({**AWS_ENV, "AWS_ENDPOINT_URL": endpoint})
 
         template = sam.load(opts.template)
@@ -362,6 +382,8 @@ class LocalStack:
             account_sid=secrets["TWILIO_ACCOUNT_SID"], auth_token=secrets["TWILIO_AUTH_TOKEN"]
         )
         self.twilio.start(host="127.0.0.1", port=0)
+        for emulator in (self.salesforce, self.twilio, *self.hubspot_portals.values()):
+            emulator.faults = self.faults
 
         # 3. The API server binds now: its URL is PUBLIC_BASE_URL (signatures, status callback).
         gateway = ApiGateway(
@@ -369,6 +391,9 @@ class LocalStack:
             local_endpoints={
                 ("GET", "/_local/state"): self._state_endpoint,
                 ("GET", "/_local/env"): self._env_endpoint,
+                ("POST", "/_local/faults"): self._add_fault,
+                ("GET", "/_local/faults"): self._list_faults,
+                ("DELETE", "/_local/faults"): self._clear_faults,
             },
         )
         self.api = ApiServer(gateway, host=opts.host, port=opts.port)
@@ -430,6 +455,7 @@ class LocalStack:
                 function=self.functions[s.function],
                 batch_size=s.batch_size,
                 report_batch_item_failures=s.report_batch_item_failures,
+                batching_window=s.maximum_batching_window_seconds,
             )
             for s in sam.sqs_event_sources(template)
         ]
@@ -484,6 +510,7 @@ class LocalStack:
         self.rule_arn = self.rule_arns.get("SalesforceChangeRule", "")
 
     def stop(self) -> None:
+        self.faults.stopping.set()  # held connections (timeout faults) end now
         for step in (
             lambda: self.scheduler and self.scheduler.stop(),
             lambda: self.poller and self.poller.stop(),
@@ -492,6 +519,7 @@ class LocalStack:
             lambda: self.hubspot and self.hubspot.stop(),
             *(lambda e=e: e.stop() for e in self.hubspot_portals.values() if e is not self.hubspot),
             lambda: self.salesforce and self.salesforce.stop(),
+            lambda: self.aws_proxy and self.aws_proxy.stop(),
             lambda: self.moto and self.moto.stop(),
         ):
             try:
@@ -500,7 +528,7 @@ class LocalStack:
                 log.debug("stop step failed", exc_info=True)
         self.poller = None
         self.api = None
-        self.twilio = self.hubspot = self.salesforce = self.moto = None
+        self.twilio = self.hubspot = self.salesforce = self.moto = self.aws_proxy = None
         self.hubspot_portals = {}
         self._restore_env()
         if self._saved_modules is not None:
@@ -520,6 +548,29 @@ class LocalStack:
         """The functions' environment (local endpoints and local-only credentials), so that another
         process — a benchmark, your own script — can run the handlers against this stack."""
         return 200, {"Content-Type": "application/json"}, json.dumps(self.env, indent=2).encode()
+
+    def _add_fault(self, request: HttpRequest) -> tuple[int, dict[str, str], bytes]:
+        """``POST /_local/faults``: ``{"id": ...}``, or 400 ``{"errors": [...]}`` naming every problem."""
+        from textloop_local.faults import FaultError, parse
+
+        try:
+            spec = parse(request.body)
+            if spec.target in ("dynamodb", "sqs") and self.aws_proxy is None:
+                raise FaultError(
+                    [f"{spec.target} faults need the AWS fault proxy (StackOptions.aws_fault_proxy)"]
+                )
+            fault = self.faults.add(spec)
+        except FaultError as bad:
+            return 400, {"Content-Type": "application/json"}, json.dumps({"errors": bad.problems}).encode()
+        return 201, {"Content-Type": "application/json"}, json.dumps({"id": fault}).encode()
+
+    def _list_faults(self, request: HttpRequest) -> tuple[int, dict[str, str], bytes]:
+        body = {"faults": self.faults.snapshot()}
+        return 200, {"Content-Type": "application/json"}, json.dumps(body, indent=2).encode()
+
+    def _clear_faults(self, request: HttpRequest) -> tuple[int, dict[str, str], bytes]:
+        self.faults.clear()
+        return 204, {}, b""
 
     @staticmethod
     def _reset_moto(endpoint: str) -> None:
@@ -596,7 +647,8 @@ def serve(port: int, host: str = "127.0.0.1", workdir: Path | None = None) -> in
             f"  POST {stack.url}/hubspot/webhooks   POST {stack.url}/twilio/status"
             f"   GET {stack.url}/_local/state   GET {stack.url}/_local/env"
         )
-        print(f"  AWS (moto): {stack.aws_endpoint}   EventBridge bus: {LOCAL_EVENT_BUS}")
+        print(f"  AWS (moto, behind the fault proxy): {stack.aws_endpoint}   bus: {LOCAL_EVENT_BUS}")
+        print(f"  faults: POST/GET/DELETE {stack.url}/_local/faults (README: Fault injection)")
         print(
             f"  Salesforce: {stack.salesforce.url}   HubSpot: {stack.hubspot.url}   Twilio: {stack.twilio.url}"
         )

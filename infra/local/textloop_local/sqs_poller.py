@@ -5,7 +5,9 @@ Semantics reproduced:
 * records as Lambda builds them (``messageId``, ``receiptHandle``, ``body``, ``attributes`` with
   ``ApproximateReceiveCount``/``SentTimestamp``/``SenderId``/``ApproximateFirstReceiveTimestamp``,
   ``messageAttributes`` in the Lambda shape, ``md5OfBody``, ``eventSource``, ``eventSourceARN``,
-  ``awsRegion``), up to ``BatchSize`` per invocation;
+  ``awsRegion``), up to ``BatchSize`` per invocation: more than SQS' 10 per receive are gathered by
+  further receives within ``MaximumBatchingWindowInSeconds``, as Lambda's poller does (locally the
+  window also closes as soon as a receive finds the queue empty: waiting gains nothing here);
 * with ``ReportBatchItemFailures``: the messages named in ``batchItemFailures`` stay on the queue,
   the others are deleted; an invalid response (an unknown or empty ``itemIdentifier``) fails the
   whole batch, as Lambda does; without it any successful return deletes the batch;
@@ -36,6 +38,7 @@ class QueueBinding:
     function: LocalFunction
     batch_size: int = 10
     report_batch_item_failures: bool = True
+    batching_window: float = 0.0  # seconds (MaximumBatchingWindowInSeconds) to gather up to batch_size
 
     @property
     def name(self) -> str:
@@ -168,16 +171,13 @@ class SqsPoller:
         with self._busy_lock:
             self._busy += 1
         try:
-            response = self._sqs.receive_message(
-                QueueUrl=binding.queue_url,
-                MaxNumberOfMessages=max(1, min(binding.batch_size, 10)),
-                WaitTimeSeconds=self.wait_time_seconds,
-                VisibilityTimeout=self.visibility_timeout,
-                AttributeNames=["All"],
-                MessageSystemAttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            )
-            messages = response.get("Messages") or []
+            messages = self._receive(binding, 10, self.wait_time_seconds)
+            deadline = time.monotonic() + binding.batching_window
+            while messages and len(messages) < binding.batch_size and time.monotonic() < deadline:
+                more = self._receive(binding, min(10, binding.batch_size - len(messages)), 0)
+                if not more:
+                    break  # the queue has nothing more now: locally, waiting out the window gains nothing
+                messages += more
             if messages:
                 self._invoke(binding, messages)
             return len(messages)
@@ -185,6 +185,18 @@ class SqsPoller:
             with self._busy_lock:
                 self._busy -= 1
                 self._busy_lock.notify_all()
+
+    def _receive(self, binding: QueueBinding, most: int, wait: int) -> list[dict[str, Any]]:
+        response = self._sqs.receive_message(
+            QueueUrl=binding.queue_url,
+            MaxNumberOfMessages=max(1, min(binding.batch_size, most)),
+            WaitTimeSeconds=wait,
+            VisibilityTimeout=self.visibility_timeout,
+            AttributeNames=["All"],
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        return list(response.get("Messages") or [])
 
     def _invoke(self, binding: QueueBinding, messages: list[dict[str, Any]]) -> None:
         stats = self.stats[binding.name]

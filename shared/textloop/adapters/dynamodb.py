@@ -48,6 +48,7 @@ from textloop.domain.ports import (
     SlotState,
     Tombstone,
 )
+from textloop.domain.reconcile import SendAttempt, send_id
 from textloop.domain.send_optimiser import HourCount
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ CONDITION_FAILED = "ConditionalCheckFailedException"
 HISTORY_INLINE = 50  # CONSENT_HISTORY_INLINE: consent entries kept on the number's own item
 HISTORY_PREFIX = "HIST#"  # ConsentTable: HIST#<e164>#<seq>, history entries moved out of the number's item
 ERASED_PREFIX = "ERASED#"  # ConsentTable: ERASED#<keyed hash>, the opt-out of an erased number
+SEND_PREFIX = "SEND#"  # StateTable: SEND#<send id>/SEND, an event's send (first claim, SID): reconciliation
 INDEX_PREFIX = "NUMBER#"  # StateTable: NUMBER#<e164>/SLOT#<key>, the send slots of a number
 CONTACT_PREFIX = "CONTACT#"  # StateTable: CONTACT#<crm>:<id>/NUMBER#<e164>, the numbers of a contact
 INDEX_MARGIN = timedelta(days=31)  # a deferred slot held back again, up to the send-time policy's horizon
@@ -112,7 +114,14 @@ class _Table:
 
     def __init__(self, table: str, client: DynamoDBClient | None = None) -> None:
         self.table = table
-        self.client = client or boto3.client("dynamodb", config=CLIENT_CONFIG)
+        self._client = client
+
+    @property
+    def client(self) -> DynamoDBClient:
+        """Built on first use: a cold start pays only for the clients its request needs."""
+        if self._client is None:
+            self._client = boto3.client("dynamodb", config=CLIENT_CONFIG)
+        return self._client
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -163,6 +172,8 @@ class DynamoSendSlots(_Table):
     remove it (the CRM record holds the thread). Message records expire ``retention`` after sending.
     A claim first indexes the slot by number (``NUMBER#<e164>``) and the number by contact
     (``CONTACT#<crm>:<id>``), so that an erasure finds every slot and a CRM's deletion every number.
+    ``attempt`` keeps the event's send (``SEND#<send id>``: first claim, SID) longer than the slot, for
+    reconciliation after a redelivery or a DLQ redrive (``domain/reconcile.py``).
     """
 
     def __init__(
@@ -195,6 +206,11 @@ class DynamoSendSlots(_Table):
         if item is None:  # gone between the two calls (expired, erased): the next delivery claims it
             raise InProgress("the send slot changed while it was being claimed", slot=slot.key)
         return _slot_from(item)
+
+    def slot(self, key: str) -> SendSlot | None:
+        with _translated("GetItem"):
+            found = self.client.get_item(TableName=self.table, Key=_slot_key(key), ConsistentRead=True)
+        return _slot_from(found["Item"]) if found.get("Item") else None
 
     def take_over(self, existing: SendSlot, owner: str, lease_until: datetime) -> SendSlot | None:
         return self._update(
@@ -242,6 +258,36 @@ class DynamoSendSlots(_Table):
     def release(self, slot: SendSlot, now: datetime) -> None:
         # The state stays as it is: a SENDING slot is reconciled with the provider on the retry.
         self._update(slot, "SET lease_until = :now", "#owner = :me", {":now": _s(iso(now))})
+
+    def attempt(self, slot: SendSlot, now: datetime) -> SendAttempt | None:
+        """``SEND#<send id>``/``SEND``: the event's send, recorded before the provider is called and
+        kept ``OUTCOME_TTL`` (longer than every redelivery and DLQ window) — a redrive after the slot
+        expired or was replaced still finds it. No number and no body: only the event, the first
+        claim and the SID (set by the send's answer or the first status callback)."""
+        identity = send_id(slot.event_key)
+        with _translated("UpdateItem"):
+            old = self.client.update_item(
+                TableName=self.table,
+                Key=_key(f"{SEND_PREFIX}{identity}", "SEND"),
+                UpdateExpression=(
+                    "SET event_key = if_not_exists(event_key, :event), first_at = if_not_exists(first_at, :at),"
+                    " expires_at = if_not_exists(expires_at, :exp)"
+                ),
+                ExpressionAttributeValues={
+                    ":event": _s(slot.event_key),
+                    ":at": _s(iso(min(slot.claimed_at, now))),
+                    ":exp": _epoch(now + OUTCOME_TTL),
+                },
+                ReturnValues="ALL_OLD",
+            ).get("Attributes")
+        if not old or "first_at" not in old:
+            return None
+        return SendAttempt(
+            identity,
+            old.get("event_key", {}).get("S", slot.event_key),
+            datetime.fromisoformat(old["first_at"]["S"]),
+            old.get("sid", {}).get("S", ""),
+        )
 
     def _update(
         self,
@@ -325,6 +371,7 @@ class DynamoSendSlots(_Table):
         self._slot_transaction(
             _slot_move(slot, SlotState.SENT, sid=slot.sid, sent_at=iso(now)),
             {"Update": {"TableName": self.table, **_message_update(slot.sid, message)}},
+            {"Update": {"TableName": self.table, **_send_sid(slot.event_key, slot.sid, now)}},
             {
                 "Put": {
                     "TableName": self.table,
@@ -370,6 +417,20 @@ def _claim_condition(slot: SendSlot, now: datetime) -> dict[str, Any]:
         ),
         "ExpressionAttributeNames": {"#state": "state", **({"#entry": "entry"} if slot.entry else {})},
         "ExpressionAttributeValues": values,
+    }
+
+
+def _send_sid(event_key: str, sid: str, at: datetime) -> dict[str, Any]:
+    """The SID on the event's send record (``SEND#<send id>``), the moment Twilio answered."""
+    return {
+        "Key": _key(f"{SEND_PREFIX}{send_id(event_key)}", "SEND"),
+        "UpdateExpression": "SET sid = :sid, event_key = if_not_exists(event_key, :event),"
+        " expires_at = if_not_exists(expires_at, :exp)",
+        "ExpressionAttributeValues": {
+            ":sid": _s(sid),
+            ":event": _s(event_key),
+            ":exp": _epoch(at + OUTCOME_TTL),
+        },
     }
 
 
@@ -460,6 +521,23 @@ class DynamoConversations(_Table):
         with _translated("GetItem"):
             item = self.client.get_item(TableName=self.table, Key=_key(f"MSG#{sid}", "MSG")).get("Item")
         return {k: next(iter(v.values())) for k, v in item.items()} if item else None
+
+    def attach_sid(self, identity: str, sid: str) -> bool:
+        """A status callback carried the send id (``?slot=``): its SID goes on the send record unless
+        one is there (the send's own answer). An unknown id changes nothing. Returns whether it moved."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=_key(f"{SEND_PREFIX}{identity}", "SEND"),
+                UpdateExpression="SET sid = :sid",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(sid) OR sid = :empty)",
+                ExpressionAttributeValues={":sid": _s(sid), ":empty": _s("")},
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise StoreUnavailable(f"DynamoDB UpdateItem failed: {exc.response['Error']['Code']}") from None
+        return True
 
     def update_status(
         self, sid: str, status: str, rank: int, error_code: str, at: datetime, price: str = ""

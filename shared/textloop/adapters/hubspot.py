@@ -12,6 +12,7 @@ and the call is made once more.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,33 +25,57 @@ import phonenumbers
 import urllib3
 from hubspot import HubSpot
 from hubspot.crm.associations.v4 import ApiException as AssociationsApiException
+from hubspot.crm.associations.v4 import (
+    BatchInputPublicFetchAssociationsBatchRequest,
+    PublicFetchAssociationsBatchRequest,
+)
 from hubspot.crm.contacts import ApiException as ContactsApiException
+from hubspot.crm.contacts import BatchReadInputSimplePublicObjectId as ContactsBatchRead
 from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest, SimplePublicObjectInput
+from hubspot.crm.contacts import SimplePublicObjectId as ContactId
 from hubspot.crm.deals import ApiException as DealsApiException
+from hubspot.crm.deals import BatchReadInputSimplePublicObjectId as RecordsBatchRead
 from hubspot.crm.deals import Filter as DealFilter
 from hubspot.crm.deals import FilterGroup as DealFilterGroup
 from hubspot.crm.deals import PublicObjectSearchRequest as DealSearchRequest
+from hubspot.crm.deals import SimplePublicObjectId as RecordId
 from hubspot.crm.objects.communications import (
     ApiException as CommunicationsApiException,
 )
 from hubspot.crm.objects.communications import (
     AssociationSpec,
+    BatchInputSimplePublicObjectBatchInputForCreate,
     PublicAssociationsForObject,
     PublicObjectId,
+    SimplePublicObjectBatchInputForCreate,
     SimplePublicObjectInputForCreate,
 )
+from hubspot.crm.objects.communications import Filter as CommunicationFilter
+from hubspot.crm.objects.communications import FilterGroup as CommunicationFilterGroup
+from hubspot.crm.objects.communications import PublicObjectSearchRequest as CommunicationSearchRequest
 from hubspot.crm.objects.meetings import ApiException as MeetingsApiException
 from hubspot.crm.objects.tasks import ApiException as TasksApiException
 from hubspot.crm.objects.tasks import AssociationSpec as TaskAssociationSpec
+from hubspot.crm.objects.tasks import Filter as TaskFilter
+from hubspot.crm.objects.tasks import FilterGroup as TaskFilterGroup
 from hubspot.crm.objects.tasks import PublicAssociationsForObject as TaskAssociation
 from hubspot.crm.objects.tasks import PublicObjectId as TaskObjectId
+from hubspot.crm.objects.tasks import PublicObjectSearchRequest as TaskSearchRequest
 from hubspot.crm.objects.tasks import SimplePublicObjectInputForCreate as TaskInput
 from hubspot.crm.owners import ApiException as OwnersApiException
 from hubspot.crm.tickets import ApiException as TicketsApiException
 
 from textloop.adapters.hubspot_auth import HubSpotAuth, HubSpotCredentials, HubSpotLoginFailed
+from textloop.adapters.limits import retry_after_header
+from textloop.adapters.prefetched import BATCH_LIMIT, PrefetchedContexts, chunks
 from textloop.config import Renewable
-from textloop.domain.errors import CrmAuthFailed, CrmRejected, CrmUnavailable, RecordNotFound
+from textloop.domain.errors import (
+    CrmAuthFailed,
+    CrmRejected,
+    CrmUnavailable,
+    RecordNotFound,
+    TextloopError,
+)
 from textloop.domain.model import (
     ConsentStatus,
     MessageContext,
@@ -64,9 +89,14 @@ from textloop.domain.model import (
 )
 from textloop.domain.phone import mask, mask_in_text, same_number
 from textloop.domain.pipeline import MeetingLinks
-from textloop.domain.ports import DueRenewal, RenewalQuery
+from textloop.domain.ports import DueRenewal, LoggedSms, RenewalQuery
 
 TIMEOUT = (3.05, 10.0)  # (connect, read) seconds
+TEN_SECONDS = 10.0  # HubSpot's rolling burst window (TEN_SECONDLY_ROLLING), when a 429 does not name it
+DAILY_LIMIT_RETRY_AFTER = 900.0  # seconds a message waits once the portal's daily limit is spent
+# urllib3's default (the SDK's) sleeps a 429/503's Retry-After inside the Lambda and tries 3 times: the
+# same connection retries, but a rate limit is answered at once (the queue message waits instead).
+NO_SLEEP_ON_RETRY_AFTER = urllib3.util.Retry(total=3, respect_retry_after_header=False)
 _CONTACT_PROPERTIES = ["firstname", "lastname", "mobilephone", "phone", "email"]
 _CONTACT_PHONE_PROPERTIES = ("mobilephone", "phone")  # in order of preference
 # The national numbers HubSpot calculates from phone and mobilephone, whatever their formatting.
@@ -77,6 +107,8 @@ _SEARCHABLE_PHONE_PROPERTIES = (
 _SEARCH_PAGE = 100
 _SEARCH_INTERVAL = 0.2  # seconds between two search pages (HubSpot: 5 search requests/s)
 PHONE_STATUS_PROPERTY = "textloop_phone_status"  # custom enumeration: wrong_person, unreachable, landline
+SMS_SID_PROPERTY = "textloop_message_sid"  # custom communication + task property: the idempotency key
+_LOG_BATCH = 100  # inputs per communications batch create, SIDs per search (HubSpot's limits)
 # HUBSPOT_DEFINED association type ids, from a communication to ...
 COMMUNICATION_TO_CONTACT = 81
 COMMUNICATION_TO_DEAL = 85
@@ -126,6 +158,7 @@ class HubSpotGateway:
         auth: HubSpotAuth | None = None,
     ) -> None:
         self._props = contact_properties or ContactProperties()
+        self._prefetched = PrefetchedContexts()  # one dispatcher batch's contexts (``prefetch``)
 
         def api(sdk_api: Any) -> Any:
             return sdk_api if auth is None else _Authenticated(sdk_api, auth)
@@ -139,9 +172,18 @@ class HubSpotGateway:
             "ticket": api(client.crm.tickets.search_api),
         }
         self._associations = api(client.crm.associations.v4.basic_api)
+        self._record_batches = {
+            "deal": api(client.crm.deals.batch_api),
+            "ticket": api(client.crm.tickets.batch_api),
+        }
+        self._contact_batches = api(client.crm.contacts.batch_api)
+        self._association_batches = api(client.crm.associations.v4.batch_api)
         self._tasks = api(client.crm.objects.tasks.basic_api)
+        self._task_search = api(client.crm.objects.tasks.search_api)  # keyed notes: consent, flags
         self._owners = api(client.crm.owners.owners_api)
         self._communications = api(client.crm.objects.communications.basic_api)
+        self._communication_batch = api(client.crm.objects.communications.batch_api)
+        self._communication_search = api(client.crm.objects.communications.search_api)
         self._meetings = api(client.crm.objects.meetings.basic_api)
         self._timeout = timeout
         self._default_region = default_region  # the country of a number typed without a country code
@@ -155,7 +197,7 @@ class HubSpotGateway:
         default_region: str = "US",
         contact_properties: ContactProperties | None = None,
     ) -> HubSpotGateway:
-        client = HubSpot(access_token=access_token, host=base_url.rstrip("/"))
+        client = HubSpot(access_token=access_token, host=base_url.rstrip("/"), retry=NO_SLEEP_ON_RETRY_AFTER)
         return cls(client, timeout, default_region, contact_properties)
 
     @classmethod
@@ -170,7 +212,7 @@ class HubSpotGateway:
     ) -> HubSpotGateway:
         """Tokens from *credentials* (the secret: a static token, or OAuth with a refresh token)."""
         auth = auth or HubSpotAuth(credentials, base_url, timeout=timeout)
-        client = HubSpot(host=base_url.rstrip("/"))
+        client = HubSpot(host=base_url.rstrip("/"), retry=NO_SLEEP_ON_RETRY_AFTER)
         return cls(client, timeout, default_region, contact_properties, auth)
 
     # --- CrmGateway --------------------------------------------------------------------
@@ -178,6 +220,9 @@ class HubSpotGateway:
     def load_context(
         self, record: RecordRef, fields: Sequence[str], recipient_role: str | None = None
     ) -> MessageContext:
+        prefetched = self._prefetched.take(record, fields, recipient_role)
+        if prefetched is not None:
+            return prefetched
         api = _record_api(self._records, record)
         with _translated(record):
             obj = api.get_by_id(
@@ -201,30 +246,215 @@ class HubSpotGateway:
             account_id=_first_company(obj.associations) or "",  # the outcomes' account
         )
 
-    def log_sms(self, activity: SmsActivity) -> str:
-        if activity.record is None and not activity.contact_id:
-            raise ValueError("an SMS activity needs a record or a contact")
-        body = f"{activity.body}\n\n{activity.direction.capitalize()} SMS · Twilio SID {activity.sid}"
-        properties = {
-            "hs_communication_channel_type": "SMS",
-            "hs_communication_logged_from": "CRM",
-            "hs_communication_body": body,
-            "hs_timestamp": _timestamp(activity.at),
+    def prefetch(
+        self, records: Sequence[RecordRef], fields: Sequence[str], recipient_role: str | None = None
+    ) -> int:
+        """Per object type and 100 ids: one batch read of the records (the fields and the owner id), two v4
+        association batch reads (to contacts, with their labels, and to companies), one batch read of the
+        recipients and the owners (one read, or the owners list when there are several)."""
+        self._prefetched.begin()
+        wanted: dict[str, dict[str, RecordRef]] = {}
+        for record in records:
+            _record_api(self._records, record)  # a deal or a ticket
+            wanted.setdefault(record.object_type, {})[record.record_id] = record
+        for object_type, refs in wanted.items():
+            for ids in chunks(list(refs), BATCH_LIMIT["hubspot"]):
+                with _translated(f"hubspot:{object_type}:prefetch({len(ids)})"):
+                    self._prefetch_chunk(object_type, {i: refs[i] for i in ids}, fields, recipient_role)
+        return len(self._prefetched)
+
+    def _prefetch_chunk(
+        self, object_type: str, refs: dict[str, RecordRef], fields: Sequence[str], role: str | None
+    ) -> None:
+        read = self._record_batches[object_type].read(
+            RecordsBatchRead(
+                inputs=[RecordId(id=i) for i in refs],
+                properties=list(dict.fromkeys([*fields, "hubspot_owner_id"])),
+                properties_with_history=[],
+            ),
+            _request_timeout=self._timeout,
+        )
+        found = {str(o.id): o for o in read.results or [] if str(o.id) in refs}  # the others: gone
+        if not found:
+            return
+        contacts_of = self._associated(f"{object_type}s", "contacts", list(found))
+        companies_of = self._associated(f"{object_type}s", "companies", list(found))
+        chosen: dict[str, str | None] = {}
+        for record_id in found:
+            links, complete = contacts_of.get(record_id, ([], True))
+            labelled = _labelled(links, role) if role else None
+            if role and labelled is None and not complete:
+                continue  # the label may be on a later page: this record is read on its own
+            chosen[record_id] = labelled or (str(links[0].to_object_id) if links else None)
+        people = self._contacts_by_id([c for c in chosen.values() if c])
+        owners = self._owners_by_id(
+            [str((found[i].properties or {}).get("hubspot_owner_id") or "") for i in chosen]
+        )
+        for record_id, contact_id in chosen.items():
+            if contact_id and contact_id not in people:
+                continue  # deleted since it was associated, or not read: read on its own
+            properties: dict[str, Any] = found[record_id].properties or {}
+            companies, _ = companies_of.get(record_id, ([], True))
+            context = MessageContext(
+                record=refs[record_id],
+                fields={name: properties.get(name) for name in fields},
+                recipient=people[contact_id] if contact_id else None,
+                owner=owners.get(str(properties.get("hubspot_owner_id") or "")),
+                account_id=str(companies[0].to_object_id) if companies else "",
+            )
+            self._prefetched.put(context, fields, role)
+
+    def _associated(self, from_type: str, to_type: str, ids: list[str]) -> dict[str, tuple[list[Any], bool]]:
+        """v4 association batch read: record id → (its associations, whether that is all of them). A record
+        without any is in the answer's errors (207), not in its results."""
+        answer = self._association_batches.get_page(
+            from_type,
+            to_type,
+            BatchInputPublicFetchAssociationsBatchRequest(
+                inputs=[PublicFetchAssociationsBatchRequest(id=i) for i in ids]
+            ),
+            _request_timeout=self._timeout,
+        )
+        return {
+            str(result._from.id): (
+                list(result.to or []),
+                result.paging is None or result.paging.next is None,
+            )
+            for result in answer.results or []
         }
-        if activity.owner_id:
-            properties["hubspot_owner_id"] = activity.owner_id
-        associations = []
-        if activity.contact_id:
-            associations.append(_association(activity.contact_id, COMMUNICATION_TO_CONTACT))
-        if activity.record is not None:
-            type_id = _record_type_id(activity.record)
-            associations.append(_association(activity.record.record_id, type_id))
-        with _translated(activity.record or f"hubspot:contact:{activity.contact_id}"):
-            created = self._communications.create(
-                SimplePublicObjectInputForCreate(properties=properties, associations=associations),
+
+    def _contacts_by_id(self, ids: list[str]) -> dict[str, Person]:
+        """One batch read of up to 100 contacts (the dispatcher's batch never holds more records)."""
+        people: dict[str, Person] = {}
+        for chunk in chunks(ids, BATCH_LIMIT["hubspot"]):
+            read = self._contact_batches.read(
+                ContactsBatchRead(
+                    inputs=[ContactId(id=i) for i in chunk],
+                    properties=self._props.read,
+                    properties_with_history=[],
+                ),
                 _request_timeout=self._timeout,
             )
-        return str(created.id)
+            people |= {str(c.id): self._person(c) for c in read.results or []}
+        return people
+
+    def _owners_by_id(self, ids: list[str]) -> dict[str, Person]:
+        """The owners among *ids*: one read for one owner, else the active owners' list (HubSpot has no
+        owners batch read). An owner not found (deactivated) is not in the answer: no owner."""
+        wanted = {i for i in ids if i.isdigit()}
+        if len(wanted) <= 1:
+            return {i: p for i in wanted if (p := self._owner(i)) is not None}
+        owners: dict[str, Person] = {}
+        after: str | None = None
+        while True:
+            page = self._owners.get_page(
+                limit=500, after=after, archived=False, _request_timeout=self._timeout
+            )
+            owners |= {str(o.id): _owner_person(o) for o in page.results or [] if str(o.id) in wanted}
+            following = page.paging.next if page.paging is not None else None
+            if following is None or not following.after or wanted <= owners.keys():
+                return owners
+            after = following.after
+
+    def log_sms(self, activity: SmsActivity) -> str:
+        logged = self.log_sms_many([activity])[0]
+        if logged.error is not None:
+            raise logged.error
+        return logged.activity_id
+
+    def log_sms_many(self, activities: Sequence[SmsActivity]) -> list[LoggedSms]:
+        """Per 100 activities: one communications search for those already carrying their SIDs
+        (``SMS_SID_PROPERTY``, operator IN), then one batch create of the others. HubSpot refuses a
+        whole batch for one invalid input (a deal deleted since): then each is created alone, so only
+        that one fails."""
+        inputs = [_sms_communication(a) for a in activities]  # a malformed activity is a bug: ValueError
+        results: list[LoggedSms] = []
+        for start in range(0, len(inputs), _LOG_BATCH):
+            chunk = activities[start : start + _LOG_BATCH]
+            results += self._log_chunk(chunk, inputs[start : start + _LOG_BATCH])
+        return results
+
+    def _log_chunk(self, activities: Sequence[SmsActivity], inputs: list[Any]) -> list[LoggedSms]:
+        label = f"hubspot:communication:sms({len(inputs)})"
+        try:
+            with _translated(label):
+                found = self._logged_communications(activities)
+        except TextloopError as exc:
+            return [LoggedSms(a.log_key, error=exc) for a in activities]
+        missing = list({a.log_key: i for i, a in enumerate(activities) if a.log_key not in found}.values())
+        created: dict[str, LoggedSms] = {}
+        if len(missing) > 1:
+            try:
+                with _translated(label):
+                    answer = self._communication_batch.create(
+                        BatchInputSimplePublicObjectBatchInputForCreate(inputs=[inputs[i] for i in missing]),
+                        _request_timeout=self._timeout,
+                    )
+                by_sid = {
+                    str((r.properties or {}).get(SMS_SID_PROPERTY) or ""): str(r.id) for r in answer.results
+                }
+                created = {
+                    activities[i].log_key: LoggedSms(activities[i].log_key, by_sid[activities[i].log_key])
+                    for i in missing
+                    if activities[i].log_key in by_sid
+                }
+            except CrmUnavailable as exc:
+                created = {
+                    activities[i].log_key: LoggedSms(activities[i].log_key, error=exc) for i in missing
+                }
+            except TextloopError:
+                pass  # refused as a whole for one input: each is created alone below
+        for index in missing:
+            if activities[index].log_key not in created:
+                created[activities[index].log_key] = self._create_one(activities[index], inputs[index])
+        return [
+            LoggedSms(a.log_key, found[a.log_key], existing=True)
+            if a.log_key in found
+            else created[a.log_key]
+            for a in activities
+        ]
+
+    def _create_one(self, activity: SmsActivity, communication: Any) -> LoggedSms:
+        try:
+            with _translated(activity.record or f"hubspot:contact:{activity.contact_id}"):
+                created = self._communications.create(
+                    SimplePublicObjectInputForCreate(
+                        properties=communication.properties, associations=communication.associations
+                    ),
+                    _request_timeout=self._timeout,
+                )
+        except TextloopError as exc:
+            return LoggedSms(activity.log_key, error=exc)
+        return LoggedSms(activity.log_key, str(created.id))
+
+    def _logged_communications(self, activities: Sequence[SmsActivity]) -> dict[str, str]:
+        """The communications already logged for these SIDs (SID → id): one search (IN, every page)."""
+        sids = sorted({a.log_key for a in activities if a.log_key})
+        if not sids:
+            return {}
+        request = CommunicationSearchRequest(
+            filter_groups=[
+                CommunicationFilterGroup(
+                    filters=[CommunicationFilter(property_name=SMS_SID_PROPERTY, operator="IN", values=sids)]
+                )
+            ],
+            properties=[SMS_SID_PROPERTY],
+            limit=_LOG_BATCH,
+        )
+        wanted = {sid.casefold(): sid for sid in sids}  # HubSpot's search compares text case-insensitively
+        found: dict[str, str] = {}
+        while True:
+            page = self._communication_search.do_search(
+                public_object_search_request=request, _request_timeout=self._timeout
+            )
+            for obj in page.results or []:
+                sid = wanted.get(str((obj.properties or {}).get(SMS_SID_PROPERTY) or "").casefold())
+                if sid is not None:
+                    found.setdefault(sid, str(obj.id))
+            following = page.paging.next if page.paging is not None else None
+            if following is None or not following.after:
+                return found
+            request.after = following.after
 
     def find_contacts(self, phone: str) -> list[Person]:
         try:
@@ -292,47 +522,56 @@ class HubSpotGateway:
         completed = properties.get("hs_task_completion_date") or properties.get("hs_lastmodifieddate")
         return TaskState(open=False, completed_at=_instant(completed))
 
-    def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
+    def flag_phone(self, contact_id: str, status: PhoneStatus, note: str, key: str | None = None) -> None:
         with _translated(f"hubspot:contact:{contact_id}"):
             self._contacts.update(
                 contact_id,
                 SimplePublicObjectInput(properties={PHONE_STATUS_PROPERTY: status.value}),
                 _request_timeout=self._timeout,
             )
-            self._tasks.create(
-                TaskInput(
-                    properties={
-                        "hs_task_subject": f"SMS: number flagged {status.value}",
-                        "hs_task_body": note,
-                        "hs_task_status": "COMPLETED",
-                        "hs_task_type": "TODO",
-                        "hs_timestamp": _timestamp(datetime.now(UTC)),
-                    },
-                    associations=[_task_association(contact_id, TASK_TO_CONTACT)],
-                ),
-                _request_timeout=self._timeout,
-            )
+            self._note_once(contact_id, f"SMS: number flagged {status.value}", note, key)
 
-    def record_consent(self, contact_id: str, status: ConsentStatus, note: str) -> None:
+    def record_consent(
+        self, contact_id: str, status: ConsentStatus, note: str, key: str | None = None
+    ) -> None:
         with _translated(f"hubspot:contact:{contact_id}"):
             self._contacts.update(
                 contact_id,
                 SimplePublicObjectInput(properties={self._props.consent: status.value}),
                 _request_timeout=self._timeout,
             )
-            self._tasks.create(
-                TaskInput(
-                    properties={
-                        "hs_task_subject": f"SMS consent: {status.value}",
-                        "hs_task_body": mask_in_text(note),
-                        "hs_task_status": "COMPLETED",
-                        "hs_task_type": "TODO",
-                        "hs_timestamp": _timestamp(datetime.now(UTC)),
-                    },
-                    associations=[_task_association(contact_id, TASK_TO_CONTACT)],
-                ),
-                _request_timeout=self._timeout,
+            self._note_once(contact_id, f"SMS consent: {status.value}", mask_in_text(note), key)
+
+    def _note_once(self, contact_id: str, subject: str, note: str, key: str | None) -> None:
+        """The completed task noting *subject* on the contact; with a *key*, only when no task carries
+        it yet (``SMS_SID_PROPERTY`` on tasks, searched like the SMS log's communications)."""
+        properties = {
+            "hs_task_subject": subject,
+            "hs_task_body": note,
+            "hs_task_status": "COMPLETED",
+            "hs_task_type": "TODO",
+            "hs_timestamp": _timestamp(datetime.now(UTC)),
+        }
+        if key:
+            request = TaskSearchRequest(
+                filter_groups=[
+                    TaskFilterGroup(
+                        filters=[TaskFilter(property_name=SMS_SID_PROPERTY, operator="EQ", value=key)]
+                    )
+                ],
+                properties=[SMS_SID_PROPERTY],
+                limit=1,
             )
+            page = self._task_search.do_search(
+                public_object_search_request=request, _request_timeout=self._timeout
+            )
+            if page.results:
+                return
+            properties[SMS_SID_PROPERTY] = key
+        self._tasks.create(
+            TaskInput(properties=properties, associations=[_task_association(contact_id, TASK_TO_CONTACT)]),
+            _request_timeout=self._timeout,
+        )
 
     # --- RenewalSearch -----------------------------------------------------------------
 
@@ -408,6 +647,9 @@ class HubSpotGateway:
             if exc.status == 404:  # an association to a contact deleted since: no recipient
                 return None
             raise
+        return self._person(contact)
+
+    def _person(self, contact: Any) -> Person:
         values: dict[str, Any] = contact.properties or {}
         return Person(
             crm_id=str(contact.id),
@@ -432,12 +674,51 @@ class HubSpotGateway:
             if exc.status == 404:  # a deactivated owner: the message goes out without one
                 return None
             raise
-        return Person(
-            crm_id=str(owner.id),
-            first_name=owner.first_name or "",
-            last_name=owner.last_name or "",
-            email=owner.email or "",
-        )
+        return _owner_person(owner)
+
+
+def _owner_person(owner: Any) -> Person:
+    return Person(
+        crm_id=str(owner.id),
+        first_name=owner.first_name or "",
+        last_name=owner.last_name or "",
+        email=owner.email or "",
+    )
+
+
+def _labelled(links: list[Any], label: str | None) -> str | None:
+    """The first associated id with the association label *label* (case ignored), None if none has it."""
+    wanted = (label or "").casefold()
+    for link in links:
+        if any((t.label or "").casefold() == wanted for t in link.association_types or []):
+            return str(link.to_object_id)
+    return None
+
+
+def _sms_communication(activity: SmsActivity) -> Any:
+    """The SMS communication logging one SMS (batch create input), keyed by its Twilio SID."""
+    if activity.record is None and not activity.contact_id:
+        raise ValueError("an SMS activity needs a record or a contact")
+    if not activity.log_key:
+        raise ValueError("an SMS activity needs its Twilio SID (or its own key): it is logged once by it")
+    body = f"{activity.body}\n\n{activity.direction.capitalize()} SMS · Twilio SID {activity.sid}"
+    properties = {
+        "hs_communication_channel_type": "SMS",
+        "hs_communication_logged_from": "CRM",
+        "hs_communication_body": body,
+        "hs_timestamp": _timestamp(activity.at),
+    }
+    if activity.log_key:
+        properties[SMS_SID_PROPERTY] = activity.log_key
+    if activity.owner_id:
+        properties["hubspot_owner_id"] = activity.owner_id
+    associations = []
+    if activity.contact_id:
+        associations.append(_association(activity.contact_id, COMMUNICATION_TO_CONTACT))
+    if activity.record is not None:
+        type_id = _record_type_id(activity.record)
+        associations.append(_association(activity.record.record_id, type_id))
+    return SimplePublicObjectBatchInputForCreate(properties=properties, associations=associations)
 
 
 def _day_ms(day: date) -> str:
@@ -607,7 +888,16 @@ def _translated(record: RecordRef | str) -> Iterator[None]:
             raise RecordNotFound(
                 f"{record} (or a record it links to) does not exist in HubSpot", record=str(record)
             ) from None
-        if status in (0, 401, 429) or status >= 500:
+        if status == 429:  # a rate limit: wait for its window (the ten-second one, or the daily one)
+            policy, wait = _rate_limited(exc)
+            raise CrmUnavailable(
+                f"HubSpot answered 429 ({policy})",
+                record=str(record),
+                status=status,
+                policy=policy,
+                retry_after=wait,
+            ) from None
+        if status in (0, 401) or status >= 500:
             raise CrmUnavailable(
                 f"HubSpot answered {status or 'nothing'}", record=str(record), status=status
             ) from None
@@ -616,3 +906,22 @@ def _translated(record: RecordRef | str) -> Iterator[None]:
         ) from None
     except urllib3.exceptions.HTTPError as exc:
         raise CrmUnavailable(f"HubSpot unreachable: {type(exc).__name__}", record=str(record)) from None
+
+
+def _rate_limited(exc: Any) -> tuple[str, float]:
+    """HubSpot's 429: which limit (``policyName``: TEN_SECONDLY_ROLLING, SECONDLY, DAILY) and how long to
+    wait — ``Retry-After`` when sent, else the window ``X-HubSpot-RateLimit-Interval-Milliseconds`` names
+    (ten seconds by default); the daily limit waits ``DAILY_LIMIT_RETRY_AFTER``."""
+    headers = {str(k).lower(): str(v) for k, v in dict(getattr(exc, "headers", None) or {}).items()}
+    try:
+        body = json.loads(getattr(exc, "body", None) or "{}")
+    except (TypeError, ValueError):
+        body = {}
+    policy = str(body.get("policyName") or "") if isinstance(body, dict) else ""
+    if policy == "DAILY" or headers.get("x-hubspot-ratelimit-daily-remaining") == "0":
+        return policy or "DAILY", retry_after_header(headers, DAILY_LIMIT_RETRY_AFTER)
+    try:
+        window = int(headers.get("x-hubspot-ratelimit-interval-milliseconds", "")) / 1000
+    except ValueError:
+        window = TEN_SECONDS
+    return policy or "TEN_SECONDLY_ROLLING", retry_after_header(headers, window)

@@ -63,9 +63,21 @@ def batches(bodies: Sequence[str]) -> Iterator[list[str]]:
 
 
 class SqsQueue:
-    def __init__(self, queue_url: str, client: SQSClient | None = None) -> None:
+    """One queue. Its client is built on first use (a cold start pays only for what its request needs),
+    or is *share*'s (another queue's, built when either first needs it)."""
+
+    def __init__(
+        self, queue_url: str, client: SQSClient | None = None, *, share: SqsQueue | None = None
+    ) -> None:
         self.queue_url = queue_url
-        self.client = client or boto3.client("sqs")
+        self._client = client
+        self._share = share
+
+    @property
+    def client(self) -> SQSClient:
+        if self._client is None:
+            self._client = self._share.client if self._share is not None else boto3.client("sqs")
+        return self._client
 
     def send_all(self, bodies: Sequence[str]) -> None:
         for group in list(batches(bodies)):  # every body checked before the first is sent

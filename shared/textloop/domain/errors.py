@@ -111,7 +111,19 @@ class SendRejected(Skip):
 
 
 class Retryable(TextloopError):
+    """*retry_after*: seconds the provider asked us to wait (429 Retry-After, a rate window, an API
+    limit nearly spent): the queue message is made invisible that long (``adapters.limits``) instead
+    of coming straight back. Kept in ``details["retry_after"]`` too, so it survives as a result."""
+
     reason = "retryable"
+
+    def __init__(self, message: str = "", **details: object) -> None:
+        wait = details.pop("retry_after", None)
+        self.retry_after: float | None = None
+        if isinstance(wait, int | float | str) and wait != "":
+            self.retry_after = round(max(0.0, float(wait)), 3)
+            details["retry_after"] = self.retry_after
+        super().__init__(message, **details)
 
 
 class CrmUnavailable(Retryable):

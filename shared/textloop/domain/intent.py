@@ -242,7 +242,7 @@ _ENDERS = _wordset(
     "bro dude man sir maam mam idiot idiots jerk jerks people guys yall folks yo but and or so then cuz bc "
     "cause coz otherwise im i ive id ill you u who what why how is are was not no nope never sorry hello hi "
     "hey please por favor gracias ya ahora merci svp sil vous plait bitte danke jetzt sofort obrigado obrigada "
-    "agora per favore grazie subito ora adesso"
+    "agora per favore grazie subito ora adesso period periodt"
 )
 _CONDITIONS = _wordset("if when once after before unless until till whenever while")
 # "stop and regroup": the activity stops, not the texts.
@@ -263,7 +263,8 @@ _PARTICLES = _wordset("by in over at up down on for to into around near off insi
 _NP_PREPOSITIONS = _wordset("with from of about")
 _NP_BREAKS = _wordset(
     "without within during via per than like except including onto toward towards under between among "
-    "against regarding re since here there where which who whom whose that because while"
+    "against regarding re since here there where which who whom whose that because while though tho also "
+    "too anyway anyways"
 )
 _MESSAGING = _wordset(
     "text texts txt txts texting txting textin txtin sms smss smses message messages msg msgs mesage mesages "
@@ -327,6 +328,8 @@ _NON_MESSAGING = _wordset(
     "negotiation negotiations approval approvals"
 )
 _EMAILING = _wordset("emailing mailing emails email")
+_BY_TEXT = _Pattern(r"\b(?:by|via|per|over|through|thru)\s+(?:text|texts|txt|sms|text\s+messages?)\b")
+_CONTACT_BASE = _wordset("send text txt message msg sms write contact spam bother")  # "stop to <verb>"
 _CONTACT_ING = _wordset(
     "texting txting textin txtin messaging msging sending sendin contacting calling callin emailing bugging "
     "bothering pestering harassing harrassing spamming hounding pinging writing hitting blowing reaching "
@@ -665,6 +668,8 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
         if toks[j] == "of" and verb in ("end", "stop", "quit"):
             return "other"  # the end of the month
         return _noun_phrase(toks, j + 1)
+    if toks[j] == "to" and j + 1 < n and toks[j + 1] in _CONTACT_BASE:
+        return _contact_object(toks, j + 2)  # non-native "please stop to send me the sms"
     if token in _PARTICLES:
         return "other"  # stop by, stop in, end up, quit at 5
     if token in _CONTACT_ING or (token.endswith("in") and token + "g" in _CONTACT_ING):
@@ -782,7 +787,7 @@ _PRODUCT = _wordset(
 # The texts are kept ("SMS sind ok", "los SMS están bien", "les SMS ça va"): a revocation word is then
 # about another channel (an e-mail newsletter), never the texts.
 _TEXTS_OK = (
-    r"\b(?:texts?|texting|sms|text\s+messages?|mensajes|mensagens|messaggi|nachrichten|textos)\s+(?:are|is|sind"
+    r"(?<!\bno )(?<!\bmore )(?<!\bany )\b(?:texts?|texting|sms|text\s+messages?|mensajes|mensagens|messaggi|nachrichten|textos)\s+(?:are|is|sind"
     r"|estan|esta|son|sont|vont|sao|estao|sono|vanno)?\s*(?:still\s+)?(?:fine|ok|okay|good|bien|in\s+ordnung"
     r"|gut|ca\s+va|bem|bene|benissimo|buenos|perfectos?)\b"
 )
@@ -894,6 +899,13 @@ def _verb_revokes(
             veto("negated")
             continue
         obj = _object(clause, caps, i + 1, verb)
+        if (
+            obj == "other"
+            and clause[i + 1 : i + 2]
+            and clause[i + 1] in _CONTACT_ING
+            and _BY_TEXT.search(" ".join(clause[i + 2 :]))
+        ):
+            obj = "msg"  # "stop sending me contract links by text": whatever they are, the texts carry them
         if obj == "box":
             obj = "other" if reply.product else "msg"
         if reply.accident and (
@@ -1985,7 +1997,19 @@ _CUE_WORDS = _wordset(
     "desuscribir desuscribirme desabonner desinscrire abmelden abbestellen descadastrar disiscrivere "
     "aufhoren arreter arrete arretez parar paren pare parem smettila smettetela smettere dejen deja dejar "
     "deixem deixe deixa cessate cessez cessar cesse cessem radiez radier loschung supresion supressao "
-    "cancellazione diffida pause pausar instead darreter"
+    "cancellazione diffida pause pausar instead darreter "
+    # round 7, by category from the pool's held-out misses: switching the texts off, leaving or being
+    # left out of a list, forgetting a number, interrupting the sending, a regulator or a lawyer, annoyance
+    "disable deactivate desactivar desactiven desactiver desactivez deaktivieren desativar desativem "
+    "disattivare disattivate disattiva abstellen einstellen abschalten ausschalten unenroll discontinue "
+    "exclude excluded exclusion suppress suppression scrub scrubbed purge withdraw excluir excluyan "
+    "exclure excluez ausschliessen austragen rausnehmen escludere escludetemi quiten quitenme togliete "
+    "forget olvidar olvidense olvidate olvidenme oublier oubliez vergessen vergesst esquecer "
+    "esquece esquecam dimenticare dimenticate dimentica interrompere interrompiate interrompete "
+    "interrumpir interrumpan interrompre interrompez interromper interrompam unterlassen stoppen "
+    "tcpa gdpr rgpd dsgvo uwg aepd profeco procon garante cnil lawyer attorney abogado avocat anwalt "
+    "advogado avvocato opposizione oposicion widerspruch oposicao annoying annoyed molesto molestos "
+    "molesti molestie nervig nervt chiant chato irritating"
 )
 _CUE_PHRASE = _Pattern(
     r"\b(?:too\s+many\s+(?:texts|messages|sms|txts)|one\s+more\s+of\s+these|keep\s+(?:getting|receiving|reaching)"
@@ -1997,7 +2021,9 @@ _CUE_PHRASE = _Pattern(
     r"|(?:dont|do\s+not|never|please\s+dont)\s+(?:\w+\s+)?(?:text|txt|contact|message|msg|send|email|call|want)"
     r"|didnt\s+sign|did\s+not\s+sign|no\s+mas|no\s+(?:me|nos)\s+\w+|ya\s+no|plus\s+de|ne\s+(?:\w+\s+){0,2}plus"
     r"|pas\s+par|nicht\s+mehr|keine\s+(?:\w+\s+)?(?:sms|nachrichten|werbung|mehr)|nicht\s+per|nao\s+(?:me\s+|nos\s+)?(?:envi|mand|quer|desej|escrev|contat|ligu|incomod)\w*"
-    r"|sem\s+mais|non\s+(?:mi\s+|ci\s+)?\w+\s+(?:\w+\s+)?piu|niente\s+piu|non\s+(?:via|per)\s+sms)\b"
+    r"|sem\s+mais|non\s+(?:mi\s+|ci\s+)?\w+\s+(?:\w+\s+)?piu|niente\s+piu|non\s+(?:via|per)\s+sms"
+    r"|let\s+me\s+be|(?:shut|turn|switch)\s+(?:\w+\s+)?off|drop\s+me|no\s+(?:mroe|moar|mor)"
+    r"|ne\s+plus\s+recevoir|parar\s+de\s+receber|dejar\s+de\s+recibir|smettere\s+di|(?:werde|werden)\s+\w+\s+\w*\s*los)\b"
 )
 
 

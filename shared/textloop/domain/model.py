@@ -134,6 +134,12 @@ class SmsActivity:
     contact_id: str | None
     owner_id: str | None
     subject: str
+    key: str = ""  # its idempotency key on the CRM, when not the SID alone (a click on the SMS's link)
+
+    @property
+    def log_key(self) -> str:
+        """What the CRM activity is keyed by: one activity per key, whatever the retries."""
+        return self.key or self.sid
 
 
 class TaskPriority(enum.StrEnum):
@@ -207,6 +213,10 @@ class Outcome(enum.StrEnum):
     DUPLICATE = "duplicate"
     IGNORED = "ignored"  # no rule wants this change
     ROUTED = "routed"  # a reply logged on its record (and a task created when its intent wants one)
+    RETRIED = "retried"  # a batch's event that failed for now (never recorded): its queue message comes back
+
+
+LOG_PENDING = "pending"  # details["log"] of a SENT outcome whose CRM log failed for now: it is retried
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,3 +228,9 @@ class DispatchResult:
     sid: str = ""
     activity_id: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def redeliver(self) -> bool:
+        """Its queue message must come back: the event failed for now, or its SMS went and the CRM log
+        is still to be written (the redelivery only logs it)."""
+        return self.outcome is Outcome.RETRIED or self.details.get("log") == LOG_PENDING

@@ -10,9 +10,9 @@ import enum
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from textloop.domain.links import Click, TrackedLink
+from textloop.domain.errors import TextloopError
 from textloop.domain.model import ConsentStatus as ConsentStatus  # re-exported: ports speak it
 from textloop.domain.model import (
     Conversation,
@@ -30,8 +30,23 @@ from textloop.domain.model import (
     TriggerEvent,
     WatchedTask,
 )
-from textloop.domain.pipeline import AttributedMessage, MeetingLinks, PipelineOutcome
-from textloop.domain.send_optimiser import HourCount
+
+if TYPE_CHECKING:  # annotations only: the webhooks' cold start imports none of these modules
+    from textloop.domain.links import Click, TrackedLink
+    from textloop.domain.pipeline import AttributedMessage, MeetingLinks, PipelineOutcome
+    from textloop.domain.reconcile import ProviderMessage, SendAttempt
+    from textloop.domain.send_optimiser import HourCount
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedSms:
+    """What became of one activity of a bulk log: its CRM id (created now, or found by its SID when
+    ``existing``), or the domain error that kept it off the record."""
+
+    key: str  # the activity's ``log_key`` (its Twilio SID)
+    activity_id: str = ""
+    existing: bool = False
+    error: TextloopError | None = None
 
 
 class CrmGateway(Protocol):
@@ -49,9 +64,29 @@ class CrmGateway(Protocol):
         """
         ...
 
+    def prefetch(
+        self, records: Sequence[RecordRef], fields: Sequence[str], recipient_role: str | None = None
+    ) -> int:
+        """Load the contexts of many records at once (Salesforce: SOQL ``IN`` over up to 200 ids; HubSpot:
+        batch reads of up to 100) into a cache for one dispatcher batch: the next ``load_context`` of each
+        record with the same *fields* and *recipient_role* answers from it, once. Drops what an earlier
+        prefetch left. Returns how many contexts it holds; a record it could not load (gone, or the
+        read failed) is simply not held and ``load_context`` reads it as without a prefetch.
+        Raises like ``load_context`` when a bulk read fails (what it read before stays held)."""
+        ...
+
     def log_sms(self, activity: SmsActivity) -> str:
         """Log the SMS on the record (Salesforce Task / HubSpot Communication); return its id.
-        ``activity.record`` may be a contact-less record; inbound replies use direction "inbound"."""
+        ``activity.record`` may be a contact-less record; inbound replies use direction "inbound".
+        Idempotent by ``activity.log_key`` (the SID): an activity already logged for that key is returned,
+        not created again."""
+        ...
+
+    def log_sms_many(self, activities: Sequence[SmsActivity]) -> list[LoggedSms]:
+        """Log many SMS at once, idempotent by ``log_key`` (the SID): one bulk lookup of the keys already logged (a
+        retry after a crash or a lost answer finds them), then one bulk create of the others, in chunks
+        of the CRM's batch limit. One result per activity, in order. Never raises a domain error: a
+        failure is reported on each record it concerns (Retryable: log it later; any other: for good)."""
         ...
 
     def find_contacts(self, phone: str) -> list[Person]:
@@ -63,8 +98,10 @@ class CrmGateway(Protocol):
         """Create the follow-up task for the owner; return its id."""
         ...
 
-    def flag_phone(self, contact_id: str, status: PhoneStatus, note: str) -> None:
-        """Mark the contact's number (wrong person, unreachable, landline) where the rep sees it."""
+    def flag_phone(self, contact_id: str, status: PhoneStatus, note: str, key: str | None = None) -> None:
+        """Mark the contact's number (wrong person, unreachable, landline) where the rep sees it. With a
+        *key* (``domain.activity_keys.activity_key``) the note's Task is created once per key: a retry
+        finds it and creates nothing."""
         ...
 
     def task_state(self, task_id: str) -> TaskState:
@@ -73,9 +110,12 @@ class CrmGateway(Protocol):
         Raises RecordNotFound when the task was deleted."""
         ...
 
-    def record_consent(self, contact_id: str, status: ConsentStatus, note: str) -> None:
+    def record_consent(
+        self, contact_id: str, status: ConsentStatus, note: str, key: str | None = None
+    ) -> None:
         """Write the SMS consent Textloop recorded back to the contact's consent field, with the
-        evidence logged on the contact."""
+        evidence logged on the contact: with a *key*, once per key (a retry finds the evidence Task
+        and creates nothing; the field write is the same value again)."""
         ...
 
 
@@ -99,8 +139,9 @@ class SmsSender(Protocol):
         SendRejected for other permanent 4xx, SmsUnavailable for 429/5xx/network."""
         ...
 
-    def find_sent(self, to: str, since: datetime, body: str) -> SentSms | None:
-        """A message with this body already sent to *to* since *since* (crash recovery)."""
+    def recent(self, to: str, since: datetime) -> list[ProviderMessage]:
+        """Outbound messages to *to* from our Messaging Service created at or after *since*, as the
+        provider keeps them (crash recovery: ``domain.reconcile`` decides which one is a send's)."""
         ...
 
 
@@ -200,6 +241,10 @@ class SendSlots(Protocol):
         else the existing slot."""
         ...
 
+    def slot(self, key: str) -> SendSlot | None:
+        """The slot as stored now (a consistent read), None when there is none."""
+        ...
+
     def take_over(self, existing: SendSlot, owner: str, lease_until: datetime) -> SendSlot | None:
         """Take an expired lease (optimistic on its old owner and lease). None if someone else did."""
         ...
@@ -220,6 +265,13 @@ class SendSlots(Protocol):
 
     def release(self, slot: SendSlot, now: datetime) -> None:
         """Give the lease back (the send failed cleanly and will be retried)."""
+        ...
+
+    def attempt(self, slot: SendSlot, now: datetime) -> SendAttempt | None:
+        """Record, before the provider is called, that *slot*'s event is being sent (its send id,
+        ``domain.reconcile.send_id``, kept as long as the event may be redelivered or redriven —
+        longer than the slot); returns what an earlier delivery of the same event recorded (its first
+        claim, and the SID if the send's answer or a status callback stored it), else None."""
         ...
 
 

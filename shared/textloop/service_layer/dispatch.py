@@ -20,24 +20,31 @@ its message is deferred or refused for good.
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from textloop.domain import errors, segments, templates
+from textloop.domain import errors, reconcile, segments, templates
+from textloop.domain.activity_keys import activity_key
 from textloop.domain.attribution import attribute, cohort
 from textloop.domain.caps import FrequencyCaps, counted
 from textloop.domain.links import TrackedLink, tracked_url
+from textloop.domain.masking import mask_in_text
 from textloop.domain.model import (
+    LOG_PENDING,
     ChangeKind,
+    Crm,
     DispatchResult,
     MessageContext,
+    ObjectType,
     OutboundSms,
     Outcome,
     Person,
+    RecordRef,
     SmsActivity,
     TriggerEvent,
 )
@@ -56,6 +63,7 @@ from textloop.domain.ports import (
     Deferrals,
     EventOutcomes,
     Links,
+    LoggedSms,
     SendPlan,
     SendSlot,
     SendSlots,
@@ -63,12 +71,17 @@ from textloop.domain.ports import (
     SmsSender,
 )
 from textloop.domain.ports import SlotState as S
+from textloop.domain.reconcile import SendAttempt, send_id, with_send_id
 from textloop.domain.rules import Rule, RuleSet, Template, confirm
 from textloop.domain.send_time import Decision, SendRequest, SendTimePolicy, decide, state_code, utc_iso
 from textloop.service_layer.send_optimiser import OPTIMISED, SendTimeOptimiser
 
 SAME_SUBJECT_WINDOW = timedelta(hours=24)  # the state caps count messages on one subject per 24 h
 RESERVE_ATTEMPTS = 10  # optimistic rounds on a number's cap ledger before the event is retried
+RECONCILE_MARGIN = timedelta(minutes=1)  # clock skew between our claim and Twilio's DateCreated
+DEFERRAL_KEPT = "deferral_kept"  # a retry before a deferred slot's instant: it waits for it
+LOG_PENDING_REASON = "log_pending"  # a SENT outcome whose CRM log is still to be written (retried)
+LOG_FAILED_REASON = "log_failed"  # a SENT outcome whose CRM log was refused for good (recorded, done)
 
 
 def _utcnow() -> datetime:
@@ -82,6 +95,17 @@ class Hold:
     not_before: datetime
     reason: str
     audit: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """An SMS that went (its slot SENT, under our lease), waiting for the batch's bulk CRM log."""
+
+    slot: SendSlot
+    gateway: CrmGateway
+    tenant: tuple[str, str]  # (CRM, account): one bulk log per gateway
+    link: TrackedLink | None = None
+    logging_only: bool = False  # its outcome already says "sent, log pending": SmsSent was counted
 
 
 Judge = Callable[[CapLedger | None], Hold | None]
@@ -114,23 +138,151 @@ class Dispatcher:
     optimiser: SendTimeOptimiser | None = None  # marketing send-time optimisation; None: as soon as allowed
 
     def __call__(self, event: TriggerEvent) -> DispatchResult:
-        """Handle one change. Returns the recorded outcome; raises ``Retryable`` to be redelivered."""
-        done = self.outcomes.outcome(event.event_key)
-        if done is not None and done.outcome is not Outcome.DEFERRED:  # a deferred event comes back
-            return DispatchResult(Outcome.DUPLICATE, event.event_key, f"already {done.outcome}", done.rule)
+        """Handle one change (a batch of one). Returns the recorded outcome — an SMS that went but
+        whose CRM log failed for now is "sent" with ``details["log"] == "pending"`` (``redeliver``);
+        raises ``Retryable`` to be redelivered."""
+        step = self._until_sent(event)
+        return step if isinstance(step, DispatchResult) else self._log([step])[0]
+
+    def dispatch_many(self, events: Sequence[TriggerEvent]) -> list[DispatchResult]:
+        """Handle a queue batch: its contexts loaded in bulk first (``_prefetch``), each event taken to
+        SENT as one event would be, then every SMS the batch sent logged with one bulk, idempotent call
+        per CRM gateway (``log_sms_many``). One result per event, in order; an event that failed for
+        now is ``Outcome.RETRIED`` (never recorded: its queue message comes back), the others go on."""
+        self._prefetch(events)
+        steps: list[DispatchResult | _Sent | None] = []  # None: a copy of an earlier event of the batch
+        firsts: dict[str, int] = {}
+        for index, event in enumerate(events):
+            if event.event_key in firsts:  # SQS or the source delivered it twice: answered after the first
+                steps.append(None)
+                continue
+            firsts[event.event_key] = index
+            try:
+                steps.append(self._until_sent(event))
+            except Exception as problem:  # as SQS' partial batch response: only this event fails
+                steps.append(_retried(event.event_key, problem))
+        logged = iter(self._log([s for s in steps if isinstance(s, _Sent)]))
+        results = [s if isinstance(s, DispatchResult) or s is None else next(logged) for s in steps]
+        for index, event in enumerate(events):
+            first = results[firsts[event.event_key]]
+            if results[index] is None and first is not None:  # its first's own message comes back if needed
+                reason = (
+                    f"already {first.outcome}" if first.outcome is not Outcome.RETRIED else "copy_in_batch"
+                )
+                results[index] = DispatchResult(
+                    Outcome.DUPLICATE, event.event_key, reason, first.rule, first.sid
+                )
+        return [r for r in results if r is not None]
+
+    def _prefetch(self, events: Sequence[TriggerEvent]) -> None:
+        """Load the batch's CRM contexts in bulk before the events are dispatched one by one (each
+        gateway's ``prefetch``: SOQL ``IN`` over up to 200 ids, HubSpot batch reads), grouped as
+        ``_dispatch`` will ask: per gateway, fields and recipient role. A group of one is left to its
+        event (a bulk read of one record costs more calls than its own read). A failed prefetch never
+        fails the batch: it is logged and each event of it loads its own context, as without one."""
+        groups: dict[tuple[Crm, str, tuple[str, ...], str], list[RecordRef]] = {}
         try:
-            result = self._dispatch(event)
+            for event in events:
+                candidates = [] if event.kind is ChangeKind.GAP_OVERFLOW else self.rules.candidates(event)
+                if not candidates:
+                    continue
+                role = next((r.renewal.recipient_role for r in candidates if r.renewal), None) or ""
+                fields = tuple(self.rules.fields_for(candidates))
+                group = groups.setdefault((event.record.crm, event.account, fields, role), [])
+                if event.record not in group:
+                    group.append(event.record)
+        except Exception as problem:  # any failure: each event reads its own context
+            _prefetch_failed(len(events), "", problem)
+            return
+        for (crm, account, fields, role), records in groups.items():
+            if len(records) < 2:
+                continue
+            try:
+                self.crm(crm, account).prefetch(records, list(fields), role or None)
+            except Exception as problem:  # any failure: each event of the group reads its own context
+                _prefetch_failed(len(records), crm, problem)
+
+    def _until_sent(self, event: TriggerEvent) -> DispatchResult | _Sent:
+        """One event up to its SMS: the recorded outcome, or the SMS sent (slot SENT) and still to log.
+        An event whose outcome says "sent, log pending" goes again: its slot is SENT, only the log runs."""
+        done = self.outcomes.outcome(event.event_key)
+        pending = done is not None and done.outcome is Outcome.SENT and done.reason == LOG_PENDING_REASON
+        if done is not None and done.outcome is not Outcome.DEFERRED and not pending:
+            return DispatchResult(Outcome.DUPLICATE, event.event_key, f"already {done.outcome}", done.rule)
+        held = self._pending_log(event, done.sid) if pending and done is not None else None
+        if held is not None:
+            return held
+        try:
+            step = self._dispatch(event)
         except errors.Skip as skip:
-            result = DispatchResult(
+            step = DispatchResult(
                 Outcome.SKIPPED,
                 event.event_key,
                 skip.reason,
                 str(skip.details.get("rule", "")),
                 details=_details(skip),
             )
-        if result.outcome in (Outcome.SKIPPED, Outcome.IGNORED, Outcome.DEFERRED):  # SENT: with its slot
-            self.outcomes.record_outcome(result, self.clock())
-        return result
+        if isinstance(step, _Sent):
+            return replace(step, logging_only=pending)
+        # SENT, DUPLICATE: with their slot. A pending log's outcome is never overwritten: its SMS went.
+        if step.outcome in (Outcome.SKIPPED, Outcome.IGNORED, Outcome.DEFERRED) and not pending:
+            self.outcomes.record_outcome(step, self.clock())
+        return step
+
+    def _pending_log(self, event: TriggerEvent, sid: str) -> _Sent | None:
+        """The SENT slot of an event whose log is pending, found through its message record: no CRM read
+        and no rule judged again (whatever changed since, the SMS went; only its log is left), taken
+        under our lease. None when it cannot be found so (records expired): the event goes again."""
+        message = self.conversations.message(sid) if sid else None
+        if message is None:
+            return None
+        crm, kind = cast(Crm, message.get("crm")), cast(ObjectType, message.get("object_type"))
+        record = RecordRef(crm, kind, str(message.get("record_id")))
+        slot = self.slots.slot(f"{message.get('rule')}#{record}#{message.get('phone')}")
+        if slot is None or slot.state is not S.SENT or (slot.event_key, slot.sid) != (event.event_key, sid):
+            return None
+        slot = self._resume(slot, self.new_owner())  # InProgress while another delivery holds it
+        tenant = (slot.record.crm, slot.account)
+        return _Sent(slot, self.crm(*tenant), tenant, logging_only=True)
+
+    def _log(self, sent: Sequence[_Sent]) -> list[DispatchResult]:
+        """Log the SMS the batch sent: one bulk, idempotent call per CRM gateway; the results in order."""
+        by_tenant: dict[tuple[str, str], list[int]] = {}
+        for index, item in enumerate(sent):
+            by_tenant.setdefault(item.tenant, []).append(index)
+        results: dict[int, DispatchResult] = {}
+        for indices in by_tenant.values():
+            activities = [_activity(sent[i].slot, self.clock()) for i in indices]
+            logged = sent[indices[0]].gateway.log_sms_many(activities)
+            if len(logged) != len(indices):
+                raise errors.CrmUnavailable("the CRM gateway answered a bulk log with a different count")
+            for index, outcome in zip(indices, logged, strict=True):
+                results[index] = self._logged(sent[index], outcome)
+        return [results[i] for i in range(len(sent))]
+
+    def _logged(self, item: _Sent, logged: LoggedSms) -> DispatchResult:
+        """The outcome of one SMS of the batch, by what its log became:
+
+        - on the record (created now, or found by its SID: a retry after a lost answer) → slot LOGGED;
+        - failed for now → "sent, log pending": the outcome is recorded (so a redelivery counts no second
+          SmsSent), the slot stays SENT with its lease given back, and the queue message comes back;
+        - refused for good (the record was deleted...) → "sent, log failed": recorded, slot LOGGED, done.
+        A redelivery that only logged (``logging_only``) answers ``duplicate``: its SMS was counted."""
+        slot, now, error = item.slot, self.clock(), logged.error
+        result = _sent_result(slot, item.link, logged)
+        if error is not None and isinstance(error, errors.Retryable):
+            if not item.logging_only:
+                self.outcomes.record_outcome(result, now)
+            with suppress(errors.Retryable):  # a lease not given back only delays the redelivery
+                self.slots.release(slot, now)
+        else:
+            self.slots.complete(slot.evolve(state=S.LOGGED, activity_id=logged.activity_id), result, now)
+        if not item.logging_only:
+            return result
+        reason = result.reason or "log_completed"
+        return DispatchResult(
+            Outcome.DUPLICATE, slot.event_key, reason, slot.rule, slot.sid, logged.activity_id, result.details
+        )
 
     def skip(self, event_key: str, problem: errors.Skip) -> DispatchResult:
         """Record an event that could not even be parsed, so that nothing is lost silently."""
@@ -140,7 +292,7 @@ class Dispatcher:
 
     # -- the steps ---------------------------------------------------------------------------
 
-    def _dispatch(self, event: TriggerEvent) -> DispatchResult:
+    def _dispatch(self, event: TriggerEvent) -> DispatchResult | _Sent:
         if event.kind is ChangeKind.GAP_OVERFLOW:
             return DispatchResult(
                 Outcome.SKIPPED, event.event_key, "gap_overflow", details={"entity": str(event.record)}
@@ -342,7 +494,7 @@ class Dispatcher:
         gateway: CrmGateway,
         judge: Judge,
         link: TrackedLink | None = None,
-    ) -> DispatchResult:
+    ) -> DispatchResult | _Sent:
         cooldown = slot.cooldown_until - slot.claimed_at  # the rule's: it starts when the message goes
         hold = judge(None)  # the history first: a message it already holds back never takes an entry
         if hold is not None:  # a deferred slot blocks other events only until its instant
@@ -364,7 +516,7 @@ class Dispatcher:
             resumed = existing.state is not S.DEFERRED  # a deferred slot never reached the provider
             slot = self._resume(existing, slot.owner)
             if slot.state is S.DEFERRED:
-                slot = self._leave_deferred(slot, hold, cooldown)
+                slot, hold = self._leave_deferred(slot, hold, cooldown)
         if slot.state is S.DEFERRED:  # newly claimed as deferred, or still held back
             return self._defer(event, slot, hold)
         if slot.state is S.FAILED:
@@ -381,28 +533,7 @@ class Dispatcher:
         if self.optimiser is not None and slot.purpose == "marketing" and slot.sid:  # idempotent per sid
             sent_at = datetime.fromisoformat(slot.sent_at) if slot.sent_at else self.clock()
             self.optimiser.sent(slot.event_key, slot.sid, sent_at)
-        activity_id = gateway.log_sms(_activity(slot, self.clock()))
-        cost = segments.count(slot.body)
-        result = DispatchResult(
-            Outcome.SENT,
-            slot.event_key,
-            rule=slot.rule,
-            sid=slot.sid,
-            activity_id=activity_id,
-            details={
-                "record": str(slot.record),
-                "template": f"{slot.template_id}@v{slot.template_version}",
-                "template_tag": slot.template_tag,
-                "variant": slot.variant,
-                "purpose": slot.purpose,
-                "to": mask(slot.phone),
-                "segments": cost.segments,
-                "encoding": cost.encoding,
-                **({"link": link.code} if link is not None else {}),
-            },
-        )
-        self.slots.complete(slot.evolve(state=S.LOGGED, activity_id=activity_id), result, self.clock())
-        return result
+        return _Sent(slot, gateway, (slot.record.crm, slot.account), link)  # logged with its batch
 
     def _occupied(self, slot: SendSlot, existing: SendSlot) -> DispatchResult:
         """Another event holds the slot (same rule, record and recipient) and it may not be replaced:
@@ -418,11 +549,20 @@ class Dispatcher:
             "another event's message to this recipient is still being sent", slot=slot.key, **details
         )
 
-    def _leave_deferred(self, slot: SendSlot, hold: Hold | None, cooldown: timedelta) -> SendSlot:
-        """A deferred slot taken over: still held back → new instant; free → SENDING, under our lease."""
+    def _leave_deferred(
+        self, slot: SendSlot, hold: Hold | None, cooldown: timedelta
+    ) -> tuple[SendSlot, Hold | None]:
+        """A deferred slot taken over: still held back → new instant; free → SENDING, under our lease.
+        A retry never shortens a deferral: before the slot's ``not_before`` it stays deferred to it at
+        least (its schedule, named by the slot and the instant, is the one already made)."""
+        kept = slot.not_before
+        if kept is not None and kept > self.clock() and (hold is None or hold.not_before < kept):
+            audit = {**(hold.audit if hold is not None else {}), "not_before_kept": utc_iso(kept)}
+            hold = Hold(kept, hold.reason if hold is not None else DEFERRAL_KEPT, audit)
         if hold is not None:
-            return self.slots.defer(slot, hold.not_before, hold.not_before)
-        return self.slots.advance(slot, S.SENDING, cooldown_until=(self.clock() + cooldown).isoformat())
+            return self.slots.defer(slot, hold.not_before, hold.not_before), hold
+        cooldown_until = (self.clock() + cooldown).isoformat()
+        return self.slots.advance(slot, S.SENDING, cooldown_until=cooldown_until), None
 
     def _defer(self, event: TriggerEvent, slot: SendSlot, hold: Hold | None) -> DispatchResult:
         if hold is None or slot.not_before is None:  # cannot happen: a DEFERRED slot has its instant
@@ -464,11 +604,10 @@ class Dispatcher:
         """The slot is SENDING and ours: count it on the caps, then send. Returns the slot moved on
         (SENT, or DEFERRED with the hold that moved it)."""
         if resumed:  # an earlier delivery may have reached the provider: ask it before sending
-            already = self.sms.find_sent(slot.phone, slot.claimed_at - timedelta(minutes=1), slot.body)
+            already = self._reconcile(slot, self.slots.attempt(slot, self.clock()))
             if already is not None:
                 self._count(slot)  # it went: it counts, whatever the caps say now
-                sent_at = self.clock().isoformat()
-                return self.slots.advance(slot, S.SENT, sid=already.sid, sent_at=sent_at), None
+                return already, None
         if hold is None:
             try:
                 hold = self._reserve(slot, judge)
@@ -479,8 +618,15 @@ class Dispatcher:
         if hold is not None:  # a retry at an hour the policy forbids, or the caps filled first: defer
             self._release(slot)
             return self.slots.defer(slot, hold.not_before, hold.not_before), hold
+        earlier = None if resumed else self.slots.attempt(slot, self.clock())
+        if earlier is not None:  # a redrive after its slot expired or was replaced: did it go then?
+            already = self._reconcile(slot, earlier)
+            if already is not None:
+                self._count(slot)
+                return already, None
+        callback = with_send_id(self.status_callback, send_id(slot.event_key))  # the identity travels
         try:
-            sent = self.sms.send(OutboundSms(slot.phone, slot.body, self.status_callback))
+            sent = self.sms.send(OutboundSms(slot.phone, slot.body, callback))
         except errors.Retryable:  # its cap entry stays: the retry resumes with it
             self.slots.release(slot, self.clock())
             raise
@@ -491,6 +637,25 @@ class Dispatcher:
                 self._unsubscribed(slot, gateway)
             raise
         return self.slots.advance(slot, S.SENT, sid=sent.sid, sent_at=self.clock().isoformat()), None
+
+    def _reconcile(self, slot: SendSlot, earlier: SendAttempt | None) -> SendSlot | None:
+        """The slot moved to SENT if an earlier delivery of its event reached the provider (by the SID
+        it stored, else by what Twilio keeps: ``domain.reconcile``), else None: not sent, send now."""
+        first = min(slot.claimed_at, earlier.first_at) if earlier is not None else slot.claimed_at
+        stored = earlier.sid if earlier is not None else ""
+        listed = [] if stored else self.sms.recent(slot.phone, first - RECONCILE_MARGIN)
+
+        def owner_of(sid: str) -> str | None:
+            record = self.conversations.message(sid)
+            return str(record.get("event_key") or "") or None if record else None
+
+        found = reconcile.pick(stored, listed, slot.body, owner_of, slot.event_key)
+        if found is None:
+            return None
+        logging.getLogger(__name__).info(  # no number, no body: the event key, the SID and how
+            "send reconciled: it had reached the provider (%s, by %s)", found.sid, found.how
+        )
+        return self.slots.advance(slot, S.SENT, sid=found.sid, sent_at=self.clock().isoformat())
 
     # -- the caps' ledger: one entry per message, taken as its slot moves to SENDING --------------
 
@@ -544,21 +709,84 @@ class Dispatcher:
             note = f"Twilio refused a message with error 21610 (unsubscribed); event {slot.event_key}"
             # The ledger is what every send checks; a CRM that refuses the write must not undo the skip.
             with suppress(errors.TextloopError):
-                gateway.record_consent(slot.contact_id, ConsentStatus.OPTED_OUT, note)
+                gateway.record_consent(
+                    slot.contact_id, ConsentStatus.OPTED_OUT, note, activity_key("consent", evidence)
+                )
+
+
+def _sent_result(slot: SendSlot, link: TrackedLink | None, logged: LoggedSms) -> DispatchResult:
+    """The SENT outcome of a slot, with what became of its CRM log (``details["log"]``: logged, pending
+    — failed for now, retried — or failed — refused for good)."""
+    cost = segments.count(slot.body)
+    log: dict[str, Any] = {"log": "logged"}
+    reason = ""
+    if logged.error is not None:
+        retry = isinstance(logged.error, errors.Retryable)
+        reason = LOG_PENDING_REASON if retry else LOG_FAILED_REASON
+        log = {"log": LOG_PENDING if retry else "failed", "log_error": logged.error.reason}
+        log["log_detail"] = str(logged.error)
+        if retry and logged.error.details.get("retry_after") is not None:  # the CRM asked to wait
+            log["retry_after"] = logged.error.details["retry_after"]
+        if isinstance(logged.error, errors.Retryable) and logged.error.retry_after is not None:
+            log["retry_after"] = logged.error.retry_after  # a CRM rate limit: the message waits that long
+    elif logged.existing:
+        log["log_found"] = True  # already on the record: an earlier attempt's answer was lost
+    return DispatchResult(
+        Outcome.SENT,
+        slot.event_key,
+        reason,
+        rule=slot.rule,
+        sid=slot.sid,
+        activity_id=logged.activity_id,
+        details={
+            "record": str(slot.record),
+            "template": f"{slot.template_id}@v{slot.template_version}",
+            "template_tag": slot.template_tag,
+            "variant": slot.variant,
+            "purpose": slot.purpose,
+            "to": mask(slot.phone),
+            "segments": cost.segments,
+            "encoding": cost.encoding,
+            **({"link": link.code} if link is not None else {}),
+            **log,
+        },
+    )
+
+
+def _retried(event_key: str, problem: Exception) -> DispatchResult:
+    """An event of a batch that failed for now: its queue message comes back (then the DLQ)."""
+    reason = problem.reason if isinstance(problem, errors.TextloopError) else "unexpected_error"
+    details: dict[str, Any] = {"error": f"{type(problem).__name__}: {problem}"}
+    if isinstance(problem, errors.TextloopError):
+        details |= {k: str(v) for k, v in problem.details.items()}
+    return DispatchResult(Outcome.RETRIED, event_key, reason, details=details)
 
 
 def _activity(slot: SendSlot, at: datetime) -> SmsActivity:
+    """The SMS as the CRM logs it, dated when it went (the same on every retry of its log)."""
     preview = slot.body if len(slot.body) <= 60 else slot.body[:57] + "..."
+    sent_at = datetime.fromisoformat(slot.sent_at) if slot.sent_at else at
     return SmsActivity(
         record=slot.record,
         direction="outbound",
         body=slot.body,
         phone=slot.phone,
         sid=slot.sid,
-        at=at,
+        at=sent_at,
         contact_id=slot.contact_id,
         owner_id=slot.owner_id,
         subject=f"SMS sent: {preview}",
+    )
+
+
+def _prefetch_failed(count: int, crm: str, problem: Exception) -> None:
+    """A prefetch that failed: logged (masked), never raised; the events load their own contexts."""
+    logging.getLogger(__name__).warning(
+        "prefetch of %d %s records failed (%s: %s): each loads its own context",
+        count,
+        crm or "CRM",
+        type(problem).__name__,
+        mask_in_text(str(problem)),
     )
 
 

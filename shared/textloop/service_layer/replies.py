@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from textloop.domain import errors
+from textloop.domain.activity_keys import activity_key
 from textloop.domain.business_time import BusinessCalendar
 from textloop.domain.masking import mask
 from textloop.domain.model import (
@@ -151,14 +152,19 @@ class ReplyRouter:
             details.update(task_id=task_id, priority=str(task.priority), due=task.due.isoformat())
         if intent == "wrong_person" and target.contact_id:
             gateway.flag_phone(
-                target.contact_id, PhoneStatus.WRONG_PERSON, f"Replied to {sms['sid']}: wrong person"
+                target.contact_id,
+                PhoneStatus.WRONG_PERSON,
+                f"Replied to {sms['sid']}: wrong person",
+                activity_key("flag", str(sms["sid"])),
             )
         consent = CONSENT_INTENTS.get(intent)
         if consent is not None and target.contact_id:  # the CRM's own field follows the ledger
             note = f"SMS reply {sms['sid']} ({intent.replace('_', ' ')}): {sms['body'][:200]}"
             try:
                 current = self._current(sms["sender"], consent)
-                gateway.record_consent(target.contact_id, current, note)
+                gateway.record_consent(
+                    target.contact_id, current, note, activity_key("consent", str(sms["sid"]))
+                )
                 details["crm_consent"] = str(current)
             except errors.Skip as refused:  # the ledger has it; the reply itself is still routed
                 details["crm_consent"] = f"refused: {refused.reason}"
@@ -180,7 +186,9 @@ class ReplyRouter:
             )
         else:
             note = f"{change['source']}: {change['evidence']}"
-            self.crm(target.crm, target.account).record_consent(target.contact_id, status, note)
+            self.crm(target.crm, target.account).record_consent(
+                target.contact_id, status, note, activity_key("consent", str(change["evidence"]))
+            )
             result = DispatchResult(
                 Outcome.ROUTED, key, f"crm_consent_{status}", details={"contact": target.contact_id}
             )
@@ -195,7 +203,10 @@ class ReplyRouter:
             return DispatchResult(Outcome.IGNORED, key, "unknown_message")
         status = PhoneStatus(UNREACHABLE.get(str(failure["error_code"]), "unreachable"))
         self.crm(message["crm"], str(message.get("account", ""))).flag_phone(
-            message["contact_id"], status, f"Twilio error {failure['error_code']} on message {failure['sid']}"
+            message["contact_id"],
+            status,
+            f"Twilio error {failure['error_code']} on message {failure['sid']}",
+            activity_key("flag", str(failure["sid"]), str(failure["error_code"])),
         )
         result = DispatchResult(
             Outcome.ROUTED, key, f"phone_{status}", details={"contact": message["contact_id"]}
@@ -219,6 +230,7 @@ class ReplyRouter:
             contact_id=click.get("contact_id") or None,
             owner_id=click.get("owner_id") or None,
             subject=text,
+            key=key,  # its own activity: the SMS it clicked in is logged under the SID
         )
         activity_id = self.crm(record.crm, str(click.get("account", ""))).log_sms(activity)
         details = {"record": str(record), "link": click["code"], "variant": str(click.get("variant", ""))}

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Protocol
+from urllib.parse import parse_qs
 
 from textloop.domain.errors import BadRequest, Retryable
 from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
+from textloop.domain.reconcile import is_send_id
 from textloop.service_layer.intake import MessageQueue
 
 DELIVERY_FAILURE = "delivery_failure"  # the InboundQueue message that flags a contact's number
@@ -38,6 +40,23 @@ class StatusStore(Protocol):
     def update_status(
         self, sid: str, status: str, rank: int, error_code: str, at: datetime, price: str = ""
     ) -> bool: ...
+
+
+class SendIds(Protocol):
+    def attach_sid(self, identity: str, sid: str) -> bool:
+        """The SID on the send record named by the callback URL's ``slot`` (unless one is there)."""
+        ...
+
+
+def send_identity(query: str) -> str | None:
+    """The send id the status-callback URL carries (``?slot=<id>``, ``domain.reconcile``); None when
+    absent. A value that is not a send id is refused (400): Twilio posts to the URL we gave it."""
+    values = parse_qs(query, keep_blank_values=True).get("slot")
+    if not values:
+        return None
+    if len(values) != 1 or not is_send_id(values[0]):
+        raise BadRequest("the status callback's slot is not a send id")
+    return values[0]
 
 
 def record_status(form: dict[str, str], store: StatusStore, at: datetime) -> bool:
@@ -93,11 +112,15 @@ def handle_status(
     queue: MessageQueue,
     at: datetime,
     consent_fallback: MessageQueue | None = None,
+    query: str = "",
+    sends: SendIds | None = None,
 ) -> bool:
     """21610 is an opt-out at once, before anything else (Twilio does not retry a status callback:
-    if the ledger fails it goes on the consent queue); then the status moves forward;
+    if the ledger fails it goes on the consent queue); then the SID onto its send record (*query*:
+    the callback URL's query, ``?slot=<send id>``); then the status moves forward;
     30003/30005/30006 flag the contact (queued: the CRM call must not hold up Twilio's callback)."""
     sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    identity = send_identity(query)  # a bad one is refused before anything is written
     code, phone = form.get("ErrorCode", ""), form.get("To", "")
     if code == UNSUBSCRIBED and phone:
         change = ConsentChange(phone, ConsentStatus.OPTED_OUT, "twilio_error_21610", sid, at)
@@ -106,6 +129,8 @@ def handle_status(
         )
         if moved_consent:
             queue.send_all([consent_sync_body(change)])
+    if sends is not None and identity and sid:
+        sends.attach_sid(identity, sid)
     moved = record_status(form, store, at)
     if code in UNREACHABLE and moved:
         failure = {"type": DELIVERY_FAILURE, "sid": sid, "error_code": code, "phone": phone}

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from textloop_local.faults import Abort, Call, FaultRegistry, abort_connection, abort_for
+
 log = logging.getLogger(__name__)
 
 
@@ -69,6 +71,8 @@ class Emulator:
         self.requests: list[dict[str, Any]] = []
         # Faults to inject, one per coming API request: (HTTP status, vendor error code).
         self.fail_next: list[tuple[int, Any]] = []
+        # The local stack's fault registry (``/_local/faults``, textloop_local.faults), shared by the stack.
+        self.faults: FaultRegistry | None = None
         self._lock = threading.RLock()
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._server: _Server | None = None
@@ -151,6 +155,31 @@ class Emulator:
             fault = self.fail_next.pop(0) if self.fail_next and not public else None
         if fault is not None:
             return self.error(*fault)
+        injected = None if public or self.faults is None else self._injected(self.faults, request)
+        if injected is not None:
+            return injected
+        return self._route(request)
+
+    def _injected(self, faults: FaultRegistry, request: Request) -> Response | None:
+        """A registered fault for this request: its answer, or :class:`Abort` raised (see faults.py)."""
+        text = "" if request.body is None else json.dumps(request.body, ensure_ascii=False, default=str)
+        spec = faults.take(Call(self.name, request.method, request.path, body=text))
+        if spec is None:
+            return None
+        if spec.action == "status":
+            answer = self.error(spec.status or 503, spec.error, "injected fault")
+            answer.headers.update(spec.headers)  # a rate limit's Retry-After, window, usage
+            return answer
+        if spec.action == "delay":
+            faults.stopping.wait(spec.delay_ms / 1000)
+            return None
+        if spec.action == "drop_response":
+            self._route(request)  # the vendor did the work; its answer is lost
+            if spec.status is not None:
+                return self.error(spec.status, spec.error, "injected fault: the answer was lost")
+        raise abort_for(spec)
+
+    def _route(self, request: Request) -> Response:
         for method, pattern, handler in self._routes:
             match = pattern.match(request.path)
             if match and method == request.method:
@@ -208,6 +237,7 @@ class _Server(ThreadingHTTPServer):
 def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall per call
         server_version = f"textloop-{emulator.name}-emulator"
 
         def _serve(self) -> None:
@@ -225,6 +255,9 @@ def _handler_class(emulator: Emulator) -> type[BaseHTTPRequestHandler]:
             )
             try:
                 response = emulator.handle(request)
+            except Abort as abort:
+                abort_connection(self, abort, emulator.faults.stopping if emulator.faults else None)
+                return
             except Exception:
                 log.exception("%s emulator failed on %s %s", emulator.name, request.method, request.path)
                 response = Response(500, {"message": "emulator error"})

@@ -67,6 +67,12 @@ ASSOCIATION_TYPES: dict[tuple[str, str], int] = {
     ("deals", "meetings"): 211,
 }
 _BY_TYPE_ID = {type_id: pair for pair, type_id in ASSOCIATION_TYPES.items()}
+# Object types a record may be associated with that the emulator does not model (no record is): a batch
+# read of associations to them answers "none found" for every id, as for a record with none.
+_UNMODELLED = "companies|company|0-2"
+BATCH_READ_LIMIT = 100  # inputs per objects batch read (HubSpot's limit)
+BATCH_CREATE_LIMIT = 100  # inputs per objects batch create (HubSpot's limit)
+ASSOCIATIONS_BATCH_READ_LIMIT = 1000  # inputs per v4 associations batch read (HubSpot's limit)
 
 _CREATED_PROPERTY = {"contacts": "createdate", "deals": "createdate", "tickets": "createdate"}
 _MODIFIED_PROPERTY = {"contacts": "lastmodifieddate"}
@@ -253,6 +259,13 @@ class HubSpotEmulator(Emulator):
         self.route("GET", rf"/crm/v3/objects/(?P<type>{types})/(?P<id>[^/]+)", self._get)
         self.route("PATCH", rf"/crm/v3/objects/(?P<type>{types})/(?P<id>[^/]+)", self._patch)
         self.route("POST", rf"/crm/v3/objects/(?P<type>{types})/search", self._search)
+        self.route("POST", rf"/crm/v3/objects/(?P<type>{types})/batch/create", self._batch_create)
+        self.route("POST", rf"/crm/v3/objects/(?P<type>{types})/batch/read", self._batch_read)
+        self.route(
+            "POST",
+            rf"/crm/v4/associations/(?P<from>{types})/(?P<to>{types}|{_UNMODELLED})/batch/read",
+            self._associations_batch_read,
+        )
         self.route("POST", rf"/crm/v3/objects/(?P<type>{types})", self._create)
         self.route("GET", r"/crm/v3/owners/(?P<id>[^/]+)", self._owner)
         self.route("POST", r"/oauth/v1/token", self._token)
@@ -326,6 +339,12 @@ class HubSpotEmulator(Emulator):
                     "errorType": "RATE_LIMIT",
                     "correlationId": str(uuid.uuid4()),
                     "policyName": "TEN_SECONDLY_ROLLING",
+                },
+                # what HubSpot sends with its burst limit (a fault may add Retry-After or change them)
+                {
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+                    "X-HubSpot-RateLimit-Max": "100",
+                    "X-HubSpot-RateLimit-Remaining": "0",
                 },
             )
         category = code or {404: "OBJECT_NOT_FOUND", 400: "VALIDATION_ERROR"}.get(status, "INTERNAL_ERROR")
@@ -402,6 +421,39 @@ class HubSpotEmulator(Emulator):
             self._associate(object_type, record_id, to_type, to_id)
         return Response(201, self._render(object_type, obj, list(properties), []))
 
+    def _batch_create(self, request: Request) -> Response:
+        """``POST /crm/v3/objects/{objectType}/batch/create``: up to 100 ``inputs`` (properties and
+        associations, as a single create takes them), validated first: one invalid input refuses the
+        whole batch (400, nothing created); else 201 with every created object (``status`` COMPLETE)."""
+        object_type = _ALIASES[request.params["type"]]
+        inputs = _batch_inputs(request, BATCH_CREATE_LIMIT)
+        if isinstance(inputs, Response):
+            return inputs
+        started, accepted = _now(), []
+        for item in inputs:
+            if not isinstance(item, dict) or not isinstance(item.get("properties"), dict):
+                return HubSpotError(
+                    400, "VALIDATION_ERROR", "Invalid input JSON: each input needs 'properties'"
+                ).response()
+            properties = {k: _as_property(v) for k, v in item["properties"].items()}
+            try:
+                self._validate(object_type, properties)
+                accepted.append(
+                    (properties, self._association_inputs(object_type, item.get("associations") or []))
+                )
+            except HubSpotError as exc:
+                return exc.response()
+        results = []
+        for properties, links in accepted:
+            record_id = str(next(self._ids[object_type]))
+            obj = self._store(object_type, record_id, properties, _now())
+            for to_type, to_id in links:
+                self._associate(object_type, record_id, to_type, to_id)
+            results.append(self._render(object_type, obj, list(properties), []))
+        return Response(
+            201, {"status": "COMPLETE", "results": results, "startedAt": started, "completedAt": _now()}
+        )
+
     def _patch(self, request: Request) -> Response:
         object_type = _ALIASES[request.params["type"]]
         obj = self._objects[object_type].get(request.params["id"])
@@ -477,13 +529,10 @@ class HubSpotEmulator(Emulator):
         obj = self._objects[object_type].get(request.params["id"])
         if obj is None:
             return self._not_found(request.params["id"])
-        results = []
-        for link in obj["associations"].get(to_type, []):
-            types = [{"category": "HUBSPOT_DEFINED", "typeId": link["associationTypeId"], "label": None}]
-            label = self.labels.get((object_type, obj["id"], to_type, link["id"]))
-            if label:
-                types.append({"category": "USER_DEFINED", "typeId": 1001, "label": label})
-            results.append({"toObjectId": int(link["id"]), "associationTypes": types})
+        results = [
+            self._association_v4(object_type, obj["id"], to_type, link)
+            for link in obj["associations"].get(to_type, [])
+        ]
         return Response(200, {"results": results})
 
     def _labels(self, request: Request) -> Response:
@@ -519,10 +568,108 @@ class HubSpotEmulator(Emulator):
         )
 
     def _owners_list(self, request: Request) -> Response:
-        """``GET /crm/v3/owners/``: the first page of owners (a cheap authenticated call)."""
+        """``GET /crm/v3/owners/``: a page of owners (``limit`` up to 500, ``after`` from the previous page's
+        ``paging.next.after``; ``archived=true`` lists the deactivated ones instead)."""
         limit = min(int(request.arg("limit") or 100), 500)
-        owners = [copy.deepcopy(o) for o in self._owners.values()][:limit]
-        return Response(200, {"results": owners})
+        archived = (request.arg("archived") or "false").lower() == "true"
+        listed = [o for o in self._owners.values() if bool(o.get("archived")) == archived]
+        start = int(request.arg("after") or 0)
+        body: dict[str, Any] = {"results": [copy.deepcopy(o) for o in listed[start : start + limit]]}
+        if start + limit < len(listed):
+            after = str(start + limit)
+            body["paging"] = {"next": {"after": after, "link": f"{self.url}/crm/v3/owners/?after={after}"}}
+        return Response(200, body)
+
+    def _batch_read(self, request: Request) -> Response:
+        """``POST /crm/v3/objects/{objectType}/batch/read`` (objects-v3.json): up to 100 ``inputs`` by id,
+        ``properties`` as a single read names them. 200 when every id was found, else 207 with an
+        OBJECT_NOT_FOUND error listing the missing ids (the found ones still in ``results``)."""
+        object_type = _ALIASES[request.params["type"]]
+        inputs = _batch_inputs(request, BATCH_READ_LIMIT)
+        if isinstance(inputs, Response):
+            return inputs
+        body = request.body if isinstance(request.body, dict) else {}
+        if body.get("idProperty"):
+            return HubSpotError(400, "VALIDATION_ERROR", "the emulator reads by record id only").response()
+        ids = [str(i.get("id", "")) if isinstance(i, dict) else "" for i in inputs]
+        started = _now()
+        found = [self._objects[object_type][i] for i in dict.fromkeys(ids) if i in self._objects[object_type]]
+        missing = [i for i in dict.fromkeys(ids) if i not in self._objects[object_type]]
+        answer: dict[str, Any] = {
+            "status": "COMPLETE",
+            "results": [self._render(object_type, o, body.get("properties") or [], []) for o in found],
+            "startedAt": started,
+            "completedAt": _now(),
+        }
+        if not missing:
+            return Response(200, answer)
+        error = {
+            "status": "error",
+            "category": "OBJECT_NOT_FOUND",
+            "message": f"Could not get some {_SINGULAR[object_type].upper()} objects, they may be deleted or "
+            "not exist. Check that ids are valid.",
+            "context": {"ids": missing},
+            "errors": [],
+            "links": {},
+        }
+        return Response(207, {**answer, "numErrors": 1, "errors": [error]})
+
+    def _associations_batch_read(self, request: Request) -> Response:
+        """``POST /crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read`` (associations-v4.json):
+        per input id its associations with their types (labels included), as the single v4 read gives
+        them. An id with none (or unknown) is not in ``results`` but in the errors of a 207, as HubSpot
+        answers (``crm.associations.NO_ASSOCIATIONS_FOUND``)."""
+        from_type = _ALIASES[request.params["from"]]
+        to_type = _ALIASES.get(request.params["to"], request.params["to"])
+        inputs = _batch_inputs(request, ASSOCIATIONS_BATCH_READ_LIMIT)
+        if isinstance(inputs, Response):
+            return inputs
+        started = _now()
+        results, none = [], []
+        for from_id in dict.fromkeys(str(i.get("id", "")) if isinstance(i, dict) else "" for i in inputs):
+            obj = self._objects[from_type].get(from_id)
+            links = (obj or {}).get("associations", {}).get(to_type, [])
+            if not links:
+                none.append(from_id)
+                continue
+            results.append(
+                {
+                    "from": {"id": from_id},
+                    "to": [self._association_v4(from_type, from_id, to_type, x) for x in links],
+                }
+            )
+        answer: dict[str, Any] = {
+            "status": "COMPLETE",
+            "results": results,
+            "startedAt": started,
+            "completedAt": _now(),
+        }
+        if not none:
+            return Response(200, answer)
+        errors = [
+            {
+                "status": "error",
+                "category": "OBJECT_NOT_FOUND",
+                "subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND",
+                "message": f"No {_SINGULAR.get(to_type, to_type)} is associated with "
+                f"{_SINGULAR[from_type]} {from_id}.",
+                "context": {"fromObjectId": [from_id]},
+                "errors": [],
+                "links": {},
+            }
+            for from_id in none
+        ]
+        return Response(207, {**answer, "numErrors": len(errors), "errors": errors})
+
+    def _association_v4(
+        self, from_type: str, from_id: str, to_type: str, link: dict[str, Any]
+    ) -> dict[str, Any]:
+        """One association as v4 gives it: the unlabeled HUBSPOT_DEFINED type, and the seed's label if any."""
+        types = [{"category": "HUBSPOT_DEFINED", "typeId": link["associationTypeId"], "label": None}]
+        label = self.labels.get((from_type, from_id, to_type, link["id"]))
+        if label:
+            types.append({"category": "USER_DEFINED", "typeId": 1001, "label": label})
+        return {"toObjectId": int(link["id"]), "associationTypes": types}
 
     # --- storage and rendering -----------------------------------------------------------
 
@@ -739,6 +886,8 @@ def _property_definitions() -> dict[str, dict[str, dict[str, Any]]]:
     for object_type, name in _OPTIONS:
         names[object_type].add(name)
     names["contacts"].update({"hs_timezone", "state", "phone", "mobilephone"})
+    names["communications"].update({"hs_communication_body", "textloop_message_sid"})  # the SMS log's
+    names["tasks"].add("textloop_message_sid")  # the key of a consent or flagged-number note
     names["contacts"].update(n for pair in _CALCULATED_PHONES.values() for n in pair)
     definitions: dict[str, dict[str, dict[str, Any]]] = {}
     for object_type, found in names.items():
@@ -861,3 +1010,14 @@ def _sorted(objects: list[dict[str, Any]], sorts: list[Any]) -> list[dict[str, A
         )
         result.sort(key=lambda o: o["properties"].get(name) or "", reverse=descending)
     return result
+
+
+def _batch_inputs(request: Request, limit: int) -> list[Any] | Response:
+    """A batch endpoint's ``inputs``, or HubSpot's 400 (missing, malformed, or over ``limit``)."""
+    body = request.body if isinstance(request.body, dict) else None
+    inputs = body.get("inputs") if body is not None else None
+    if request.malformed or not isinstance(inputs, list):
+        return HubSpotError(400, "VALIDATION_ERROR", "Invalid input JSON: 'inputs' is required").response()
+    if len(inputs) > limit:
+        return HubSpotError(400, "VALIDATION_ERROR", f"Batch input is limited to {limit} inputs").response()
+    return inputs

@@ -195,6 +195,7 @@ _SCHEMA: dict[str, tuple[str, tuple[str, ...], frozenset[str]]] = {
             "ActivityDate",
             "IsClosed",
             "TaskSubtype",
+            "Textloop_Message_Sid__c",  # the Twilio SID an SMS Task logs (Textloop's idempotency key)
             "ReminderDateTime",
             "IsReminderSet",
             "CompletedDateTime",
@@ -249,7 +250,8 @@ _PICKLISTS: dict[tuple[str, str], frozenset[str]] = {
         }
     ),
 }
-_MAX_LENGTH = {"Subject": 255, "Description": 32000}
+_MAX_LENGTH = {"Subject": 255, "Description": 32000, "Textloop_Message_Sid__c": 64}
+COLLECTION_LIMIT = 200  # records per sObject Collections request
 _DATE_FIELDS = frozenset(
     {"ActivityDate", "CloseDate", "StartDate", "EndDate", "CustomerSignedDate", "CompanySignedDate"}
 )
@@ -271,6 +273,10 @@ class SalesforceError(Exception):
         if self.fields:
             error["fields"] = self.fields
         return Response(self.status, [error])
+
+    def as_record_error(self) -> dict[str, Any]:
+        """The error as a collection's record result carries it (``statusCode``, not ``errorCode``)."""
+        return {"statusCode": self.code, "message": self.message, "fields": self.fields}
 
 
 def _form_value(form: dict[str, Any], name: str) -> str:
@@ -346,6 +352,7 @@ class SalesforceEmulator(Emulator):
         self.route("GET", rf"{base}/sobjects/(?P<sobject>\w+)/(?P<id>\w+)", self._get)
         self.route("PATCH", rf"{base}/sobjects/(?P<sobject>\w+)/(?P<id>\w+)", self._patch)
         self.route("POST", rf"{base}/sobjects/(?P<sobject>\w+)/?", self._create)
+        self.route("POST", rf"{base}/composite/sobjects/?", self._create_collection)
         self.route("GET", rf"{base}/query/?", self._query)
         self.route("GET", rf"{base}/query/(?P<locator>[\w-]+)", self._query_more)
         self.route("GET", rf"{base}/search/?", self._search)
@@ -593,6 +600,48 @@ class SalesforceEmulator(Emulator):
         stored = self._store(sobject, record)
         return Response(201, {"id": stored["Id"], "success": True, "errors": []})
 
+    def _create_collection(self, request: Request) -> Response:
+        """``POST .../composite/sobjects`` (sObject Collections, create): up to 200 ``records``, each
+        with ``attributes.type``; one result per record, in order. ``allOrNone`` false: each record
+        succeeds or fails alone; true: one failure rolls every record back
+        (``ALL_OR_NONE_OPERATION_ROLLED_BACK`` on the others)."""
+        body = request.body
+        records = body.get("records") if isinstance(body, dict) else None
+        if request.malformed or not isinstance(records, list):
+            return SalesforceError(400, "JSON_PARSER_ERROR", "The request body needs 'records'").response()
+        if len(records) > COLLECTION_LIMIT:
+            return SalesforceError(
+                400, "EXCEEDED_ID_LIMIT", f"Exceeded max size limit of {COLLECTION_LIMIT}"
+            ).response()
+        planned: list[tuple[str, dict[str, Any]] | SalesforceError] = []
+        for item in records:
+            sobject = (item.get("attributes") or {}).get("type") if isinstance(item, dict) else None
+            if not isinstance(item, dict) or sobject not in _SCHEMA:
+                planned.append(SalesforceError(400, "INVALID_TYPE", "Each record needs its attributes.type"))
+                continue
+            values = {k: v for k, v in item.items() if k != "attributes"}
+            record: dict[str, Any] = {}
+            try:
+                if "Id" in values:
+                    raise SalesforceError(400, "INVALID_FIELD", "cannot specify Id in an insert call", ["Id"])
+                self._write(sobject, record, values)
+            except SalesforceError as exc:
+                planned.append(exc)
+                continue
+            planned.append((sobject, record))
+        failed = any(isinstance(p, SalesforceError) for p in planned)
+        results: list[dict[str, Any]] = []
+        for plan in planned:
+            if isinstance(plan, SalesforceError):
+                results.append({"success": False, "errors": [plan.as_record_error()]})
+            elif failed and body.get("allOrNone"):
+                rolled = SalesforceError(400, "ALL_OR_NONE_OPERATION_ROLLED_BACK", "Record rolled back")
+                results.append({"success": False, "errors": [rolled.as_record_error()]})
+            else:
+                stored = self._store(*plan)
+                results.append({"id": stored["Id"], "success": True, "errors": []})
+        return Response(200, results)
+
     def _patch(self, request: Request) -> Response:
         sobject = request.params["sobject"]
         record = self._find(sobject, request.params["id"]) if sobject in _SCHEMA else None
@@ -791,7 +840,10 @@ class SalesforceEmulator(Emulator):
         if query.sobject not in _SCHEMA:
             raise SalesforceError(400, "INVALID_TYPE", f"sObject type '{query.sobject}' is not supported.")
         selected = [self._resolve_path(query.sobject, f) for f in query.fields]
-        conditions = [(self._resolve_path(query.sobject, f), op, v) for f, op, v in query.where]
+        conditions = [
+            (self._resolve_path(query.sobject, f), op, _Members(v) if op in ("IN", "NOT IN") else v)
+            for f, op, v in query.where
+        ]
         order = self._resolve_path(query.sobject, query.order_by[0]) if query.order_by else None
         rows = [
             r
@@ -992,11 +1044,32 @@ def _equal(stored: Any, literal: Any) -> bool:
     return bool(_normalize(stored) == _normalize(literal))
 
 
+class _Members:
+    """The values of an ``IN (...)`` list, tested as ``_equal`` tests one: a set lookup for strings (an
+    ``Id IN`` over 200 ids against 10,000 rows stays cheap), each value in turn for the others."""
+
+    def __init__(self, values: list[Any]) -> None:
+        self.values = values
+        self.strings = {v.casefold() for v in values if isinstance(v, str)}
+        self.others = [v for v in values if not isinstance(v, str)]
+
+    def __contains__(self, stored: Any) -> bool:
+        if isinstance(stored, str) and self.strings:
+            folded = stored.casefold()
+            if folded in self.strings or (len(stored) == 18 and folded[:15] in self.strings):
+                return True
+        return any(_equal(stored, v) for v in self.others)
+
+
 def _test(stored: Any, op: str, literal: Any) -> bool:
     if op == "IN":
-        return any(_equal(stored, v) for v in literal)
+        return stored in literal if isinstance(literal, _Members) else any(_equal(stored, v) for v in literal)
     if op == "NOT IN":
-        return not any(_equal(stored, v) for v in literal)
+        return (
+            stored not in literal
+            if isinstance(literal, _Members)
+            else not any(_equal(stored, v) for v in literal)
+        )
     if op == "=":
         return _equal(stored, literal)
     if op in _ORDERED:

@@ -40,6 +40,7 @@ _MESSAGES = {
     21603: "A 'From' phone number is required.",
     21604: "A 'To' phone number is required.",
     21610: "Attempt to send to unsubscribed recipient",
+    21611: "This 'From' number has exceeded the maximum number of queued messages",
     21617: "The concatenated message body exceeds the 1600 character limit.",
 }
 _DELIVERY_ERRORS = {
