@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import boto3
 
+from tests.support.clock import Clock
 from tests.support.events import deal_to_renewal_offer
 from tests.support.fakes import FakeCrm, FakeSms, renewal_context
-from tests.unit.conftest import Clock
 from textloop.adapters.dynamodb import (
     DynamoConsentLedger,
     DynamoConversations,

@@ -15,11 +15,11 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.delivery import deliver_like_sqs
 from tests.support.events import deal_to_renewal_offer
 from tests.support.fakes import FakeCrm, FakeDeferrals, FakeSms, renewal_context
 from tests.support.template_tables import TEMPLATE, create_tables, load_template
-from tests.unit.conftest import Clock
 from textloop.adapters.dynamodb import (
     DynamoCapReservations,
     DynamoConsentLedger,

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.delivery import deliver_like_sqs
 from tests.support.events import opportunity_to_review
 from tests.support.fakes import FakeCrm, FakeDeferrals, FakeSms, opportunity_context
@@ -45,7 +46,8 @@ def dispatchers(
         monkeypatch.setenv(name, value)
     client = boto3.client("dynamodb", endpoint_url=serial_moto_url)
     tables = create_tables(client, suffix=uuid.uuid4().hex[:8])
-    crm, sms, rules = FakeCrm(), FakeSms(), no_cooldown()
+    crm, rules, clock = FakeCrm(), no_cooldown(), Clock()
+    sms = FakeSms(clock=clock)
 
     def one_lambda() -> Dispatcher:  # each worker has its own clients, like separate Lambdas
         c = boto3.client("dynamodb", endpoint_url=serial_moto_url)
@@ -59,6 +61,7 @@ def dispatchers(
             consent=DynamoConsentLedger(tables["ConsentTable"], c),
             deferrals=FakeDeferrals(),
             brand="Textloop",
+            clock=clock,  # daytime in the recipients' zones, whatever the hour the test runs
         )
 
     return [one_lambda() for _ in range(3)], crm, sms

@@ -183,9 +183,12 @@ def test_given_partial_failures_then_nothing_is_lost_and_at_most_one_extra_copy_
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
+    from textloop_local.demo import daytime_for
+    from textloop_local.emulators import seed
     from textloop_local.serve import LocalStack, StackOptions
 
     with LocalStack(StackOptions(extra_env={"LOG_LEVEL": "ERROR"})) as running:
+        daytime_for(running, [("hubspot", seed.HS_CONTACT_KEN)])  # the deal's contact: texted at any hour
         yield running
 
 

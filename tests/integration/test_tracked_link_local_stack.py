@@ -24,11 +24,12 @@ PHONE_UA = (
 
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Any]:
-    from textloop_local.demo import hubspot_event, post_hubspot_batch
+    from textloop_local.demo import daytime_for, hubspot_event, post_hubspot_batch
     from textloop_local.emulators import seed
     from textloop_local.serve import LocalStack, StackOptions
 
     with LocalStack(StackOptions(extra_env={"LINK_DOMAIN": "", "LOG_LEVEL": "ERROR"})) as running:
+        daytime_for(running, [("hubspot", seed.HS_CONTACT_KEN)])  # the deal's contact: texted at any hour
         running.hubspot.update_record("deals", seed.HS_DEAL_UMBRELLA, {"dealstage": "contractsent"})
         event = hubspot_event(
             "deal", seed.HS_DEAL_UMBRELLA, "dealstage", "contractsent", int(seed.HS_PORTAL_ID), 1

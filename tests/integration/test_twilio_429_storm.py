@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
@@ -30,6 +32,7 @@ from textloop.adapters.twilio_sms import TwilioSmsSender
 from textloop.domain.model import Outcome
 from textloop.domain.rules import RuleSet
 from textloop.service_layer.dispatch import Dispatcher
+from textloop_local.demo import DAYTIME_HOURS, zone_where
 from textloop_local.emulators import TwilioEmulator, seed
 from textloop_local.faults import FaultRegistry, parse
 from textloop_local.lambda_context import LocalFunction
@@ -94,8 +97,10 @@ def test_given_a_429_storm_then_the_dispatcher_waits_as_asked_sends_each_sms_onc
         )
     )
     crm = FakeCrm()
+    daytime = zone_where(datetime.now(UTC), DAYTIME_HOURS)  # the real clock (the emulator's too): never night
     for record in RECORDS:
-        crm.add(opportunity_context(record))
+        context = opportunity_context(record)
+        crm.add(replace(context, recipient=replace(context.recipient, time_zone=daytime)))
     client = boto3.client("dynamodb")
     app.dispatch = Dispatcher(  # the handler's dispatcher, on the real Twilio SDK and the emulator
         rules=RuleSet.load(),

@@ -4,13 +4,13 @@ tables created from template.yaml (one schema source)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
 from moto import mock_aws
 from pytest_socket import disable_socket, enable_socket
 
+from tests.support.clock import Clock
 from tests.support.events import opportunity_to_review
 from tests.support.fakes import FakeCrm, FakeDeferrals, FakeSms, opportunity_context
 from tests.support.template_tables import create_tables
@@ -33,17 +33,6 @@ def _no_network() -> Iterator[None]:
     disable_socket(allow_unix_socket=True)
     yield
     enable_socket()
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)  # Monday: noon in California, 3 pm in New York
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.fakes import FakeCrm, FakeSms
-from tests.unit.conftest import Clock
 from tests.unit.test_contract_renewal import ORG, contract_context
 from textloop.adapters.prefetched import PrefetchedContexts, chunks
 from textloop.domain.errors import CrmUnavailable

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from tests.support.clock import Clock
 from tests.support.fakes import FakeCrm, FakeSms
-from tests.unit.conftest import Clock
 from textloop.domain import templates
 from textloop.domain.model import ChangeKind, MessageContext, Outcome, Person, RecordRef
 from textloop.domain.rules import RuleSet

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.events import deal_to_renewal_offer, opportunity_to_review
 from tests.support.fakes import FakeCrm, FakeDeferrals, FakeSms, opportunity_context, renewal_context
-from tests.unit.conftest import Clock
 from textloop.adapters.limits import ApiUsage, Redeliveries, Throttle, redelivery_delay, retry_after_header
 from textloop.domain.errors import CrmUnavailable, SmsUnavailable
 from textloop.domain.model import Outcome

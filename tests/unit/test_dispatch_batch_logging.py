@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.events import deal_to_contract_sent, opportunity_to_review
 from tests.support.fakes import Crash, FakeCrm, FakeSms, deal_context, opportunity_context
-from tests.unit.conftest import Clock
 from textloop.domain.model import OutboundSms, Outcome, SentSms, TriggerEvent
 from textloop.service_layer.dispatch import Dispatcher
 

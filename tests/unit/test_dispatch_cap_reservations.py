@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.events import deal_to_contract_sent, deal_to_renewal_offer
 from tests.support.fakes import (
     FakeCapReservations,
@@ -20,7 +21,6 @@ from tests.support.fakes import (
     deal_context,
     renewal_context,
 )
-from tests.unit.conftest import Clock
 from textloop.domain.errors import SmsUnavailable
 from textloop.domain.model import Outcome
 from textloop.domain.ports import CapEntry

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.delivery import deliver_three_times
 from tests.support.events import deal_to_contract_sent, opportunity_to_review
 from tests.support.fakes import Crash, FakeCrm, FakeSms, deal_context, opportunity_context
-from tests.unit.conftest import Clock
 from textloop.domain.errors import InProgress, SmsUnavailable
 from textloop.domain.model import Outcome
 from textloop.service_layer.dispatch import Dispatcher

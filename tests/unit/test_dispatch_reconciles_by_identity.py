@@ -13,9 +13,9 @@ from datetime import datetime
 import boto3
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.events import opportunity_to_review
 from tests.support.fakes import Crash, FakeCrm, FakeSms, opportunity_context
-from tests.unit.conftest import Clock
 from textloop.adapters.dynamodb import DynamoConversations
 from textloop.domain.errors import BadRequest, SmsUnavailable
 from textloop.domain.model import Outcome, TriggerEvent

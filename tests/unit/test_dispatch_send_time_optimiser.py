@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import boto3
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.events import deal_to_renewal_offer, opportunity_to_review
 from tests.support.fakes import (
     FakeCrm,
@@ -25,7 +26,6 @@ from tests.support.fakes import (
     opportunity_context,
     renewal_context,
 )
-from tests.unit.conftest import Clock
 from textloop import bootstrap
 from textloop.adapters.dynamodb import DynamoHourStats
 from textloop.domain.model import Outcome, TriggerEvent

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tests.support.clock import Clock
 from tests.support.events import opportunity_to_review
 from tests.support.fakes import FakeCrm, FakeSms, opportunity_context
-from tests.unit.conftest import Clock
 from textloop.adapters.dynamodb import DynamoEventOutcomes
 from textloop.domain.errors import CrmUnavailable, RecordNotFound
 from textloop.domain.model import LOG_PENDING, DispatchResult, Outcome

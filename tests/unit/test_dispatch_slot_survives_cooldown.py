@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.events import one, opportunity_to_review, salesforce_change
 from tests.support.fakes import Crash, FakeCrm, FakeSms, opportunity_context
-from tests.unit.conftest import Clock
 from textloop.adapters.dynamodb import MESSAGE_TTL
 from textloop.domain.errors import InProgress
 from textloop.domain.model import DispatchResult, MessageContext, Outcome, TriggerEvent

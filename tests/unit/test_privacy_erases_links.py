@@ -12,9 +12,9 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.events import deal_to_contract_sent, opportunity_to_review
 from tests.support.fakes import FakeCrm, FakeSms, deal_context, opportunity_context
-from tests.unit.conftest import Clock
 from textloop.adapters.dynamodb import (
     DynamoConsentLedger,
     DynamoConversations,

@@ -10,9 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
+from tests.support.clock import Clock
 from tests.support.events import deal_to_contract_sent
 from tests.support.fakes import FakeCrm, FakeSms, deal_context
-from tests.unit.conftest import Clock
 from textloop.adapters.dynamodb import DynamoConsentLedger, DynamoEventOutcomes, DynamoSendSlots
 from textloop.adapters.privacy import DynamoPrivacyStore
 from textloop.domain.errors import BadRequest, SmsUnavailable

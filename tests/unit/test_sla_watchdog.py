@@ -7,8 +7,8 @@ from typing import Any
 
 import boto3
 
+from tests.support.clock import Clock
 from tests.support.fakes import FakeCrm
-from tests.unit.conftest import Clock
 from tests.unit.test_route_replies import intent, reply
 from textloop.adapters.dynamodb import DynamoConversations, DynamoEventOutcomes, DynamoSlaTasks
 from textloop.domain.model import Person, TaskPriority

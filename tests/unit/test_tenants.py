@@ -12,9 +12,9 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
+from tests.support.clock import Clock
 from tests.support.events import deal_to_contract_sent
 from tests.support.fakes import FakeCrm, deal_context
-from tests.unit.conftest import Clock
 from tests.unit.test_route_replies import intent, reply
 from textloop import bootstrap
 from textloop.adapters.dynamodb import DynamoConversations, DynamoEventOutcomes, DynamoSlaTasks

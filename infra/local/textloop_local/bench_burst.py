@@ -16,8 +16,9 @@ event source mapping (its BatchSize and batching window) into the dispatcher, th
   ``textloop cost`` (aws_usd_per_million_sms), not here.
 
 Checked after the drain: every event has an outcome, and each SMS went once (one message per contact).
-The rule is the seeded contract renewal rule made transactional (so the send-time policy never defers a
-burst measured at night), one contract per contact.
+The rule is the seeded contract renewal rule as shipped (marketing: consent, caps and the send-time policy
+apply), one contract per contact; each contact holds a time zone where it is daytime when the burst starts
+(the demo's ``zone_where``), so a burst measured at any hour is sent, never deferred.
 """
 
 from __future__ import annotations
@@ -30,18 +31,13 @@ import math
 import os
 import resource
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from textloop.domain.watchlist import DEFAULT_TRIGGERS_FILE
-
 BOUND_CALLS_PER_SMS = 0.2
-RULE = "contract_renewal"
 
 
 @dataclass
@@ -66,21 +62,13 @@ class BurstResult:
     outcome_counts: dict[str, int]
 
 
-def _rules(folder: Path) -> Path:
-    config = json.loads(DEFAULT_TRIGGERS_FILE.read_text(encoding="utf-8"))
-    for rule in config["rules"]:
-        if rule["name"] == RULE:
-            rule["purpose"] = "transactional"  # a burst measured at any hour: never deferred
-    path = folder / "triggers.burst.json"
-    path.write_text(json.dumps(config), encoding="utf-8")
-    return path
-
-
 def _seed(salesforce: Any, count: int) -> list[tuple[str, str]]:
     """*count* activated contracts ending in 40 days, each with its own Decision Maker (a mobile number,
     opted in), ten contracts per account. Returns (contract id, EndDate)."""
+    from textloop_local.demo import DAYTIME_HOURS, SF_TIME_ZONE_FIELD, zone_where
     from textloop_local.emulators import seed
 
+    zone = zone_where(datetime.now(UTC), DAYTIME_HOURS, ("America/Chicago",))
     made: list[tuple[str, str]] = []
     account = ""
     for n in range(count):
@@ -97,6 +85,7 @@ def _seed(salesforce: Any, count: int) -> list[tuple[str, str]]:
                 "MobilePhone": f"+1312{2_000_000 + n:07d}",
                 "SMS_Consent__c": "opted_in",
                 "MailingState": "IL",
+                SF_TIME_ZONE_FIELD: zone,
             },
         )
         dates = seed.contract_dates(40, 12)
@@ -160,70 +149,70 @@ def run(events: int, timeout: float = 7200.0) -> BurstResult:
 
 def _run(events: int, timeout: float) -> BurstResult:
     from textloop.schemas import renewal_body
+    from textloop_local.demo import SF_TIME_ZONE_FIELD
     from textloop_local.serve import LocalStack, StackOptions
 
-    with tempfile.TemporaryDirectory(prefix="textloop-burst-") as tmp:
-        env = {
-            "TRIGGERS_FILE": str(_rules(Path(tmp))),
-            "LOG_LEVEL": "ERROR",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-        }
-        # A long local visibility timeout: a batch of 100 is never redelivered while it is being handled.
-        # moto in a process of its own (moto_process.py): AWS answers from elsewhere, as it does deployed,
-        # and the dispatcher's process (whose peak memory is measured) no longer hosts it. No fault is
-        # injected in a burst: the app talks to moto without the fault proxy's extra hop.
-        options = StackOptions(
-            extra_env=env,
-            visibility_timeout=120,
-            fire_schedules=False,
-            moto_process=True,
-            aws_fault_proxy=False,
-        )
-        with LocalStack(options) as stack:
-            contracts = _seed(stack.salesforce, events)
-            dispatcher = stack.functions["DispatcherFunction"]
-            handler = dispatcher.cold_start()
-            timed: list[float] = []
+    env = {
+        "SALESFORCE_TIME_ZONE_FIELD": SF_TIME_ZONE_FIELD,  # the contacts' zones (daytime now)
+        "LOG_LEVEL": "ERROR",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }
+    # A long local visibility timeout: a batch of 100 is never redelivered while it is being handled.
+    # moto in a process of its own (moto_process.py): AWS answers from elsewhere, as it does deployed,
+    # and the dispatcher's process (whose peak memory is measured) no longer hosts it. No fault is
+    # injected in a burst: the app talks to moto without the fault proxy's extra hop.
+    options = StackOptions(
+        extra_env=env,
+        visibility_timeout=120,
+        fire_schedules=False,
+        moto_process=True,
+        aws_fault_proxy=False,
+    )
+    with LocalStack(options) as stack:
+        contracts = _seed(stack.salesforce, events)
+        dispatcher = stack.functions["DispatcherFunction"]
+        handler = dispatcher.cold_start()
+        timed: list[float] = []
 
-            def timed_handler(event: Any, context: Any) -> Any:
-                start = time.perf_counter()
-                try:
-                    return handler(event, context)
-                finally:
-                    timed.append(time.perf_counter() - start)
+        def timed_handler(event: Any, context: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return handler(event, context)
+            finally:
+                timed.append(time.perf_counter() - start)
 
-            dispatcher._handler = timed_handler
-            # Powertools' logger outlives a stack in one process (the bench's earlier stages made it at
-            # INFO): 10,000 events' info lines would drown the figures. Errors still print.
-            logging.getLogger("textloop").setLevel(logging.ERROR)
-            sf, twilio = stack.salesforce, stack.twilio
-            crm_before = len(sf.requests)
-            sms_before = len(twilio.state()["messages"])
-            now = datetime.now(UTC)
-            bodies = [
-                renewal_body(
-                    "salesforce",
-                    "contract",
-                    contract,
-                    "",
-                    "EndDate",
-                    datetime.fromisoformat(end).date(),
-                    60,
-                    now,
-                )
-                for contract, end in contracts
-            ]
-            started = time.perf_counter()
-            # the functions' metrics (EMF lines on stdout, as Lambda prints them) are not the bench's output
-            with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
-                send_calls = _queue(stack.client("sqs"), stack.queues["TriggerQueue"]["url"], bodies)
-                drained = stack.drain(timeout=timeout)
-            seconds = time.perf_counter() - started
-            if not drained:
-                raise RuntimeError(f"the burst did not drain within {timeout:.0f} s")
-            calls = [r for r in sf.requests[crm_before:] if "oauth" not in r["path"]]
-            messages = twilio.state()["messages"][sms_before:]
-            outcomes = _outcomes(stack, [json.loads(b) for b in bodies])
+        dispatcher._handler = timed_handler
+        # Powertools' logger outlives a stack in one process (the bench's earlier stages made it at
+        # INFO): 10,000 events' info lines would drown the figures. Errors still print.
+        logging.getLogger("textloop").setLevel(logging.ERROR)
+        sf, twilio = stack.salesforce, stack.twilio
+        crm_before = len(sf.requests)
+        sms_before = len(twilio.state()["messages"])
+        now = datetime.now(UTC)
+        bodies = [
+            renewal_body(
+                "salesforce",
+                "contract",
+                contract,
+                "",
+                "EndDate",
+                datetime.fromisoformat(end).date(),
+                60,
+                now,
+            )
+            for contract, end in contracts
+        ]
+        started = time.perf_counter()
+        # the functions' metrics (EMF lines on stdout, as Lambda prints them) are not the bench's output
+        with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+            send_calls = _queue(stack.client("sqs"), stack.queues["TriggerQueue"]["url"], bodies)
+            drained = stack.drain(timeout=timeout)
+        seconds = time.perf_counter() - started
+        if not drained:
+            raise RuntimeError(f"the burst did not drain within {timeout:.0f} s")
+        calls = [r for r in sf.requests[crm_before:] if "oauth" not in r["path"]]
+        messages = twilio.state()["messages"][sms_before:]
+        outcomes = _outcomes(stack, [json.loads(b) for b in bodies])
     reads = sum(1 for r in calls if r["method"] == "GET")
     sms = len(messages)
     per_number = Counter(m.get("to") for m in messages)

@@ -33,6 +33,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -208,7 +209,9 @@ def _local_stack(rules: Path) -> Iterator[dict[str, str]]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "TRIGGERS_FILE": str(rules)}
+    from textloop_local.demo import SF_TIME_ZONE_FIELD
+
+    env = {**os.environ, "TRIGGERS_FILE": str(rules), "SALESFORCE_TIME_ZONE_FIELD": SF_TIME_ZONE_FIELD}
     server = subprocess.Popen(
         [sys.executable, "-m", "textloop_local", "serve", "--port", str(port)],
         env=env,
@@ -253,15 +256,36 @@ def _put_records_in_trigger_stages(env: dict[str, str]) -> None:
     """What a user does in the CRM: the records the events name are in their trigger stage."""
     import requests
 
+    from textloop_local.demo import HS_TIME_ZONE_PROPERTY, SF_TIME_ZONE_FIELD, choose_zones, hubspot_time_zone
     from textloop_local.emulators import seed
 
     _enter_stage(env, "Negotiation/Review")
+    hubspot = {"Authorization": f"Bearer {env['HUBSPOT_ACCESS_TOKEN']}"}
     requests.patch(
         f"{env['HUBSPOT_API_BASE_URL']}/crm/v3/objects/deals/{seed.HS_DEAL_INITECH}",
         json={"properties": {"dealstage": "contractsent"}},
-        headers={"Authorization": f"Bearer {env['HUBSPOT_ACCESS_TOKEN']}"},
+        headers=hubspot,
         timeout=10,
     ).raise_for_status()
+    # Each contact texted has a zone where it is daytime now (the demo's choice): a bench run at night
+    # measures sends, not deferrals.
+    sf = f"{env['SALESFORCE_INSTANCE_URL']}/services/data/v{env.get('SALESFORCE_API_VERSION', '62.0')}"
+    for (crm, contact), zone in choose_zones(datetime.now(UTC)).items():
+        if crm == "salesforce":
+            requests.patch(
+                f"{sf}/sobjects/Contact/{contact}",
+                json={SF_TIME_ZONE_FIELD: zone},
+                headers={"Authorization": f"Bearer {env['SALESFORCE_ACCESS_TOKEN']}"},
+                verify=env["SALESFORCE_CA_BUNDLE"],
+                timeout=10,
+            ).raise_for_status()
+        else:
+            requests.patch(
+                f"{env['HUBSPOT_API_BASE_URL']}/crm/v3/objects/contacts/{contact}",
+                json={"properties": {HS_TIME_ZONE_PROPERTY: hubspot_time_zone(zone)}},
+                headers=hubspot,
+                timeout=10,
+            ).raise_for_status()
 
 
 @contextmanager
@@ -285,12 +309,15 @@ def run_stack_benches(
 ) -> list[dict[str, Any]]:
     """One local stack: the dispatcher against its socket waits, the inbound webhook's warm CPU, then
     ``then(env)`` (bench.py's cold requests, on the messages those sent)."""
+    from textloop_local.demo import SF_TIME_ZONE_FIELD
+
     with tempfile.TemporaryDirectory(prefix="textloop-bench-") as folder:
         rules = _zero_cooldown_rules(Path(folder))
         with _local_stack(rules) as env:
             saved = dict(os.environ)
             os.environ.update({k: v for k, v in env.items() if not k.startswith("_")})
             os.environ["TRIGGERS_FILE"] = str(rules)
+            os.environ["SALESFORCE_TIME_ZONE_FIELD"] = SF_TIME_ZONE_FIELD  # as the stack's own functions
             try:
                 results = [
                     _measure(env, events, dispatch_bound),

@@ -25,6 +25,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -288,7 +289,14 @@ def measure(events: int, replies: int) -> dict[str, Any]:
     import boto3
     import botocore.session
 
-    from textloop_local.demo import hubspot_event, post_hubspot_batch, salesforce_change_event
+    from textloop_local.demo import (
+        SF_TIME_ZONE_FIELD,
+        choose_zones,
+        hubspot_event,
+        post_hubspot_batch,
+        salesforce_change_event,
+        set_time_zones,
+    )
     from textloop_local.emulators import seed
     from textloop_local.serve import LocalStack, StackOptions
 
@@ -298,7 +306,8 @@ def measure(events: int, replies: int) -> dict[str, Any]:
         rules = _zero_cooldown_rules(Path(folder))
         log_file = Path(folder) / "stdout.log"
         with stdout_to(log_file):
-            stack = LocalStack(StackOptions(extra_env={"TRIGGERS_FILE": str(rules)})).start()
+            env = {"TRIGGERS_FILE": str(rules), "SALESFORCE_TIME_ZONE_FIELD": SF_TIME_ZONE_FIELD}
+            stack = LocalStack(StackOptions(extra_env=env)).start()
             try:
                 for function in stack.functions.values():
                     meter.wrap(function)
@@ -311,6 +320,7 @@ def measure(events: int, replies: int) -> dict[str, Any]:
                         aws_secret_access_key="testing",
                     )
                 )
+                set_time_zones(stack, choose_zones(datetime.now(UTC)))  # daytime: sent at any hour
                 portal, app = int(seed.HS_PORTAL_ID), int(getattr(seed, "HS_APP_ID", 1_160_452))
                 stack.salesforce.update_record(
                     "Opportunity", seed.SF_OPPORTUNITY_ACME, {"StageName": "Negotiation/Review"}

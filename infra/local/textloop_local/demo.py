@@ -35,6 +35,7 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -675,6 +676,13 @@ def choose_zones(now: datetime) -> dict[tuple[str, str], str]:
     zones[("hubspot", seed.HS_CONTACT_NADIA)] = zone_where(now, NIGHT_HOURS, ("America/Chicago",))
     zones[("hubspot", seed.HS_CONTACT_FELIX)] = "America/New_York"
     return zones
+
+
+def daytime_for(stack: LocalStack, contacts: Iterable[tuple[str, str]]) -> str:
+    """Give each (crm, contact id) a zone where it is daytime now, so a test texts them at any hour."""
+    zone = zone_where(datetime.now(UTC), DAYTIME_HOURS)
+    set_time_zones(stack, dict.fromkeys(contacts, zone))
+    return zone
 
 
 def hubspot_time_zone(zone: str) -> str:
