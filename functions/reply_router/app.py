@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from textloop import bootstrap
 from textloop.observability import failures_reported, logger, metrics, observe
-from textloop.service_layer.inbound import CONSENT_SYNC, DELIVERY_FAILURE, LINK_CLICK, parse_envelope
+from textloop.service_layer.replies import CONSENT_SYNC, DELIVERY_FAILURE, LINK_CLICK, parse_envelope
 
 router = bootstrap.reply_router()  # settings and routing validated at cold start
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -18,13 +18,13 @@ def handler(event: dict, context: object) -> dict:
     form = bootstrap.twilio_signature().verified_form(request, settings.public_base_url)
     moved = handle_status(
         form,
-        bootstrap.conversations(),
+        bootstrap.message_status(),
         bootstrap.consent_ledger(),
         bootstrap.inbound_queue(),
         datetime.now(UTC),
         consent_fallback=bootstrap.consent_queue(),
         query=request.query,
-        sends=bootstrap.conversations(),
+        sends=bootstrap.message_status(),
     )
     logger.info(
         "twilio status",

@@ -28,9 +28,9 @@ from textloop.config import (
     tenant_credentials,
 )
 from textloop.domain.errors import UnknownTenant
-from textloop.domain.model import Crm
 
 if TYPE_CHECKING:  # the ports' module is the domain's largest: a webhook that needs none skips it
+    from textloop.domain.model import Crm
     from textloop.domain.ports import CrmGateway, MeetingReader, SmsSender
     from textloop.domain.rules import RuleSet
 
@@ -60,7 +60,9 @@ def reset() -> None:
         trigger_queue,
         _tenants,
         _tenant_gateways,
+        dynamodb,
         event_outcomes,
+        message_status,
         send_slots,
         conversations,
         sla_tasks,
@@ -228,10 +230,26 @@ def _twilio() -> SmsSender:
 
 
 @cache
+def dynamodb() -> Any:
+    """One DynamoDB client per container, shared by every table adapter and built on first use (a
+    client costs a cold start tens of milliseconds: an inbound reply that is no consent change makes
+    no DynamoDB call and builds none)."""
+
+    def build() -> Any:
+        import boto3
+
+        from textloop.adapters.dynamo_table import CLIENT_CONFIG
+
+        return boto3.client("dynamodb", config=CLIENT_CONFIG)
+
+    return Lazy(build)
+
+
+@cache
 def event_outcomes() -> Any:
     from textloop.adapters.dynamodb import DynamoEventOutcomes
 
-    return DynamoEventOutcomes(settings().state_table)
+    return DynamoEventOutcomes(settings().state_table, dynamodb())
 
 
 @cache
@@ -246,6 +264,14 @@ def conversations() -> Any:
     from textloop.adapters.dynamodb import DynamoConversations
 
     return DynamoConversations(settings().state_table, event_outcomes().client)
+
+
+@cache
+def message_status() -> Any:
+    """The status webhook's store (message records and send SIDs), without the other adapters' imports."""
+    from textloop.adapters.message_status import DynamoMessageStatus
+
+    return DynamoMessageStatus(settings().state_table, dynamodb())
 
 
 @cache
@@ -270,10 +296,13 @@ def deferrals() -> Any:
 
 @cache
 def consent_ledger() -> Any:
-    from textloop.adapters.dynamodb import DynamoConsentLedger
+    from textloop.adapters.consent_table import DynamoConsentLedger  # its own module: a light cold start
 
     return DynamoConsentLedger(
-        settings().consent_table, history_inline=settings().consent_history_inline, hasher=privacy_hash()
+        settings().consent_table,
+        dynamodb(),
+        history_inline=settings().consent_history_inline,
+        hasher=privacy_hash(),
     )
 
 
@@ -452,7 +481,7 @@ def privacy_hash() -> Callable[[str], str] | None:
 
     if not (os.environ.get("PRIVACY_SECRET_ID") or os.environ.get("PRIVACY_HASH_KEY")):
         return None
-    from textloop.service_layer.privacy import KeyedHash
+    from textloop.domain.keyed_hash import KeyedHash
 
     return KeyedHash(lambda: Secrets("PRIVACY").get("hash_key"))
 

@@ -9,7 +9,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger, Metrics
@@ -19,7 +19,10 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from textloop.domain.errors import Retryable
 from textloop.domain.masking import mask_in_text
-from textloop.domain.model import LOG_PENDING, DispatchResult, Outcome
+from textloop.domain.outcome import LOG_PENDING, Outcome
+
+if TYPE_CHECKING:  # annotations only: the webhooks' cold start does not import the model
+    from textloop.domain.model import DispatchResult
 
 NAMESPACE_DEFAULT = "Textloop"
 SENSITIVE_KEYS = frozenset({"body", "message_body", "Body", "text"})

@@ -30,12 +30,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from textloop.adapters.dynamodb import (
-    CAPS_PREFIX,
-    CONTACT_PREFIX,
-    INDEX_PREFIX,
-    LINK_KEY_ITEM,
-    LINK_PREFIX,
+from textloop.adapters.dynamo_table import (
     _condition_failed,
     _key,
     _s,
@@ -44,6 +39,13 @@ from textloop.adapters.dynamodb import (
     batch_delete,
     batch_get,
     iso,
+)
+from textloop.adapters.dynamodb import (
+    CAPS_PREFIX,
+    CONTACT_PREFIX,
+    INDEX_PREFIX,
+    LINK_KEY_ITEM,
+    LINK_PREFIX,
 )
 from textloop.domain import links
 from textloop.domain.errors import StoreUnavailable

@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from textloop.adapters.dynamodb import CLIENT_CONFIG
+from textloop.adapters.dynamo_table import CLIENT_CONFIG
 from textloop.domain.errors import StoreUnavailable
 from textloop.domain.ports import Deferral
 from textloop.schemas import deferred_body

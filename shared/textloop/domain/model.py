@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-Crm = Literal["salesforce", "hubspot"]
-ObjectType = Literal["opportunity", "case", "contract", "deal", "ticket"]  # contract: renewal scans only
-
-HUBSPOT_SOURCE = "hubspot"  # the queue envelope of a HubSpot webhook event
-HUBSPOT_OBJECTS: dict[str, ObjectType] = {"deal": "deal", "ticket": "ticket"}
+from textloop.domain.consent import ConsentStatus as ConsentStatus  # re-exported
+from textloop.domain.outcome import LOG_PENDING as LOG_PENDING  # re-exported
+from textloop.domain.outcome import Outcome as Outcome  # re-exported
+from textloop.domain.sources import HUBSPOT_MEETING_TYPE_ID as HUBSPOT_MEETING_TYPE_ID  # re-exported
+from textloop.domain.sources import HUBSPOT_OBJECTS as HUBSPOT_OBJECTS  # re-exported
+from textloop.domain.sources import HUBSPOT_SOURCE as HUBSPOT_SOURCE  # re-exported
+from textloop.domain.sources import Crm as Crm  # re-exported
+from textloop.domain.sources import ObjectType as ObjectType  # re-exported
 
 
 class ChangeKind(enum.StrEnum):
@@ -59,11 +62,6 @@ class TriggerEvent:
     @property
     def needs_reread(self) -> bool:
         return self.kind is ChangeKind.GAP
-
-
-class ConsentStatus(enum.StrEnum):
-    OPTED_IN = "opted_in"
-    OPTED_OUT = "opted_out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,19 +202,6 @@ class TaskState:
 
     open: bool
     completed_at: datetime | None = None
-
-
-class Outcome(enum.StrEnum):
-    SENT = "sent"
-    SKIPPED = "skipped"
-    DEFERRED = "deferred"  # held back until a send window opens or a cap frees: comes back by itself
-    DUPLICATE = "duplicate"
-    IGNORED = "ignored"  # no rule wants this change
-    ROUTED = "routed"  # a reply logged on its record (and a task created when its intent wants one)
-    RETRIED = "retried"  # a batch's event that failed for now (never recorded): its queue message comes back
-
-
-LOG_PENDING = "pending"  # details["log"] of a SENT outcome whose CRM log failed for now: it is retried
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,13 +17,12 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from textloop.domain.sources import HUBSPOT_MEETING_TYPE_ID as HUBSPOT_MEETING_TYPE_ID  # re-exported
+
 DEFAULT_WINDOW = timedelta(days=30)
 PIPE_PREFIX = "PIPE#"  # StateTable: PIPE#<yyyy-mm>/<iso instant>#<source id>, one item per outcome
 DEFAULT_WON_STAGES = ("Closed Won", "closedwon")  # Salesforce's and HubSpot's default pipelines
 DEFAULT_LOST_STAGES = ("Closed Lost", "closedlost")
-# HubSpot's object type id of meetings: a generic ``object.creation`` webhook names the object by it
-# (HubSpot Developer Changelog, "Public Beta: Generic Webhook Subscriptions", 2024-08: MEETING_EVENT).
-HUBSPOT_MEETING_TYPE_ID = "0-47"
 
 # Salesforce id key prefixes (the first three characters of every record id) of the records a
 # meeting (an Event's WhatId / WhoId) may point at.

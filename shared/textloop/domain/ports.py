@@ -12,8 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from textloop.domain.consent import ConsentChange as ConsentChange  # re-exported: ports speak it
+from textloop.domain.consent import ConsentForgotten as ConsentForgotten  # re-exported: ports speak it
+from textloop.domain.consent import ConsentRecord as ConsentRecord  # re-exported: ports speak it
+from textloop.domain.consent import ConsentStatus as ConsentStatus  # re-exported: ports speak it
+from textloop.domain.consent import Tombstone as Tombstone  # re-exported: ports speak it
 from textloop.domain.errors import TextloopError
-from textloop.domain.model import ConsentStatus as ConsentStatus  # re-exported: ports speak it
 from textloop.domain.model import (
     Conversation,
     Crm,
@@ -143,15 +147,6 @@ class SmsSender(Protocol):
         """Outbound messages to *to* from our Messaging Service created at or after *since*, as the
         provider keeps them (crash recovery: ``domain.reconcile`` decides which one is a send's)."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class ConsentChange:
-    phone: str  # E.164
-    status: ConsentStatus
-    source: str  # "twilio_inbound", "twilio_error_21610", "crm", "admin", ...
-    evidence: str  # MessageSid, CRM record id, ...
-    at: datetime
 
 
 class ConsentLedger(Protocol):
@@ -341,34 +336,6 @@ class Deferrals(Protocol):
 
 
 # -- Privacy: export and erasure of everything held about one number --------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Tombstone:
-    """What stays of an erased number that had opted out: its keyed hash and its consent, no number."""
-
-    key: str  # HMAC-SHA256 of the E.164 number under the privacy key (hex)
-    status: ConsentStatus
-    updated_at: str  # ISO instant of the status it keeps (orders it against later changes)
-    erased_at: str
-
-
-@dataclass(frozen=True, slots=True)
-class ConsentRecord:
-    """The ledger's item for one number, with its full history (overflow items first, then inline)."""
-
-    phone: str
-    status: ConsentStatus | None  # None: only history-only entries (older than an erased opt-out)
-    updated_at: str
-    history: tuple[ConsentChange, ...]  # every entry once, in the order recorded
-    overflow_items: int  # history items outside the number's own item
-
-
-@dataclass(frozen=True, slots=True)
-class ConsentForgotten:
-    entries: int  # history entries deleted (inline and overflow)
-    items: int  # ledger items deleted (the number's item and its overflow items)
-    tombstone: bool  # an opt-out stays as a tombstone keyed by the hash
 
 
 class ConsentRecords(Protocol):

@@ -22,15 +22,15 @@ so it is visible in the log and the outcome — never a second SMS.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-SEND_ID_LENGTH = 32
-_SEND_ID = re.compile(rf"^[0-9a-f]{{{SEND_ID_LENGTH}}}$")
+from textloop.domain.send_identity import send_id as send_id  # re-exported: a send's identity
+from textloop.domain.send_identity import with_send_id as with_send_id  # re-exported
+
 _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 # What Twilio's smart encoding turns into GSM-7 (its documented replacements), and the reverse typing.
 _SMART = str.maketrans(
@@ -60,24 +60,6 @@ _SMART = str.maketrans(
         "\u00bb": '"',
     }
 )
-
-
-def send_id(event_key: str) -> str:
-    """The send's identity for the provider: the same for every delivery of one event (a redrive
-    included), opaque (no CRM id, no number) and URL-safe."""
-    return hashlib.sha256(f"textloop-send:{event_key}".encode()).hexdigest()[:SEND_ID_LENGTH]
-
-
-def is_send_id(value: str) -> bool:
-    return bool(_SEND_ID.match(value))
-
-
-def with_send_id(url: str | None, identity: str) -> str | None:
-    """The status-callback URL carrying the send's identity (Twilio signs the whole URL, query
-    included, and posts to it as given)."""
-    if not url:
-        return url
-    return f"{url}{'&' if '?' in url else '?'}slot={identity}"
 
 
 @dataclass(frozen=True, slots=True)

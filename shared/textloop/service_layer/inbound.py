@@ -12,19 +12,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from html import escape  # &, <, > as XML needs them (xml.sax.saxutils would import urllib.request)
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
+from textloop.domain.consent import ConsentChange, ConsentStatus
 from textloop.domain.errors import BadRequest, InvalidPhone, Retryable
 from textloop.domain.phone import inbound_e164
-from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
-from textloop.service_layer.intake import MessageQueue
-from textloop.service_layer.links import LINK_CLICK
-from textloop.service_layer.status import (
-    CONSENT_CHANGE,
-    CONSENT_SYNC,
-    DELIVERY_FAILURE,
-    record_consent,
-)
+from textloop.service_layer.status import CONSENT_CHANGE, record_consent
+
+if TYPE_CHECKING:  # annotations only: the inbound webhook's cold start skips these modules
+    from textloop.domain.ports import ConsentLedger
+    from textloop.service_layer.intake import MessageQueue
 
 REPLY = "reply"
 TWILIO_KEYWORDS = frozenset({"STOP", "START", "HELP"})  # what Advanced Opt-Out answers itself
@@ -174,18 +171,3 @@ def reply_envelope(sms: InboundSms, result: Classification) -> str:
 def twiml(message: str | None) -> str:
     inner = f"<Message>{escape(message, quote=False)}</Message>" if message else ""
     return f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>'
-
-
-def parse_envelope(body: str) -> dict[str, Any]:
-    try:
-        message = json.loads(body)
-    except ValueError:
-        raise BadRequest("inbound queue message is not JSON") from None
-    if not isinstance(message, dict) or message.get("type") not in (
-        REPLY,
-        DELIVERY_FAILURE,
-        CONSENT_SYNC,
-        LINK_CLICK,
-    ):
-        raise BadRequest("inbound queue message has no known type")
-    return message

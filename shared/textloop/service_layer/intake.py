@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from textloop.domain.errors import BadRequest, Unauthorized
-from textloop.domain.model import HUBSPOT_OBJECTS, HUBSPOT_SOURCE
-from textloop.domain.pipeline import HUBSPOT_MEETING_TYPE_ID
+from textloop.domain.sources import HUBSPOT_MEETING_TYPE_ID, HUBSPOT_OBJECTS, HUBSPOT_SOURCE
 
 MAX_HUBSPOT_BATCH = 100
 MAX_QUEUED_EVENT_BYTES = 256 * 1024  # one SQS message (the adapter splits batches by count and size)

@@ -13,21 +13,21 @@ are found in Textloop's own index of the numbers texted for each contact (``numb
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textloop.domain.errors import BadRequest
-from textloop.domain.ports import ConsentRecord, ConsentRecords, NumberHoldings, PrivacyStore
+from textloop.domain.keyed_hash import KeyedHash as KeyedHash  # re-exported
 from textloop.service_layer.intake import HUBSPOT_PRIVACY_SOURCE, PRIVACY_DELETION
 
+if TYPE_CHECKING:  # annotations only: the webhooks read KeyedHash from here without the ports
+    from textloop.domain.ports import ConsentRecord, ConsentRecords, NumberHoldings, PrivacyStore
+
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
-MIN_KEY_LENGTH = 16
 OUTCOMES_KEPT_BECAUSE = (
     "outcomes are keyed by event, not by number: they hold the number masked to its last four "
     "digits and expire 35 days after their event"
@@ -51,20 +51,6 @@ def e164(raw: str) -> str:
     if not E164.fullmatch(value):
         raise BadRequest("not an E.164 number: write it as + and the country code, e.g. +14155550100")
     return value
-
-
-class KeyedHash:
-    """HMAC-SHA256 of an E.164 number under the privacy key (hex): identifies an erased number without
-    keeping it. The key must never change: tombstones made under another key are never found again."""
-
-    def __init__(self, key: Callable[[], str]) -> None:
-        self._key = key  # read on use (Secrets Manager, cached), not at cold start
-
-    def __call__(self, phone: str) -> str:
-        key = self._key()
-        if len(key) < MIN_KEY_LENGTH:
-            raise ValueError(f"the privacy hash key must have at least {MIN_KEY_LENGTH} characters")
-        return hmac.new(key.encode(), phone.encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ matches or none → a triage task, so nothing is lost.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -39,7 +40,9 @@ from textloop.domain.ports import (
     SlaTasks,
 )
 from textloop.domain.routing import IntentRoute, Routing
-from textloop.service_layer.status import UNREACHABLE
+from textloop.service_layer.inbound import REPLY
+from textloop.service_layer.links import LINK_CLICK
+from textloop.service_layer.status import CONSENT_SYNC, DELIVERY_FAILURE, UNREACHABLE
 
 CONSENT_INTENTS = {"opt_out": ConsentStatus.OPTED_OUT, "opt_in": ConsentStatus.OPTED_IN}
 NOT_ENGAGEMENT = frozenset({"opt_out", "out_of_office"})  # not replies the send-time optimiser seeks
@@ -47,6 +50,19 @@ NOT_ENGAGEMENT = frozenset({"opt_out", "out_of_office"})  # not replies the send
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+INBOUND_TYPES = (REPLY, DELIVERY_FAILURE, CONSENT_SYNC, LINK_CLICK)  # what the InboundQueue carries
+
+
+def parse_envelope(body: str) -> dict[str, Any]:
+    try:
+        message = json.loads(body)
+    except ValueError:
+        raise errors.BadRequest("inbound queue message is not JSON") from None
+    if not isinstance(message, dict) or message.get("type") not in INBOUND_TYPES:
+        raise errors.BadRequest("inbound queue message has no known type")
+    return message
 
 
 @dataclass(frozen=True, slots=True)

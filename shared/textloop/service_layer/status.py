@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qs
 
+from textloop.domain.consent import ConsentChange, ConsentStatus
 from textloop.domain.errors import BadRequest, Retryable
-from textloop.domain.ports import ConsentChange, ConsentLedger, ConsentStatus
-from textloop.domain.reconcile import is_send_id
-from textloop.service_layer.intake import MessageQueue
+from textloop.domain.send_identity import is_send_id
+
+if TYPE_CHECKING:  # annotations only: the status and inbound webhooks' cold start skips these modules
+    from textloop.domain.ports import ConsentLedger
+    from textloop.service_layer.intake import MessageQueue
 
 DELIVERY_FAILURE = "delivery_failure"  # the InboundQueue message that flags a contact's number
 CONSENT_SYNC = "consent_sync"  # the InboundQueue message that writes a consent change to the CRM
