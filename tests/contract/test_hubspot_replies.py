@@ -209,6 +209,26 @@ def test_the_emulator_refuses_to_write_a_calculated_phone_property(hubspot: HubS
 # --- create_task ----------------------------------------------------------------------------
 
 
+def test_given_a_keyed_owner_task_when_created_again_then_the_first_task_is_found_not_a_second_made(
+    hubspot: HubSpotEmulator,
+) -> None:
+    # Given a task created for a reply's key (the first attempt never heard back, say)
+    first = gateway(hubspot).create_task(owner_task(key="task:SMcall7"))
+
+    # When the retry creates it again, through a new gateway (a new container)
+    again = gateway(hubspot).create_task(owner_task(key="task:SMcall7"))
+
+    # Then it is the same task, keyed on the task property the SMS logs use; an unkeyed one is new
+    assert again == first
+    keyed = [
+        t["id"]
+        for t in hubspot.state()["tasks"]
+        if t["properties"].get("textloop_message_sid") == "task:SMcall7"
+    ]
+    assert keyed == [first]
+    assert gateway(hubspot).create_task(owner_task()) != first
+
+
 def test_given_an_owner_task_on_a_deal_when_creating_then_a_todo_with_due_time_reminder_and_links(
     hubspot: HubSpotEmulator,
 ) -> None:

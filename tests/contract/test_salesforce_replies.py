@@ -186,6 +186,22 @@ def test_given_an_owner_task_when_creating_then_an_open_task_with_due_date_remin
     )
 
 
+def test_given_a_keyed_owner_task_when_created_again_then_the_first_task_is_found_not_a_second_made(
+    salesforce: SalesforceEmulator,
+) -> None:
+    # Given a task created for a reply's key (the first attempt never heard back, say)
+    first = gateway(salesforce).create_task(owner_task(key="task:SMcall7"))
+
+    # When the retry creates it again, through a new gateway (a new container)
+    again = gateway(salesforce).create_task(owner_task(key="task:SMcall7"))
+
+    # Then it is the same task, keyed on the Activity field the SMS logs use; an unkeyed one is new
+    assert again == first
+    keyed = [t for t in salesforce.state()["Task"] if t.get("Textloop_Message_Sid__c") == "task:SMcall7"]
+    assert [t["Id"] for t in keyed] == [first]
+    assert gateway(salesforce).create_task(owner_task()) != first
+
+
 @pytest.mark.parametrize(
     ("priority", "expected"),
     [(TaskPriority.HIGH, "High"), (TaskPriority.NORMAL, "Normal"), (TaskPriority.LOW, "Low")],

@@ -4,6 +4,8 @@ as Lambda loads them (functions/<name>/app.py), configured through their environ
 from __future__ import annotations
 
 import importlib.util
+import io
+import logging
 import socket
 import threading
 import uuid
@@ -147,3 +149,18 @@ def http_event(path: str, body: str, headers: dict[str, str], *, base64_body: bo
         "body": base64.b64encode(body.encode()).decode() if base64_body else body,
         "isBase64Encoded": base64_body,
     }
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """Everything the Powertools logger writes during the test, formatted (masked) as in Lambda."""
+    from textloop.observability import logger
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    try:
+        yield stream
+    finally:
+        logger.removeHandler(handler)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.support.events import ORG, salesforce_change
-from textloop.observability import logger
+from tests.support.sqs import sqs_record
 from textloop_local.emulators import SalesforceEmulator, TwilioEmulator, seed
 
 pytestmark = pytest.mark.integration
@@ -53,30 +52,6 @@ def app(stack: dict[str, Any], load_handler: Callable[..., ModuleType]) -> Modul
     )
 
 
-@pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logger.registered_formatter)
-    logger.addHandler(handler)
-    try:
-        yield stream
-    finally:
-        logger.removeHandler(handler)
-
-
-def _record(message_id: str, body: str) -> dict[str, Any]:
-    return {
-        "messageId": message_id,
-        "receiptHandle": f"rh-{message_id}",
-        "body": body,
-        "attributes": {},
-        "messageAttributes": {},
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:1:q",
-    }
-
-
 def _review(record_id: str) -> str:
     return json.dumps(salesforce_change("Opportunity", [record_id], {"StageName": "Negotiation/Review"}))
 
@@ -103,9 +78,9 @@ def test_given_a_batch_with_a_malformed_message_then_each_is_answered_and_the_sm
 ) -> None:
     # Given an SQS batch: two changes and a malformed message between them
     batch = [
-        _record("m-acme", _review(seed.SF_OPPORTUNITY_ACME)),
-        _record("m-broken", "{not json"),
-        _record("m-globex", _review(seed.SF_OPPORTUNITY_GLOBEX)),
+        sqs_record("m-acme", _review(seed.SF_OPPORTUNITY_ACME)),
+        sqs_record("m-broken", "{not json"),
+        sqs_record("m-globex", _review(seed.SF_OPPORTUNITY_GLOBEX)),
     ]
     # When the consumer takes it
     answer = dispatcher_app.handler({"Records": batch}, lambda_context)
@@ -128,8 +103,8 @@ def test_given_the_crm_log_fails_for_now_then_only_that_message_is_a_batch_item_
 ) -> None:
     # Given Salesforce answers 503 to the log (its sObject Collections call), and a batch of two changes
     batch = [
-        _record("m-acme", _review(seed.SF_OPPORTUNITY_ACME)),
-        _record("m-globex", _review(seed.SF_OPPORTUNITY_GLOBEX)),
+        sqs_record("m-acme", _review(seed.SF_OPPORTUNITY_ACME)),
+        sqs_record("m-globex", _review(seed.SF_OPPORTUNITY_GLOBEX)),
     ]
     gateway = dispatcher_app.dispatch.crm("salesforce", ORG)  # the tenant's cached gateway
     log_sms_many = gateway.log_sms_many

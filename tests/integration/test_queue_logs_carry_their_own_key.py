@@ -5,41 +5,14 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
-import pytest
-
+from tests.support.sqs import sqs_record
 from textloop.domain.ports import ConsentChange, ConsentStatus
-from textloop.observability import logger
 from textloop.service_layer.status import consent_change_body
-
-
-@pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logger.registered_formatter)
-    logger.addHandler(handler)
-    try:
-        yield stream
-    finally:
-        logger.removeHandler(handler)
-
-
-def _record(message_id: str, body: str) -> dict[str, Any]:
-    return {
-        "messageId": message_id,
-        "receiptHandle": f"rh-{message_id}",
-        "body": body,
-        "attributes": {},
-        "messageAttributes": {},
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:1:q",
-    }
 
 
 def test_given_a_valid_then_a_malformed_consent_message_when_consumed_then_each_line_has_its_own_key(
@@ -53,7 +26,9 @@ def test_given_a_valid_then_a_malformed_consent_message_when_consumed_then_each_
         "SM-first",
         datetime(2026, 11, 30, 12, tzinfo=UTC),
     )
-    event = {"Records": [_record("m-valid", consent_change_body(change)), _record("m-broken", "{not json")]}
+    event = {
+        "Records": [sqs_record("m-valid", consent_change_body(change)), sqs_record("m-broken", "{not json")]
+    }
 
     answer = app.handler(event, lambda_context)
 

@@ -42,6 +42,7 @@ class FakeCrm:
     logged: list[SmsActivity] = field(default_factory=list)
     loads: list[tuple[RecordRef, tuple[str, ...]]] = field(default_factory=list)
     crash_on_log: int = 0
+    lose_task_answers: int = 0  # owner tasks created whose answer never comes (the caller sees a Crash)
     contacts: list[Person] = field(default_factory=list)
     tasks: dict[str, OwnerTask] = field(default_factory=dict)
     closed_tasks: set[str] = field(default_factory=set)
@@ -125,8 +126,15 @@ class FakeCrm:
         return [p for p in self.contacts if "".join(c for c in p.phone if c.isdigit())[-10:] == digits]
 
     def create_task(self, task: OwnerTask) -> str:
+        """Idempotent by ``task.key``, as the adapters are: a retry gets the task it made."""
+        made = next((tid for tid, t in self.tasks.items() if task.key and t.key == task.key), None)
+        if made is not None:
+            return made
         task_id = f"TASK{len(self.tasks) + 1:03d}"
         self.tasks[task_id] = task
+        if self.lose_task_answers:
+            self.lose_task_answers -= 1
+            raise Crash("the CRM created the task but its answer was lost")
         return task_id
 
     def flag_phone(self, contact_id: str, status: PhoneStatus, note: str, key: str | None = None) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.template_tables import TEMPLATE
 from textloop import observability
+from textloop.domain.outcome import LOG_FAILED, LOG_PENDING
 from textloop_local import template as sam
 
 TOPIC = {"Ref": "AlarmTopic"}
@@ -142,3 +143,28 @@ def test_the_dashboard_names_the_metrics_the_code_emits(tpl: dict[str, Any]) -> 
     emitted = {name for name, _, _ in observability.OUTCOME_METRICS.values()} - {"EventIgnored"}
     for name in emitted:
         assert f'"{name}"' in text or f'MetricName=\\"{name}\\"' in text, name
+
+
+def test_a_sent_sms_whose_crm_log_stays_pending_or_failed_is_alarmed(tpl: dict[str, Any]) -> None:
+    # Given the metric the dispatcher emits for a sent SMS whose CRM log did not land (observability)
+    alarms = {
+        props["Dimensions"][0]["Value"]: props
+        for props in (a["Properties"] for a in of_type(tpl, "AWS::CloudWatch::Alarm").values())
+        if (props.get("Namespace"), props.get("MetricName")) == ("Textloop", "SmsLogNotWritten")
+    }
+    service = tpl["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+
+    # Then a log refused for good alarms at once, and a log still pending after 15 minutes too
+    assert set(alarms) == {LOG_PENDING, LOG_FAILED}
+    for state, props in alarms.items():
+        assert props["Dimensions"] == [
+            {"Name": "state", "Value": state},
+            {"Name": "service", "Value": service},
+        ]
+        assert (props["Statistic"], props["Threshold"], props["ComparisonOperator"]) == (
+            "Sum",
+            0,
+            "GreaterThanThreshold",
+        )
+    assert alarms[LOG_FAILED]["Period"] * alarms[LOG_FAILED]["EvaluationPeriods"] == 300
+    assert alarms[LOG_PENDING]["Period"] * alarms[LOG_PENDING]["EvaluationPeriods"] == 900

@@ -67,7 +67,7 @@ from hubspot.crm.tickets import ApiException as TicketsApiException
 
 from textloop.adapters.hubspot_auth import HubSpotAuth, HubSpotCredentials, HubSpotLoginFailed
 from textloop.adapters.limits import retry_after_header
-from textloop.adapters.prefetched import BATCH_LIMIT, PrefetchedContexts, chunks
+from textloop.adapters.prefetched import BATCH_LIMIT, PrefetchedContexts, bulk_reads, chunks
 from textloop.config import Renewable
 from textloop.domain.errors import (
     CrmAuthFailed,
@@ -253,14 +253,14 @@ class HubSpotGateway:
         association batch reads (to contacts, with their labels, and to companies), one batch read of the
         recipients and the owners (one read, or the owners list when there are several)."""
         self._prefetched.begin()
-        wanted: dict[str, dict[str, RecordRef]] = {}
-        for record in records:
+
+        def object_type(record: RecordRef) -> str:
             _record_api(self._records, record)  # a deal or a ticket
-            wanted.setdefault(record.object_type, {})[record.record_id] = record
-        for object_type, refs in wanted.items():
-            for ids in chunks(list(refs), BATCH_LIMIT["hubspot"]):
-                with _translated(f"hubspot:{object_type}:prefetch({len(ids)})"):
-                    self._prefetch_chunk(object_type, {i: refs[i] for i in ids}, fields, recipient_role)
+            return record.object_type
+
+        for kind, refs in bulk_reads(records, object_type, BATCH_LIMIT["hubspot"]):
+            with _translated(f"hubspot:{kind}:prefetch({len(refs)})"):
+                self._prefetch_chunk(kind, refs, fields, recipient_role)
         return len(self._prefetched)
 
     def _prefetch_chunk(
@@ -505,6 +505,11 @@ class HubSpotGateway:
                 _task_association(task.record.record_id, _TASK_TO_RECORD[task.record.object_type])
             )
         with _translated(task.record or f"hubspot:contact:{task.contact_id}"):
+            if task.key:
+                found = self._task_with_key(task.key)
+                if found is not None:
+                    return found
+                properties[SMS_SID_PROPERTY] = task.key
             created = self._tasks.create(
                 TaskInput(properties=properties, associations=associations), _request_timeout=self._timeout
             )
@@ -542,6 +547,23 @@ class HubSpotGateway:
             )
             self._note_once(contact_id, f"SMS consent: {status.value}", mask_in_text(note), key)
 
+    def _task_with_key(self, key: str) -> str | None:
+        """The task carrying *key* (``SMS_SID_PROPERTY`` on tasks, searched like the SMS log's
+        communications), if one was made."""
+        request = TaskSearchRequest(
+            filter_groups=[
+                TaskFilterGroup(
+                    filters=[TaskFilter(property_name=SMS_SID_PROPERTY, operator="EQ", value=key)]
+                )
+            ],
+            properties=[SMS_SID_PROPERTY],
+            limit=1,
+        )
+        page = self._task_search.do_search(
+            public_object_search_request=request, _request_timeout=self._timeout
+        )
+        return str(page.results[0].id) if page.results else None
+
     def _note_once(self, contact_id: str, subject: str, note: str, key: str | None) -> None:
         """The completed task noting *subject* on the contact; with a *key*, only when no task carries
         it yet (``SMS_SID_PROPERTY`` on tasks, searched like the SMS log's communications)."""
@@ -553,19 +575,7 @@ class HubSpotGateway:
             "hs_timestamp": _timestamp(datetime.now(UTC)),
         }
         if key:
-            request = TaskSearchRequest(
-                filter_groups=[
-                    TaskFilterGroup(
-                        filters=[TaskFilter(property_name=SMS_SID_PROPERTY, operator="EQ", value=key)]
-                    )
-                ],
-                properties=[SMS_SID_PROPERTY],
-                limit=1,
-            )
-            page = self._task_search.do_search(
-                public_object_search_request=request, _request_timeout=self._timeout
-            )
-            if page.results:
+            if self._task_with_key(key) is not None:
                 return
             properties[SMS_SID_PROPERTY] = key
         self._tasks.create(

@@ -16,7 +16,7 @@ fields or another role never answers.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from textloop.domain.model import MessageContext, RecordRef
 
@@ -64,3 +64,16 @@ def chunks(ids: Sequence[str], size: int) -> list[list[str]]:
     """*ids* without duplicates, in order, in lists of at most *size*."""
     unique = list(dict.fromkeys(ids))
     return [unique[i : i + size] for i in range(0, len(unique), size)]
+
+
+def bulk_reads(
+    records: Iterable[RecordRef], type_of: Callable[[RecordRef], str], size: int
+) -> Iterator[tuple[str, dict[str, RecordRef]]]:
+    """*records* grouped by their CRM object type, in chunks of at most *size* ids: what one bulk read
+    takes (id → record, duplicates once)."""
+    wanted: dict[str, dict[str, RecordRef]] = {}
+    for record in records:
+        wanted.setdefault(type_of(record), {})[record.record_id] = record
+    for kind, refs in wanted.items():
+        for ids in chunks(list(refs), size):
+            yield kind, {i: refs[i] for i in ids}

@@ -33,7 +33,7 @@ from simple_salesforce.exceptions import (
 from simple_salesforce.format import format_soql
 
 from textloop.adapters.limits import ApiUsage
-from textloop.adapters.prefetched import BATCH_LIMIT, PrefetchedContexts, chunks
+from textloop.adapters.prefetched import BATCH_LIMIT, PrefetchedContexts, bulk_reads
 from textloop.adapters.salesforce_auth import (
     SalesforceAuth,
     SalesforceCredentials,
@@ -251,13 +251,9 @@ class SalesforceGateway:
         primary AccountContactRoles of the accounts still without a recipient. Contacts come with their
         consent fields through the relationship: no per-contact read."""
         self._prefetched.begin()
-        wanted: dict[str, dict[str, RecordRef]] = {}
-        for record in records:
-            wanted.setdefault(_sobject_name(record), {})[record.record_id] = record
-        for sobject, refs in wanted.items():
-            for ids in chunks(list(refs), BATCH_LIMIT["salesforce"]):
-                with _translated(f"salesforce:{sobject}:prefetch({len(ids)})"):
-                    self._prefetch_chunk(sobject, {i: refs[i] for i in ids}, fields, recipient_role)
+        for sobject, refs in bulk_reads(records, _sobject_name, BATCH_LIMIT["salesforce"]):
+            with _translated(f"salesforce:{sobject}:prefetch({len(refs)})"):
+                self._prefetch_chunk(sobject, refs, fields, recipient_role)
         return len(self._prefetched)
 
     def _prefetch_chunk(
@@ -455,6 +451,11 @@ class SalesforceGateway:
             fields["WhatId"] = task.record.record_id
         label = task.record or f"salesforce:contact:{task.contact_id}"
         with _translated(label):
+            if task.key:
+                found = self._task_with_key(task.key, task.contact_id)
+                if found is not None:
+                    return found
+                fields[SMS_SID_FIELD] = task.key
             return self._create_task(fields, label)
 
     def task_state(self, task_id: str) -> TaskState:
@@ -482,14 +483,8 @@ class SalesforceGateway:
     def _note_once(self, contact_id: str, subject: str, note: str, key: str | None, label: str) -> None:
         """The completed Task noting *subject* on the contact; with a *key*, only when no Task on the
         contact carries it yet (``SMS_SID_FIELD``, the SMS log's key field; WhoId keeps it selective)."""
-        if key:
-            soql = format_soql(
-                f"SELECT Id FROM Task WHERE WhoId = {{who}} AND {SMS_SID_FIELD} = {{key}} LIMIT 1",
-                who=contact_id,
-                key=key,
-            )
-            if self._first(soql) is not None:
-                return
+        if key and self._task_with_key(key, contact_id) is not None:
+            return
         fields: dict[str, Any] = {
             "Subject": subject,
             "Description": note[:_DESCRIPTION_MAX],
@@ -501,6 +496,13 @@ class SalesforceGateway:
         if key:
             fields[SMS_SID_FIELD] = key
         self._create_task(fields, label)
+
+    def _task_with_key(self, key: str, who: str | None) -> str | None:
+        """The Task carrying *key* (``SMS_SID_FIELD``, the SMS log's key field), if one was made; the
+        contact (WhoId), when known, keeps the query selective."""
+        where = f"{SMS_SID_FIELD} = {{key}}" + (" AND WhoId = {who}" if who else "")
+        found = self._first(format_soql(f"SELECT Id FROM Task WHERE {where} LIMIT 1", key=key, who=who))
+        return str(found["Id"]) if found is not None else None
 
     # --- RenewalSearch -----------------------------------------------------------------
 

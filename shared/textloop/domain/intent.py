@@ -248,7 +248,7 @@ _CONDITIONS = _wordset("if when once after before unless until till whenever whi
 # "stop and regroup": the activity stops, not the texts.
 _ACTIVITIES = _wordset(
     "think regroup reassess reconsider review rethink discuss talk chat sync breathe plan pause wait look check "
-    "evaluate revisit start restart"
+    "evaluate revisit start restart reply respond answer read park refuel"
 )
 # Another channel named on the messaging: "the email reminders", "push notifications" are not texts.
 _OTHER_CHANNELS = _wordset(
@@ -328,6 +328,10 @@ _NON_MESSAGING = _wordset(
     "negotiation negotiations approval approvals"
 )
 _EMAILING = _wordset("emailing mailing emails email")
+# What carries the texts when a messaging word qualifies it ("the sms campaigns", "your text service").
+_SENDING_CARRIERS = _wordset(
+    "service services campaign campaigns program programs programme blast blasts system"
+)
 _BY_TEXT = _Pattern(r"\b(?:by|via|per|over|through|thru)\s+(?:text|texts|txt|sms|text\s+messages?)\b")
 _CONTACT_BASE = _wordset("send text txt message msg sms write contact spam bother")  # "stop to <verb>"
 _CONTACT_ING = _wordset(
@@ -591,6 +595,12 @@ def _noun_phrase(toks: Sequence[str], j: int) -> str:
             if not named and after in ("to", "for", "of", "from", "on"):
                 named = _noun_phrase(toks, j + 1) == "other"
             kinds.append("other" if named else "box")  # msg, unless the reply is about a product
+        elif (
+            head in _SENDING_CARRIERS
+            and _MESSAGING.intersection(conjunct[:-1])
+            and not _OTHER_CHANNELS.intersection(conjunct[:-1])
+        ):
+            kinds.append("msg")  # round 8: "your messaging service", "future sms campaigns": the texts
         elif head in _NON_MESSAGING or _is_time(head):
             kinds.append("other")
         else:
@@ -797,7 +807,7 @@ _SOMEDAY = _Pattern(
 )
 _RECONSENT = _Pattern(
     r"\b(?:changed\s+(?:my|our)\s+mind|text\s+(?:me|us)\s+again|opt\s+(?:me\s+|us\s+)?back\s+in|resubscribe"
-    r"|re\s*add\s+(?:me|us)|start\s+(?:texting|sending)\s+(?:me\s+|us\s+)?again|keep\s+(?:texting|sending)"
+    r"|re\s*add\s+(?:me|us)|add\s+(?:me|us)\s+back|put\s+(?:me|us)\s+back\s+on|start\s+(?:texting|sending)\s+(?:me\s+|us\s+)?again|keep\s+(?:texting|sending)"
     r"|(?:want|would\s+like|need|like|get)\s+(?:to\s+(?:get|receive)\s+)?(?:the\s+|your\s+|my\s+|those\s+|these\s+)?"
     r"(?:\w+\s+){0,2}?(?:texts|messages|sms|alerts|reminders|notifications|updates)\s+(?:again|back)"
     r"|(?:turn|switch|put)\s+(?:the\s+|my\s+|your\s+)?(?:\w+\s+){0,2}?(?:texts|messages|sms|alerts|reminders)\s+back\s+on"
@@ -895,8 +905,10 @@ def _verb_revokes(
                 return True
             veto("noun")
             continue
-        if subject == "neg":
-            veto("negated")
+        if subject == "neg" or (
+            "let" in pre and {"not", "dont", "never"}.intersection(pre[: pre.index("let")])
+        ):
+            veto("negated")  # round 8: "let's not let it end" wants it to go on
             continue
         obj = _object(clause, caps, i + 1, verb)
         if (
@@ -1010,7 +1022,8 @@ _NOT_CONSENT_OBJECT = (
     r"(?!\s+(?:from|as|on|off)\s+(?:\w+\s+){0,3}?(?:invite|invitation|meeting|mtg|call|thread|email|emails|cc"
     r"|loop|chain|account|deal|opportunity|project|team|channel|calendar|agenda|doc|document|contract|renewal"
     r"|renewals|plan|order|orders|billing|invoice|invoices|trial|seat|seats|license|licenses|newsletter|newsletters"
-    r"|mailing|digest|e\s+mail|e\s+mails|workspace|quote|proposal)\b)"
+    r"|mailing|digest|e\s+mail|e\s+mails|workspace|quote|proposal|admin|administrator|owner|approver|signer"
+    r"|signatory|decision\s+maker|champion|sponsor)\b)"  # "as the contact" stays a revocation: for the consumer
 )
 # "no more texts coming through" reports a problem; it does not revoke anything.
 _NOT_A_REPORT = (
@@ -1146,9 +1159,22 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|your)|be\s+(?:texted|contacted|messaged|bothered|spammed|on\s+(?:your|the|this|any)\s+list))",
     ),
     (
-        ("no more", "no further"),
-        r"\bno\s+(?:more|further)\s+(?:\w+\s+)?(?:texts|txts|messages|msgs|sms|texting|messaging|spam)\b"
-        + _NOT_A_REPORT,
+        ("no mor", "no mroe", "no moar", "no further"),
+        r"\bno\s+(?:more|mor|mroe|moar|further)\s+(?:\w+\s+)?(?:texts|txts|messages|msgs|sms|texting|messaging"
+        r"|spam)\b" + _NOT_A_REPORT,
+    ),
+    (  # round 8: "I want zero texts from Acme"
+        ("zero",),
+        r"\b(?:want|wish|need|like|prefer|expect)\s+(?:\w+\s+)?zero\s+(?:more\s+)?(?:texts|txts|messages|msgs|sms)\b",
+    ),
+    (  # round 8: "He asked that you not text his mobile", "I'd prefer you not message me"
+        (" not ",),
+        r"\b(?:ask|asked|asks|request|requested|requests|prefer|rather|want|wants|insist|insists)\s+(?:that\s+)?"
+        r"(?:you|u|yall|your\s+team)\s+(?:\w+\s+)?not\s+(?:text|txt|message|msg|sms|contact)\b",
+    ),
+    (  # round 8: a bare "never again", decided for the consumer
+        ("never again",),
+        r"^(?:please\s+|pls\s+)?never\s+again(?:\s+(?:please|pls|thanks|thx))*\s*(?:\||$)",
     ),
     (
         ("no more",),
@@ -1591,7 +1617,11 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("piu",),
-        r"\bnon\s+(?:mi\s+|ci\s+)?(?:mand|invi|scriv|contatt|chiam|disturb)\w*\s+(?:\w+\s+){0,2}?piu\b",
+        r"\b(?:non|nn)\s+(?:mi\s+|ci\s+)?(?:mand|invi|scriv|contatt|chiam|disturb)\w*\s+(?:\w+\s+){0,2}?piu\b",
+    ),
+    (  # round 8: "nn mi mandate + messaggi" (SMS slang: nn for non, + for più, which normalizing drops)
+        ("messaggi", "sms"),
+        r"\b(?:non|nn)\s+(?:mi\s+|ci\s+)?(?:mand|invi|scriv)\w*\s+(?:\w+\s+)?(?:messaggi|sms)\b",
     ),
     (
         ("voglio", "desidero", "vogliamo"),
@@ -1711,7 +1741,10 @@ def _clauses(text: str, normalized: str) -> list[tuple[list[str], list[str], lis
     lower_clauses = _CLAUSE.split(normalized)
     cased_clauses = _CLAUSE.split(cased)
     every = words(cased)
-    titled = sum(1 for w in every if w[:1].isupper()) > 0.6 * max(len(every), 1)
+    # Title Case ("Please Stop Texting Me"): nearly every word capitalized, "I" aside; a reply naming a
+    # few people or companies ("I quit Lumen Health in March, try Derek Wu") keeps its names (round 8).
+    counted = [w for w in every if w != "I"]
+    titled = sum(1 for w in counted if w[:1].isupper()) > 0.75 * max(len(counted), 1)
     out = []
     for n, clause in enumerate(lower_clauses):
         tokens = words(clause)

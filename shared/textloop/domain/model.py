@@ -159,6 +159,7 @@ class OwnerTask:
     contact_id: str | None
     record: RecordRef | None  # the deal/opportunity/case/ticket it concerns, when known
     reminder: datetime | None = None
+    key: str = ""  # domain.activity_keys: the task is created once per key (a retry finds it); "" unkeyed
 
 
 class PhoneStatus(enum.StrEnum):

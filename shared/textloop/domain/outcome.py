@@ -17,3 +17,4 @@ class Outcome(enum.StrEnum):
 
 
 LOG_PENDING = "pending"  # details["log"] of a SENT outcome whose CRM log failed for now: it is retried
+LOG_FAILED = "failed"  # details["log"] of a SENT outcome whose CRM log was refused for good: alarmed

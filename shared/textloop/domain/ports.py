@@ -99,7 +99,8 @@ class CrmGateway(Protocol):
         ...
 
     def create_task(self, task: OwnerTask) -> str:
-        """Create the follow-up task for the owner; return its id."""
+        """Create the follow-up task for the owner; return its id. With ``task.key`` it is created once
+        per key: a retry after a crash finds the task it made and returns its id."""
         ...
 
     def flag_phone(self, contact_id: str, status: PhoneStatus, note: str, key: str | None = None) -> None:

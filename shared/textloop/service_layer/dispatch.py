@@ -35,7 +35,6 @@ from textloop.domain.caps import FrequencyCaps, counted
 from textloop.domain.links import TrackedLink, tracked_url
 from textloop.domain.masking import mask_in_text
 from textloop.domain.model import (
-    LOG_PENDING,
     ChangeKind,
     Crm,
     DispatchResult,
@@ -48,6 +47,7 @@ from textloop.domain.model import (
     SmsActivity,
     TriggerEvent,
 )
+from textloop.domain.outcome import LOG_FAILED, LOG_PENDING
 from textloop.domain.phone import mask, to_e164
 from textloop.domain.ports import (
     CapEntry,
@@ -723,7 +723,7 @@ def _sent_result(slot: SendSlot, link: TrackedLink | None, logged: LoggedSms) ->
     if logged.error is not None:
         retry = isinstance(logged.error, errors.Retryable)
         reason = LOG_PENDING_REASON if retry else LOG_FAILED_REASON
-        log = {"log": LOG_PENDING if retry else "failed", "log_error": logged.error.reason}
+        log = {"log": LOG_PENDING if retry else LOG_FAILED, "log_error": logged.error.reason}
         log["log_detail"] = str(logged.error)
         if retry and logged.error.details.get("retry_after") is not None:  # the CRM asked to wait
             log["retry_after"] = logged.error.details["retry_after"]

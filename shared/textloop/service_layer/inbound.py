@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from html import escape  # &, <, > as XML needs them (xml.sax.saxutils would import urllib.request)
 from typing import TYPE_CHECKING, Protocol
 
 from textloop.domain.consent import ConsentChange, ConsentStatus
@@ -169,5 +168,9 @@ def reply_envelope(sms: InboundSms, result: Classification) -> str:
 
 
 def twiml(message: str | None) -> str:
-    inner = f"<Message>{escape(message, quote=False)}</Message>" if message else ""
+    if not message:
+        return '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+    from html import escape  # &, <, > as XML needs them; on use (html.entities costs a cold start 4 ms)
+
+    inner = f"<Message>{escape(message, quote=False)}</Message>"
     return f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>'

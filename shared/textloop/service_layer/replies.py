@@ -294,6 +294,7 @@ class ReplyRouter:
             owner_id=target.owner_id,
             contact_id=target.contact_id,
             record=target.record,
+            key=activity_key("task", str(sms["sid"])),  # a redelivered reply finds the task it made
         )
 
 
@@ -334,6 +335,7 @@ class SlaWatchdog:
                     owner_id=self.routing.escalate_to.get(task.crm) or task.owner_id,
                     contact_id=task.contact_id,
                     record=task.record,
+                    key=activity_key("escalation", task.task_id),  # once, even if the watchdog crashes
                 )
             )
             self.tasks.stop_watching(task, f"escalated:{escalation}", now)
