@@ -730,3 +730,116 @@ def test_given_a_reply_that_left_the_job_and_names_someone_else_then_no_opt_out(
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------------- round 9: categories of sealed slice I's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Could you stop the renewal reminders? I'll check the portal when I need to.",  # a later "when I need to"
+        "Quit hounding my staff with these automated texts",  # people the texts reach
+        "stop texting my office manager",
+        "We're good on the reminders, thank you. Email works.",  # declining the texts
+        "I'll pass on these texts",
+        "No need for the SMS updates",
+        "Take this old work cell off your messaging list",  # a modifier before the number
+        "Drop us from the text alerts please",
+        "Please have me removed from the text notifications",  # passive removal
+        "My mobile is not meant for marketing",  # the number is not for this
+        "Este número no es para publicidad",
+        "I'd ask that my phone never receive these reminders again",  # subjunctive
+        "Cancela as notificações por favor",  # foreign cancel of reminders / notifications
+        "Annulez les rappels, merci",
+    ],
+)
+def test_given_a_round_9_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I texted STOP in March but want the delivery alerts back, resubscribe me",  # quoted, then wanted back
+        "¿Cómo doy de baja a una empleada en el panel?",  # unsubscribing someone else in the product
+        "Comment désinscrire une utilisatrice de la newsletter ?",
+        "Can you drop me off at the hotel after the demo?",
+        "We did not receive your texts about the outage",  # a report, not a request
+        "Stop sending my team the invoices twice, billing is confused",  # sending them a thing
+    ],
+)
+def test_given_a_round_9_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd really appreciate not getting any more of these reminders",  # a wish not to receive
+        "SMS isn't how our team communicates, use the portal",  # the texts are no channel for us
+        "Wrong channel to reach me, sorry",
+        "This line does not accept marketing texts",  # the number accepts no texts
+        "C'est mon portable personnel, ne l'utilisez pas pour le travail",  # a personal phone, not to be used
+        "Please add this number to your do not text list",
+        "One more reminder and I'm calling my lawyer",  # a threat with one more text
+        "Lay off the texts for a bit, yeah?",  # British and casual
+        "Could you turn off the renewal texts?",
+        "No need to keep texting, I have what I need",
+        "Who gave you my cell number? Delete it.",  # the number named, then dropped
+        "on subscribe",  # dictation of "unsubscribe"
+        "Send the quote to my inbox, not my cell",  # a channel switch to the inbox
+        "Bitte schicken Sie mir nichts mehr",  # German
+        "Wie werde ich diese SMS los?",
+        "Ya no quiero seguir recibiendo estos recordatorios",  # es / pt / it
+        "Como faço para parar de receber isso?",
+        "Hola, baja",  # a greeting, then a keyword alone
+        "🚫 texts",  # a stop symbol with the texts named
+        "Top texting me",  # the first letter dropped
+    ],
+)
+def test_given_a_round_9_form_from_the_pools_held_out_misses_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is there a way to pause texts while I'm on vacation without unsubscribing?",  # asked, and kept
+        "Please pass on the reminders to Dana, she runs billing now",  # "pass on" = forward
+        "This is my personal cell, feel free to call me anytime",  # a personal phone given, not refused
+        "Can you send the renewal link to my inbox? I'll sign tonight",
+        "I'd love to not get surprised by the renewal price this year",
+    ],
+)
+def test_given_a_round_9_look_alike_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Vamos a dar de baja el plan actual y pasar al Pro, mándame la cotización", "buying_signal"),
+        ("¿De dónde sacaron mi número?", None),  # where the number came from: asked, not revoked
+        ("Dejamos de recibir los avisos del ticket, ¿pasó algo?", None),  # a report
+        ("I blocked this number by accident, unblocked it now, keep the texts coming", None),
+        ("Stop, not so fast: procurement has to sign off first", None),  # holds the deal up
+        ("Ok I'll quit pestering your support team then", None),  # the speaker's own doing
+    ],
+)
+def test_given_a_round_9_business_use_of_a_revocation_phrase_then_no_opt_out(
+    text: str, intent: str | None
+) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)
+    if intent is not None:
+        assert result.intent == intent, (text, result)

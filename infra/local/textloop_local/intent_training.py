@@ -54,6 +54,7 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_f": "independent_f.jsonl",
     "dev_g": "independent_g.jsonl",
     "dev_h": "independent_h.jsonl",
+    "dev_i": "independent_i.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",

@@ -115,10 +115,16 @@ class _Pattern:
         self._source = source
         self._compiled: re.Pattern[str] | None = None
 
-    def search(self, text: str) -> re.Match[str] | None:
+    def _pattern(self) -> re.Pattern[str]:
         if self._compiled is None:
             self._compiled = re.compile(self._source)
-        return self._compiled.search(text)
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return self._pattern().search(text)
+
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self._pattern().match(text, pos)
 
 
 def normalize(text: str) -> str:
@@ -164,9 +170,11 @@ _STOP_WORDS = _wordset(
 )
 # Opt-outs only as the whole reply ("Cancel", "end please"), never as one clause among others.
 _WHOLE_ONLY = _wordset(
-    "cancel end quit alto basta baja parar cancelar para paren sair pare parem chega annuler annulla "
+    "cancel end quit alto basta baja parar cancelar para paren sair pare parem chega annuler annulla fin "
     "cancella cancellami smettila smettetela smetti smettete schluss ende enough arreter cease desist halt"
 )
+# Words a stop symbol may stand with and still be the whole request: the texts or the number (round 9).
+_SYMBOL_COMPANIONS = _wordset("text texts txt txts sms messages msgs texting this number my these more any")
 _STOP_WORDS_SQUEEZED = frozenset(_squeeze_word(w) for w in _STOP_WORDS)
 _WHOLE_ONLY_SQUEEZED = frozenset(_squeeze_word(w) for w in _WHOLE_ONLY)
 # A reply of nothing but these symbols (and politeness) asks for the texts to stop: a stop sign, a no-entry
@@ -267,7 +275,7 @@ _NP_BREAKS = _wordset(
     "too anyway anyways"
 )
 _MESSAGING = _wordset(
-    "text texts txt txts texting txting textin txtin sms smss smses message messages msg msgs mesage mesages "
+    "text texts txt txts tex texs texting txting textin txtin sms smss smses message messages msg msgs mesage mesages "
     "messsages messges msges messaging msging spam spams spamming notification notifications notifs notif "
     "alert alerts reminder reminders updates promos promotions promotional marketing ads advertising "
     "advertisements blasts blast broadcasts robotexts robocalls communication communications correspondence "
@@ -428,6 +436,8 @@ def _fuzzy_verb(token: str) -> str | None:
     if not token.isalpha() or not 3 <= len(token) <= 14 or token in _VERB_FORMS:
         return None
     for target, verb, limit in _FUZZY_TARGETS:
+        if token == target[1:]:
+            return verb  # the first letter dropped: "top texting me" (a real word: only before "texting")
         if (
             abs(len(token) - len(target)) <= limit
             and token[0] in _KEY_NEIGHBOURS[target[0]]
@@ -608,11 +618,21 @@ def _noun_phrase(toks: Sequence[str], j: int) -> str:
     return "msg" if "msg" in kinds else ("box" if "box" in kinds else "other")
 
 
+# People the texts reach: "stop pestering my team", "quit texting my front desk" (round 9).
+_PEOPLE = _wordset(
+    "team teams staff office desk employees employee colleagues coworkers people reps assistant folks crew "
+    "department dept members wife husband family partner boss manager techs drivers nurses agents"
+)
+_SENDING = _wordset("sending sendin getting gettin receiving recieving")
+
+
 def _contact_object(toks: Sequence[str], j: int) -> str:
     """After "stop texting / sending / calling": msg unless a named other thing follows; "stop emailing
     me" names another channel (unless the texts follow: "stop emailing and texting me"), and "I'll quit
-    bugging you" is the speaker's own doing."""
+    bugging you" is the speaker's own doing. Texting or pestering people (not sending them a thing) is
+    the texts too: "stop pestering my team with automated texts"."""
     n = len(toks)
+    contacting = toks[j - 1] not in _SENDING
     if (
         toks[j - 1] in _EMAILING
         and not _CONTACT_ING.intersection(toks[j : j + 4])
@@ -635,7 +655,12 @@ def _contact_object(toks: Sequence[str], j: int) -> str:
         following = toks[j + 1 : j + 3]
         return "other" if kind == "other" and not any(_is_time(t) for t in following) else "msg"
     if token in _DETERMINERS or token in _PRONOUN_OBJECT:
-        return "other" if _noun_phrase(toks, j) == "other" else "msg"
+        if _noun_phrase(toks, j) != "other":
+            return "msg"
+        span = toks[j : j + 6]
+        if "with" in span and _noun_phrase(toks, j + span.index("with") + 1) == "msg":
+            return "msg"  # "... my team with automated texts"
+        return "msg" if contacting and _PEOPLE.intersection(toks[j : j + 4]) else "other"
     if token in _NON_MESSAGING:
         return "other"
     return "msg"
@@ -692,7 +717,11 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
         return _noun_phrase(toks, j)
     if _is_time(token):
         return "time"  # "cancel friday" (a meeting) / "stop tonight", "I opted out last week"
-    if token in _NON_MESSAGING or token in _COMPOUND_AFTER.get(verb, ()) or token in ("here", "there"):
+    if (
+        token in _NON_MESSAGING
+        or token in _COMPOUND_AFTER.get(verb, ())
+        or token in ("here", "there", "somewhere")
+    ):
         return "other"  # "stop here for today" stops the meeting
     if caps[j]:
         return "other"  # a proper noun: "I quit Acme"
@@ -770,7 +799,7 @@ class _Reply:
     question: bool  # "?" or a question opening: "if I opt out, do I still get emails?"
     product: bool  # the reply is about a product, a plan or a renewal: "cancel our subscription at term end"
     reconsent: bool  # "I opted out last month but changed my mind, text me again"
-    someday: bool  # "... later, if I ever wanted to?": the revocation is hypothetical
+    someday: bool  # "... later, if I ever wanted to?": a question's revocation is hypothetical
     left_job: bool  # "I quit last month, please contact Dana": left the job and names someone else
 
     @classmethod
@@ -783,7 +812,7 @@ class _Reply:
             "?" in normalized or bool(tokens and tokens[0] in _QUESTION_WORDS),
             bool(_PRODUCT.intersection(tokens)),
             bool(_RECONSENT.search(" ".join(tokens))),
-            bool(_SOMEDAY.search(" ".join(tokens))),
+            _someday_asked(normalized),
             _left_job(" ".join(tokens)),
         )
 
@@ -805,6 +834,19 @@ _SOMEDAY = _Pattern(
     r"\b(?:if|when|whenever|in\s+case)\s+(?:i|we)\s+(?:ever\s+)?(?:want|wanted|need|needed|decide|decided|choose"
     r"|chose|wish|wished)\s+to\b|\bsome\s*day\b|\bdown\s+the\s+(?:road|line)\b"
 )
+_SENTENCE = re.compile(r"(?<=[.!?\n])")
+
+
+def _someday_asked(normalized: str) -> bool:
+    """A hypothetical ("if I ever wanted to", "someday") inside a question sentence. Round 9: a later
+    statement's "when I need to" ("stop the reminders? I'll log in when I need to.") asks nothing."""
+    for sentence in _SENTENCE.split(normalized):
+        tokens = words(sentence)
+        if tokens and ("?" in sentence or tokens[0] in _QUESTION_WORDS) and _SOMEDAY.search(" ".join(tokens)):
+            return True
+    return False
+
+
 _RECONSENT = _Pattern(
     r"\b(?:changed\s+(?:my|our)\s+mind|text\s+(?:me|us)\s+again|opt\s+(?:me\s+|us\s+)?back\s+in|resubscribe"
     r"|re\s*add\s+(?:me|us)|add\s+(?:me|us)\s+back|put\s+(?:me|us)\s+back\s+on|start\s+(?:texting|sending)\s+(?:me\s+|us\s+)?again|keep\s+(?:texting|sending)"
@@ -815,7 +857,8 @@ _RECONSENT = _Pattern(
     r"|otra\s+vez|novamente|de\s+novo|di\s+nuovo|ancora|wieder)"
     r"|(?:a\s+nouveau|de\s+nouveau|de\s+nuevo|otra\s+vez|novamente|de\s+novo|di\s+nuovo|wieder)\s+(?:\w+\s+){0,2}?"
     r"(?:recevoir|recibir|receber|ricevere|erhalten|bekommen|les\s+sms|los\s+mensajes|as\s+mensagens|i\s+messaggi)"
-    r"|(?:wieder|nochmal)\s+(?:\w+\s+)?(?:sms|nachrichten|schicken|senden)"
+    r"|(?:wieder|nochmal)\s+(?:\w+\s+)?(?:sms|nachrichten|schicken|senden)|wieder\s+aktivieren|reaktivieren"
+    r"|reactivate|reactivar|reactiven|reativ\w*|riattiv\w*"
     r"|(?:vuelv\w*|volver)\s+a\s+(?:enviar|mandar)\w*|(?:renvoy|reenvoy)\w*|(?:voltem?|volta)\s+a\s+(?:enviar|mandar)"
     r"|(?:ricominciate|riprendete)\s+a\s+(?:inviare|mandare))\b"
 )
@@ -911,6 +954,9 @@ def _verb_revokes(
             veto("negated")  # round 8: "let's not let it end" wants it to go on
             continue
         obj = _object(clause, caps, i + 1, verb)
+        following = clause[i + 1] if i + 1 < len(clause) else ""
+        if subject == "self" and following in _CONTACT_ING and following not in _SENDING:
+            continue  # round 9: "Ok I'll quit bugging support then" is the speaker's own doing
         if (
             obj == "other"
             and clause[i + 1 : i + 2]
@@ -955,7 +1001,7 @@ def _verb_revokes(
         ):
             veto("other")
             continue  # "the auto-renewal charged us even though we opted out of it in settings"
-        if reply.reconsent and (form == "past" or reply.accident):
+        if reply.reconsent and (form == "past" or reply.accident or subject == "quote"):
             veto("reconsent")
             continue  # "I opted out last month but changed my mind"
         if reply.question and reply.someday:
@@ -1023,7 +1069,7 @@ _NOT_CONSENT_OBJECT = (
     r"|loop|chain|account|deal|opportunity|project|team|channel|calendar|agenda|doc|document|contract|renewal"
     r"|renewals|plan|order|orders|billing|invoice|invoices|trial|seat|seats|license|licenses|newsletter|newsletters"
     r"|mailing|digest|e\s+mail|e\s+mails|workspace|quote|proposal|admin|administrator|owner|approver|signer"
-    r"|signatory|decision\s+maker|champion|sponsor)\b)"  # "as the contact" stays a revocation: for the consumer
+    r"|signatory|decision\s+maker|champion|sponsor|webinar|demo|event|training|session|course)\b)"  # "as the contact" stays a revocation: for the consumer
 )
 # "no more texts coming through" reports a problem; it does not revoke anything.
 _NOT_A_REPORT = (
@@ -1141,7 +1187,9 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("send", "sent"),
-        rf"\b{_NOT}\s+(?:ever\s+)?(?:send|sent)\s+(?:{_ME}\s+)?(?:any\s+)?(?:more\s+|further\s+)?(?:{_MSGS}|anything)\b",
+        rf"\b{_NOT}\s+(?:ever\s+)?(?:send|sent)\s+(?:{_ME}\s+)?(?:any\s+)?(?:more\s+|further\s+)?(?:{_MSGS}|anything)\b"
+        rf"|\b{_NOT}\s+(?:ever\s+)?send\s+(?:{_ME}\s+)?(?:any\s*more|anything\s+else)(?:\s+(?:please|pls|thanks))*"
+        + _END,
     ),
     (
         ("dont", "do not", "never"),
@@ -1150,7 +1198,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("dont", "do not", "no longer"),
-        rf"\b(?:dont|do\s+not|no\s+longer)\s+(?:want|wish|need|like)\s+(?:to\s+(?:receive|get)\s+|to\s+be\s+"
+        rf"\b(?:dont|do\s+not|doesnt|does\s+not|no\s+longer|(?:i|we|he|she)\s+not)\s+(?:want|wish|need|like)\s+(?:to\s+(?:receive|get)\s+|to\s+be\s+"
         rf"(?:texted|contacted|messaged)\b|any\s+|more\s+|your\s+|ur\s+|these\s+|those\s+|the\s+)*{_MSGS}",
     ),
     (
@@ -1172,6 +1220,153 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\b(?:ask|asked|asks|request|requested|requests|prefer|rather|want|wants|insist|insists)\s+(?:that\s+)?"
         r"(?:you|u|yall|your\s+team)\s+(?:\w+\s+)?not\s+(?:text|txt|message|msg|sms|contact)\b",
     ),
+    # ---- round 9 (generalized from categories of I's misses)
+    (  # "I'm good on the texts", "I'll pass on the reminders", "no need for these texts"
+        ("good", "fine", "set", "pass", "need for"),
+        rf"\b(?:im|i\s+am|were|we\s+are|ill|well|i\s+will|we\s+will)\s+(?:\w+\s+)?(?:good|fine|all\s+set|set|pass)\s+"
+        rf"(?:on|without)\s+{_DET}(?:any\s+)?(?:more\s+)?(?:\w+\s+)?{_MSGS}\b"
+        rf"|\bno\s+need\s+(?:for|of)\s+{_DET}(?:any\s+)?(?:more\s+)?(?:\w+\s+)?{_MSGS}\b",
+    ),
+    (  # "this number isn't for this kind of thing", "this number is not to be texted by Acme"
+        ("number", "phone", "cell", "mobile", "line", "device", "handheld", "numero"),
+        rf"\b(?:this|my|that|our)\s+(?:\w+\s+)?(?:{_NUMBER}|line|device|handheld)\s+(?:is\s+not|isnt|is\s+no|aint"
+        rf"|was\s+never|is\s+never)\s+(?:meant\s+|intended\s+|made\s+)?(?:for\s+(?:this|these|that|texts?|texting|sms"
+        rf"|marketing|sales|business|automated|promotions?|any\s+of\s+(?:this|that|these)|your)|to\s+be\s+(?:texted"
+        rf"|contacted|messaged|used|called|spammed))\b"
+        r"|\b(?:este|mi|ese)\s+(?:numero|telefono|celular|movil)\s+no\s+es\s+para\b"
+        r"|\b(?:ce|mon)\s+(?:numero|portable|telephone)\s+n\s*est\s+pas\s+(?:fait\s+)?(?:pour|destine)\b"
+        r"|\b(?:este|meu|esse)\s+(?:numero|telefone|celular)\s+nao\s+e\s+para\b"
+        r"|\b(?:questo|il\s+mio)\s+(?:numero|cellulare|telefono)\s+non\s+e\s+(?:fatto\s+)?per\b"
+        r"|\b(?:diese|meine)\s+(?:nummer|handynummer|telefonnummer)\s+ist\s+nicht\s+fur\b",
+    ),
+    (  # "I'd like to be taken off SMS", "have me removed from the text alerts"
+        ("taken", "removed", "dropped", "deleted", "unenrolled", "excluded", "pulled"),
+        rf"\b(?:be|get|been|being|have\s+me|have\s+us|had\s+me)\s+(?:taken|removed|dropped|deleted|unenrolled"
+        rf"|excluded|pulled)\s+(?:off|from|out\s+of)\s+(?:of\s+)?(?!{_DET}(?:e\s*mail|email|mailing|newsletter)\b)"
+        rf"{_DET}(?:\w+\s+){{0,2}}?(?:{_MSGS}|list|lists)\b",
+    ),
+    (  # "drop me from the text reminders" (never "drop me off at the hotel")
+        ("drop", "pull", "exclude", "unenroll"),
+        rf"\b(?:drop|pull|exclude|unenroll)\s+(?:me|us|my\s+(?:\w+\s+)?{_NUMBER}|this\s+(?:\w+\s+)?{_NUMBER})"
+        rf"\b{_NOT_CONSENT_OBJECT}\s+from\b",
+    ),
+    (  # "I'm asking that this handheld not receive your texts" (never "I did not receive your texts")
+        (" not receive", " never receive", " not get ", " never get "),
+        rf"\b(?:that|to|should|must|shall|please)\s+(?:\w+\s+){{0,3}}?(?<!\bdid\s)(?<!\bdo\s)(?<!\bdoes\s)"
+        rf"(?<!\bhave\s)(?<!\bhas\s)(?:not|never)\s+(?:receive|get)\s+(?:any\s+)?(?:more\s+|further\s+)?"
+        rf"{_DET}(?:\w+\s+)?{_MSGS}\b",
+    ),
+    (  # "I'd appreciate not receiving further texts", "I would like to not receive these"
+        (" not ",),
+        rf"\b(?:appreciate|like|prefer|rather|love|want)\s+(?:to\s+)?not\s+(?:receiving|receive|getting|get|being|be)\s+"
+        rf"(?:texted|messaged|contacted|(?:any\s+)?(?:more\s+|further\s+)?(?:these|them|this|{_DET}(?:\w+\s+)?{_MSGS}))\b",
+    ),
+    (  # the texts are no channel for us: "Texting isn't how we work", "wrong channel to reach me"
+        ("text", "sms", "channel"),
+        r"\b(?:texting|texts?|sms|text\s+messages?)\s+(?:is\s+not|isnt|are\s+not|arent|is\s+never)\s+(?:how\s+(?:we|i|(?:our|my)\s+\w+)"
+        r"|an?\s+(?:appropriate|acceptable|good|ok|okay)\s+(?:channel|way|medium)|the\s+(?:right|best|way|place|channel))\b"
+        r"|\b(?:wrong|not\s+the\s+right)\s+(?:channel|way|medium)\s+(?:to\s+(?:reach|contact|text|message)|for)\s+"
+        r"(?:me|us)\b",
+    ),
+    (  # the number accepts no texts: "this number does not accept sms", "SMS isn't allowed on our phones"
+        ("accept", "allow", "permit", "welcome", "untersagt", "erlaubt", "wants your"),
+        rf"\b(?:{_NUMBER}|phones|line|device|handy|nobody\s+at\s+this\s+number)\s+(?:does\s+not|doesnt|do\s+not|dont|cannot"
+        rf"|cant|will\s+not|wont)\s+(?:accept|take|allow|want)\s+(?:any\s+)?(?:\w+\s+)?(?:{_MSGS}|texts?)\b"
+        rf"|\b(?:texts?|sms|text\s+messages|messages|your\s+texts)\s+(?:are|is)\s+(?:not|never)\s+(?:allowed|permitted"
+        rf"|welcome|accepted)\b|\bsms\s+(?:\w+\s+){{0,3}}?(?:sind|ist)\s+(?:bei\s+uns\s+)?(?:untersagt|nicht\s+erlaubt"
+        rf"|verboten)\b|\bnobody\s+at\s+this\s+number\s+wants\b",
+    ),
+    (  # a personal phone not to be used: "Das ist meine private Handynummer, bitte nicht verwenden"
+        ("person", "privat", "pessoal"),
+        r"\b(?:personal|private|privat\w*|pessoal|personale|personnel|privado|privato|privee)\s+(?:\w+\s+)?"
+        r"(?:number|cell|phone|mobile|handy\w*|celular|cellulare|numero|portable|telefono|telefone)\b"
+        r"(?:\s+\w+){0,4}?\s+(?:\|\s+)?(?:\w+\s+){0,2}?(?:dont|do\s+not|not|nao|non|nicht|no|pas)\s+(?:\w+\s+)?"
+        r"(?:use|usar|usem|usen|usatelo|usarlo|usare|usate|verwenden|benutzen|utiliser|utilisez|contact\w*|text|kontaktiert"
+        r"|contactar|contattar\w*|scriver\w*|escribir|for\s+(?:work|business|vendors|sales|marketing))\b"
+        r"|\b(?:personnel|prive)\s+(?:\w+\s+){0,4}?(?:\|\s+)?ne\s+(?:\w+\s+)?\w*(?:utilis|contact|ecri|envoy)\w*",
+    ),
+    (  # "add me to your suppression list", "put this number on your do-not-text list"
+        ("suppression", "do not", "dnc", "opt out", "block"),
+        rf"\b(?:add|put|place|move)\s+(?:me|us|my\s+(?:\w+\s+)?{_NUMBER}|this\s+(?:\w+\s+)?{_NUMBER})\s+(?:to|on|onto"
+        rf"|in)\s+(?:your|the|ur)\s+(?:\w+\s+)?(?:suppression|do\s+not\s+(?:contact|text|call|message)|dnc|opt\s*out"
+        rf"|unsubscribe|block|blocked)\b",
+    ),
+    (  # a threat, with one more text: "Text me again and that's $500 under the TCPA", "Si me vuelven a escribir
+        # los denuncio ante la PROFECO", "Ancora un messaggio e faccio segnalazione al Garante"
+        tuple(
+            _wordset(
+                "tcpa fcc ftc lawyer attorney abogad avocat anwalt avvocat advogad denunc profeco aepd garante cnil "
+                "procon segnala reclama anzeige abmahn sue lawsuit"
+            )
+        ),
+        r"\b(?:again|one\s+more|otra\s+vez|vuelv\w*\s+a|de\s+nuevo|ancora\s+un\w*|encore\s+un\w*|noch\s+(?:eine?\w*|mal)"
+        r"|mais\s+uma?|de\s+novo)\b.*\b(?:tcpa|fcc|ftc|lawyer|attorney|abogad\w*|avocat|anwalt|avvocat\w*|advogad\w*"
+        r"|denunci\w*|profeco|aepd|garante|cnil|procon|segnalazione|reclamaci\w*|anzeige|abmahn\w*|sue|suing|lawsuit)\b",
+    ),
+    (  # British and casual: "Spare me the texts", "lay off the texts", "chill with the texts", "hard pass on the texts"
+        ("spare", "lay off", "ease up", "chill", "pack it in", "give over", "no thank", "pass on"),
+        rf"\b(?:spare\s+(?:me|us)|lay\s+off|ease\s+up\s+(?:on|with)|chill\s+(?:out\s+)?(?:with|on)|pack\s+it\s+in\s+with"
+        rf"|no\s+thank\s*(?:s|you)\s+to|(?:hard\s+)?pass\s+on)\s+{_DET}(?:(?:any\s+)?(?:more\s+)?(?:\w+\s+)?{_MSGS}\b"
+        rf"(?!\s+to\b)|texting\s+(?:me|us)\b)|\bgive\s+over\s+(?:texting|messaging)\b",
+    ),
+    (  # "Pause all texts to me for now"
+        ("pause",),
+        rf"(?:^|\|\s)(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+|just\s+)?pause\s+(?:all\s+|the\s+|these\s+|your\s+|my\s+|any\s+)*(?:\w+\s+)?{_MSGS}\b",
+    ),
+    (  # "just want the text messages turned off", "please turn off the texts"
+        ("off",),
+        rf"\b(?:want|need|like|get|have)\s+{_DET}(?!e\s*mail|email|push|app)(?:\w+\s+)?{_MSGS}\s+(?:turned|switched|shut)\s+off\b"
+        rf"|\b(?:please|pls|can\s+you|could\s+you|just)\s+(?:turn|switch|shut)\s+(?:off\s+{_DET}(?!e\s*mail|email|push|app)"
+        rf"(?:\w+\s+)?{_MSGS}\b|{_DET}(?!e\s*mail|email|push|app)(?:\w+\s+)?{_MSGS}\s+off\b)",
+    ),
+    (  # "no need to keep reaching out", "non serve che continuiate a mandarli", "no hace falta que sigan escribiendo"
+        ("no need", "non serve", "hace falta"),
+        r"\bno\s+need\s+to\s+(?:keep\s+)?(?:reaching\s+out|texting|messaging|sending|contacting|writing|following\s+up)"
+        r"|\bnon\s+serve\s+che\s+(?:continuiate|continui|mi)\s+(?:a\s+)?(?:mand|invi|scriv)\w*"
+        r"|\bno\s+hace\s+falta\s+que\s+(?:sigan|sigas|me)\s+(?:mand|envi|escrib)\w*",
+    ),
+    (
+        ("reading",),
+        r"\b(?:im|i\s+am|were|we\s+are)\s+not\s+(?:even\s+)?(?:reading|gonna\s+read|going\s+to\s+read)\s+"
+        r"(?:these|them|this|your)\b",
+    ),
+    (  # the number mentioned, then dropped: "Who gave you my number? Delete it.", "my number is private. lose it."
+        ("delete it", "lose it", "purge it", "erase it", "forget it", "scrub it"),
+        r"\bmy\s+(?:\w+\s+)?(?:number|cell|phone|mobile|digits)\b.*(?:^|\|\s)(?:\w+\s+)?(?:please\s+|pls\s+|just\s+|now\s+)?"
+        r"(?:delete|lose|purge|erase|scrub)\s+it(?:\s+(?:please|pls|now|thanks))*" + _END,
+    ),
+    (  # dictation of "unsubscribe": "on subscribe", "Please on subscribe me from this"
+        ("on subscribe",),
+        r"(?:^|\|\s)(?:please\s+|pls\s+|plz\s+)?on\s+subscribe(?!\s+to\b)",
+    ),
+    (  # a channel switch to the inbox: "send it to my inbox not my phone", "por correo, por aquí no"
+        ("not", "aqui no"),
+        r"\b(?:inbox|e\s*mail|email|portal|slack|teams|procurement)\b.*\bnot\s+(?:to\s+|on\s+)?(?:my|this)\s+(?:\w+\s+)?"
+        r"(?:cell|phone|mobile|number)\b|\bcorreo\b.*\bpor\s+aqui\s+no\b",
+    ),
+    (  # German: "Schicken Sie nichts mehr", "Kündigen Sie bitte mein SMS-Abo", "Nummer bitte löschen", "Wie werde
+        # ich diese Nachrichten los?", "SMS will ich keine", "bitte ab jetzt stoppen"
+        ("nichts mehr", "kundig", "losch", "loesch", "los", "keine", "stoppen", "aufhoren", "kontakt"),
+        r"\b(?:schick|schicken|send|senden)\w*\s+(?:sie\s+|mir\s+|uns\s+|bitte\s+)*nichts\s+mehr\b"
+        r"|\bnichts\s+mehr\s+(?:\w+\s+){0,3}?(?:schicken|senden|zusenden)\b"
+        r"|\b(?:kundig|kuendig)\w*\s+(?:sie\s+)?(?:bitte\s+)?(?:\w+\s+){0,2}?(?:sms|nachrichten)\b"
+        r"|\b(?:nummer|handynummer|telefonnummer)\s+(?:bitte\s+)?(?:loschen|loeschen|entfernen)\b"
+        r"|\b(?:losch|loesch|entfern)\w*\s+(?:sie\s+)?(?:bitte\s+)?(?:meine|die|diese)\s+(?:handy|telefon)?nummer\b"
+        r"|\bwie\s+werde\s+ich\s+(?:\w+\s+){0,2}?(?:nachrichten|sms|texte)\s+los\b"
+        r"|\bsms\s+(?:will|mochte|brauche)\s+ich\s+(?:keine|nicht)\b"
+        r"|\bkeine\s+(?:weitere\w*\s+)?kontakt\w*\s+(?:per|uber|via)\s+sms\b"
+        r"|\bbitte\s+(?:ab\s+jetzt\s+|ab\s+sofort\s+|sofort\s+|jetzt\s+)?(?:stoppen|aufhoren)" + _END,
+    ),
+    (  # es/pt/it: "me quiten de la lista", "no quiero seguir recibiendo estos avisos", "parar de receber isso",
+        # "Annullate la mia iscrizione agli avvisi via SMS"
+        ("lista", "seguir", "receb", "recib", "ricev", "recevoir", "iscrizione", "suscripcion", "abonnement"),
+        r"\b(?:me|nos)\s+(?:quit|sac|borr|elimin)\w*\s+de\s+(?:la|su|tu|sus|esta)\s+(?:\w+\s+)?lista\b"
+        r"|\bno\s+(?:quiero|deseo|queremos)\s+seguir\s+recibiendo\b"
+        r"|\b(?:parar|deixar)\s+de\s+receber\b|\bdejar\s+de\s+recibir\b|\bsmettere\s+di\s+ricevere\b"
+        r"|\b(?:annull|cancell|disdi|cancel)\w*\s+(?:la\s+|mi\s+|mia\s+|ma\s+|mon\s+|minha\s+|a\s+)?(?:iscrizione"
+        r"|suscripcion|inscription|abonnement|assinatura|inscricao)\s+(?:\w+\s+){0,3}?(?:sms|avvisi|messaggi|mensajes"
+        r"|textos|mensagens|notifiche|notificaciones|alertas)\b",
+    ),
     (  # round 8: a bare "never again", decided for the consumer
         ("never again",),
         r"^(?:please\s+|pls\s+)?never\s+again(?:\s+(?:please|pls|thanks|thx))*\s*(?:\||$)",
@@ -1183,7 +1378,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("no ",),
-        r"(?:^|\|\s)(?:ok\s+|so\s+|and\s+)?(?:please\s+|pls\s+)?no\s+(?:texts|txts|sms|messages|texting"
+        r"(?:^|\|\s)(?:ok\s+|so\s+|and\s+)?(?:please\s+|pls\s+)?no\s+(?:texts|txts|txt|sms|messages|texting"
         r"|text\s+messages)(?:\s+(?:please|pls|plz|thanks|thx|ty|again|anymore|ever|here))*" + _END,
     ),
     (
@@ -1194,7 +1389,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("lose",), rf"\blose\s+(?:my|this)\s+{_NUMBER}"),
     (
         ("off",),
-        rf"\b(?:take|get|put|drop|strike|cross)\s+(?:me|us|{_ME}|my\s+{_NUMBER})\s+off\s+(?:of\s+)?(?!{_DET}(?:e\s*mail|email|mailing|newsletter)\b){_DET}"
+        rf"\b(?:take|get|put|drop|strike|cross)\s+(?:me|us|{_ME}|(?:my|this|our)\s+(?:\w+\s+)?{_NUMBER})\s+off\s+(?:of\s+)?(?!{_DET}(?:e\s*mail|email|mailing|newsletter)\b){_DET}"
         rf"(?:\w+\s+){{0,2}}?(?:list|lists|texts|messages|sms|database|contacts|system|thing)\b",
     ),
     (
@@ -1282,7 +1477,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("report",), r"\breport(?:ing|ed)?\s+(?:you\s+|this\s+|it\s+|this\s+number\s+)?(?:as|for)\s+spam\b"),
     (
         ("want these", "want them"),
-        r"\b(?:no\s+longer|dont|do\s+not|never)\s+(?:want|need)\s+(?:these|them)(?:\s+(?:anymore|any\s+more"
+        r"\b(?:no\s+longer|dont|do\s+not|never)\s+(?:want|need)\s+(?:these|them|em)(?:\s+(?:anymore|any\s+more"
         r"|again|please|pls|thanks))*" + _END,
     ),
     (
@@ -1401,9 +1596,11 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\bde[sz]u[sz]+cri\w*|\bdesubscri\w*|\bdessuscri\w*",
     ),
     (
-        ("cancel",),
-        r"\bcancel\w*\s+(?:(?:los|las|as|os|i|le|les|die|mis|mes|meus|minhas|tus|sus|vos|vossas|suas|questi|estos"
-        r"|estas|essas|esses|ces)\s+)?(?:mensajes|mensagens|messaggi|nachrichten|sms|textos|texte)\b",
+        ("cancel", "annul", "disdi"),
+        r"\b(?:cancel|annul|disdi)\w*\s+(?:(?:los|las|as|os|i|le|les|die|mis|mes|meus|minhas|tus|sus|vos|vossas|suas|questi|estos"
+        r"|estas|essas|esses|ces|gli|le|mes|vos|tes|los|las)\s+)?(?:mensajes|mensagens|messaggi|nachrichten|sms|textos|texte"
+        r"|recordatorios|avisos|notificaciones|alertas|rappels|notifications|alertes|lembretes|notificacoes|alertas"
+        r"|promemoria|notifiche|avvisi|erinnerungen|benachrichtigungen|torpedos|torpedinhos)\b",
     ),
     (
         ("harcel", "acoso", "belastig", "assedio", "molest", "harass"),
@@ -1429,7 +1626,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     # ---- Spanish (imperative/subjunctive forms only: "no me envian mas" reports a problem)
     (
         ("dej",),
-        r"\bdej(?:a|e|en|ar|ad|es)\s+de\s+(?:enviar|mandar|escribir|contactar|llamar|recibir|molestar)\w*",
+        r"\bdej(?:a|e|en|ar|ad|es)\s+de\s+(?:enviar|mandar|escribir|contactar|llamar|molestar)\w*|\bdejar\s+de\s+recibir\b",
     ),
     (
         ("par",),
@@ -1455,7 +1652,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("numero", "telefono", "celular", "contacto"),
-        r"\b(?:borr|elimin|quit|sac|remuev)\w*\s+(?:mi|nuestro)\s+(?:numero|telefono|celular|contacto)",
+        r"\b(?:borr|elimin|quit|sac|remuev)(?!ado\b|aron\b|o\b|aste\b)\w*\s+(?:mi|nuestro)\s+(?:numero|telefono|celular"
+        r"|contacto)",
     ),
     (("lista",), r"\b(?:sa|qui|borr|elimin)\w*(?:me|nos)\s+de\s+(?:la|su|tu|sus|esta)\s+(?:\w+\s+)?lista"),
     (("no mas",), r"\bno\s+mas\s+(?:mensajes|sms|textos)"),
@@ -1586,7 +1784,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("numero", "telefone", "celular", "contato"),
-        r"\b(?:tir|remov|exclu|apag|delet|retir)\w*\s+(?:o\s+)?(?:meu|este|esse)\s+(?:numero|telefone|celular|contato)",
+        r"\b(?:tir|remov|exclu|apag|delet|retir)(?!aram\b|ou\b|ado\b)\w*\s+(?:o\s+)?(?:meu|este|esse)\s+(?:numero|telefone"
+        r"|celular|contato)",
     ),
     (("descadastr",), r"\bdescadastr\w*"),
     (
@@ -1721,14 +1920,34 @@ def _bare(tokens: Sequence[str], allowed: frozenset[str], filler: frozenset[str]
     )
 
 
+# A revocation phrase aimed at someone or something else: "¿cómo doy de baja a un usuario?", "désinscrire
+# un collaborateur de la newsletter", "dar de baja el plan básico" (round 9): the customer's own business.
+_PERSON_AFTER = _Pattern(
+    r"\s+(?:a\s+|al\s+)?(?:(?:un|una|uno|el|la|los|las|le|les|des|une|einen|eine|den|die|der|ein|um|uma|o|os|as"
+    r"|il|lo|gli|i|a|an|the|our|one|this|that|esse|este|ce|cet|cette|questo|diesen)\s+)?(?:\w+\s+)?(?:usuari[oa]s?"
+    r"|clientes?|emplead[oa]s?|colaborador(?:es|as?)?|miembros?|utilisat(?:eur|rice)s?|collaborat(?:eur|rice)s?"
+    r"|employee?s?|membres?|clients?|benutzer\w*|mitarbeiter\w*|kunden?|utent[ei]|collaborator[ei]|dipendent[ei]"
+    r"|membros?|funcionari[oa]s?|users?|members?|colleagues?|agents?|plan|planes|proveedor\w*|fornecedor\w*|fournisseur\w*"
+    r"|licencias?|licencas?|licenze?|lizenz\w*|contrato|contrat|vertrag|producto|produto|modulo|paquete|pacote)\b"
+)
+
+
+_SPEAKER_OR_TEXTS = _MESSAGING | _ME_OBJECT | _wordset("moi mich nous nos mi uns mim")
+
+
 def _phrase(marked: str) -> str | None:
     """The revocation phrase in *marked* (normalized words, clauses separated by " | "), if any."""
     for triggers, pattern in _PHRASES:
         if not any(t in marked for t in triggers):
             continue
         for match in re.finditer(pattern, marked):
-            if not re.search(_NEGATED, marked[: match.start()]):
-                return match.group(0)
+            if re.search(_NEGATED, marked[: match.start()]):
+                continue
+            if _PERSON_AFTER.match(marked, match.end()) and not _SPEAKER_OR_TEXTS.intersection(
+                words(marked[match.end() :].split("|", 1)[0])[:5]
+            ):
+                continue  # "... mes collaborateurs et moi-même par SMS" still revokes
+            return match.group(0)
     return None
 
 
@@ -1774,10 +1993,10 @@ def _rule_opt_out(text: str, normalized: str, tokens: Sequence[str]) -> str | No
 def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[str | None, bool]:
     """(how the reply revokes consent, or None; whether the rules plainly read another meaning: a veto
     that keeps the model's safety net out, e.g. "can you stop by Tuesday", "what does END do?")."""
-    if not tokens or all(t in _FILLER for t in tokens):
+    if not tokens or all(t in _FILLER or t in _SYMBOL_COMPANIONS for t in tokens):
         symbols = {c for c in normalized if not c.isspace()}
         if symbols & _STOP_SYMBOLS:
-            return "symbol", False  # "🔕📵", "🛑 please"
+            return "symbol", False  # "🔕📵", "🛑 please", "🚫📱 texts", "🗑️ this number pls"
         if not tokens:
             return None, False
     if _bare(tokens, _STOP_WORDS, _FILLER) or (
@@ -1787,19 +2006,46 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     joined = " ".join(tokens)
     if re.search(_TEXTS_OK, joined):
         return None, True  # "unsubscribe me from the e-mail newsletter, texts are fine"
-    clauses = _clauses(text, normalized)
+    every_clause = _clauses(text, normalized)
+    clauses = [  # "Stop, not so fast: ..." holds the deal up (round 9): a veto
+        c
+        for n, c in enumerate(every_clause)
+        if not (
+            n + 1 < len(every_clause)
+            and _bare(c[0], _STOP_WORDS, _FILLER)
+            and _NOT_SO_FAST.match(" ".join(every_clause[n + 1][0]))
+        )
+    ]
     for raw, _prepared, _caps in clauses:
         if _bare(raw, _STOP_WORDS, _FILLER):
             return "clause", False
+    if (
+        len(clauses) > 1
+        and all(
+            _bare(raw, _WHOLE_ONLY, _POLITE) or _greeting(raw) or all(t in _POLITE for t in raw)
+            for raw, _prepared, _caps in clauses
+        )
+        and any(_bare(raw, _WHOLE_ONLY, _POLITE) for raw, _prepared, _caps in clauses)
+    ):
+        return "clause", False  # "Hola, baja", "Hi. Cancel. Thanks"
     reply = _Reply.of(normalized)
-    vetoes: list[str] = []
+    vetoes: list[str] = [] if len(clauses) == len(every_clause) else ["other"]
     for _raw, prepared, caps in clauses:
         if _verb_revokes(prepared, caps, reply, vetoes):
             return "verb", False
     if {"accident", "reconsent"}.intersection(vetoes) or (reply.question and reply.someday):
         return None, True  # a mistaken STOP taken back; "how could we cancel the texts if we decided to?"
     phrase = _phrase(" | ".join(" ".join(raw) for raw, _prepared, _caps in clauses))
+    if phrase and reply.accident and (reply.reconsent or re.search(_KEEP_TEXTS, joined)):
+        return None, True  # round 9: "I blocked your number by mistake, unblocked now. Keep the texts coming"
     return phrase, phrase is None and bool(vetoes)
+
+
+# "Stop, not so fast: legal has to approve first" holds the deal up; it does not revoke (round 9).
+_NOT_SO_FAST = _Pattern(
+    r"(?:not\s+so\s+fast|pas\s+si\s+vite|nicht\s+so\s+schnell|un\s+attimo|no\s+tan\s+rapido|nao\s+tao\s+rapido"
+    r"|non\s+cosi\s+in\s+fretta|wait\s+a\s+(?:sec|second|minute|moment))\b"
+)
 
 
 def _for_now(tokens: Sequence[str]) -> bool:
@@ -2042,7 +2288,9 @@ _CUE_WORDS = _wordset(
     "interrumpir interrumpan interrompre interrompez interromper interrompam unterlassen stoppen "
     "tcpa gdpr rgpd dsgvo uwg aepd profeco procon garante cnil lawyer attorney abogado avocat anwalt "
     "advogado avvocato opposizione oposicion widerspruch oposicao annoying annoyed molesto molestos "
-    "molesti molestie nervig nervt chiant chato irritating"
+    "molesti molestie nervig nervt chiant chato irritating "
+    # round 9: exasperation, and cancelling in es/pt/fr/it ("Cancelen los recordatorios")
+    "ugh smh sigh jeez geez cancelen cancelar cancela cancele cancelem annulez annuler cancellate"
 )
 _CUE_PHRASE = _Pattern(
     r"\b(?:too\s+many\s+(?:texts|messages|sms|txts)|one\s+more\s+of\s+these|keep\s+(?:getting|receiving|reaching)"
@@ -2055,7 +2303,7 @@ _CUE_PHRASE = _Pattern(
     r"|didnt\s+sign|did\s+not\s+sign|no\s+mas|no\s+(?:me|nos)\s+\w+|ya\s+no|plus\s+de|ne\s+(?:\w+\s+){0,2}plus"
     r"|pas\s+par|nicht\s+mehr|keine\s+(?:\w+\s+)?(?:sms|nachrichten|werbung|mehr)|nicht\s+per|nao\s+(?:me\s+|nos\s+)?(?:envi|mand|quer|desej|escrev|contat|ligu|incomod)\w*"
     r"|sem\s+mais|non\s+(?:mi\s+|ci\s+)?\w+\s+(?:\w+\s+)?piu|niente\s+piu|non\s+(?:via|per)\s+sms"
-    r"|let\s+me\s+be|(?:shut|turn|switch)\s+(?:\w+\s+)?off|drop\s+me|no\s+(?:mroe|moar|mor)"
+    r"|let\s+me\s+be|(?:shut|turn|switch)\s+(?:\w+\s+)?off|drop\s+me(?!\s+off\s+at)|no\s+(?:mroe|moar|mor)"
     r"|ne\s+plus\s+recevoir|parar\s+de\s+receber|dejar\s+de\s+recibir|smettere\s+di|(?:werde|werden)\s+\w+\s+\w*\s*los)\b"
 )
 
@@ -2092,7 +2340,8 @@ _NOT_ARRIVING = _Pattern(
     r"\b(?:(?:bekomme|bekommen|erhalte|erhalten|kriege|kriegen)\s+(?:ich\s+|wir\s+)?(?:\w+\s+)?keine"
     r"|ne\s+(?:re[cs]oi[st]|recevons)\s+plus|no\s+(?:me\s+|nos\s+)?(?:llegan|llega|recibo|recibimos)"
     r"|non\s+(?:mi\s+)?(?:arrivano|ricevo|riceviamo)|nao\s+(?:estou\s+)?(?:recebo|recebendo|chegam|chega)"
-    r"|(?:not|stopped|no\s+longer)\s+(?:getting|receiving))\b"
+    r"|(?<!appreciate\s)(?<!prefer\s)(?<!rather\s)(?<!like\s)(?<!love\s)(?:not|stopped|no\s+longer)\s+(?:getting|receiving)|(?:did\s+not|didnt|have\s+not|havent|has\s+not|hasnt)"
+    r"\s+(?:\w+\s+)?(?:receive|received|gotten|got|get))\b"
 )
 
 
@@ -2111,11 +2360,17 @@ _KEEP_TEXTS = (
 )
 
 
+# "ugh. again?", "seriously, another one?": weary of one more text, no re-consent (round 9).
+_EXASPERATED = _wordset(
+    "again another one ugh seriously really omg wtf jeez geez smh sigh come on not this what why yet for real"
+)
+
+
 def _net_vetoed(tokens: Sequence[str]) -> bool:
     joined = " ".join(tokens)
     if _NOT_ARRIVING.search(joined) or re.search(_KEEP_TEXTS, joined) or _NET_OTHER.search(joined):
         return True
-    if _AGAIN.search(joined) and not _NEGATION.intersection(tokens):
+    if _AGAIN.search(joined) and not _NEGATION.intersection(tokens) and not _EXASPERATED.issuperset(tokens):
         return True
     if _left_job(joined) or (_PERMISSION.search(joined) and not _NEGATION.intersection(tokens)):
         return True
