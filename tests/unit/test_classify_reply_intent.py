@@ -843,3 +843,52 @@ def test_given_a_round_9_business_use_of_a_revocation_phrase_then_no_opt_out(
     assert not result.opt_out, (text, result)
     if intent is not None:
         assert result.intent == intent, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ugh, again??",  # weary of one more text, the whole reply
+        "encore ? sérieusement",
+        "Don't want marketing texts. Send the PO by email",  # a modifier before the texts
+        "plz dnt txt me",
+        "No more billing reminders please",
+        "I'll report your texts as spam if this goes on",
+        "Podem parar com os avisos, obrigado",
+        "Questo è il mio numero personale, non usatelo per le promozioni",  # the adjective after the noun
+        "No marketing messages here",
+        "La señora Ruiz no desea recibir mensajes",  # a formal or third-person refusal
+        "Bitte keine Nachrichten mehr an mich senden",
+        "Können Sie mich rausnehmen?",
+        "jveux pu de vos textos",
+        "Honestly I'd like off",
+        "I'd like to withdraw from these text reminders",
+        "Merci de ne pas me recontacter, ne me contactez plus",
+        "Je m'oppose à toute prospection par SMS",  # the GDPR
+        "I'm not accepting texts from vendors",
+        "How do I make these go away?",
+        "Ya te dije que pararas, basta",
+        "remve my numbr",
+    ],
+)
+def test_given_a_round_9_form_from_the_pools_remaining_misses_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't want the texts to stop, they help my team",  # the texts wanted
+        "Can you send the link again?",  # "again" with something asked for
+        "No quiero recibir la factura en papel, mejor por correo",  # a paper invoice, not the texts
+        "Ne m'envoyez pas le contrat avant lundi",  # not yet, not never
+        "I'm out until Monday, back then",  # out of office
+        "Let me go check with finance and get back to you",
+    ],
+)
+def test_given_a_round_9_reply_that_only_looks_like_a_refusal_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

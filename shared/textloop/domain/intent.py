@@ -728,6 +728,11 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
     return "none"
 
 
+_NOT_WANTED = _Pattern(
+    r"\b(?:dont|do\s+not|never|doesnt|does\s+not|didnt|did\s+not)\s+(?:\w+\s+)?(?:want|need|wish|like)\b"
+)
+
+
 def _subject(pre: Sequence[str], verb: str) -> str:
     """Who or what is said to stop: noun (the end, a hard stop), neg, hypo, third (the sync will stop),
     quote (hit stop, reply STOP), self (I, we), req (you, a request, nothing)."""
@@ -765,6 +770,8 @@ def _subject(pre: Sequence[str], verb: str) -> str:
         return "req"
     subject = pre[k]
     before = pre[k - 1] if k >= 1 else ""
+    if auxiliaries == ["to"] and _NOT_WANTED.search(" ".join(pre[:k])):
+        return "neg"  # round 9: "I don't want the texts to stop" wants them
     if subject in _YOU:
         return "req"
     if subject in _SELF:
@@ -1060,8 +1067,8 @@ _MSGS = (
     r"|spam|notifications?|alerts?|updates?|reminders?|marketing)"
 )
 _ME = r"(?:me|us|this\s+(?:number|phone|cell|line|#)|my\s+(?:number|phone|cell|mobile))"
-_NOT = r"(?:dont|do\s+not|never|pls\s+dont|please\s+dont)"
-_NUMBER = r"(?:number|#|cell|phone|mobile|contact(?:\s+info)?|info|details|digits)"
+_NOT = r"(?:dont|dnt|do\s+not|never|pls\s+dont|please\s+dont)"
+_NUMBER = r"(?:number|numbr|nmbr|#|cell|phone|mobile|contact(?:\s+info)?|info|details|digits)"
 _DET = r"(?:the\s+|these\s+|those\s+|your\s+|ur\s+|this\s+|that\s+|all\s+|all\s+the\s+)?"
 # "remove me from the invite" is about a meeting, not about consent.
 _NOT_CONSENT_OBJECT = (
@@ -1197,9 +1204,10 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         rf"\s+(?:{_ME}|again|anymore)\b",
     ),
     (
-        ("dont", "do not", "no longer"),
+        ("dont", "do not", "no longer", "doesnt", "does not", " not want", " not wish", " not like"),
         rf"\b(?:dont|do\s+not|doesnt|does\s+not|no\s+longer|(?:i|we|he|she)\s+not)\s+(?:want|wish|need|like)\s+(?:to\s+(?:receive|get)\s+|to\s+be\s+"
-        rf"(?:texted|contacted|messaged)\b|any\s+|more\s+|your\s+|ur\s+|these\s+|those\s+|the\s+)*{_MSGS}",
+        rf"(?:texted|contacted|messaged)\b|any\s+|more\s+|your\s+|ur\s+|these\s+|those\s+|the\s+)*(?:\w+\s+)?{_MSGS}\w*+"
+        r"(?!\s+to\s+(?:stop|end))",
     ),
     (
         ("dont", "do not", "no longer"),
@@ -1208,8 +1216,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("no mor", "no mroe", "no moar", "no further"),
-        r"\bno\s+(?:more|mor|mroe|moar|further)\s+(?:\w+\s+)?(?:texts|txts|messages|msgs|sms|texting|messaging"
-        r"|spam)\b" + _NOT_A_REPORT,
+        r"\bno\s+(?:more|mor|mroe|moar|further)\s+(?:\w+\s+){0,2}?(?:texts|txts|messages|msgs|sms|texting|messaging"
+        r"|spam|updates|reminders|alerts|notifications)\b" + _NOT_A_REPORT,
     ),
     (  # round 8: "I want zero texts from Acme"
         ("zero",),
@@ -1272,15 +1280,16 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("accept", "allow", "permit", "welcome", "untersagt", "erlaubt", "wants your"),
         rf"\b(?:{_NUMBER}|phones|line|device|handy|nobody\s+at\s+this\s+number)\s+(?:does\s+not|doesnt|do\s+not|dont|cannot"
         rf"|cant|will\s+not|wont)\s+(?:accept|take|allow|want)\s+(?:any\s+)?(?:\w+\s+)?(?:{_MSGS}|texts?)\b"
-        rf"|\b(?:texts?|sms|text\s+messages|messages|your\s+texts)\s+(?:are|is)\s+(?:not|never)\s+(?:allowed|permitted"
+        rf"|\b(?:texts?|sms|text\s+messages|messages|your\s+texts)\s+(?:(?:are|is)\s+(?:not|never)|isnt|arent)\s+(?:allowed|permitted"
         rf"|welcome|accepted)\b|\bsms\s+(?:\w+\s+){{0,3}}?(?:sind|ist)\s+(?:bei\s+uns\s+)?(?:untersagt|nicht\s+erlaubt"
         rf"|verboten)\b|\bnobody\s+at\s+this\s+number\s+wants\b",
     ),
     (  # a personal phone not to be used: "Das ist meine private Handynummer, bitte nicht verwenden"
         ("person", "privat", "pessoal"),
-        r"\b(?:personal|private|privat\w*|pessoal|personale|personnel|privado|privato|privee)\s+(?:\w+\s+)?"
-        r"(?:number|cell|phone|mobile|handy\w*|celular|cellulare|numero|portable|telefono|telefone)\b"
-        r"(?:\s+\w+){0,4}?\s+(?:\|\s+)?(?:\w+\s+){0,2}?(?:dont|do\s+not|not|nao|non|nicht|no|pas)\s+(?:\w+\s+)?"
+        r"(?:\b(?:personal|private|privat\w*|pessoal|personale|personnel|privado|privato|privee)\s+(?:\w+\s+)?"
+        r"(?:number|cell|phone|mobile|handy\w*|celular|cellulare|numero|portable|telefono|telefone)"
+        r"|\b(?:celular|cellulare|numero|telefono|telefone|movil)\s+(?:pessoal|personale|personal|privado|privato))\b"
+        r"(?:\s+\w+){0,4}?\s+(?:\|\s+)?(?:\w+\s+){0,3}?(?:dont|do\s+not|not|nao|non|nicht|no|pas)\s+(?:\w+\s+)?"
         r"(?:use|usar|usem|usen|usatelo|usarlo|usare|usate|verwenden|benutzen|utiliser|utilisez|contact\w*|text|kontaktiert"
         r"|contactar|contattar\w*|scriver\w*|escribir|for\s+(?:work|business|vendors|sales|marketing))\b"
         r"|\b(?:personnel|prive)\s+(?:\w+\s+){0,4}?(?:\|\s+)?ne\s+(?:\w+\s+)?\w*(?:utilis|contact|ecri|envoy)\w*",
@@ -1367,6 +1376,90 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|suscripcion|inscription|abonnement|assinatura|inscricao)\s+(?:\w+\s+){0,3}?(?:sms|avvisi|messaggi|mensajes"
         r"|textos|mensagens|notifiche|notificaciones|alertas)\b",
     ),
+    (  # "No business messages here", "no marketing texts please"
+        ("no ",),
+        r"(?:^|\|\s)(?:please\s+|pls\s+)?no\s+(?:business|marketing|sales|promo|promotional|automated|work|spam|more)\s+"
+        r"(?:texts|txts|sms|messages|msgs|text\s+messages)(?:\s+(?:please|pls|thanks|here|anymore|ever))*"
+        + _END,
+    ),
+    (  # a third person's or a formal refusal: "non desidera ricevere sms", "n quero mais receber msg"
+        ("desider", "desea", "deseja", "souhait", "quer", "quier", "vuol", "vogli"),
+        r"\b(?:non|no|nao|n|ne)\s+(?:desidera|desider\w*|desea|deseja|souhaite|quer|quiere|vuole|voglio|vogliamo|quero"
+        r"|queremos)\s+(?:pas\s+|piu\s+|mais\s+|mas\s+)?(?:ricevere|recibir|receber|recevoir)\s+(?:\w+\s+){0,2}?(?:sms"
+        r"|messaggi|mensajes|mensagens|messages|textos|msg|msgs|avisos|mensagem|mensaje|messaggio)\b",
+    ),
+    (  # German: "bitte keine Kurznachrichten an mich senden", "mich rausnehmen", "ich will keine mehr",
+        # "Nummer bitte aus dem System nehmen"
+        ("keine", "raus", "austrag", "aus dem", "aus der", "aus ihrem"),
+        r"\bkeine\s+(?:\w+\s+)?(?:sms|nachrichten|kurznachrichten|textnachrichten|texte)\s+(?:\w+\s+){0,3}?(?:senden"
+        r"|schicken|zusenden)\b|\b(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?(?:rausnehmen|raus\s+nehmen|austragen)\b"
+        r"|\b(?:will|mochte|brauche)\s+keine\s+mehr\b"
+        r"|\b(?:nummer|mich)\s+(?:bitte\s+)?aus\s+(?:dem|der|ihrem|eurem|ihrer|eurer)\s+(?:\w+\s+)?(?:system|liste"
+        r"|verteiler|datenbank)\s+(?:nehmen|entfernen|loschen|streichen)",
+    ),
+    (  # Quebec French: "j'veux pu de tes textos"
+        ("veux pu", "veux plus"),
+        r"\b(?:j\s*)?veux\s+(?:pu|plus)\s+(?:de\s+|d\s*)?(?:tes|vos|ces|les)?\s*(?:textos?|sms|msg|msgs|messages|texto)\b",
+    ),
+    (  # "I'd like off", "let me go", "I'm out"
+        ("off", "let me go", "let us go", "out"),
+        r"\b(?:id\s+like|i\s+would\s+like|i\s+want|i\s+wanna|we\s+want|id\s+love)\s+(?:to\s+(?:get|be)\s+)?off"
+        r"(?:\s+(?:please|pls|thanks|this|it))*"
+        + _END
+        + r"|\blet\s+(?:me|us)\s+go(?:\s+(?:lol|please|pls|already"
+        r"|now))*" + _END + r"|(?:^|\|\s)(?:im|i\s+am)\s+out(?:\s+(?:lol|bye|thanks))*" + _END,
+    ),
+    (  # "I'd like to withdraw from the text alerts"
+        ("withdr",),
+        rf"\bwithdraw\w*\s+(?:me\s+|us\s+)?from\s+{_DET}(?:\w+\s+){{0,2}}?(?:{_MSGS}|list|lists)\b",
+    ),
+    (  # French: "Ne me recontactez pas"
+        ("contact", "harcel"),
+        r"\bne\s+(?:me\s+|m|nous\s+)?(?:re)?(?:contact|harcel|text)\w*\s+(?:pas|jamais|plus)\b",
+    ),
+    (  # the GDPR: an objection to marketing, an erasure request
+        (
+            "oppos",
+            "oppong",
+            "opong",
+            "widersp",
+            "object",
+            "cancellaz",
+            "suppress",
+            "supresi",
+            "losch",
+            "erasure",
+            "deletion",
+            "borrado",
+            "eliminaci",
+            "apagament",
+            "cancelaci",
+        ),
+        r"\b(?:m\s*oppose|mi\s+oppongo|me\s+opongo|widerspreche|oponho|object\s+to)\b.*\b(?:prospection|marketing"
+        r"|werbung|publicidad|publicidade|pubblicita|trattamento|traitement|processing|tratamiento)"
+        r"|\b(?:diritto\s+di\s+opposizione|derecho\s+de\s+oposicion|droit\s+d\s*opposition|widerspruchsrecht"
+        r"|right\s+to\s+object)\b"
+        r"|\b(?:cancellazione|suppression|supresion|loschung|erasure|deletion|borrado|eliminacion|apagamento|cancelacion)"
+        r"\s+(?:dei|de|des|of|meiner|dos|de\s+los)\s+(?:miei\s+|mes\s+|my\s+|mis\s+|meus\s+)?(?:dati|donnees|data|datos"
+        r"|daten|dados)\b",
+    ),
+    (  # "I'm not accepting texts from companies", "the final message I'm accepting from this number"
+        ("accepting",),
+        rf"\b(?:im|i\s+am|were|we\s+are)\s+(?:not|no\s+longer)\s+accepting\s+(?:any\s+)?(?:more\s+)?(?:\w+\s+)?{_MSGS}"
+        r"|\b(?:final|last)\s+(?:text|message|sms)\s+(?:im|i\s+am|ill\s+be|i\s+will\s+be|were|we\s+are)\s+accepting\b",
+    ),
+    (  # "for these to go away for good", "I want them off"
+        ("go away", " off"),
+        r"\b(?:these|them|the\s+texts|the\s+messages|this|it)\s+(?:to\s+)?go\s+away\b"
+        r"|\bwant\s+(?:them|these|those|em)\s+(?:turned\s+|switched\s+)?off\b"
+        rf"|\bhow\s+(?:do|can)\s+(?:i|we)\s+(?:turn|switch|shut)\s+off\s+{_DET}(?:\w+\s+)?{_MSGS}\b",
+    ),
+    (  # asked again: "C'est la 3e fois que je demande d'arrêter", "Vi ho già detto di smettere", "ma basta"
+        ("demand", "detto", "dicho", "dito", "told", "basta"),
+        r"\bdemande\s+d\s*arreter\b|\b(?:detto|dicho|dito|told\s+(?:you|u))\s+(?:de\s+|di\s+|to\s+)?(?:smettere|parar"
+        r"|arreter|stop)\b|(?:^|\|\s)(?:ma\s+|e\s+|ok\s+|adesso\s+|ora\s+)*basta(?:\s+(?:eh|adesso|ora|cosi|grazie"
+        r"|per\s+favore))*" + _END,
+    ),
     (  # round 8: a bare "never again", decided for the consumer
         ("never again",),
         r"^(?:please\s+|pls\s+)?never\s+again(?:\s+(?:please|pls|thanks|thx))*\s*(?:\||$)",
@@ -1382,9 +1475,10 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|text\s+messages)(?:\s+(?:please|pls|plz|thanks|thx|ty|again|anymore|ever|here))*" + _END,
     ),
     (
-        ("remov", "delet", "eras", "scrub", "purg", "wip", "forget"),
-        rf"\b(?:remove|delete|erase|scrub|purge|wipe|forget)\s+(?:me\b{_NOT_CONSENT_OBJECT}|us\b{_NOT_CONSENT_OBJECT}"
-        rf"|this\s+(?:number|phone|cell|#)|my\s+{_NUMBER}|our\s+{_NUMBER})",
+        ("remov", "delet", "eras", "scrub", "purg", "wip", "forget", "remve", "remive", "rmv", "delte"),
+        rf"\b(?:remove|delete|erase|scrub|purge|wipe|forget|remve|remvoe|remive|rmv|delte)\s+(?:me\b{_NOT_CONSENT_OBJECT}"
+        rf"|us\b{_NOT_CONSENT_OBJECT}|this\s+(?:number|numbr|nmbr|phone|cell|#)|my\s+{_NUMBER}|our\s+{_NUMBER})"
+        r"|\b(?:purge|delete|erase|wipe)\s+(?:all\s+)?(?:of\s+)?my\s+(?:personal\s+)?data\b",
     ),
     (("lose",), rf"\blose\s+(?:my|this)\s+{_NUMBER}"),
     (
@@ -1474,7 +1568,10 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (("block",), r"\bblock(?:ing|ed)?\s+(?:you|u|this\s+number|your\s+number|ur\s+number)\b"),
     (("no more",), r"\b(?:text|txt|message|msg|contact|sms|write|call)\s+(?:me|us)\s+no\s+more\b"),
-    (("report",), r"\breport(?:ing|ed)?\s+(?:you\s+|this\s+|it\s+|this\s+number\s+)?(?:as|for)\s+spam\b"),
+    (
+        ("report",),
+        r"\breport(?:ing|ed)?\s+(?:you\s+|this\s+|it\s+|this\s+number\s+|these\s+|them\s+|your\s+\w+\s+)?(?:as|for)\s+spam\b",
+    ),
     (
         ("want these", "want them"),
         r"\b(?:no\s+longer|dont|do\s+not|never)\s+(?:want|need)\s+(?:these|them|em)(?:\s+(?:anymore|any\s+more"
@@ -1608,11 +1705,12 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|thats)\s+(?:du\s+|un\s+|una\s+|um\s+|ein\w*\s+|pure\s+|puro\s+|total\w*\s+)?(?:harcelement"
         r"|acoso|belastigung|assedio|molestia|molestie|harassment|harrassment)\b",
     ),
-    (("abmel",), r"\babmel\w*"),
+    (("abmel", "abml"), r"\babme?l\w*"),
     (
-        ("con ", "coi ", "avec "),
-        r"\b(?:smett\w*|finitela|piantatela|basta|dejen|deja|paren|para|parem|pare|arret\w*)\s+(?:con|coi|col|avec)"
-        r"\s+(?:\w+\s+)?(?:messaggi|sms|mensajes|mensagens|messages|textos|tes\s+sms|vos\s+sms)\b",
+        ("con ", "coi ", "avec ", "com "),
+        r"\b(?:smett\w*|finitela|piantatela|basta|dejen|deja|paren|para|parem|pare|parar|arret\w*)\s+(?:con|coi|col|avec|com)"
+        r"\s+(?:\w+\s+)?(?:messaggi|sms|mensajes|mensagens|messages|textos|tes\s+sms|vos\s+sms|lembretes|avisos"
+        r"|notificacoes|recordatorios|promemoria|rappels|notifiche|torpedos)\b",
     ),
     (
         ("leave",),
@@ -2003,6 +2101,8 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
         _bare(tokens, _WHOLE_ONLY | _AUTOCORRECTED, _POLITE) and not _for_now(tokens)
     ):
         return "bare", False
+    if len(tokens) <= 6 and _EXASPERATED.issuperset(tokens) and _AGAIN_WORDS.intersection(tokens):
+        return "exasperated", False  # "ugh. again?": weary of one more text
     joined = " ".join(tokens)
     if re.search(_TEXTS_OK, joined):
         return None, True  # "unsubscribe me from the e-mail newsletter, texts are fine"
@@ -2360,10 +2460,14 @@ _KEEP_TEXTS = (
 )
 
 
-# "ugh. again?", "seriously, another one?": weary of one more text, no re-consent (round 9).
+# "ugh. again?", "seriously, another one?", "encore ?? sérieux", "schon wieder?", "di nuovo? ma dai": weary of
+# one more text (round 9: nine replies by four authors). The whole reply, decided for the consumer; no re-consent.
 _EXASPERATED = _wordset(
-    "again another one ugh seriously really omg wtf jeez geez smh sigh come on not this what why yet for real"
+    "again another one ugh seriously really omg wtf jeez geez smh sigh come on not this these why yet for "
+    "real encore serieux serio serieusement schon wieder ernsthaft de novo isso otra vez esto di nuovo ancora ma "
+    "dai pqp nochmal"
 )
+_AGAIN_WORDS = _wordset("again encore wieder nochmal novo ancora nuovo vez another")
 
 
 def _net_vetoed(tokens: Sequence[str]) -> bool:
