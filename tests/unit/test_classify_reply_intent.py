@@ -892,3 +892,40 @@ def test_given_a_round_9_reply_that_only_looks_like_a_refusal_then_no_opt_out(te
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------------- round 10: categories of sealed slice K's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cancel my plan and all the rest of it",  # everything, the texts too
+        "unsubscribe from the program",  # a short imperative: decided for the consumer
+        "Our client's cell is to be opted out of all text messages",  # passive
+        "Any permission we might have granted you is hereby revoked",
+        "Is there a way to stop getting these?",  # asked: decided for the consumer
+        "Reach me on WhatsApp, not here",
+        "Email is fine, texts are not",
+        "Nehmen Sie uns bitte aus der Liste",
+    ],
+)
+def test_given_a_round_10_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can parents opt out of the attendance alerts feature, or only the school?",  # others' option asked
+        "I replied STOP by reflex, I still want the delivery reminders",  # the texts still wanted
+        "Cancel the demo and everything else on Friday, I'm out sick",  # a meeting
+        "Unsubscribe me from the email digest",  # another channel named
+    ],
+)
+def test_given_a_round_10_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

@@ -55,6 +55,7 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_g": "independent_g.jsonl",
     "dev_h": "independent_h.jsonl",
     "dev_i": "independent_i.jsonl",
+    "dev_k": "independent_k.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",

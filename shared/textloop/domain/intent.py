@@ -855,7 +855,8 @@ def _someday_asked(normalized: str) -> bool:
 
 
 _RECONSENT = _Pattern(
-    r"\b(?:changed\s+(?:my|our)\s+mind|text\s+(?:me|us)\s+again|opt\s+(?:me\s+|us\s+)?back\s+in|resubscribe"
+    r"\b(?:(?:still|do|really)\s+want\s+(?:the\s+|your\s+|these\s+|my\s+)?(?:\w+\s+)?(?:texts|messages|sms|alerts"
+    r"|reminders|notifications|updates)|changed\s+(?:my|our)\s+mind|text\s+(?:me|us)\s+again|opt\s+(?:me\s+|us\s+)?back\s+in|resubscribe"
     r"|re\s*add\s+(?:me|us)|add\s+(?:me|us)\s+back|put\s+(?:me|us)\s+back\s+on|start\s+(?:texting|sending)\s+(?:me\s+|us\s+)?again|keep\s+(?:texting|sending)"
     r"|(?:want|would\s+like|need|like|get)\s+(?:to\s+(?:get|receive)\s+)?(?:the\s+|your\s+|my\s+|those\s+|these\s+)?"
     r"(?:\w+\s+){0,2}?(?:texts|messages|sms|alerts|reminders|notifications|updates)\s+(?:again|back)"
@@ -883,6 +884,10 @@ _THIRD_PARTY = _wordset(
     "users user customers customer clients client members member contacts contact recipients recipient "
     "subscribers subscriber employees employee people staff agents agent reps rep patients students "
     "participants they someone somebody nobody anyone he she team admins admin"
+)
+_ROLES = _THIRD_PARTY - _wordset("they someone somebody nobody anyone he she team") | _wordset(
+    "teachers teacher parents parent guests guest drivers driver tenants tenant residents resident families "
+    "volunteers managers"
 )
 _CAPABILITY = _wordset("can cant cannot couldnt could unable able arent isnt")
 # "Ich habe gekündigt ... bitte an Frau Weber wenden": the speaker left the job and names someone else.
@@ -913,6 +918,17 @@ def _capability_of_others(pre: Sequence[str]) -> bool:
     return False
 
 
+def _feature_asked(pre: Sequence[str], after: Sequence[str]) -> bool:
+    """Round 10: others' option asked about, "can teachers opt out of the parent notification feature?" (never
+    "can someone just stop them", "can your staff stop texting me")."""
+    return (
+        len(pre) >= 2
+        and pre[0] in _CAPABILITY | {"do", "does"}
+        and bool(_ROLES.intersection(pre[1:]))
+        and after[:1] in (["of"], ["from"])
+    )
+
+
 def _named_other(clause: Sequence[str], caps: Sequence[bool], j: int) -> bool:
     """The revocation word is aimed at a plainly named other thing: a particle ("stop by"), "end of",
     a time, a named non-messaging object ("cancel the demo") or a proper noun ("I quit Acme")."""
@@ -926,6 +942,15 @@ def _named_other(clause: Sequence[str], caps: Sequence[bool], j: int) -> bool:
     if j < len(caps) and caps[j]:
         return True
     return any(t in _NON_MESSAGING or _is_time(t) for t in following)
+
+
+_MEETINGS = _wordset(
+    "meeting meetings mtg call calls demo demos appointment appt session webinar event invite"
+)
+_EVERYTHING = _Pattern(
+    r"\band\s+(?:the\s+rest(?:\s+of\s+it)?|everything(?:\s+else)?|all\s+(?:of\s+it|the\s+rest|that|this|the\s+rest"
+    r"\s+of\s+it))\b"
+)
 
 
 def _verb_revokes(
@@ -981,7 +1006,7 @@ def _verb_revokes(
         ):
             veto("accident")
             continue
-        if _capability_of_others(pre):
+        if _capability_of_others(pre) or _feature_asked(pre, clause[i + 1 :]):
             veto("other")
             continue  # "users can't unsubscribe from project notifications": a product feature
         asked = [t for t in pre if t not in _ADVERBS_BEFORE]
@@ -1023,6 +1048,24 @@ def _verb_revokes(
         if subject == "quote" and pre[0] in _QUESTION_WORDS | {"can", "could", "should"}:
             veto("asks")
             continue  # "does replying STOP cancel my account?" asks about STOP
+        if (
+            obj == "other"
+            and subject == "req"
+            and _EVERYTHING.search(" ".join(clause[i + 1 :]))
+            and not (reply.meeting_time or _MEETINGS.intersection(reply.words))
+        ):
+            return True  # round 10: "cancel the renewal and the rest of it": everything, the texts too
+        if (
+            obj == "other"
+            and verb in ("unsubscribe", "optout")
+            and form == "base"
+            and not pre
+            and len(clause) <= 6
+            and len(reply.words) <= 6
+            and not reply.question
+            and not (_OTHER_CHANNELS | _EMAILING).intersection(reply.words)
+        ):
+            return True  # round 10: "unsubscribe from the plan", a short imperative: for the consumer
         if form == "third":
             continue
         if obj == "time":
@@ -1099,7 +1142,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\b(?:revo\w*|withdr\w*|rescind\w*|retract\w*|retir\w*|widerruf\w*|ritir\w*|ziehe\w*|zuruck\w*)\s+"
         r"(?:\w+\s+){0,3}?(?:consent|permission|authori[sz]ation|consentimiento|consentement|einwilligung"
         r"|zustimmung|einverstandnis|consentimento|consenso|autorizacion|autorizacao|autorizzazione)\b"
-        r"|\b(?:consent|permission|einwilligung|zustimmung)\s+(?:\w+\s+){0,3}?(?:is\s+|are\s+)?(?:revoked"
+        r"|\b(?:consent|permission|einwilligung|zustimmung)\s+(?:\w+\s+){0,5}?(?:is\s+|are\s+)?(?:hereby\s+|now\s+|formally\s+|officially\s+)?(?:revoked"
         r"|withdrawn|rescinded|widerrufen|zuruckgezogen)\b",
     ),
     (
@@ -1248,9 +1291,19 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\b(?:diese|meine)\s+(?:nummer|handynummer|telefonnummer)\s+ist\s+nicht\s+fur\b",
     ),
     (  # "I'd like to be taken off SMS", "have me removed from the text alerts"
-        ("taken", "removed", "dropped", "deleted", "unenrolled", "excluded", "pulled"),
+        (
+            "taken",
+            "removed",
+            "dropped",
+            "deleted",
+            "unenrolled",
+            "excluded",
+            "pulled",
+            "opted",
+            "unsubscribed",
+        ),
         rf"\b(?:be|get|been|being|have\s+me|have\s+us|had\s+me)\s+(?:taken|removed|dropped|deleted|unenrolled"
-        rf"|excluded|pulled)\s+(?:off|from|out\s+of)\s+(?:of\s+)?(?!{_DET}(?:e\s*mail|email|mailing|newsletter)\b)"
+        rf"|excluded|pulled|opted\s+out|unsubscribed)\s+(?:off|from|out\s+of|of)\s+(?:all\s+|any\s+)?(?:of\s+)?(?!{_DET}(?:e\s*mail|email|mailing|newsletter)\b)"
         rf"{_DET}(?:\w+\s+){{0,2}}?(?:{_MSGS}|list|lists)\b",
     ),
     (  # "drop me from the text reminders" (never "drop me off at the hotel")
@@ -1459,6 +1512,26 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\bdemande\s+d\s*arreter\b|\b(?:detto|dicho|dito|told\s+(?:you|u))\s+(?:de\s+|di\s+|to\s+)?(?:smettere|parar"
         r"|arreter|stop)\b|(?:^|\|\s)(?:ma\s+|e\s+|ok\s+|adesso\s+|ora\s+)*basta(?:\s+(?:eh|adesso|ora|cosi|grazie"
         r"|per\s+favore))*" + _END,
+    ),
+    # ---- round 10 (categories of sealed slice K's errors)
+    (  # "Is there a way to not get these anymore?": asked, decided for the consumer like "how do I unsubscribe?"
+        ("way to",),
+        rf"\bway\s+to\s+(?:not\s+(?:get|receive)|stop\s+(?:getting|receiving))\s+(?:these|them|this|any\s+more|{_DET}"
+        rf"(?:\w+\s+)?{_MSGS})\b",
+    ),
+    (  # "DM me on LinkedIn, not here", "email me, not this way"
+        ("not here", "not this way", "not on this", "not via this", "not through this"),
+        rf"\b{_EMAIL}\b.*\bnot\s+(?:here|this\s+way|on\s+this\s+(?:number|phone|line)|via\s+this|through\s+this)\b",
+    ),
+    (  # "voicemail is fine, texts aren't", "calls ok, texts no"
+        ("text", "sms"),
+        r"(?:^|\|\s)(?:but\s+|and\s+|just\s+)?(?:texts?|texting|sms|text\s+messages?)\s+(?:arent|are\s+not|isnt|is\s+not"
+        r"|no|not)(?:\s+(?:please|pls|thanks))*" + _END,
+    ),
+    (  # German: "Nehmen Sie mich bitte aus dem Verteiler"
+        ("nehm",),
+        r"\bnehm\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?(?:aus|von)\s+(?:dem|der|ihrem|eurem|ihrer"
+        r"|eurer)\s+(?:\w+\s+)?(?:system|liste|verteiler|datenbank|sms\w*)\b",
     ),
     (  # round 8: a bare "never again", decided for the consumer
         ("never again",),
