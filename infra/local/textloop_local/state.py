@@ -358,9 +358,12 @@ def inbound_outcome(state: State, sid: str) -> dict[str, Any] | None:
 
 
 def conversation_of(state: State, phone: str) -> dict[str, Any] | None:
-    """The latest outbound SMS to *phone* (ledger ``MSG#<sid>``), i.e. the thread its replies belong to."""
+    """The latest outbound SMS to *phone* (ledger ``MSG#<sid>``), i.e. the thread its replies belong to. A
+    status callback that came before the send's own write leaves a record with no phone yet: not a thread."""
     sent = [
-        i for i in state["ledger"] if i["sk"] == "MSG" and i["pk"].startswith("MSG#") and i["phone"] == phone
+        i
+        for i in state["ledger"]
+        if i["sk"] == "MSG" and i["pk"].startswith("MSG#") and i.get("phone") == phone
     ]
     return max(sent, key=lambda m: str(m["sent_at"])) if sent else None
 
