@@ -2106,11 +2106,17 @@ _PERSON_AFTER = _Pattern(
 _SPEAKER_OR_TEXTS = _MESSAGING | _ME_OBJECT | _wordset("moi mich nous nos mi uns mim")
 
 
+# Every phrase's trigger substrings in one flat table: one pass finds the few phrases a reply can match
+# (a loop over each phrase's own triggers cost about 0.2 ms a reply; the inbound webhook's bound is 5 ms).
+_TRIGGERS: tuple[tuple[str, int], ...] = tuple(
+    (trigger, n) for n, (triggers, _pattern) in enumerate(_PHRASES) for trigger in triggers
+)
+
+
 def _phrase(marked: str) -> str | None:
     """The revocation phrase in *marked* (normalized words, clauses separated by " | "), if any."""
-    for triggers, pattern in _PHRASES:
-        if not any(t in marked for t in triggers):
-            continue
+    for n in sorted({n for trigger, n in _TRIGGERS if trigger in marked}):
+        pattern = _PHRASES[n][1]
         for match in re.finditer(pattern, marked):
             if re.search(_NEGATED, marked[: match.start()]):
                 continue
