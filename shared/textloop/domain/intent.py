@@ -1429,12 +1429,6 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|suscripcion|inscription|abonnement|assinatura|inscricao)\s+(?:\w+\s+){0,3}?(?:sms|avvisi|messaggi|mensajes"
         r"|textos|mensagens|notifiche|notificaciones|alertas)\b",
     ),
-    (  # "No business messages here", "no marketing texts please"
-        ("no ",),
-        r"(?:^|\|\s)(?:please\s+|pls\s+)?no\s+(?:business|marketing|sales|promo|promotional|automated|work|spam|more)\s+"
-        r"(?:texts|txts|sms|messages|msgs|text\s+messages)(?:\s+(?:please|pls|thanks|here|anymore|ever))*"
-        + _END,
-    ),
     (  # a third person's or a formal refusal: "non desidera ricevere sms", "n quero mais receber msg"
         ("desider", "desea", "deseja", "souhait", "quer", "quier", "vuol", "vogli"),
         r"\b(?:non|no|nao|n|ne)\s+(?:desidera|desider\w*|desea|deseja|souhaite|quer|quiere|vuole|voglio|vogliamo|quero"
@@ -1544,8 +1538,10 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("no ",),
-        r"(?:^|\|\s)(?:ok\s+|so\s+|and\s+)?(?:please\s+|pls\s+)?no\s+(?:texts|txts|txt|sms|messages|texting"
-        r"|text\s+messages)(?:\s+(?:please|pls|plz|thanks|thx|ty|again|anymore|ever|here))*" + _END,
+        # round 9: a modifier too, "No business messages here", "no marketing texts please"
+        r"(?:^|\|\s)(?:ok\s+|so\s+|and\s+)?(?:please\s+|pls\s+)?no\s+(?:(?:business|marketing|sales|promo|promotional"
+        r"|automated|work|spam|more)\s+)?(?:texts|txts|txt|sms|messages|msgs|texting|text\s+messages)"
+        r"(?:\s+(?:please|pls|plz|thanks|thx|ty|again|anymore|ever|here))*" + _END,
     ),
     (
         ("remov", "delet", "eras", "scrub", "purg", "wip", "forget", "remve", "remive", "rmv", "delte"),
