@@ -929,3 +929,51 @@ def test_given_a_round_10_reply_that_is_no_revocation_then_no_opt_out(text: str)
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------ round 11: categories of sealed slices J's and L's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quit with the nudges, I'll reach out when we're ready",  # follow-ups, check-ins, nudges are the texts
+        "Enough with the check-ins please",
+        "Honestly just forget I exist",
+        "Pretend you never had my number",
+        "Telegram me instead",  # another app kept
+        "My mobile is strictly for family",  # a number that is not for these texts
+        "This phone is for on-call pages only",
+        "Keep this up and I'll report you to Verizon",  # a threat to report the sender
+        "If you message me again I'm reporting this number as spam",  # a threat's "again" is no re-consent
+        "Take my cell off and ring the front desk instead",
+        "Slack is where we work, not SMS",
+        "Mind stopping these reminders?",  # a polite request in the gerund
+        "Could you please not text my personal phone?",
+        "Do not message it again, it's a shared line",
+        "No texts needed from now on",
+        "Nada de SMS, por favor",
+        "Texts nein, danke",
+        "Delete",  # a bare removal word, decided for the consumer
+    ],
+)
+def test_given_a_round_11_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is CANCEL a keyword for you, or only STOP?",  # the keywords asked about
+        "Priya quit back in January, talk to Omar",  # someone left the job
+        "Stop! Don't ship that order, the address is wrong",  # an action on a named thing held
+        "Stop \u2013 don't sign the renewal yet, legal is still reading",  # a dash between clauses
+        "Das Portal meldet mich dauernd ab",  # a portal logs the user out
+    ],
+)
+def test_given_a_round_11_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

@@ -1,10 +1,10 @@
 """``textloop train-intents``: learn the reply-intent model (logistic regression over hashed features).
 
 The training pool is every labelled slice but the held-out test split, each kept as its own *source*
-(an author): ``train.jsonl`` (the team's), the eight slices other authors wrote (dev_a..dev_h, each
+(an author): ``train.jsonl`` (the team's), the twelve slices other authors wrote (dev_a..dev_l, each
 measured once unseen before it joined the pool) and three corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl``). The sealed slice
-(``independent_i.jsonl``) is never in the pool. A pool line whose normalised text
+(``independent_m.jsonl``) is never in the pool. A pool line whose normalised text
 equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
@@ -56,6 +56,8 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_h": "independent_h.jsonl",
     "dev_i": "independent_i.jsonl",
     "dev_k": "independent_k.jsonl",
+    "dev_j": "independent_j.jsonl",
+    "dev_l": "independent_l.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",

@@ -102,7 +102,7 @@ class IntentResult:
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'", "\u02bc": "'"})
 _WORD = re.compile(r"[^\W_]+")
 _DIGITS = re.compile(r"\d+")
-_CLAUSE = re.compile(r"[.!?;,:\n\u3002\uff01\uff1f]+")
+_CLAUSE = re.compile(r"[.!?;,:\n\u3002\uff01\uff1f\u2013\u2014]+|\s-+\s")  # round 11: a dash too
 
 
 class _Pattern:
@@ -125,6 +125,9 @@ class _Pattern:
 
     def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
         return self._pattern().match(text, pos)
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self._pattern().sub(replacement, text)
 
 
 def normalize(text: str) -> str:
@@ -171,7 +174,8 @@ _STOP_WORDS = _wordset(
 # Opt-outs only as the whole reply ("Cancel", "end please"), never as one clause among others.
 _WHOLE_ONLY = _wordset(
     "cancel end quit alto basta baja parar cancelar para paren sair pare parem chega annuler annulla fin "
-    "cancella cancellami smettila smettetela smetti smettete schluss ende enough arreter cease desist halt"
+    "cancella cancellami smettila smettetela smetti smettete schluss ende enough arreter cease desist halt "
+    "remove delete"  # round 11: "Remove. Thanks."
 )
 # Words a stop symbol may stand with and still be the whole request: the texts or the number (round 9).
 _SYMBOL_COMPANIONS = _wordset("text texts txt txts sms messages msgs texting this number my these more any")
@@ -280,7 +284,8 @@ _MESSAGING = _wordset(
     "alert alerts reminder reminders updates promos promotions promotional marketing ads advertising "
     "advertisements blasts blast broadcasts robotexts robocalls communication communications correspondence "
     "outreach solicitation solicitations mensajes mensaje textos mensagens mensagem "
-    "messaggi messaggio notifiche nachrichten nachricht textnachrichten texte comms coms surveys survey"
+    "messaggi messaggio notifiche nachrichten nachricht textnachrichten texte comms coms surveys survey "
+    "followups checkins pings nudges chasers"  # round 11: "Stop with the follow-ups"
 )
 # What is revoked ("revoke my consent", "withdraw the permission"), in six languages.
 _CONSENT = _wordset(
@@ -378,6 +383,7 @@ _YOU = _wordset("you u ya yall youre ye yourself yourselves")
 _SELF = _wordset("i we im ive id ill lets let weve wed")
 _THIRD_PERSON = _wordset("he she hes shes they theyre theyve someone somebody everyone everybody nobody")
 _KEYWORD_ASKED = _wordset("does is will would did can could")
+_KEYWORD_NOUNS = _wordset("keyword keywords schlusselwort schlusselworter clave chave chiave")
 _ASKS_ABOUT = _wordset("do does mean means work works stand mean do")
 _FOREIGN_IF = _wordset("si wenn falls se qualora")
 _FIRST_PERSON = _wordset("i we je j ich wir eu io yo nous")
@@ -396,7 +402,9 @@ _ACCIDENT = _Pattern(
     r"|accident)|per\s+(?:errore|sbaglio))"
 )
 _PAST_TIME = _Pattern(
-    r"\b(?:last\s+(?:week|month|year|spring|summer|fall|winter|quarter)|ago|yesterday|in\s+\d{4})\b"
+    r"\b(?:last\s+(?:week|month|year|spring|summer|fall|winter|quarter)|ago|yesterday|in\s+\d{4}|back\s+in"
+    r"|(?:weeks|months|years|a\s+while)\s+back|earlier\s+this\s+(?:year|month)|in\s+(?:january|february|march|april"
+    r"|may|june|july|august|september|october|november|december))\b"
 )
 _WINDOW = 12  # words read before a revocation word
 _CONJUNCTIONS = _wordset("and but or so because cause cuz bc pero mais aber mas ma oder ou")
@@ -466,6 +474,8 @@ def _verb_form(token: str) -> tuple[str, str] | None:
     return None
 
 
+# Hyphenated nouns split by normalization: "follow-ups" -> "follow ups".
+_JOINED = {("follow", "ups"): "followups", ("check", "ins"): "checkins"}
 # Glued words: "stopit", "stoptexting", "unsubscribeme".
 _GLUE_TAILS = _wordset("it this now please pls plz all texting messaging me thanks")
 
@@ -504,6 +514,11 @@ def _analysis_tokens(tokens: Sequence[str], capitals: Sequence[bool]) -> tuple[l
             continue
         if tokens[i] == "un" and i + 1 < len(tokens) and tokens[i + 1].startswith("subscri"):
             out.append("unsubscribe")
+            caps.append(False)
+            i += 2
+            continue
+        if i + 1 < len(tokens) and (token, tokens[i + 1]) in _JOINED:
+            out.append(_JOINED[token, tokens[i + 1]])  # round 11: "the follow-ups", "your check-ins"
             caps.append(False)
             i += 2
             continue
@@ -1045,6 +1060,9 @@ def _verb_revokes(
         if reply.question and pre[-1:] and pre[-1] in _KEYWORD_ASKED and verb in _STRONG_VERBS:
             veto("asks")
             continue  # "does STOP also unsubscribe me from email?", "is STOP case sensitive?"
+        if reply.question and obj != "msg" and _KEYWORD_NOUNS.intersection(reply.words):
+            veto("asks")
+            continue  # round 11: "Is END a keyword for you guys or only STOP?" asks about the keywords
         if subject == "quote" and pre[0] in _QUESTION_WORDS | {"can", "could", "should"}:
             veto("asks")
             continue  # "does replying STOP cancel my account?" asks about STOP
@@ -1070,6 +1088,8 @@ def _verb_revokes(
             continue
         if obj == "time":
             obj = "none" if verb in _STRONG_VERBS or form in ("past", "ing") else "other"
+        if form == "ing" and pre[-1:] == ["mind"] and obj in ("msg", "none", "pron"):
+            return True  # round 11: "Would you mind stopping the texts?" asks them to stop
         if form in ("past", "ing"):
             # "I already unsubscribed", "opting out": a statement of revocation; "I stopped getting
             # texts" or "the call ended" describe something else.
@@ -1127,7 +1147,11 @@ _NOT_A_REPORT = (
     r"|going|since|show|arrive|come)\b)"
 )
 _END = r"(?=\s*(?:\||$))"  # the end of a clause ("|" marks clause boundaries in the scanned text)
-_EMAIL = r"(?:e\s*mail(?:s|ed|ing)?|mail|correo|courriel|posta\s+elettronica|linkedin|whatsapp)"
+_PLEASE = r"(?:please|pls|plz|thanks|thx|ty|svp|merci|bitte|danke|por\s+favor|gracias|obrigad[oa]|per\s+favore|grazie)"
+_EMAIL = (  # another channel kept (round 11: "Use the Teams channel we set up, not SMS")
+    r"(?:e\s*mail(?:s|ed|ing)?|mail|correo|courriel|posta\s+elettronica|linkedin|whatsapp|teams|slack|telegram"
+    r"|landline|viber|wechat|imessage)"
+)
 _TEXT_CHANNEL = (
     r"(?:texts?|txts?|texting|texted|sms|text\s+messages?|messages?\s+de\s+texto|mensajes?|mensagens?"
     r"|messaggi|nachrichten|whatsapp\s+texts)"
@@ -1196,8 +1220,10 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("off",),
-        r"\b(?:take|get|put|drop)\s+(?:me|us|my\s+number|this\s+number|my\s+info|my\s+details)\s+off"
-        r"(?:\s+(?:please|pls|now|thanks|asap))*" + _END,
+        rf"\b(?:take|get|put|drop)\s+(?:me|us|(?:my|this|our)\s+(?:\w+\s+)?{_NUMBER})\s+off"
+        r"(?:\s+(?:please|pls|now|thanks|asap))*(?:"
+        + _END
+        + r"|\s+(?:and|&)\s+(?:use|call|ring|email|try|contact))",
     ),
     (
         ("no text", "no sms", "no messag"),
@@ -1228,7 +1254,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("ceas", "halt", "discontinu", "enough"),
         rf"\b(?:cease|halt|discontinue|enough)\s+(?:with\s+|of\s+)?{_DET}(?:texts|txts|messages|msgs|sms|spam"
-        rf"|texting|text\s+messages|text\s+communications?|this|these)\b",
+        rf"|texting|text\s+messages|text\s+communications?|this|these|follow\s*ups|check\s*ins|pings|nudges|chasers)\b",
     ),
     (
         ("ceas", "discontinu"),
@@ -1242,9 +1268,11 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         + _END,
     ),
     (
-        ("dont", "do not", "never"),
-        rf"\b{_NOT}\s+(?:ever\s+)?(?:text|txt|message|msg|sms|contact|spam|bother|call|email|write|reach\s+out\s+to)"
-        rf"\s+(?:{_ME}|again|anymore)\b",
+        ("dont", "do not", "never", "dnt", " not "),
+        rf"\b(?:{_NOT}|(?:can|could|would|will)\s+(?:you|u|ya)\s+(?:please\s+|pls\s+|just\s+|kindly\s+)?not"
+        rf"|(?:please|pls|kindly)\s+not)\s+(?:ever\s+)?(?:text|txt|message|msg|sms|contact|spam|bother|call|email|write"
+        rf"|reach\s+out\s+to)\s+(?:{_ME}|again|anymore|(?:my|this|our)\s+(?:\w+\s+)?{_NUMBER})\b"
+        rf"|\b(?:{_NOT}|(?:please|pls|kindly)\s+not)\s+(?:ever\s+)?(?:text|txt|message|msg|sms)\s+(?:it|here|on\s+here)\b",
     ),
     (
         ("dont", "do not", "no longer", "doesnt", "does not", " not want", " not wish", " not like"),
@@ -1520,12 +1548,38 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (  # "voicemail is fine, texts aren't", "calls ok, texts no"
         ("text", "sms"),
         r"(?:^|\|\s)(?:but\s+|and\s+|just\s+)?(?:texts?|texting|sms|text\s+messages?)\s+(?:arent|are\s+not|isnt|is\s+not"
-        r"|no|not)(?:\s+(?:please|pls|thanks))*" + _END,
+        rf"|no|not|nao|non|nein)(?:\s+{_PLEASE})*" + _END,
     ),
     (  # German: "Nehmen Sie mich bitte aus dem Verteiler"
         ("nehm",),
         r"\bnehm\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?(?:aus|von)\s+(?:dem|der|ihrem|eurem|ihrer"
         r"|eurer)\s+(?:\w+\s+)?(?:system|liste|verteiler|datenbank|sms\w*)\b",
+    ),
+    # ---- round 11 (categories of sealed slices J's and L's errors)
+    (  # "Now forget I exist", "pretend you never had this number"
+        ("forget", "pretend"),
+        rf"\b(?:forget|pretend)\s+(?:that\s+)?(?:i|we)\s+(?:ever\s+)?(?:exist|existed)\b"
+        rf"|\b(?:forget|pretend)\s+(?:that\s+)?(?:you|u)\s+(?:ever\s+|never\s+)?(?:had|have|got)\s+(?:my|this|our)\s+"
+        rf"(?:\w+\s+)?{_NUMBER}\b",
+    ),
+    (  # "WhatsApp me instead", "Slack us from now on": another app kept, the texts stop
+        ("whatsapp", "slack", "teams", "telegram", "signal", "linkedin", "dm "),
+        r"\b(?:whatsapp|slack|teams|telegram|signal|dm|linkedin)\s+(?:me|us)\s+(?:instead|only|from\s+now\s+on"
+        r"|going\s+forward|in\s+(?:the\s+)?future)\b",
+    ),
+    (  # "this number is for 2FA codes only", "my phone is strictly for family": not for these texts
+        ("only", "strictly", "reserved", "exclusively"),
+        rf"\b(?:this|my|our)\s+(?:\w+\s+)?(?:{_NUMBER}|line)\s+is\s+(?:only\s+|strictly\s+|just\s+|exclusively\s+)?"
+        rf"(?:reserved\s+|used\s+|meant\s+)?for\s+(?:\w+\s+){{0,4}}?(?:only|exclusively)\b"
+        rf"|\b(?:this|my|our)\s+(?:\w+\s+)?(?:{_NUMBER}|line)\s+is\s+(?:only|strictly|exclusively|reserved)\s+for\b",
+    ),
+    (  # a threat to report the sender: "I'm going to report this number to my carrier", "reporting you as spam"
+        ("report",),
+        rf"\breport\w*\s+(?:you|u|ya|this\s+(?:\w+\s+)?{_NUMBER}|your\s+(?:\w+\s+)?(?:{_NUMBER}|company|business)"
+        rf"|(?:this|the|your)\s+sender)\s+(?:\w+\s+){{0,2}}?(?:to|as|with)\s+(?:my\s+|the\s+|your\s+)?(?:\w+\s+)?"
+        rf"(?:carrier|provider|phone\s+company|network|operator|fcc|ftc|ofcom|acma|spam|junk|scam|authorities|police"
+        rf"|attorney|bbb|regulator|verizon|att|t\s+mobile|vodafone)\b"
+        rf"|\breport\w*\s+(?:this|these|it|them)\s+as\s+(?:spam|junk|scam)\b",
     ),
     (  # round 8: a bare "never again", decided for the consumer
         ("never again",),
@@ -1537,11 +1591,13 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|thanks|thx|ty))*\s*(?:\||$)",
     ),
     (
-        ("no ",),
-        # round 9: a modifier too, "No business messages here", "no marketing texts please"
-        r"(?:^|\|\s)(?:ok\s+|so\s+|and\s+)?(?:please\s+|pls\s+)?no\s+(?:(?:business|marketing|sales|promo|promotional"
-        r"|automated|work|spam|more)\s+)?(?:texts|txts|txt|sms|messages|msgs|texting|text\s+messages)"
-        r"(?:\s+(?:please|pls|plz|thanks|thx|ty|again|anymore|ever|here))*" + _END,
+        ("no ", "pas de", "keine", "nada de", "sem ", "niente", "nessun"),
+        # round 9: a modifier too, "No business messages here", "no marketing texts please"; round 11: "no texts
+        # needed going forward", "Pas de SMS svp", "Keine SMS bitte", "sem SMS por favor"
+        r"(?:^|\|\s)(?:ok\s+|so\s+|and\s+)?(?:please\s+|pls\s+)?(?:no|pas\s+de|keine|nada\s+de|sem|niente|nessun)\s+"
+        r"(?:(?:business|marketing|sales|promo|promotional|automated|work|spam|more)\s+)?(?:texts|txts|txt|sms|messages"
+        rf"|msgs|texting|text\s+messages)(?:\s+(?:needed|necessary|going\s+forward|from\s+now\s+on|mehr|again"
+        rf"|anymore|ever|here|{_PLEASE}))*" + _END,
     ),
     (
         ("remov", "delet", "eras", "scrub", "purg", "wip", "forget", "remve", "remive", "rmv", "delte"),
@@ -1913,6 +1969,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("trag",), r"\btrag\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?aus\b"),
     (
         ("meld",),
+        r"(?<!\bund\s)(?<!\bes\s)(?<!\ber\s)(?<!\bapp\s)(?<!\blogin\s)(?<!\bsystem\s)(?<!\bportal\s)(?<!\bseite\s)"
         r"\bmeld\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?(?:\w+\s+){0,2}?ab" + _END,
     ),
     (
@@ -2188,7 +2245,9 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
         if not (
             n + 1 < len(every_clause)
             and _bare(c[0], _STOP_WORDS, _FILLER)
-            and _NOT_SO_FAST.match(" ".join(every_clause[n + 1][0]))
+            and (
+                _NOT_SO_FAST.match(" ".join(every_clause[n + 1][0])) or _holds_a_thing(every_clause[n + 1][0])
+            )
         )
     ]
     for raw, _prepared, _caps in clauses:
@@ -2221,6 +2280,20 @@ _NOT_SO_FAST = _Pattern(
     r"(?:not\s+so\s+fast|pas\s+si\s+vite|nicht\s+so\s+schnell|un\s+attimo|no\s+tan\s+rapido|nao\s+tao\s+rapido"
     r"|non\s+cosi\s+in\s+fretta|wait\s+a\s+(?:sec|second|minute|moment))\b"
 )
+
+
+# "Stop - don't process that invoice": the stop holds an action on a named thing (round 11), never "Stop.
+# Don't text me again" or "stop, don't send me any more".
+_MESSAGING_VERBS = _wordset("do text txt message msg contact bother call email spam ping write reach")
+_NOT_A_THING = _MESSAGING | _ME_OBJECT | _wordset("anything more another again these them any")
+
+
+def _holds_a_thing(tokens: Sequence[str]) -> bool:
+    k = 2 if tokens[:2] == ["do", "not"] else 1 if tokens[:1] == ["dont"] else 0
+    while 0 < k < len(tokens) and tokens[k] in _ADVERBS_BEFORE:
+        k += 1
+    rest = tokens[k + 1 :]
+    return bool(k and rest) and tokens[k] not in _MESSAGING_VERBS and not _NOT_A_THING.intersection(rest)
 
 
 def _for_now(tokens: Sequence[str]) -> bool:
@@ -2489,6 +2562,11 @@ _AGAIN = _Pattern(
     r"\b(?:again|de\s+nouveau|a\s+nouveau|di\s+nuovo|ancora|otra\s+vez|de\s+nuevo|novamente|de\s+novo|wieder"
     r"|nochmal|erneut|back\s+on|resume|reactivate|restart)\b"
 )
+# Round 11: a threat's "again" ("I'll report this number if you text me again") is no re-consent.
+_THREAT_AGAIN = _Pattern(
+    r"\b(?:if|when|next\s+time|once)\s+(?:you|u|ya|they|anyone|someone)\s+(?:\w+\s+){0,3}?again\b"
+    r"|\b(?:text|txt|message|msg|contact|call|ping|email|bother)\s+(?:me|us)\s+again\s+(?:and|n)\b"
+)
 _NEGATION = _wordset(
     "not no dont never ne pas plus nicht kein keine mehr non nao mas piu nunca jamais niemals nie"
 )
@@ -2520,14 +2598,15 @@ _NOT_ARRIVING = _Pattern(
 )
 
 
-# Plainly other intents the net must not take: a wrong number, "how did you get my number?", a leave.
+# Plainly other intents the net must not take: a wrong number, "how did you get my number?", a leave, a login that logs the user out ("die App meldet mich ab").
 _NET_OTHER = _Pattern(
     r"\b(?:wrong\s+(?:number|person|guy)|trompe\w*\s+de\s+numero|mauvais\s+numero|numero\s+(?:equivocado|errado"
     r"|sbagliato)|falsche\w*\s+nummer|equivocad\w*\s+de\s+numero|how\s+did\s+(?:you|u)\s+get\s+(?:my|this)"
     r"|woher\s+haben\s+sie|de\s+donde\s+(?:sacaron|saco|tienen)|ou\s+avez\s+vous\s+(?:eu|trouve)"
     r"|onde\s+(?:conseguiu|conseguiram|pegaram)|dove\s+avete\s+(?:preso|trovato)"
     r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
-    r"|in\s+maternita|licenca\s+(?:maternidade|medica))\b"
+    r"|in\s+maternita|licenca\s+(?:maternidade|medica)"
+    r"|(?:login|app|system|portal|seite|programm|software|sitzung|website|und)\s+meldet\s+(?:mich|uns))\b"  # logs me out
 )
 _KEEP_TEXTS = (
     r"(?<!\byou )(?<!\bu )(?<!\bthey )(?<!\bya )\bkeep\s+(?:the\s+|my\s+|your\s+)?(?:texts|sms|text\s+messages"
@@ -2549,7 +2628,11 @@ def _net_vetoed(tokens: Sequence[str]) -> bool:
     joined = " ".join(tokens)
     if _NOT_ARRIVING.search(joined) or re.search(_KEEP_TEXTS, joined) or _NET_OTHER.search(joined):
         return True
-    if _AGAIN.search(joined) and not _NEGATION.intersection(tokens) and not _EXASPERATED.issuperset(tokens):
+    if (
+        _AGAIN.search(_THREAT_AGAIN.sub(" ", joined))
+        and not _NEGATION.intersection(tokens)
+        and not _EXASPERATED.issuperset(tokens)
+    ):
         return True
     if _left_job(joined) or (_PERMISSION.search(joined) and not _NEGATION.intersection(tokens)):
         return True
