@@ -977,3 +977,50 @@ def test_given_a_round_11_reply_that_is_no_revocation_then_no_opt_out(text: str)
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------ round 12: categories of sealed slice M's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quit sending me contract updates, we signed last week",  # the texts named by their subject
+        "Cancel the billing texts",
+        "fed up with the renewal texts",
+        "Give the promo texts a rest",  # idioms
+        "Put a sock in it",
+        "Jog on, mate",
+        "Get out of my inbox",
+        "Who gave you my number? Get rid of it.",  # the number named, then deleted
+        "Woher haben Sie meine Nummer? Löschen Sie sie.",
+        "¿Quién le dio mi número? Quiero que lo borren.",
+        "Quem vos deu o meu número? Apaguem-no.",
+        "Où avez-vous eu mon numéro ? Supprimez-le.",
+        "Apaguem os meus dados, por favor",  # European Portuguese
+        "Ich will keine Rechnungs-Erinnerungen per SMS",
+        "Last text, ok? After this, nothing.",
+        "Stop Texas me please",  # dictation of "texting"
+    ],
+)
+def test_given_a_round_12_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I unsubscribe two interns from the weekly digest emails?",  # others, from another channel
+        "Legal won't sign a contract with a renewal clause we can't opt out of",  # a stranded "of" on a term
+        "Have to cancel, sorry. Reschedule for Thu?",  # a meeting cancelled
+        "driving, will stop and call you later",  # the speaker pulls over
+        "Ich habe keine Bestätigung per SMS bekommen",  # a report: no confirmation arrived
+        "tired of waiting for the update",
+    ],
+)
+def test_given_a_round_12_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

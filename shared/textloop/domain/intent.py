@@ -285,7 +285,7 @@ _MESSAGING = _wordset(
     "advertisements blasts blast broadcasts robotexts robocalls communication communications correspondence "
     "outreach solicitation solicitations mensajes mensaje textos mensagens mensagem "
     "messaggi messaggio notifiche nachrichten nachricht textnachrichten texte comms coms surveys survey "
-    "followups checkins pings nudges chasers"  # round 11: "Stop with the follow-ups"
+    "followups checkins pings nudges chasers offers"  # round 11: "Stop with the follow-ups"; round 12: offers
 )
 # What is revoked ("revoke my consent", "withdraw the permission"), in six languages.
 _CONSENT = _wordset(
@@ -416,7 +416,8 @@ _ANAPHORA = _wordset(
     "lunch dinner interview training"
 )
 _MEETING_TIME = _Pattern(
-    r"\b(?:\d+\s*(?:am|pm)|\d+|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"\b(?:\d+\s*(?:am|pm)|\d+|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|mon|tue|tues|wed|thu|thur|thurs|fri|next\s+week|reschedul\w*|rebook\w*)\b"  # round 12: "Reschedule for Mon?"
 )
 
 
@@ -676,8 +677,10 @@ def _contact_object(toks: Sequence[str], j: int) -> str:
         if "with" in span and _noun_phrase(toks, j + span.index("with") + 1) == "msg":
             return "msg"  # "... my team with automated texts"
         return "msg" if contacting and _PEOPLE.intersection(toks[j : j + 4]) else "other"
-    if token in _NON_MESSAGING:
-        return "other"
+    if (
+        token in _NON_MESSAGING
+    ):  # round 12: "stop sending me renewal texts": the texts, named by their subject
+        return "msg" if _noun_phrase(toks, j) == "msg" else "other"
     return "msg"
 
 
@@ -688,6 +691,7 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
     n = len(toks)
     if toks[j : j + 1] == ["all"] and j + 1 < n and toks[j + 1] not in _ENDERS and toks[j + 1] not in _SKIP:
         return _noun_phrase(toks, j)  # "stop all of these"
+    before = toks[: j - 1]
     j = _skip(toks, j)
     if j >= n:
         return "none"
@@ -696,6 +700,17 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
         return "cond"
     if toks[j : j + 1] == ["and"] and j + 1 < n and toks[j + 1] in _ACTIVITIES:
         return "other"  # "let's stop and regroup"
+    if (
+        toks[j : j + 1] == ["and"]
+        and toks[j + 1 : j + 2] in (["call"], ["ring"], ["text"])
+        and before[-1:]
+        in (
+            ["will"],
+            ["ill"],
+            ["gonna"],
+        )
+    ):
+        return "other"  # round 12: "driving, will stop and call you later": the speaker pulls over
     if token in _ENDERS or _verb_form(token):
         return "none"
     if token in _ME_OBJECT:
@@ -717,6 +732,8 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
     if token in _NP_PREPOSITIONS:
         if toks[j] == "of" and verb in ("end", "stop", "quit"):
             return "other"  # the end of the month
+        if j + 1 == n:
+            return _antecedent(before)  # "an auto-renewal we can't opt out of"
         return _noun_phrase(toks, j + 1)
     if toks[j] == "to" and j + 1 < n and toks[j + 1] in _CONTACT_BASE:
         return _contact_object(toks, j + 2)  # non-native "please stop to send me the sms"
@@ -732,6 +749,8 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
         return _noun_phrase(toks, j)
     if _is_time(token):
         return "time"  # "cancel friday" (a meeting) / "stop tonight", "I opted out last week"
+    if token in _NON_MESSAGING and _noun_phrase(toks, j) == "msg":
+        return "msg"  # round 12: "cancel renewal texts"
     if (
         token in _NON_MESSAGING
         or token in _COMPOUND_AFTER.get(verb, ())
@@ -740,7 +759,31 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
         return "other"  # "stop here for today" stops the meeting
     if caps[j]:
         return "other"  # a proper noun: "I quit Acme"
+    span = toks[j + 1 : j + 4]
+    if "from" in span and _noun_phrase(toks, j + 2 + span.index("from")) == "other":
+        return "other"  # round 12: "unsubscribe individual staff from the weekly report emails"
     return "none"
+
+
+# Between a stranded preposition's verb and what it is aimed at: "the auto-renewal (that) we can't opt out of".
+_RELATIVE = _wordset(
+    "i we you they that which cant cannot can couldnt could wont dont not to be able want wanted would like need even "
+    "ever just easily arent isnt are is"
+)
+
+
+def _antecedent(before: Sequence[str]) -> str:
+    """What a verb with a stranded preposition is aimed at (round 12): msg ("texts I can't opt out of"),
+    other ("an auto-renewal we can't opt out of"), or none."""
+    k = len(before)
+    while k and before[k - 1] in _RELATIVE:
+        k -= 1
+    if not k or k == len(before):
+        return "none"
+    head = before[k - 1]
+    if head in _MESSAGING or head in _NUMBERS:
+        return "msg"
+    return "other" if head in _NON_MESSAGING else "none"
 
 
 _NOT_WANTED = _Pattern(
@@ -848,7 +891,7 @@ _PRODUCT = _wordset(
 # The texts are kept ("SMS sind ok", "los SMS están bien", "les SMS ça va"): a revocation word is then
 # about another channel (an e-mail newsletter), never the texts.
 _TEXTS_OK = (
-    r"(?<!\bno )(?<!\bmore )(?<!\bany )\b(?:texts?|texting|sms|text\s+messages?|mensajes|mensagens|messaggi|nachrichten|textos)\s+(?:are|is|sind"
+    r"(?<!\bno )(?<!\bmore )(?<!\bany )(?<!\blast )\b(?:texts?|texting|sms|text\s+messages?|mensajes|mensagens|messaggi|nachrichten|textos)\s+(?:are|is|sind"
     r"|estan|esta|son|sont|vont|sao|estao|sono|vanno)?\s*(?:still\s+)?(?:fine|ok|okay|good|bien|in\s+ordnung"
     r"|gut|ca\s+va|bem|bene|benissimo|buenos|perfectos?)\b"
 )
@@ -1253,8 +1296,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("ceas", "halt", "discontinu", "enough"),
-        rf"\b(?:cease|halt|discontinue|enough)\s+(?:with\s+|of\s+)?{_DET}(?:texts|txts|messages|msgs|sms|spam"
-        rf"|texting|text\s+messages|text\s+communications?|this|these|follow\s*ups|check\s*ins|pings|nudges|chasers)\b",
+        rf"\b(?:cease|halt|discontinue|enough)\s+(?:with\s+|of\s+)?{_DET}(?:this|these|(?:(?!{_EMAIL}\s)\w+\s+){{0,2}}(?:{_MSGS}|txts"
+        rf"|text\s+communications?|follow\s*ups|check\s*ins|pings|nudges|chasers))\b",  # round 12: a modifier too
     ),
     (
         ("ceas", "discontinu"),
@@ -1394,10 +1437,11 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|denunci\w*|profeco|aepd|garante|cnil|procon|segnalazione|reclamaci\w*|anzeige|abmahn\w*|sue|suing|lawsuit)\b",
     ),
     (  # British and casual: "Spare me the texts", "lay off the texts", "chill with the texts", "hard pass on the texts"
-        ("spare", "lay off", "ease up", "chill", "pack it in", "give over", "no thank", "pass on"),
+        ("spare", "lay off", "ease up", "chill", "pack it in", "give over", "no thank", "pass on", "a rest"),
         rf"\b(?:spare\s+(?:me|us)|lay\s+off|ease\s+up\s+(?:on|with)|chill\s+(?:out\s+)?(?:with|on)|pack\s+it\s+in\s+with"
         rf"|no\s+thank\s*(?:s|you)\s+to|(?:hard\s+)?pass\s+on)\s+{_DET}(?:(?:any\s+)?(?:more\s+)?(?:\w+\s+)?{_MSGS}\b"
-        rf"(?!\s+to\b)|texting\s+(?:me|us)\b)|\bgive\s+over\s+(?:texting|messaging)\b",
+        rf"(?!\s+to\b)|texting\s+(?:me|us)\b)|\bgive\s+over\s+(?:texting|messaging)\b"
+        rf"|\bgive\s+(?:it|them|those|these|{_DET}(?:\w+\s+)?{_MSGS})\s+a\s+rest\b",  # round 12: "Honestly, give it a rest"
     ),
     (  # "Pause all texts to me for now"
         ("pause",),
@@ -1555,6 +1599,38 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\bnehm\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?(?:aus|von)\s+(?:dem|der|ihrem|eurem|ihrer"
         r"|eurer)\s+(?:\w+\s+)?(?:system|liste|verteiler|datenbank|sms\w*)\b",
     ),
+    # ---- round 12 (categories of sealed slice M's errors)
+    (  # the number named, then "delete it": "Chi vi ha dato questo numero? Eliminatelo subito", "Woher haben Sie
+        # diese Nummer? Nehmen Sie sie sofort aus Ihrer Liste", "Where did you get this number? Delete it."
+        ("number", "numero", "nummer", "contact", "contatto", "contacto", "contato"),
+        r"\b(?:this|that|my|our|questo|quel|mio|il\s+mio|diese|dieser|meine|este|ese|mi|ce|mon|meu|esse|o\s+meu)\s+"
+        r"(?:(?:cell|mobile|phone|work|personal|private|cellphone)\s+)?(?:number|numero|nummer|contact|contatto|contacto"
+        r"|contato)\b.*\|\s*(?:(?:now|just|so|then|and|please|pls|kindly|bitte|por\s+favor|per\s+favore|svp)\s+)*"
+        r"(?:(?:delete|erase|remove|lose|bin|scrap|trash|wipe)\s+it|eliminatel[oa]|eliminal[oa]|cancellatel[oa]"
+        r"|cancellal[oa]|toglietel[oa]|rimuovetel[oa]|borrenl[oa]|borral[oa]|eliminenl[oa]|apaguem\s+(?:no|o)"
+        r"|apague\s+o|apaga\s+o|eliminem\s+(?:no|o)|supprimez\s+le|effacez\s+le|supprime\s+le"
+        r"|loschen\s+sie\s+(?:sie|die|diese)|nehmen\s+sie\s+sie\s+(?:\w+\s+){0,2}?(?:aus|von)|get\s+rid\s+of\s+it"
+        r"|(?:i\s+)?(?:want|need|would\s+like|d\s+like)\s+it\s+(?:deleted|removed|erased|gone|wiped)"
+        r"|quiero\s+que\s+lo\s+(?:borren|eliminen|quiten)|quero\s+que\s+o\s+(?:apaguem|eliminem|removam|tirem)"
+        r"|lo\s+voglio\s+(?:cancellato|eliminato|rimosso))\b",
+    ),
+    (  # German: "Ich will keine Rechnungs-Erinnerungen per SMS"
+        ("keine",),
+        r"(?<!\bhabe\s)(?<!\bhab\s)(?<!\bhatte\s)(?<!\bkam\s)(?<!\bkamen\s)\bkeine\s+(?:\w+\s+){0,3}?(?:mehr\s+)?"
+        r"(?:per|als|uber|via)\s+(?:sms|whatsapp|handy|textnachricht\w*)\b"
+        r"(?!\s+(?:\w+\s+)?(?:bekommen|erhalten|gekriegt|bekomme|erhalte|angekommen|an\s*(?:\||$)))",
+    ),
+    (  # the last one allowed: "Last text, ok? After this, nothing."; "this is the last message, ok"
+        ("last", "after this"),
+        r"(?:^|\|\s)(?:this\s+is\s+|thats\s+)?(?:the\s+|your\s+)?last\s+(?:text|txt|message|msg|sms|one)(?:\s+(?:ok|okay"
+        r"|please|pls|yes|right|understood|capisce))*"
+        + _END
+        + r"|(?:^|\|\s)after\s+(?:this|that)\s+(?:\|\s)?nothing\b",
+    ),
+    (  # dictation and Brazilian slang: "Stop Texas me please", "para de encher (o saco)"
+        ("texas", "encher"),
+        r"\b(?:stop|quit|please)\s+texas\s+(?:me|us)\b|\bpar[ae]m?\s+de\s+(?:me\s+)?encher\b",
+    ),
     # ---- round 11 (categories of sealed slices J's and L's errors)
     (  # "Now forget I exist", "pretend you never had this number"
         ("forget", "pretend"),
@@ -1646,9 +1722,25 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|messages|my\s+number|permission|consent)\b|(?=\s*(?:\||$)))",
     ),
     (
-        ("alone", "peace", "away", "lost", "off", "it out"),
+        # round 12: British idioms too, "put a sock in it", "Do one.", "jog on mate", "get out of my inbox"
+        (
+            "alone",
+            "peace",
+            "away",
+            "lost",
+            "off",
+            "it out",
+            "sock",
+            "jog on",
+            "do one",
+            "zip it",
+            "get out of",
+        ),
         r"\b(?:leave|let)\s+(?:me|us)\s+(?:the\s+hell\s+)?(?:alone|be|in\s+peace)\b|^(?:please\s+|just\s+)?go\s+away\b"
-        r"|\bget\s+lost\b|\b(?:buzz|piss|fuck|f|eff|bugger|back)\s+off\b|\bknock\s+it\s+off\b|\bcut\s+it\s+out\b",
+        r"|\bget\s+lost\b|\b(?:buzz|piss|fuck|f|eff|bugger|back|sod|naff|shove|clear)\s+off\b|\bknock\s+it\s+off\b"
+        r"|\bcut\s+it\s+out\b|\bput\s+a\s+sock\s+in\s+it\b|\bget\s+(?:out\s+of|off)\s+my\s+(?:phone|inbox|dms|texts|life"
+        r"|cell|mobile)\b|^(?:(?:just|now|so|ok|oh|mate|pal)\s+)*(?:jog\s+on|do\s+one|zip\s+it)(?:\s+(?:mate|pal|pls|please"
+        r"|thanks|already|now))*\s*(?:\||$)",
     ),
     (("enough",), r"\benough\s+(?:is\s+enough|already)\b"),
     (("desist",), r"\bcease\s+and\s+desist\b"),
@@ -1683,8 +1775,16 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|spam|number|list|\w+\s+texts|\w+\s+messages))?" + _END,
     ),
     (
-        ("tired of", "sick of"),
-        r"\b(?:tired|sick)\s+of\s+(?:\w+\s+){0,2}?(?:texts|messages|msgs|sms|spam|texting|being\s+texted)",
+        (
+            "tired of",
+            "sick of",
+            "fed up",
+            "had it with",
+            "so over",
+        ),  # round 12: "fed up with the renewal texts"
+        rf"\b(?:(?:tired|sick)\s+of|fed\s+up\s+(?:with|of)|had\s+it\s+with|so\s+over)\s+(?:(?!{_EMAIL}\b|waiting\b|for\b)\w+\s+){{0,3}}?"
+        r"(?:texts?|txts|texting|sms|messages|msgs|messaging|spam|reminders|notifications|alerts|updates|marketing"
+        r"|being\s+texted)\b",
     ),
     (
         ("spam",),
@@ -2007,9 +2107,9 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"(?:sua\s+|vossa\s+)?lista",
     ),
     (
-        ("numero", "telefone", "celular", "contato"),
-        r"\b(?:tir|remov|exclu|apag|delet|retir)(?!aram\b|ou\b|ado\b)\w*\s+(?:o\s+)?(?:meu|este|esse)\s+(?:numero|telefone"
-        r"|celular|contato)",
+        ("numero", "telefone", "celular", "contato", "contacto", "dados"),  # round 12: European "contacto"
+        r"\b(?:tir|remov|exclu|apag|delet|retir|elimin)(?!aram\b|ou\b|ado\b)\w*\s+(?:o\s+|os\s+)?(?:meu|meus|este|esse"
+        r"|nosso|nossos)\s+(?:numero|telefone|celular|contato|contacto|dados)",
     ),
     (("descadastr",), r"\bdescadastr\w*"),
     (
