@@ -1024,3 +1024,47 @@ def test_given_a_round_12_reply_that_is_no_revocation_then_no_opt_out(text: str)
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------ round 13: categories of sealed slice N's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The front desk line isn't for this. Don't send offers here.",  # a line not for these; promos, offers
+        "Please spare my mobile",
+        "Phone calls only please",  # another channel asked for, in six languages
+        "Solo llamadas, por favor",
+        "Appels uniquement svp",
+        "Ring the office instead of texting",
+        "Could you email instead? This phone is shared",
+        "Statt SMS lieber anrufen",
+        "Em vez de SMS, liguem-me",
+        "It's my work phone, so no.",  # the number described, then a refusal
+        "Unregister my cell please",
+        "Put it in the portal. No need to text.",
+        "Write me on email, I not read SMS good",  # "read SMS good" is no "SMS are good"
+        "Nämed mi bitte us em Verteiler",  # Swiss German
+    ],
+)
+def test_given_a_round_13_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Which keywords work here? stop, help, anything else?",  # the program's keywords listed
+        "Replied STOP in May by accident, please turn them back on",  # re-consent
+        "I unsubscribed last year but go ahead and text this number again",
+        "¿Quién me escribe? No tengo guardado este número.",  # who is writing, not a revocation
+        "calls only on Tuesdays",  # a schedule, not a channel switch
+    ],
+)
+def test_given_a_round_13_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

@@ -384,6 +384,8 @@ _SELF = _wordset("i we im ive id ill lets let weve wed")
 _THIRD_PERSON = _wordset("he she hes shes they theyre theyve someone somebody everyone everybody nobody")
 _KEYWORD_ASKED = _wordset("does is will would did can could")
 _KEYWORD_NOUNS = _wordset("keyword keywords schlusselwort schlusselworter clave chave chiave")
+# Other keywords listed beside STOP: "what are the keywords for this thing? stop, help, anything else?"
+_LISTED_TOO = _wordset("help info start unstop else etc ayuda aide hilfe ajuda aiuto")
 _ASKS_ABOUT = _wordset("do does mean means work works stand mean do")
 _FOREIGN_IF = _wordset("si wenn falls se qualora")
 _FIRST_PERSON = _wordset("i we je j ich wir eu io yo nous")
@@ -677,9 +679,7 @@ def _contact_object(toks: Sequence[str], j: int) -> str:
         if "with" in span and _noun_phrase(toks, j + span.index("with") + 1) == "msg":
             return "msg"  # "... my team with automated texts"
         return "msg" if contacting and _PEOPLE.intersection(toks[j : j + 4]) else "other"
-    if (
-        token in _NON_MESSAGING
-    ):  # round 12: "stop sending me renewal texts": the texts, named by their subject
+    if token in _NON_MESSAGING:  # round 12: "stop sending me renewal texts" names the texts by their subject
         return "msg" if _noun_phrase(toks, j) == "msg" else "other"
     return "msg"
 
@@ -700,16 +700,8 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
         return "cond"
     if toks[j : j + 1] == ["and"] and j + 1 < n and toks[j + 1] in _ACTIVITIES:
         return "other"  # "let's stop and regroup"
-    if (
-        toks[j : j + 1] == ["and"]
-        and toks[j + 1 : j + 2] in (["call"], ["ring"], ["text"])
-        and before[-1:]
-        in (
-            ["will"],
-            ["ill"],
-            ["gonna"],
-        )
-    ):
+    pulls_over = before[-1:] in (["will"], ["ill"], ["gonna"])
+    if toks[j : j + 1] == ["and"] and pulls_over and toks[j + 1 : j + 2] in (["call"], ["ring"], ["text"]):
         return "other"  # round 12: "driving, will stop and call you later": the speaker pulls over
     if token in _ENDERS or _verb_form(token):
         return "none"
@@ -891,7 +883,7 @@ _PRODUCT = _wordset(
 # The texts are kept ("SMS sind ok", "los SMS están bien", "les SMS ça va"): a revocation word is then
 # about another channel (an e-mail newsletter), never the texts.
 _TEXTS_OK = (
-    r"(?<!\bno )(?<!\bmore )(?<!\bany )(?<!\blast )\b(?:texts?|texting|sms|text\s+messages?|mensajes|mensagens|messaggi|nachrichten|textos)\s+(?:are|is|sind"
+    r"(?<!\bno )(?<!\bmore )(?<!\bany )(?<!\blast )(?<!\bread )(?<!\bsee )\b(?:texts?|texting|sms|text\s+messages?|mensajes|mensagens|messaggi|nachrichten|textos)\s+(?:are|is|sind"
     r"|estan|esta|son|sont|vont|sao|estao|sono|vanno)?\s*(?:still\s+)?(?:fine|ok|okay|good|bien|in\s+ordnung"
     r"|gut|ca\s+va|bem|bene|benissimo|buenos|perfectos?)\b"
 )
@@ -919,6 +911,7 @@ _RECONSENT = _Pattern(
     r"|(?:want|would\s+like|need|like|get)\s+(?:to\s+(?:get|receive)\s+)?(?:the\s+|your\s+|my\s+|those\s+|these\s+)?"
     r"(?:\w+\s+){0,2}?(?:texts|messages|sms|alerts|reminders|notifications|updates)\s+(?:again|back)"
     r"|(?:turn|switch|put)\s+(?:the\s+|my\s+|your\s+)?(?:\w+\s+){0,2}?(?:texts|messages|sms|alerts|reminders)\s+back\s+on"
+    r"|(?:turn|switch)\s+(?:them|it|those|these)\s+back\s+on|go\s+ahead\s+and\s+(?:text|message|send)"  # round 13
     r"|(?:recevoir|recibir|receber|ricevere|erhalten|bekommen)\s+(?:\w+\s+){0,2}?(?:a\s+nouveau|de\s+nouveau|de\s+nuevo"
     r"|otra\s+vez|novamente|de\s+novo|di\s+nuovo|ancora|wieder)"
     r"|(?:a\s+nouveau|de\s+nouveau|de\s+nuevo|otra\s+vez|novamente|de\s+novo|di\s+nuovo|wieder)\s+(?:\w+\s+){0,2}?"
@@ -1170,7 +1163,7 @@ def _verb_revokes(
 
 _MSGS = (
     r"(?:texts?|txts?|texting|txting|sms(?:es)?|messages?|msgs?|messaging|msging|text\s+messages?"
-    r"|spam|notifications?|alerts?|updates?|reminders?|marketing)"
+    r"|spam|notifications?|alerts?|updates?|reminders?|marketing|promos?|promotions?|offers|ads|blasts?)"  # round 13
 )
 _ME = r"(?:me|us|this\s+(?:number|phone|cell|line|#)|my\s+(?:number|phone|cell|mobile))"
 _NOT = r"(?:dont|dnt|do\s+not|never|pls\s+dont|please\s+dont)"
@@ -1351,7 +1344,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (  # "this number isn't for this kind of thing", "this number is not to be texted by Acme"
         ("number", "phone", "cell", "mobile", "line", "device", "handheld", "numero"),
-        rf"\b(?:this|my|that|our)\s+(?:\w+\s+)?(?:{_NUMBER}|line|device|handheld)\s+(?:is\s+not|isnt|is\s+no|aint"
+        rf"\b(?:this|my|that|our|the)\s+(?:\w+\s+)?(?:{_NUMBER}|line|device|handheld)\s+(?:is\s+not|isnt|is\s+no|aint"
         rf"|was\s+never|is\s+never)\s+(?:meant\s+|intended\s+|made\s+)?(?:for\s+(?:this|these|that|texts?|texting|sms"
         rf"|marketing|sales|business|automated|promotions?|any\s+of\s+(?:this|that|these)|your)|to\s+be\s+(?:texted"
         rf"|contacted|messaged|used|called|spammed))\b"
@@ -1441,6 +1434,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         rf"\b(?:spare\s+(?:me|us)|lay\s+off|ease\s+up\s+(?:on|with)|chill\s+(?:out\s+)?(?:with|on)|pack\s+it\s+in\s+with"
         rf"|no\s+thank\s*(?:s|you)\s+to|(?:hard\s+)?pass\s+on)\s+{_DET}(?:(?:any\s+)?(?:more\s+)?(?:\w+\s+)?{_MSGS}\b"
         rf"(?!\s+to\b)|texting\s+(?:me|us)\b)|\bgive\s+over\s+(?:texting|messaging)\b"
+        rf"|\bspare\s+(?:this|my|our)\s+(?:\w+\s+)?{_NUMBER}\b"
         rf"|\bgive\s+(?:it|them|those|these|{_DET}(?:\w+\s+)?{_MSGS})\s+a\s+rest\b",  # round 12: "Honestly, give it a rest"
     ),
     (  # "Pause all texts to me for now"
@@ -1455,8 +1449,11 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (  # "no need to keep reaching out", "non serve che continuiate a mandarli", "no hace falta que sigan escribiendo"
         ("no need", "non serve", "hace falta"),
+        # round 13: "No need to text."
         r"\bno\s+need\s+to\s+(?:keep\s+)?(?:reaching\s+out|texting|messaging|sending|contacting|writing|following\s+up)"
-        r"|\bnon\s+serve\s+che\s+(?:continuiate|continui|mi)\s+(?:a\s+)?(?:mand|invi|scriv)\w*"
+        r"|\bno\s+need\s+to\s+(?:text|txt|sms|message)(?:\s+(?:me|us|anymore|again|here|please|pls|thanks))*"
+        + _END
+        + r"|\bnon\s+serve\s+che\s+(?:continuiate|continui|mi)\s+(?:a\s+)?(?:mand|invi|scriv)\w*"
         r"|\bno\s+hace\s+falta\s+que\s+(?:sigan|sigas|me)\s+(?:mand|envi|escrib)\w*",
     ),
     (
@@ -1598,6 +1595,53 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("nehm",),
         r"\bnehm\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?(?:aus|von)\s+(?:dem|der|ihrem|eurem|ihrer"
         r"|eurer)\s+(?:\w+\s+)?(?:system|liste|verteiler|datenbank|sms\w*)\b",
+    ),
+    # ---- round 13 (categories of sealed slice N's errors)
+    (  # Swiss German: "Tüend mi bitte vo dere Lischte lösche", "nämed mi us em Verteiler"
+        ("lischte", "liste", "verteiler"),
+        r"\b(?:mi|mich|mis|eus|uns)\s+(?:\w+\s+){0,4}?(?:lischte|liste|verteiler)\s+(?:losche|losch|strich|striche|neh|nah"
+        r"|use)\b|\b(?:nam|neh)\w*\s+(?:sie\s+)?(?:mi|eus)\s+(?:\w+\s+){0,2}?(?:us|vo)\s+(?:\w+\s+){0,2}?(?:lischte|liste"
+        r"|verteiler)\b",
+    ),
+    (  # another channel asked for: "Voice calls only please", "Call the office instead of texting", "Would you mind
+        # emailing instead?"
+        (
+            "only",
+            "instead",
+            "solo",
+            "nur",
+            "uniquement",
+            "chamadas",
+            "ligacoes",
+            "prefer",
+            "vez",
+            "lugar",
+            "statt",
+            "lieu",
+            "invece",
+        ),
+        r"(?:^|\|\s)(?:(?:voice|phone)\s+calls?|calls?|solo\s+llamadas|nur\s+(?:noch\s+)?anrufe|appels\s+uniquement"
+        r"|uniquement\s+(?:par\s+)?(?:des\s+)?appels|solo\s+(?:telefonate|chiamate)|(?:so|apenas)\s+(?:chamadas|ligacoes))"
+        rf"(?:\s+only)?(?:\s+(?:{_PLEASE}|from\s+now\s+on|going\s+forward))*"
+        + _END
+        + r"|\bprefer\s+(?:a\s+)?(?:phone\s+|voice\s+)?calls?\s+(?:to|over)\s+(?:texts|sms|texting|text\s+messages)\b"
+        + r"|(?:^|\|\s)(?!(?:\w+\s+){0,3}?(?:ill|i\s+will|we\s+will|well|let\s+me|i\s+can|we\s+can|i\s+could|we\s+could)\b)"
+        r"[^|]*\binstead\s+of\s+(?:texting|txting|sms|texts|text\s+messages|messaging|sending\s+(?:texts|sms))\b"
+        r"|\b(?:mind|please|pls|kindly|could\s+you|can\s+you|would\s+you|just)\s+(?:just\s+)?(?:email|emailing|e\s+mail"
+        r"|call|calling|ring|ringing|phone|phoning)\s+(?:me\s+|us\s+)?instead\b"
+        r"|\b(?:email|e\s+mail|call|ring|phone)\s+(?:me|us)\s+instead\b"
+        r"|\b(?:en\s+vez|en\s+lugar|em\s+vez)\s+de\s+(?:\w+\s+)?(?:sms|mensajes|mensagens|textos|escribir\w*|mandar\w*)\b"
+        r"|\b(?:statt|anstatt|anstelle)\s+(?:von\s+)?(?:der\s+|den\s+)?sms\b|\bau\s+lieu\s+(?:des|de|d)\s+(?:sms|textos"
+        r"|messages|ecrire|envoyer)\b|\binvece\s+(?:degli|dei|di)\s+(?:sms|messaggi|scrivere)\b",
+    ),
+    (  # "This is my work phone. Don't.", "It's my work phone, so no."
+        ("dont", "do not", " no"),
+        rf"\b(?:this\s+is|its|thats)\s+(?:my|a|our)\s+(?:\w+\s+)?{_NUMBER}\s*(?:\|\s*)?(?:so\s+|please\s+|just\s+)*(?:dont"
+        r"|do\s+not|no|nope)(?:\s+(?:please|pls|thanks|ever|again))*" + _END,
+    ),
+    (  # "Deregister this number", "unregister me"
+        ("register", "enrol"),
+        rf"\b(?:de\s*register|unregister|un\s*enrol+|dis\s*enrol+)\w*\s+(?:me|us|(?:this|my|our)\s+(?:\w+\s+)?{_NUMBER})\b",
     ),
     # ---- round 12 (categories of sealed slice M's errors)
     (  # the number named, then "delete it": "Chi vi ha dato questo numero? Eliminatelo subito", "Woher haben Sie
@@ -1774,14 +1818,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"(?:^|\|\s|\b(?:im|i\s+am|were|we\s+are|so|totally|all)\s)\s*done\s+with\s+(?:you|u|this|these|your|ur|the)(?:\s+(?:texts|messages"
         r"|spam|number|list|\w+\s+texts|\w+\s+messages))?" + _END,
     ),
-    (
-        (
-            "tired of",
-            "sick of",
-            "fed up",
-            "had it with",
-            "so over",
-        ),  # round 12: "fed up with the renewal texts"
+    (  # round 12: "fed up with the renewal texts", "I've had it with these messages"
+        ("tired of", "sick of", "fed up", "had it with", "so over"),
         rf"\b(?:(?:tired|sick)\s+of|fed\s+up\s+(?:with|of)|had\s+it\s+with|so\s+over)\s+(?:(?!{_EMAIL}\b|waiting\b|for\b)\w+\s+){{0,3}}?"
         r"(?:texts?|txts|texting|sms|messages|msgs|messaging|spam|reminders|notifications|alerts|updates|marketing"
         r"|being\s+texted)\b",
@@ -2350,8 +2388,11 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
             )
         )
     ]
-    for raw, _prepared, _caps in clauses:
-        if _bare(raw, _STOP_WORDS, _FILLER):
+    # round 13: "what are the keywords for this thing? stop, help, anything else?" lists the program's keywords
+    named = [n for n, (raw, _p, _c) in enumerate(clauses) if _KEYWORD_NOUNS.intersection(raw)]
+    listed = "?" in normalized and bool(named) and bool(_LISTED_TOO.intersection(tokens))
+    for n, (raw, _prepared, _caps) in enumerate(clauses):
+        if _bare(raw, _STOP_WORDS, _FILLER) and not (listed and named[0] < n):
             return "clause", False
     if (
         len(clauses) > 1
@@ -2706,6 +2747,8 @@ _NET_OTHER = _Pattern(
     r"|onde\s+(?:conseguiu|conseguiram|pegaram)|dove\s+avete\s+(?:preso|trovato)"
     r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
     r"|in\s+maternita|licenca\s+(?:maternidade|medica)"
+    r"|quien\s+me\s+(?:escribe|esta\s+escribiendo)|no\s+tengo\s+(?:registrado|guardado|agendado)\s+(?:este|ese)\s+numero"
+    r"|qui\s+m\s*ecrit|wer\s+schreibt\s+mir|chi\s+mi\s+scrive|quem\s+me\s+(?:escreve|esta\s+escrevendo)"  # round 13
     r"|(?:login|app|system|portal|seite|programm|software|sitzung|website|und)\s+meldet\s+(?:mich|uns))\b"  # logs me out
 )
 _KEEP_TEXTS = (
