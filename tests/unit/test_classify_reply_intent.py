@@ -1068,3 +1068,47 @@ def test_given_a_round_13_reply_that_is_no_revocation_then_no_opt_out(text: str)
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------ round 14: categories of sealed slice O's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We'd like the reminders to stop on weekends",  # the texts asked to stop, whatever follows
+        "I'd like to request the cessation of these messages",
+        "Let's call it quits on the texts",
+        "Give this number a rest please",
+        "Please email my assistant and leave my cell out of it",
+        "Don't send offers or reminders to this phone",
+        "Email the office; texts just pile up on my phone",  # texts that cannot reach the person
+        "I never read texts, email me",
+        "Non leggo mai gli SMS, scrivetemi una mail",
+        "Texts are for family only",
+        "I'm done getting updates by text",
+        "Pourriez-vous passer par mail ?",
+        "Exijo a eliminação dos meus dados",  # erasure, Portuguese
+        "Nun me mannate cchiù sti messaggi",  # Neapolitan
+        "Ignore my last text, nvm, stop",  # a bare STOP still counts
+    ],
+)
+def test_given_a_round_14_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Votre remise, ça suffit pas. Le concurrent fait mieux.",  # "not enough", an objection
+        "Cancel that last message, I figured it out. Thanks",  # the speaker's own message taken back
+        "What happens if I reply STOP? Do you unsubscribe me from everything?",  # the effect asked about
+        "I can't read texts right now, driving",
+    ],
+)
+def test_given_a_round_14_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

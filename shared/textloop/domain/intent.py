@@ -1047,6 +1047,8 @@ def _verb_revokes(
             and _BY_TEXT.search(" ".join(clause[i + 2 :]))
         ):
             obj = "msg"  # "stop sending me contract links by text": whatever they are, the texts carry them
+        if subject == "req" and pre[-1:] == ["to"] and _MESSAGING.intersection(pre[-3:-1]):
+            obj = "msg"  # round 14: "I need these texts to stop during patient hours": the texts are to stop
         if obj == "box":
             obj = "other" if reply.product else "msg"
         if reply.accident and (
@@ -1299,7 +1301,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("send", "sent"),
-        rf"\b{_NOT}\s+(?:ever\s+)?(?:send|sent)\s+(?:{_ME}\s+)?(?:any\s+)?(?:more\s+|further\s+)?(?:{_MSGS}|anything)\b"
+        rf"\b{_NOT}\s+(?:ever\s+)?(?:send|sent)\s+(?:{_ME}\s+)?(?:any\s+)?(?:more\s+|further\s+)?(?:\w+\s+(?:or|and)\s+)?"
+        rf"(?:{_MSGS}|anything)\b"
         rf"|\b{_NOT}\s+(?:ever\s+)?send\s+(?:{_ME}\s+)?(?:any\s*more|anything\s+else)(?:\s+(?:please|pls|thanks))*"
         + _END,
     ),
@@ -1550,12 +1553,16 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
             "eliminaci",
             "apagament",
             "cancelaci",
+            "eliminacao",
+            "exclusao",
+            "remocao",
         ),
         r"\b(?:m\s*oppose|mi\s+oppongo|me\s+opongo|widerspreche|oponho|object\s+to)\b.*\b(?:prospection|marketing"
         r"|werbung|publicidad|publicidade|pubblicita|trattamento|traitement|processing|tratamiento)"
         r"|\b(?:diritto\s+di\s+opposizione|derecho\s+de\s+oposicion|droit\s+d\s*opposition|widerspruchsrecht"
         r"|right\s+to\s+object)\b"
-        r"|\b(?:cancellazione|suppression|supresion|loschung|erasure|deletion|borrado|eliminacion|apagamento|cancelacion)"
+        r"|\b(?:cancellazione|suppression|supresion|loschung|erasure|deletion|borrado|eliminacion|apagamento|cancelacion"
+        r"|eliminacao|exclusao|remocao)"
         r"\s+(?:dei|de|des|of|meiner|dos|de\s+los)\s+(?:miei\s+|mes\s+|my\s+|mis\s+|meus\s+)?(?:dati|donnees|data|datos"
         r"|daten|dados)\b",
     ),
@@ -1595,6 +1602,36 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("nehm",),
         r"\bnehm\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?(?:aus|von)\s+(?:dem|der|ihrem|eurem|ihrer"
         r"|eurer)\s+(?:\w+\s+)?(?:system|liste|verteiler|datenbank|sms\w*)\b",
+    ),
+    # ---- round 14 (categories of sealed slice O's errors)
+    (  # "I would like to request stopping of the SMS", "Let's call it quits on the texts"
+        ("stopping", "stoppage", "cessation", "termination", "discontinuation", "quits"),
+        rf"\b(?:the\s+)?(?:stopping|stoppage|cessation|termination|discontinuation)\s+of\s+{_DET}(?:\w+\s+)?{_MSGS}\b"
+        rf"|\bcall\s+it\s+quits\s+(?:on|with)\s+{_DET}(?:\w+\s+)?{_MSGS}\b",
+    ),
+    (  # "give my phone a rest", "leave my cell out of it"
+        ("a rest", "out of it"),
+        rf"\bgive\s+(?:my|this|our)\s+(?:\w+\s+)?{_NUMBER}\s+a\s+rest\b"
+        rf"|\bleave\s+(?:my|this|our)\s+(?:\w+\s+)?{_NUMBER}\s+out\s+of\s+(?:it|this|that|your\s+\w+)\b",
+    ),
+    (  # texts that cannot reach the person: "texts just pile up on the boat phone", "I never read texts"
+        ("pile", "unread", "read", "check", "buried", "ignored", "lis", "leo", "leggo", "leio", "lese"),
+        r"\b(?:texts|sms|messages|text\s+messages)\s+(?:just\s+|only\s+|all\s+)?(?:pile\s+up|go\s+unread|get\s+(?:lost|buried"
+        r"|ignored))\b|\bi\s+(?:never|dont|do\s+not|wont|will\s+not)\s+(?:ever\s+)?(?:read|check|see|look\s+at)\s+(?:my\s+"
+        r"|any\s+|these\s+|your\s+)?(?:texts|sms|text\s+messages)\b(?!\s+(?:right\s+)?(?:now|today|at\s+the\s+moment|while"
+        r"|until))|\bje\s+ne\s+lis\s+(?:jamais|pas|plus)\s+(?:les\s+|mes\s+)?sms|\bno\s+leo\s+(?:los\s+|mis\s+)?(?:sms|mensajes)"
+        r"|\bnon\s+leggo\s+(?:mai\s+|piu\s+)?(?:gli\s+)?(?:sms|messaggi)|\bnao\s+leio\s+(?:os\s+)?(?:sms|mensagens)"
+        r"|\blese\s+(?:keine|nie|niemals)\s+sms",
+    ),
+    (  # "Texts are for family. Business goes to my inbox."; "I'm done getting it by text"
+        ("for family", "for friends", "for personal", "by text", "by sms", "via text"),
+        r"\b(?:texts|texting|sms|my\s+texts)\s+(?:is|are)\s+(?:only\s+|just\s+|strictly\s+)?for\s+(?:family|friends"
+        r"|personal|emergencies)\b|\b(?:done|finished|through)\s+(?:with\s+)?(?:getting|receiving|hearing)\s+(?:\w+\s+){0,3}?"
+        r"(?:by|via|over|through)\s+(?:text|sms|txt)\b",
+    ),
+    (  # French: "Pourriez-vous passer par mail à l'avenir ? Les SMS, ça ne passe pas chez nous."
+        ("passer par", "passe pas"),
+        r"\bpasser\s+par\s+(?:e\s*)?mail\b|\b(?:sms|textos)\s+(?:\|\s+)?(?:ca\s+)?ne\s+passe(?:nt)?\s+pas\b",
     ),
     # ---- round 13 (categories of sealed slice N's errors)
     (  # Swiss German: "Tüend mi bitte vo dere Lischte lösche", "nämed mi us em Verteiler"
@@ -2177,8 +2214,9 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\bsmett\w*\s+(?:di\s+)?(?:mandar|inviar|scriver|contattar|chiamar|disturbar|importunar)\w*",
     ),
     (
-        ("piu",),
-        r"\b(?:non|nn)\s+(?:mi\s+|ci\s+)?(?:mand|invi|scriv|contatt|chiam|disturb)\w*\s+(?:\w+\s+){0,2}?piu\b",
+        ("piu", "chiu"),  # round 14: Neapolitan "nun me scrivite cchiù"
+        r"\b(?:non|nn|nun)\s+(?:mi\s+|ci\s+|me\s+|ce\s+)?(?:mand|mann|invi|scriv|contatt|chiam|disturb)\w*\s+(?:\w+\s+){0,2}?"
+        r"(?:piu|cchiu|chiu)\b",
     ),
     (  # round 8: "nn mi mandate + messaggi" (SMS slang: nn for non, + for più, which normalizing drops)
         ("messaggi", "sms"),
@@ -2376,6 +2414,8 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     joined = " ".join(tokens)
     if re.search(_TEXTS_OK, joined):
         return None, True  # "unsubscribe me from the e-mail newsletter, texts are fine"
+    if _effect_asked(normalized):
+        return None, True  # round 14: "¿Qué pasa si respondo BAJA? ¿Me dan de baja del servicio entero?"
     every_clause = _clauses(text, normalized)
     clauses = [  # "Stop, not so fast: ..." holds the deal up (round 9): a veto
         c
@@ -2394,6 +2434,8 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     for n, (raw, _prepared, _caps) in enumerate(clauses):
         if _bare(raw, _STOP_WORDS, _FILLER) and not (listed and named[0] < n):
             return "clause", False
+    if _RETRACTED.search(joined):
+        return None, True  # round 14: "Cancel that last message, I figured it out. Thanks"
     if (
         len(clauses) > 1
         and all(
@@ -2414,6 +2456,26 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     if phrase and reply.accident and (reply.reconsent or re.search(_KEEP_TEXTS, joined)):
         return None, True  # round 9: "I blocked your number by mistake, unblocked now. Keep the texts coming"
     return phrase, phrase is None and bool(vetoes)
+
+
+# Round 14: the speaker's own message taken back ("Cancel that last message, I figured it out. Thanks").
+_RETRACTED = _Pattern(
+    r"\b(?:cancel|ignore|disregard|scratch|delete)\s+(?:that|my|the)\s+(?:last|previous|earlier)\s+(?:message|text|msg"
+    r"|reply)\b.*\b(?:figured\s+it\s+out|never\s*mind|nvm|sorted|found\s+it|all\s+good|got\s+it|my\s+bad|my\s+mistake"
+    r"|resolved|wrong\s+(?:chat|thread|person))\b"
+)
+# Round 14: the effect of a keyword asked about, every sentence a question ("¿Qué pasa si respondo BAJA? ¿Me dan de
+# baja del servicio entero?", "What happens if I reply STOP? Do you unsubscribe me from everything?").
+_EFFECT_ASKED = _Pattern(
+    r"\b(?:what\s+happens|what\s+would\s+happen|que\s+pasa|que\s+sucede|que\s+se\s+passe\s+t\s+il|qu\s+est\s+ce\s+qui\s+se"
+    r"\s+passe|was\s+passiert|cosa\s+succede|che\s+succede|o\s+que\s+acontece)\s+(?:\w+\s+)?(?:if|si|wenn|falls|se)\s+"
+    r"(?:i|we|je|j|ich|wir|yo|eu|io)?\s*\w+"
+)
+
+
+def _effect_asked(normalized: str) -> bool:
+    sentences = [m.group(0) for m in re.finditer(r"[^.!?]*[^.!?\s][^.!?]*[.!?]*", normalized)]
+    return bool(_EFFECT_ASKED.search(normalized)) and all(s.rstrip().endswith("?") for s in sentences)
 
 
 # "Stop, not so fast: legal has to approve first" holds the deal up; it does not revoke (round 9).
@@ -2747,6 +2809,8 @@ _NET_OTHER = _Pattern(
     r"|onde\s+(?:conseguiu|conseguiram|pegaram)|dove\s+avete\s+(?:preso|trovato)"
     r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
     r"|in\s+maternita|licenca\s+(?:maternidade|medica)"
+    r"|ne\s+suffit|suffit\s+pas|not\s+enough|no\s+(?:es\s+)?suficiente|no\s+alcanza|nicht\s+genug|reicht\s+nicht"
+    r"|non\s+basta|nao\s+(?:e\s+)?suficiente|nao\s+basta"  # round 14: "Votre remise, ça suffit pas"
     r"|quien\s+me\s+(?:escribe|esta\s+escribiendo)|no\s+tengo\s+(?:registrado|guardado|agendado)\s+(?:este|ese)\s+numero"
     r"|qui\s+m\s*ecrit|wer\s+schreibt\s+mir|chi\s+mi\s+scrive|quem\s+me\s+(?:escreve|esta\s+escrevendo)"  # round 13
     r"|(?:login|app|system|portal|seite|programm|software|sitzung|website|und)\s+meldet\s+(?:mich|uns))\b"  # logs me out
