@@ -1112,3 +1112,38 @@ def test_given_a_round_14_reply_that_is_no_revocation_then_no_opt_out(text: str)
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------ round 15: categories of sealed slice P's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "unfollow me, or whatever the SMS version of that is",
+        "When I'm back I'd like these texts to have stopped",  # the texts asked to stop, perfect infinitive
+        "Bitte schicket Se mir koine SMS meh",  # Swabian, Bavarian
+        "Koane SMS mehr bittschön",
+        "Ho chiuso, toglietemi da tutto",  # Italian: remove me from everything
+    ],
+)
+def test_given_a_round_15_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our patients ask: can they unsubscribe from reminders but keep the newsletter?",  # others' option
+        "Your competitor lets us opt out after year one. Can you match that?",  # a contract term
+        "Il a quitté la boîte, voyez avec Nathalie",  # someone else left the company
+        "Ich bekomme seit Montag keine SMS-Benachrichtigungen mehr",  # a report: texts stopped arriving
+        "The unsubscribe button in our customer emails is broken",  # the customer's own mailings
+    ],
+)
+def test_given_a_round_15_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

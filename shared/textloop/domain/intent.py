@@ -969,6 +969,23 @@ def _capability_of_others(pre: Sequence[str]) -> bool:
     return False
 
 
+_OPTING = frozenset({"unsubscribe", "optout"})
+
+
+def _others_option(pre: Sequence[str], verb: str, following: str) -> bool:
+    """Round 14: opting out as somebody's option, not a request: "can they (clients) unsubscribe from
+    appointment reminders but still get aftercare tips?", "your competitor lets us opt out after year one"."""
+    if verb not in _OPTING or following in _ME_OBJECT:
+        return False
+    asked = pre[-2:-1] and pre[-2] in _CAPABILITY and pre[-1] in _THIRD_PARTY
+    granted = (
+        pre[-2:-1]
+        and pre[-2] in ("lets", "allows", "allowed", "letting")
+        and pre[-1] in ("us", "customers", "clients")
+    )
+    return bool(asked or granted)
+
+
 def _feature_asked(pre: Sequence[str], after: Sequence[str]) -> bool:
     """Round 10: others' option asked about, "can teachers opt out of the parent notification feature?" (never
     "can someone just stop them", "can your staff stop texting me")."""
@@ -1047,7 +1064,8 @@ def _verb_revokes(
             and _BY_TEXT.search(" ".join(clause[i + 2 :]))
         ):
             obj = "msg"  # "stop sending me contract links by text": whatever they are, the texts carry them
-        if subject == "req" and pre[-1:] == ["to"] and _MESSAGING.intersection(pre[-3:-1]):
+        to_stop = pre[-1:] == ["to"] or pre[-2:] in (["to", "have"], ["to", "be"])
+        if subject == "req" and to_stop and _MESSAGING.intersection(pre[-4:-1]):
             obj = "msg"  # round 14: "I need these texts to stop during patient hours": the texts are to stop
         if obj == "box":
             obj = "other" if reply.product else "msg"
@@ -1059,7 +1077,11 @@ def _verb_revokes(
         ):
             veto("accident")
             continue
-        if _capability_of_others(pre) or _feature_asked(pre, clause[i + 1 :]):
+        if (
+            _capability_of_others(pre)
+            or _feature_asked(pre, clause[i + 1 :])
+            or _others_option(pre, verb, following)
+        ):
             veto("other")
             continue  # "users can't unsubscribe from project notifications": a product feature
         asked = [t for t in pre if t not in _ADVERBS_BEFORE]
@@ -1128,6 +1150,8 @@ def _verb_revokes(
             obj = "none" if verb in _STRONG_VERBS or form in ("past", "ing") else "other"
         if form == "ing" and pre[-1:] == ["mind"] and obj in ("msg", "none", "pron"):
             return True  # round 11: "Would you mind stopping the texts?" asks them to stop
+        if form == "past" and pre[-2:] == ["to", "have"] and _MESSAGING.intersection(pre[-4:-2]):
+            return True  # round 15: "I'd like these texts to have stopped for good"
         if form in ("past", "ing"):
             # "I already unsubscribed", "opting out": a statement of revocation; "I stopped getting
             # texts" or "the call ended" describe something else.
@@ -1602,6 +1626,16 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("nehm",),
         r"\bnehm\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?(?:aus|von)\s+(?:dem|der|ihrem|eurem|ihrer"
         r"|eurer)\s+(?:\w+\s+)?(?:system|liste|verteiler|datenbank|sms\w*)\b",
+    ),
+    # ---- round 15 (categories of sealed slice P's errors)
+    (  # "unfollow me or whatever the sms version of that is"
+        ("unfollow", "unfriend"),
+        rf"\b(?:unfollow|unfriend)\s+(?:me|us|{_DET}(?:\w+\s+)?{_NUMBER})\b",
+    ),
+    (  # Swabian, Swiss, Bavarian: "Bitte schicket Se mir koine SMS meh, gell", "kei SMS meh"
+        ("koine", "koi ", "kei ", "keini", "meh"),
+        r"\b(?:keine|koine|koi|kei|keini|koane)\s+(?:\w+\s+)?(?:sms|nachricht\w*|textnachricht\w*|werbung)\s+(?:meh|mehr|me"
+        r"|nimmer)\b",
     ),
     # ---- round 14 (categories of sealed slice O's errors)
     (  # "I would like to request stopping of the SMS", "Let's call it quits on the texts"
@@ -2233,8 +2267,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (
         ("cancellatemi", "cancellami", "toglietemi", "toglimi", "rimuovetemi", "rimuovimi", "eliminatemi"),
         r"\b(?:cancellatemi|cancellami|toglietemi|toglimi|rimuovetemi|rimuovimi|eliminatemi)\b"
-        r"(?=\s*(?:\||$)|\s+(?:dalla|dalle|dai|da|dal|dall)\s*(?:\w+\s+){0,2}?(?:lista|liste|elenco|messaggi|sms"
-        r"|contatti|rubrica|database|mailing|vostro\s+sistema))",
+        r"(?=\s*(?:\||$)|\s+(?:dalla|dalle|dai|da|dal|dall|dagli)\s*(?:\w+\s+){0,2}?(?:lista|liste|elenco|messaggi|sms"
+        r"|contatti|rubrica|database|mailing|vostro\s+sistema|tutto|tutti|tutte))",  # round 15: "toglietemi da tutto"
     ),
     (("disiscriv",), r"\bdisiscriv\w*"),
     (("iscrizione",), r"\bannull\w*\s+(?:la\s+|l\s*)?iscrizione|\bannull\w*\s+liscrizione"),
@@ -2259,7 +2293,7 @@ _NEGATED = (
     r"(?:\b(?:dont|do\s+not|does\s+not|doesnt|didnt|did\s+not|never|wont|will\s+not|wouldnt|would\s+not"
     r"|shouldnt|should\s+not|no\s+need\s+to|not)\s+(?:(?:want|need|wanna|have|going|gonna|to|ever|you|u"
     r"|please|pls|i|we|mean|meant|intend|plan|say|said|type|typed|write|wrote|reply|replied)\s+){0,3}|\bwhy\s+(?:did|would|do|does|have)\s+(?:you|u|they)\s+"
-    r"|\b(?:bekomme|bekommen|erhalte|erhalten|kriege|kriegen|empfange|sehe)\s+(?:ich\s+|wir\s+)?(?:\w+\s+)?)$"
+    r"|\b(?:bekomme|bekommen|erhalte|erhalten|kriege|kriegen|empfange|sehe)\s+(?:ich\s+|wir\s+)?(?:\w+\s+){0,3})$"
 )
 # A greeting alone is not a HELP request: no HELP auto-reply for "hello" (it is an acknowledgement).
 _GREETINGS = _wordset(
@@ -2414,8 +2448,8 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     joined = " ".join(tokens)
     if re.search(_TEXTS_OK, joined):
         return None, True  # "unsubscribe me from the e-mail newsletter, texts are fine"
-    if _effect_asked(normalized):
-        return None, True  # round 14: "¿Qué pasa si respondo BAJA? ¿Me dan de baja del servicio entero?"
+    if _effect_asked(normalized) or _OWN_LINK.search(joined):
+        return None, True  # round 14: "¿Qué pasa si respondo BAJA? ¿Me dan de baja...?"; round 15: _OWN_LINK
     every_clause = _clauses(text, normalized)
     clauses = [  # "Stop, not so fast: ..." holds the deal up (round 9): a veto
         c
@@ -2463,6 +2497,14 @@ _RETRACTED = _Pattern(
     r"\b(?:cancel|ignore|disregard|scratch|delete)\s+(?:that|my|the)\s+(?:last|previous|earlier)\s+(?:message|text|msg"
     r"|reply)\b.*\b(?:figured\s+it\s+out|never\s*mind|nvm|sorted|found\s+it|all\s+good|got\s+it|my\s+bad|my\s+mistake"
     r"|resolved|wrong\s+(?:chat|thread|person))\b"
+)
+# Round 15: the unsubscribe link of the customer's own mailings ("Le lien de désabonnement de NOS newsletters ne marche
+# plus", "the unsubscribe button in our customer emails is broken"): a product's feature, not a revocation.
+_OWN_LINK = _Pattern(
+    r"\b(?:lien|link|links|bouton|button|enlace|boton|botao|pulsante|knopf)\s+(?:\w+\s+){0,2}?(?:desabonnement|desinscription"
+    r"|unsubscribe|abmelde\w*|abmeldung|baja|descadastro|disiscrizione)\b.*\b(?:nos|our|unsere\w*|nuestr\w*|noss\w*"
+    r"|nostr\w*)\s+(?:\w+\s+)?(?:newsletters?|e?mails?|mailings?|notifications?|clients?|customers?|kunden|abonnenten"
+    r"|subscribers?|users?|clientes|clienti)\b"
 )
 # Round 14: the effect of a keyword asked about, every sentence a question ("¿Qué pasa si respondo BAJA? ¿Me dan de
 # baja del servicio entero?", "What happens if I reply STOP? Do you unsubscribe me from everything?").
@@ -2777,7 +2819,7 @@ _NAMED_OBJECTS = _wordset(
     "licencia licencias licenca licencas licenza licenze lizenz lizenzen reunion reuniones reuniao riunione "
     "termin rendez llamada chiamata appel anruf factura fattura facture rechnung pedido ordine commande "
     "bestellung contrato contratto contrat vertrag usuario utente utilisateur benutzer cuenta conta account "
-    "compte konto pago pagamento paiement zahlung demo webinar"
+    "compte konto pago pagamento paiement zahlung demo webinar test testphase probe prueba teste"  # round 15: "mit dem Test"
 )
 
 
@@ -2809,6 +2851,7 @@ _NET_OTHER = _Pattern(
     r"|onde\s+(?:conseguiu|conseguiram|pegaram)|dove\s+avete\s+(?:preso|trovato)"
     r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
     r"|in\s+maternita|licenca\s+(?:maternidade|medica)"
+    r"|(?:il|elle)\s+a\s+quitte\s+(?:la\s+boite|l\s*entreprise|la\s+societe|la\s+boutique|le\s+cabinet)"  # round 15
     r"|ne\s+suffit|suffit\s+pas|not\s+enough|no\s+(?:es\s+)?suficiente|no\s+alcanza|nicht\s+genug|reicht\s+nicht"
     r"|non\s+basta|nao\s+(?:e\s+)?suficiente|nao\s+basta"  # round 14: "Votre remise, ça suffit pas"
     r"|quien\s+me\s+(?:escribe|esta\s+escribiendo)|no\s+tengo\s+(?:registrado|guardado|agendado)\s+(?:este|ese)\s+numero"
