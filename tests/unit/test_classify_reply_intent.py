@@ -1147,3 +1147,42 @@ def test_given_a_round_15_reply_that_is_no_revocation_then_no_opt_out(text: str)
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------ round 16: categories of sealed slice Q's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can we keep this to email? This phone is for the crew.",  # another channel
+        "Mute me",
+        "who do I talk to to get off this thing",
+        "How many more of these am I going to get?",  # weary
+        "I'd appreciate it if this was the final message.",
+        "Nadie aquí quiere SMS, sáquennos a todos",
+        "Mira, stop it ya con los textos, ¿ok?",  # "textos, ¿ok?" is no "texts are ok"
+        "Unsubscribe me. If I ever want to come back, how do I?",  # the revocation outside the question
+        "SMS abbestellen bitte. Wenn wir wieder Interesse haben, wie geht das?",
+    ],
+)
+def test_given_a_round_16_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seit Montag kommen keine SMS mehr bei mir an",  # a report: texts stopped arriving
+        "Wenn wir die Beta abbestellen, bleiben unsere Daten erhalten?",  # a hypothetical question
+        "Enough said, thank you!",
+        "Happy to get these by text from now on",  # consent given
+        "J'ai fait STOP par erreur, vous pouvez me réinscrire aux SMS ?",  # a mistaken STOP taken back
+    ],
+)
+def test_given_a_round_16_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

@@ -1,10 +1,10 @@
 """``textloop train-intents``: learn the reply-intent model (logistic regression over hashed features).
 
 The training pool is every labelled slice but the held-out test split, each kept as its own *source*
-(an author): ``train.jsonl`` (the team's), the sixteen slices other authors wrote (dev_a..dev_p, each
+(an author): ``train.jsonl`` (the team's), the seventeen slices other authors wrote (dev_a..dev_q, each
 measured once unseen before it joined the pool) and three corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl``). The sealed slice
-(``independent_q.jsonl``) is never in the pool. A pool line whose normalised text
+(``independent_r.jsonl``) is never in the pool. A pool line whose normalised text
 equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
@@ -62,6 +62,7 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_n": "independent_n.jsonl",
     "dev_o": "independent_o.jsonl",
     "dev_p": "independent_p.jsonl",
+    "dev_q": "independent_q.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",

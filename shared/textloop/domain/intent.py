@@ -890,6 +890,7 @@ _TEXTS_OK = (
 _SOMEDAY = _Pattern(
     r"\b(?:if|when|whenever|in\s+case)\s+(?:i|we)\s+(?:ever\s+)?(?:want|wanted|need|needed|decide|decided|choose"
     r"|chose|wish|wished)\s+to\b|\bsome\s*day\b|\bdown\s+the\s+(?:road|line)\b"
+    r"|^(?:und\s+|aber\s+)?(?:wenn|falls)\s+(?:wir|ich)\b"  # round 16: "Wenn wir die Beta abbestellen, bleiben ...?"
 )
 _SENTENCE = re.compile(r"(?<=[.!?\n])")
 
@@ -917,7 +918,7 @@ _RECONSENT = _Pattern(
     r"|(?:a\s+nouveau|de\s+nouveau|de\s+nuevo|otra\s+vez|novamente|de\s+novo|di\s+nuovo|wieder)\s+(?:\w+\s+){0,2}?"
     r"(?:recevoir|recibir|receber|ricevere|erhalten|bekommen|les\s+sms|los\s+mensajes|as\s+mensagens|i\s+messaggi)"
     r"|(?:wieder|nochmal)\s+(?:\w+\s+)?(?:sms|nachrichten|schicken|senden)|wieder\s+aktivieren|reaktivieren"
-    r"|reactivate|reactivar|reactiven|reativ\w*|riattiv\w*"
+    r"|reactivate|reactivar|reactiven|reativ\w*|riattiv\w*|reinscri\w*|reabonn\w*|reiscriv\w*|reinscrev\w*"
     r"|(?:vuelv\w*|volver)\s+a\s+(?:enviar|mandar)\w*|(?:renvoy|reenvoy)\w*|(?:voltem?|volta)\s+a\s+(?:enviar|mandar)"
     r"|(?:ricominciate|riprendete)\s+a\s+(?:inviare|mandare))\b"
 )
@@ -927,7 +928,7 @@ _RECONSENT = _Pattern(
 _WRITTEN = _wordset(
     "geschrieben gesendet geschickt getippt written typed sent texted escrito escribi enviado envie envoye "
     "tape ecrit scritto inviato digitato digitado digitei escrevi mandei enviei mande mandato mandado repondu "
-    "respondi risposto geantwortet replied hit pressed tapped clicked"
+    "respondi risposto geantwortet replied hit pressed tapped clicked fait mis"
 )
 # Others' ability to unsubscribe in the customer's own product ("users can't unsubscribe from project
 # notifications, the toggle is broken") describes a feature, not a request to stop the texts.
@@ -1627,6 +1628,21 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\bnehm\w*\s+(?:sie\s+)?(?:mich|uns|meine\s+nummer)\s+(?:bitte\s+)?(?:aus|von)\s+(?:dem|der|ihrem|eurem|ihrer"
         r"|eurer)\s+(?:\w+\s+)?(?:system|liste|verteiler|datenbank|sms\w*)\b",
     ),
+    # ---- round 16 (categories of sealed slice Q's errors)
+    (  # "Can we keep this to email?", "Mute me", "who do I talk to to get off this thing"
+        ("keep", "mute", "get off", "how many more"),
+        r"\bkeep\s+(?:this|it|things|everything|communication\w*|all\s+(?:this|of\s+this))\s+(?:to|on|over|via)\s+(?:e\s*mail"
+        r"|email|phone\s+calls?|calls|slack|teams|whatsapp|linkedin)\b"
+        r"|(?:^|\|\s)(?:please\s+|pls\s+|just\s+)?mute\s+(?:me|us|this\s+(?:number|phone|chat|thread))\b|\bput\s+(?:me|us)\s+on\s+mute\b"
+        rf"|\bget\s+(?:me\s+|us\s+)?off\s+(?:of\s+)?(?:this|your|the)\s+(?:thing|list|program\w*|{_MSGS})\b"
+        r"|\bhow\s+many\s+more\s+(?:of\s+)?(?:these|texts|messages|sms|reminders)\s+(?:am|are|do|will|must|is|should|have)\b",
+    ),
+    (  # Spanish: "nadie quiere SMS, sáquennos a todos"
+        ("saquen", "saca", "nadie"),
+        r"\bsa(?:quen|ca|que)(?:me|nos)(?:\s+(?:a\s+todos|ya|por\s+favor|de\s+(?:aqui|ahi|esto|todo)))*"
+        + _END
+        + r"|\bnadie\s+(?:aqui\s+|aca\s+)?quiere\s+(?:recibir\s+)?(?:\w+\s+)?(?:sms|mensajes|textos)\b",
+    ),
     # ---- round 15 (categories of sealed slice P's errors)
     (  # "unfollow me or whatever the sms version of that is"
         ("unfollow", "unfriend"),
@@ -1991,8 +2007,10 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     # sarcasm and last-message demands: "make it the last one", "no more after this", "one more text and..."
     (
-        ("last", "more after", "one more", "another"),
-        r"\b(?:make|let)\s+(?:it|this|that)\s+(?:be\s+)?(?:the|your)\s+(?:very\s+)?last\s+(?:one|text|message|sms|time)\b"
+        ("last", "more after", "one more", "another", "final"),
+        r"\b(?:make|let)\s+(?:it|this|that)\s+(?:be\s+)?(?:the|your)\s+(?:very\s+)?(?:last|final)\s+(?:one|text|message|sms"
+        r"|time)\b|\bif\s+(?:this|that|it)\s+(?:was|were|is|could\s+be|would\s+be)\s+(?:the|your)\s+(?:very\s+)?(?:last|final)\s+"
+        r"(?:one|text|message|sms)\b"
         r"|\b(?:this|that|it)\s+(?:had\s+)?(?:better|should|must|will|has\s+to|needs\s+to)\s+be\s+(?:the|your)\s+"
         r"(?:very\s+)?last\s+(?:one|text|message|sms|time\s+you\s+(?:text|message|contact))\b"
         r"|\b(?:this|that)\s+(?:is|was|s)\s+(?:the|your)\s+(?:very\s+)?last\s+(?:text|message|sms)\s+(?:i\s+(?:want|will|ll)"
@@ -2293,7 +2311,8 @@ _NEGATED = (
     r"(?:\b(?:dont|do\s+not|does\s+not|doesnt|didnt|did\s+not|never|wont|will\s+not|wouldnt|would\s+not"
     r"|shouldnt|should\s+not|no\s+need\s+to|not)\s+(?:(?:want|need|wanna|have|going|gonna|to|ever|you|u"
     r"|please|pls|i|we|mean|meant|intend|plan|say|said|type|typed|write|wrote|reply|replied)\s+){0,3}|\bwhy\s+(?:did|would|do|does|have)\s+(?:you|u|they)\s+"
-    r"|\b(?:bekomme|bekommen|erhalte|erhalten|kriege|kriegen|empfange|sehe)\s+(?:ich\s+|wir\s+)?(?:\w+\s+){0,3})$"
+    r"|\b(?:bekomme|bekommen|erhalte|erhalten|kriege|kriegen|empfange|sehe|kommen|kommt|kamen|kam)\s+(?:ich\s+|wir\s+)?"
+    r"(?:\w+\s+){0,3})$"
 )
 # A greeting alone is not a HELP request: no HELP auto-reply for "hello" (it is an acknowledgement).
 _GREETINGS = _wordset(
@@ -2446,8 +2465,14 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     if len(tokens) <= 6 and _EXASPERATED.issuperset(tokens) and _AGAIN_WORDS.intersection(tokens):
         return "exasperated", False  # "ugh. again?": weary of one more text
     joined = " ".join(tokens)
-    if re.search(_TEXTS_OK, joined):
+    if re.search(_TEXTS_OK, " | ".join(" ".join(words(c)) for c in _CLAUSE.split(normalized))):
         return None, True  # "unsubscribe me from the e-mail newsletter, texts are fine"
+    if _someday_asked(normalized):  # round 16: "Unsubscribe me. If I ever want to come back, how do I?"
+        for sentence in _SENTENCE.split(normalized):
+            if "?" not in sentence and words(sentence) and sentence.strip() != normalized.strip():
+                how = _rule_reading(sentence, sentence, words(sentence))[0]
+                if how:
+                    return how, False
     if _effect_asked(normalized) or _OWN_LINK.search(joined):
         return None, True  # round 14: "¿Qué pasa si respondo BAJA? ¿Me dan de baja...?"; round 15: _OWN_LINK
     every_clause = _clauses(text, normalized)
@@ -2851,6 +2876,8 @@ _NET_OTHER = _Pattern(
     r"|onde\s+(?:conseguiu|conseguiram|pegaram)|dove\s+avete\s+(?:preso|trovato)"
     r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
     r"|in\s+maternita|licenca\s+(?:maternidade|medica)"
+    r"|enough\s+said|(?:happy|glad|fine|ok|okay)\s+to\s+(?:get|receive|have)\s+(?:\w+\s+){0,2}?(?:by|via|over|as)\s+(?:text"
+    r"|sms|texts)"  # round 16: "Enough said, thank you!", "Happy to get these by text from now on"
     r"|(?:il|elle)\s+a\s+quitte\s+(?:la\s+boite|l\s*entreprise|la\s+societe|la\s+boutique|le\s+cabinet)"  # round 15
     r"|ne\s+suffit|suffit\s+pas|not\s+enough|no\s+(?:es\s+)?suficiente|no\s+alcanza|nicht\s+genug|reicht\s+nicht"
     r"|non\s+basta|nao\s+(?:e\s+)?suficiente|nao\s+basta"  # round 14: "Votre remise, ça suffit pas"
