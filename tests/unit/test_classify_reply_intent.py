@@ -1164,6 +1164,8 @@ def test_given_a_round_15_reply_that_is_no_revocation_then_no_opt_out(text: str)
         "Mira, stop it ya con los textos, ¿ok?",  # "textos, ¿ok?" is no "texts are ok"
         "Unsubscribe me. If I ever want to come back, how do I?",  # the revocation outside the question
         "SMS abbestellen bitte. Wenn wir wieder Interesse haben, wie geht das?",
+        "Cancel it, we'd prefer email",  # "we'd" (wed) is no weekday: no meeting time
+        "CANCEL svp, c'est mon numéro perso",  # French "mon" is no Monday
     ],
 )
 def test_given_a_round_16_revocation_form_then_an_opt_out(text: str) -> None:

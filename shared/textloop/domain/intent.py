@@ -419,7 +419,8 @@ _ANAPHORA = _wordset(
 )
 _MEETING_TIME = _Pattern(
     r"\b(?:\d+\s*(?:am|pm)|\d+|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-    r"|mon|tue|tues|wed|thu|thur|thurs|fri|next\s+week|reschedul\w*|rebook\w*)\b"  # round 12: "Reschedule for Mon?"
+    # round 12: "Reschedule for Mon?"; never "mon" or "wed": French "mon numéro", "we'd" without its apostrophe
+    r"|tue|tues|thu|thur|thurs|fri|next\s+week|reschedul\w*|rebook\w*)\b"
 )
 
 
@@ -2465,8 +2466,6 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     if len(tokens) <= 6 and _EXASPERATED.issuperset(tokens) and _AGAIN_WORDS.intersection(tokens):
         return "exasperated", False  # "ugh. again?": weary of one more text
     joined = " ".join(tokens)
-    if re.search(_TEXTS_OK, " | ".join(" ".join(words(c)) for c in _CLAUSE.split(normalized))):
-        return None, True  # "unsubscribe me from the e-mail newsletter, texts are fine"
     if _someday_asked(normalized):  # round 16: "Unsubscribe me. If I ever want to come back, how do I?"
         for sentence in _SENTENCE.split(normalized):
             if "?" not in sentence and words(sentence) and sentence.strip() != normalized.strip():
@@ -2476,6 +2475,11 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     if _effect_asked(normalized) or _OWN_LINK.search(joined):
         return None, True  # round 14: "¿Qué pasa si respondo BAJA? ¿Me dan de baja...?"; round 15: _OWN_LINK
     every_clause = _clauses(text, normalized)
+    if re.search(_TEXTS_OK, " | ".join(" ".join(raw) for raw, _prepared, _caps in every_clause)):
+        return (
+            None,
+            True,
+        )  # "unsubscribe me from the e-mail newsletter, texts are fine" (one clause: not "textos, ¿ok?")
     clauses = [  # "Stop, not so fast: ..." holds the deal up (round 9): a veto
         c
         for n, c in enumerate(every_clause)
