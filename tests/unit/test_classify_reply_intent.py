@@ -1188,3 +1188,97 @@ def test_given_a_round_16_reply_that_is_no_revocation_then_no_opt_out(text: str)
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------ round 17: categories of sealed slice R's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Consider this convo over.",  # the conversation declared over
+        "Questa conversazione è finita.",
+        "Unhook my number from this, thanks",  # the line cut
+        "Hang up on me already, figuratively",
+        "That's the shop phone. Take it off your list.",  # the number named, then "it" erased
+        "Radio silence from now on please",
+        "I no want texts no more",  # learner's English
+        "these reminders are getting old",  # the texts judged
+        "Send it to my work email, we don't do texts here",
+        "Let's stick with phone calls",
+        "Tolong jangan sms lagi",  # Indonesian
+        "请不要再发短信了",  # Chinese
+        "Stuur me geen sms meer aub",  # Dutch
+        "Huwag na po kayong mag-text",  # Tagalog
+        "Не присылайте мне СМС",  # Russian  # noqa: RUF001
+        # from training corpora L and M, read before they joined the pool
+        "Bueno, hasta aquí llegamos.",  # the talk ended, short and final
+        "Ok so we're ending this. Bye",
+        "Schickst ma nix mehr, bitte",  # Bavarian
+        "Hören Sie auf mit den SMS!",
+        "Doan text me no more",  # dialect
+        "Messages to this phone are without my consent from today on",
+        "We are not accepting texts from vendors, thanks",  # a sender's policy
+        "SMS to our office line is not permitted, use email",
+        "Este número ya no. Escríbanme al correo",
+        "Stop the billing notices",  # notices are messages
+        "Chega, vlw",
+        "Pakitanggal po ang number ko sa listahan",  # Tagalog
+        # from training corpora N2 and O2, read before they joined the pool
+        "This number is for my drivers. It doesn't belong in here.",
+        "Anything else you send goes straight to the junk folder",  # filtered, junked, reported
+        "Marking you as spam now",
+        "Forwarded to 7726",
+        "Do you guys ever give up?",  # rhetorical
+        "Does it ever stop?",
+        "As per my request not to be contacted by SMS, please confirm",
+        "Make sure this is the last text I receive",
+        "Unsolicited text messages are not welcome here",
+        "Los proveedores no pueden mandarnos SMS, usen el correo",  # a vendor policy
+        "Oubliez-moi, svp",
+        "SMS beenden bitte",  # German, the verb last
+        "Es reicht jetzt.",
+    ],
+)
+def test_given_a_round_17_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We tried to stop Monday's invoice run but the portal errors out",  # a time's thing stopped
+        "Does quit without saving lose the whole draft?",  # a software action
+        "Silence from procurement so far, will chase",
+        "We'll stick with the annual plan",
+        "The second phone line, take it off the quote",  # no list of contacts
+        "We don't do SMS 2FA at our company, can SSO work?",
+        # from training corpora L and M, read before they joined the pool
+        "Quick question, just curious: how would someone opt out of the texts?",  # asked only to know
+        "¿Cómo se da uno de baja de los mensajes? Es solo por curiosidad",
+        "Does unsubscribing also remove me from the billing contacts?",  # the effect asked
+        "If I block your number, will the portal still send alerts?",  # a first-person condition
+        "There's a setup fee we never agreed to on this invoice",  # about the fee
+        "Vous pouvez remettre les SMS ? Je me suis désinscrit par erreur",  # a mistaken opt-out taken back
+        "Ich habe mich abgemeldet, war ein Fehler. Ich möchte die SMS weiterhin erhalten.",
+        "Doy de baja dos licencias el mes que viene, ¿cambia el precio?",  # seats given up
+        "Ya no le llegan los avisos a mi jefe, ¿pueden revisar?",  # a report
+        "On arrête là pour ce mois-ci, reprenons en janvier",
+        # from training corpora N2 and O2, read before they joined the pool
+        "I said stop earlier but my boss wants me back on the reminders",  # re-consent
+        "Please keep texting me, email gets buried",
+        "Your text came through fine, thanks",
+        "No more questions, send the contract over",
+        "Can I cut down how often these come without unsubscribing?",
+        "Who quit the project? Nobody told me",
+        "Done ✅",  # a task done ("done" alone stays an opt-out)
+        "Termin bitte canceln, ich bin krank",  # the meeting named
+        "Cuesta algo darse de baja de los SMS?",  # asked only to know
+    ],
+)
+def test_given_a_round_17_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)
