@@ -1282,3 +1282,44 @@ def test_given_a_round_17_reply_that_is_no_revocation_then_no_opt_out(text: str)
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------ round 18: categories of sealed slices S and T's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My dad passed in May, please take his number off your list",  # a relative's number
+        "Could you try taking me off the SMS list? thanks",
+        "Texting free from now on please, email only",
+        "My texts always get lost, email me",  # the texts cannot reach me
+        "Lütfen mesaj atmayın",  # Turkish  # noqa: RUF001
+    ],
+)
+def test_given_a_round_18_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Schicken Sie mir die Rechnungs-SMS bitte wieder, hatte sie versehentlich abbestellt",  # re-consent
+        "Our invoices get lost in the portal, can you resend?",  # never "get lost!"
+        "¿El plan se puede dar de baja cuando quiera?",  # the term asked
+        "Is the budget enough this quarter?",
+        "The board voted to cancel the program, no purchase",
+        "We're quitting equipment leasing next year",
+        "Will the reminders stop automatically once the contract ends?",  # the texts' own ending asked
+        "Can we pause service in August or must we cancel?",
+        "changed my mind, text me again about the renewal, ignore my no more texts",
+        "Ich habe nichts abgemeldet, aber es kommen keine SMS",  # German negation, a report
+        "Front desk moved off this number last week",
+    ],
+)
+def test_given_a_round_18_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

@@ -1,11 +1,11 @@
 """``textloop train-intents``: learn the reply-intent model (logistic regression over hashed features).
 
 The training pool is every labelled slice but the held-out test split, each kept as its own *source*
-(an author): ``train.jsonl`` (the team's), the eighteen slices other authors wrote (dev_a..dev_r, each
+(an author): ``train.jsonl`` (the team's), the twenty slices other authors wrote (dev_a..dev_t, each
 measured once unseen before it joined the pool) and seven corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and, from round 17,
-``train_l.jsonl`` .. ``train_o.jsonl``). The sealed slices (``independent_s.jsonl``,
-``independent_t.jsonl``) are never in the pool. A pool line whose normalised text
+``train_l.jsonl`` .. ``train_o.jsonl``). The sealed slices (``independent_u.jsonl``,
+``independent_v.jsonl``) are never in the pool. A pool line whose normalised text
 equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
@@ -65,6 +65,8 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_p": "independent_p.jsonl",
     "dev_q": "independent_q.jsonl",
     "dev_r": "independent_r.jsonl",
+    "dev_s": "independent_s.jsonl",
+    "dev_t": "independent_t.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",

@@ -333,6 +333,7 @@ _NON_MESSAGING = _wordset(
     "ticket tickets case request requests service services platform tool tools product products software "
     "access key keys token tokens password login logins shipment delivery email emails newsletter "
     "newsletters digest digests mail mailing mailer podcast clause clauses option options period window "
+    "equipment leasing lease leases hardware inventory supplies "
     "fee fees date dates goal goals result results point points game customer customers client clients "
     "button buttons link links page pages screen feature features field filter flow sequence permission "
     "permissions review reviews install installation update upgrade visit lunch dinner coffee "
@@ -416,7 +417,7 @@ _CONJUNCTIONS = _wordset("and but or so because cause cuz bc pero mais aber mas 
 _ANAPHORA = _wordset(
     "meeting mtg call demo appointment appt order trial contract deal renewal booking reservation session "
     "webinar invite event sync project rollout pilot evaluation purchase payment account plan onsite visit "
-    "lunch dinner interview training termin termine reunion rendez appuntamento reuniao riunione"
+    "lunch dinner interview training termin termine reunion rendez appuntamento reuniao riunione service lease"
 )
 _MEETING_TIME = _Pattern(
     r"\b(?:\d+\s*(?:am|pm)|\d+|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
@@ -580,16 +581,7 @@ def _noun_phrase(toks: Sequence[str], j: int) -> str:
                 content.append("&")
                 j += 1
                 continue
-        if (
-            token in _ENDERS
-            or token in _SKIP
-            or token in _CONDITIONS
-            or token in _PARTICLES
-            or token in _NP_PREPOSITIONS
-            or token in _NP_BREAKS
-            or token in _AUXILIARIES
-            or _verb_form(token)
-        ):
+        if not _plain_word(token):  # intensifiers were skipped above
             break
         content.append(token)
         j += 1
@@ -918,7 +910,8 @@ class _Reply:
 _PRODUCT = _wordset(
     "term terms renewal renewals renew autorenew autorenewal plan plans seat seats license licenses licence "
     "billing invoice invoices annual annually monthly yearly tier premium pro enterprise contract refund "
-    "charge charged charges trial addon add product products software platform workspace"
+    "charge charged charges trial addon add product products software platform workspace purchase purchases "
+    "budget procurement"
 )
 # The texts are kept ("SMS sind ok", "los SMS están bien", "les SMS ça va"): a revocation word is then
 # about another channel (an e-mail newsletter), never the texts.
@@ -961,6 +954,7 @@ _RECONSENT = _Pattern(
     r"|(?:a\s+nouveau|de\s+nouveau|de\s+nuevo|otra\s+vez|novamente|de\s+novo|di\s+nuovo|wieder)\s+(?:\w+\s+){0,2}?"
     r"(?:recevoir|recibir|receber|ricevere|erhalten|bekommen|les\s+sms|los\s+mensajes|as\s+mensagens|i\s+messaggi)"
     r"|(?:wieder|nochmal)\s+(?:\w+\s+)?(?:sms|nachrichten|schicken|senden)|wieder\s+aktivieren|reaktivieren"
+    r"|(?:schicken|senden)\s+sie\s+(?:mir|uns)\s+(?:\w+\s+){0,4}?wieder"
     r"|reactivate|reactivar|reactiven|reativ\w*|riattiv\w*|reinscri\w*|reabonn\w*|reiscriv\w*|reinscrev\w*"
     r"|(?:vuelv\w*|volver)\s+a\s+(?:enviar|mandar)\w*|(?:renvoy|reenvoy)\w*|(?:voltem?|volta)\s+a\s+(?:enviar|mandar)"
     r"|(?:ricominciate|riprendete)\s+a\s+(?:inviare|mandare)|want\s+back\s+in"
@@ -1311,6 +1305,11 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("nie ", "wypisz"),
         r"\bnie\s+(?:wysy[lł]aj(?:cie)?|piszcie|pisz)\b|\bwypisz(?:cie)?\s+(?:mnie|nas)\b",
     ),
+    (  # Turkish (round 18): "Lütfen bana artik mesaj göndermeyin." (dotless i kept as written)
+        ("mesaj", "yazmay", "iptal"),
+        r"\b(?:mesaj|sms)\s+(?:gondermeyin|gonderme|atmayin|atmay\w+|yollamay\w+)\b|\bbana\s+(?:\w+\s+)?(?:yazmay\w+)"
+        r"|\babonel\w*\s+iptal\b|\blisteden\s+(?:cikar\w*|\w*kar\w*)",
+    ),
     (  # Vietnamese (marks dropped)
         ("đung", "dung", "huy dang", "ngung"),
         r"\b(?:đung|dung)\s+(?:\w+\s+)?(?:nhan|gui)\s+(?:tin|sms|nua)\b|\bhuy\s+dang\s+ky\b|\bngung\s+gui\b",
@@ -1430,7 +1429,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("ceas", "halt", "discontinu", "enough"),
-        rf"\b(?:cease|halt|discontinue|enough)\s+(?:with\s+|of\s+)?{_DET}(?:this|these|(?:(?!{_EMAIL}\s)\w+\s+){{0,2}}(?:{_MSGS}|txts"
+        rf"\b(?:cease|halt|discontinue|enough)\s+(?:with\s+|of\s+)?{_DET}(?:(?:this|these)(?!\s+(?:year|month|week|quarter|time"
+        rf"|round|season|budget|morning|afternoon|evening|one|deal|project)\b)|(?:(?!{_EMAIL}\s)\w+\s+){{0,2}}(?:{_MSGS}|txts"
         rf"|text\s+communications?|follow\s*ups|check\s*ins|pings|nudges|chasers))\b",  # round 12: a modifier too
     ),
     (
@@ -1912,6 +1912,10 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\b(?:pourriez|pouvez|pourrais|veuillez)\s+vous\s+(?:moublier|nous\s+oublier)\b|\boubliez\s+(?:moi|nous)\b"
         r"|(?:^|\|\s)es\s+reicht(?:\s+(?:jetzt|mir|langsam))?" + _END,
     ),
+    (  # round 18: "Text-free please! Email me at the studio address instead"
+        ("free",),
+        r"\b(?:text|texting|sms)\s*free\s+(?:please|pls|from\s+now\s+on|going\s+forward|thanks|for\s+me)\b",
+    ),
     (  # a policy on this line: "Texts to this number aren't allowed by our IT.", "SMS is not permitted here"
         ("allowed", "permitted"),
         r"\b(?:texts|texting|sms|text\s+messages|messages)\s+(?:(?:to|on)\s+(?:this|my|our)\s+(?:\w+\s+)?(?:number|phone|line"
@@ -2113,7 +2117,10 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("lose",), rf"\blose\s+(?:my|this)\s+{_NUMBER}"),
     (
         ("off",),
-        rf"\b(?:take|get|put|drop|strike|cross)\s+(?:me|us|{_ME}|(?:my|this|our)\s+(?:\w+\s+)?{_NUMBER})\s+off\s+(?:of\s+)?(?!{_DET}(?:e\s*mail|email|mailing|newsletter)\b){_DET}"
+        # round 18: "would you mind taking me off the text list?", "She passed last month. Take her number off"
+        rf"\b(?:take|taking|get|getting|put|putting|drop|dropping|strike|striking|cross|crossing)\s+(?:me|us|{_ME}"
+        rf"|(?:my|this|our|her|his|their)\s+(?:\w+\s+)?{_NUMBER})\s+off\s+(?:of\s+)?"
+        rf"(?!{_DET}(?:e\s*mail|email|mailing|newsletter)\b){_DET}"
         rf"(?:\w+\s+){{0,2}}?(?:list|lists|texts|messages|sms|database|contacts|system|thing)\b",
     ),
     (
@@ -2166,7 +2173,9 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
             "get out of",
         ),
         r"\b(?:leave|let)\s+(?:me|us)\s+(?:the\s+hell\s+)?(?:alone|be|in\s+peace)\b|^(?:please\s+|just\s+)?go\s+away\b"
-        r"|\bget\s+lost\b|\b(?:buzz|piss|fuck|f|eff|bugger|back|sod|naff|shove|clear)\s+off\b|\bknock\s+it\s+off\b"
+        r"|(?:^|\|\s)(?:(?:just|please|pls|now|so|and|oh|ok|go|you|u|ya|mate|then)\s+)*get\s+lost\b"
+        r"|\b(?:you|u|ya)\s+(?:can\s+|should\s+|could\s+)?(?:go\s+)?get\s+lost\b"
+        r"|\b(?:texts|txts|sms|text\s+messages)\s+(?:just\s+|always\s+|all\s+)?get\s+lost\b|\b(?:buzz|piss|fuck|f|eff|bugger|back|sod|naff|shove|clear)\s+off\b|\bknock\s+it\s+off\b"
         r"|\bcut\s+it\s+out\b|\bput\s+a\s+sock\s+in\s+it\b|\bget\s+(?:out\s+of|off)\s+my\s+(?:phone|inbox|dms|texts|life"
         r"|cell|mobile)\b|^(?:(?:just|now|so|ok|oh|mate|pal)\s+)*(?:jog\s+on|do\s+one|zip\s+it)(?:\s+(?:mate|pal|pls|please"
         r"|thanks|already|now))*\s*(?:\||$)",
@@ -2394,7 +2403,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("vuelv",), r"\bno\s+(?:me\s+|nos\s+)?vuelv\w*\s+a\s+(?:escribir|enviar|mandar|contactar|llamar)"),
     (  # never seats, users or an account given "de baja": "Si doy de baja 5 asientos, ¿me prorratean la factura?"
         ("baja",),
-        r"\b(?:da|dar|darme|dame|denme|deme|doy|darse|darnos|dan)\s+de\s+baja\b(?!\s+(?:a\s+)?(?:\d+\s+|un\s+|una\s+|unos\s+"
+        r"(?<!\bse\spuede\s)(?<!\bse\spueden\s)\b(?:da|dar|darme|dame|denme|deme|doy|darse|darnos|dan)\s+de\s+baja\b(?!\s+(?:a\s+)?(?:\d+\s+|un\s+|una\s+|unos\s+"
         r"|unas\s+|el\s+|la\s+|los\s+|las\s+|dos\s+|tres\s+)?(?:asientos?|licencias?|usuarios?|cuentas?|plan|planes"
         r"|suscripciones|lineas|empleados?|productos?|modulos?|equipos?|sucursal\w*|tiendas?|servicios?)\b)",
     ),
@@ -2615,7 +2624,7 @@ _NEGATED = (
     r"|shouldnt|should\s+not|no\s+need\s+to|not)\s+(?:(?:want|need|wanna|have|going|gonna|to|ever|you|u"
     r"|please|pls|i|we|mean|meant|intend|plan|say|said|type|typed|write|wrote|reply|replied)\s+){0,3}|\bwhy\s+(?:did|would|do|does|have)\s+(?:you|u|they)\s+"
     r"|\b(?:bekomme|bekommen|erhalte|erhalten|kriege|kriegen|empfange|sehe|kommen|kommt|kamen|kam)\s+(?:ich\s+|wir\s+)?"
-    r"(?:\w+\s+){0,3})$"
+    r"(?:\w+\s+){0,3}|\b(?:nichts|nicht|nie|niemals)\s+(?:\w+\s+)?)$"  # round 18: "obwohl ich nichts abbestellt habe"
 )
 # A greeting alone is not a HELP request: no HELP auto-reply for "hello" (it is an acknowledgement).
 _GREETINGS = _wordset(
@@ -2849,6 +2858,8 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     phrase = _phrase(" | ".join(" ".join(raw) for raw, _prepared, _caps in clauses), question=reply.question)
     if phrase and _A_USER.search(joined) and not (_MESSAGING | _MYSELF).intersection(tokens):
         return None, True  # round 17: "Wie kann ich einen Nutzer abmelden, der nicht mehr bei uns ist?"
+    if phrase and _MIND_CHANGED.search(joined) and _TEXT_AGAIN.search(joined):
+        return None, True  # round 18: "text me again pls, i changed my mind about the no more texts thing"
     if phrase and reply.accident and (reply.reconsent or re.search(_KEEP_TEXTS, joined)):
         return None, True  # round 9: "I blocked your number by mistake, unblocked now. Keep the texts coming"
     return phrase, phrase is None and bool(vetoes)
@@ -2859,6 +2870,13 @@ _RETRACTED = _Pattern(
     r"\b(?:cancel|ignore|disregard|scratch|delete)\s+(?:that|my|the)\s+(?:last|previous|earlier)\s+(?:message|text|msg"
     r"|reply)\b.*\b(?:figured\s+it\s+out|never\s*mind|nvm|sorted|found\s+it|all\s+good|got\s+it|my\s+bad|my\s+mistake"
     r"|resolved|wrong\s+(?:chat|thread|person))\b"
+)
+_MIND_CHANGED = _Pattern(
+    r"\b(?:changed\s+(?:my|our)\s+mind|cambie\s+de\s+(?:opinion|idea)|change\s+d\s*avis|meinung\s+geandert"
+    r"|mudei\s+de\s+ideia|cambiato\s+idea)\b"
+)
+_TEXT_AGAIN = _Pattern(
+    r"(?<!\bdont\s)(?<!\bnot\s)(?<!\bnever\s)\b(?:text|txt|message|sms)\s+(?:me|us)\s+again\b"
 )
 # Round 17: an opt-out undone ("Bitte meine Abmeldung rückgängig machen, ich will die SMS doch").
 _UNDONE = _Pattern(
@@ -2903,6 +2921,8 @@ _ASKED_ONLY = _Pattern(
     r"|cancel)|texting\s+(?:stop|end)|sending\s+(?:stop|end)|stopping\s+(?:the\s+)?(?:texts|messages|sms))\b"
     r"|(?:your|the|this)\s+(?:system|platform|app|tool|service|software|company|crm)\s+(?:\w+\s+)?(?:delete|remove|keep"
     r"|store|erase)\w*|(?:it\s+)?cost\s+(?:anything\s+)?to\s+(?:unsubscribe|opt\s+out|reply\s+stop))"
+    r"|^(?:do|does|will|would)\s+(?:the|these|your|my)\s+(?:\w+\s+)?(?:texts|messages|sms|reminders|alerts)\s+(?:stop|end)\s+"
+    r"(?:automatically|on\s+their\s+own|by\s+themselves|when|once|after|if)\b"  # round 18
     r"|^(?:kostet|cuesta|coute|custa|costa)\s+(?:\w+\s+){0,3}?(?:abmelden|baja|desabonnement|desinscription|descadastro"
     r"|disiscrizione|disiscriversi|cancelar)\b"
 )
@@ -3263,7 +3283,7 @@ _NOT_ARRIVING = _Pattern(
 _NET_OTHER = _Pattern(
     r"\b(?:wrong\s+(?:number|person|guy)|engano\s+(?:este|esse|o)\s+numero|(?:este|esse)\s+numero\s+e\s+de\s+(?:uma|um)"
     r"|ce\s+numero\s+est\s+celui\s+d|este\s+numero\s+es\s+de\s+(?:una|un)|diese\s+nummer\s+gehort"
-    r"|questo\s+numero\s+e\s+di\s+(?:una|un)"
+    r"|questo\s+numero\s+e\s+di\s+(?:una|un)|moved\s+(?:off|from)\s+this\s+number|new\s+number\s+is"
     r"|no\s+(?:dejen|deje|dejes|paren|pare)\s+de\s+(?:mandar|enviar|escribir)\w*|ne\s+(?:cessez|arretez)\s+pas\s+d\s*envoyer"
     r"|nao\s+(?:parem|deixem)\s+de\s+(?:mandar|enviar)|non\s+smettete\s+di\s+(?:mandare|inviare)|trompe\w*\s+de\s+numero|mauvais\s+numero|numero\s+(?:equivocado|errado"
     r"|sbagliato)|falsche\w*\s+nummer|equivocad\w*\s+de\s+numero|how\s+did\s+(?:you|u)\s+get\s+(?:my|this)"
@@ -3283,6 +3303,7 @@ _NET_OTHER = _Pattern(
     r"|(?:please|pls|do|just)\s+keep\s+(?:texting|messaging|sending)\s+(?:me|us)|(?:dont|do\s+not)\s+(?:take|remove)\s+(?:me|us)"
     r"\s+off|i\s+rely\s+on\s+(?:them|these|the\s+texts)|(?:in|as)\s+a\s+(?:daily|weekly)\s+(?:digest|summary)"
     r"|silence\s+from\s+(?!(?:you|u|ya|this|your|ur)\b)\w+"  # "Silence from procurement so far, will chase"
+    r"|feel\s+free\s+to\s+(?:call|text|txt|message|ring|reach|contact)\s+(?:me|us)"  # round 18: an invitation
     r"|(?<!teams\s)(?<!slack\s)(?<!whatsapp\s)(?<!linkedin\s)(?<!signal\s)(?:text|txt|sms|message)\s+(?:me|us)\s+instead"
     r"|(?<!no\s)(?<!not\s)(?:sms|text|texts|texting)\s+only"
     r"|onde\s+(?:conseguiu|conseguiram|pegaram)|dove\s+avete\s+(?:preso|trovato)"
