@@ -2797,21 +2797,14 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     if len(tokens) <= 6 and _EXASPERATED.issuperset(tokens) and _AGAIN_WORDS.intersection(tokens):
         return "exasperated", False  # "ugh. again?": weary of one more text
     joined = " ".join(tokens)
-    if _someday_asked(normalized):  # round 16: "Unsubscribe me. If I ever want to come back, how do I?"
-        for sentence in _SENTENCE.split(normalized):
-            if "?" not in sentence and words(sentence) and sentence.strip() != normalized.strip():
-                how = _rule_reading(sentence, sentence, words(sentence))[0]
-                if how:
-                    return how, False
+    # round 16: "Unsubscribe me. If I ever want to come back, how do I?" (a statement beside the question)
+    if _someday_asked(normalized) and (how := _statement_revokes(normalized)):
+        return how, False
     if _only_asked(
         normalized
     ):  # round 17: "¿Cómo funciona lo de darse de baja de los SMS? ... solo pregunto"
-        for sentence in _SENTENCE.split(normalized):
-            if "?" not in sentence and words(sentence) and not _JUST_ASKING.search(sentence):
-                how = _rule_reading(sentence, sentence, words(sentence))[0]
-                if how:
-                    return how, False
-        return None, True
+        how = _statement_revokes(normalized)
+        return (how, False) if how else (None, True)
     if _effect_asked(normalized) or _OWN_LINK.search(joined):
         return None, True  # round 14: "¿Qué pasa si respondo BAJA? ¿Me dan de baja...?"; round 15: _OWN_LINK
     every_clause = _clauses(text, normalized)
@@ -2935,6 +2928,19 @@ _A_USER = _Pattern(
 
 
 _MYSELF = _wordset("me moi mich mi mim myself")
+
+
+def _statement_revokes(normalized: str) -> str | None:
+    """How a sentence of the reply that asks nothing revokes, if one does: a question's revocation may be
+    hypothetical or asked only to know, a statement beside it is not."""
+    for sentence in _SENTENCE.split(normalized):
+        if "?" in sentence or not words(sentence) or sentence.strip() == normalized.strip():
+            continue
+        if not _JUST_ASKING.search(sentence) and (
+            how := _rule_reading(sentence, sentence, words(sentence))[0]
+        ):
+            return how
+    return None
 
 
 def _only_asked(normalized: str) -> bool:
