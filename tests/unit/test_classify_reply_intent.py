@@ -1323,3 +1323,42 @@ def test_given_a_round_18_reply_that_is_no_revocation_then_no_opt_out(text: str)
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------ round 19: categories of sealed slices U and V's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "别再给我发信息了",  # Chinese: the recipient between the negation and the verb
+        "不要给我们发短信",
+        "Please strike my cell number off your list",
+        "Expunge this phone number from your database",
+        "Alerts stop immediately",  # the texts as subject, no fault asked: a demand
+    ],
+)
+def test_given_a_round_19_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kiitos",  # thanks beyond the six languages: no feature the model knew but its bias
+        "Dziękuję bardzo",
+        "Teşekkürler",
+        "ありがとうございます",
+        "The texts stop after 3 days, is that normal?",  # a fault asked about
+        "Why do the alerts end at 5pm? bug?",
+        "cancel the Monday check-ins",  # a weekday's check-ins are a meeting
+        "Let's stop and consider the options",
+        "Is this a scam?",  # the sender's legitimacy asked
+    ],
+)
+def test_given_a_round_19_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

@@ -1,11 +1,11 @@
 """``textloop train-intents``: learn the reply-intent model (logistic regression over hashed features).
 
 The training pool is every labelled slice but the held-out test split, each kept as its own *source*
-(an author): ``train.jsonl`` (the team's), the twenty slices other authors wrote (dev_a..dev_t, each
+(an author): ``train.jsonl`` (the team's), the twenty-two slices other authors wrote (dev_a..dev_v, each
 measured once unseen before it joined the pool) and seven corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and, from round 17,
-``train_l.jsonl`` .. ``train_o.jsonl``). The sealed slices (``independent_u.jsonl``,
-``independent_v.jsonl``) are never in the pool. A pool line whose normalised text
+``train_l.jsonl`` .. ``train_o.jsonl``). The sealed slices (``independent_w.jsonl``,
+``independent_x.jsonl``) are never in the pool. A pool line whose normalised text
 equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
@@ -67,6 +67,8 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_r": "independent_r.jsonl",
     "dev_s": "independent_s.jsonl",
     "dev_t": "independent_t.jsonl",
+    "dev_u": "independent_u.jsonl",
+    "dev_v": "independent_v.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",

@@ -260,7 +260,8 @@ _CONDITIONS = _wordset("if when once after before unless until till whenever whi
 # "stop and regroup": the activity stops, not the texts.
 _ACTIVITIES = _wordset(
     "think regroup reassess reconsider review rethink discuss talk chat sync breathe plan pause wait look check "
-    "evaluate revisit start restart reply respond answer read park refuel"
+    "evaluate revisit start restart reply respond answer read park refuel "
+    "compare consider weigh confer consult assess reflect decide digest recheck"  # round 19: "stop and compare"
 )
 # Another channel named on the messaging: "the email reminders", "push notifications" are not texts.
 _OTHER_CHANNELS = _wordset(
@@ -556,6 +557,10 @@ def _is_time(token: str) -> bool:
     return token in _TIME or any(c.isdigit() for c in token)
 
 
+_WEEKDAYS = _wordset(
+    "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays "
+    "mon tue tues wed thu thur thurs fri sat"
+)
 _TRAILING = _wordset("effective starting immediately anymore again going forward onwards")
 
 
@@ -605,6 +610,8 @@ def _noun_phrase(toks: Sequence[str], j: int) -> str:
         head = conjunct[-1]
         if head in _MESSAGING and _OTHER_CHANNELS.intersection(conjunct[:-1]):
             kinds.append("other")  # "the email reminders", "push notifications"
+        elif head == "checkins" and any(t in _WEEKDAYS or any(c.isdigit() for c in t) for t in conjunct[:-1]):
+            kinds.append("other")  # round 19: "Quit the Wednesday check-ins, let's meet monthly": a meeting
         elif head in _MESSAGING or head in _SCORN or head in _CONSENT:
             kinds.append("msg")
         elif head in _NUMBERS:
@@ -636,6 +643,10 @@ _PEOPLE = _wordset(
     "department dept members wife husband family partner boss manager techs drivers nurses agents"
 )
 _SENDING = _wordset("sending sendin getting gettin receiving recieving")
+# A fault asked about: the texts said to stop or end on their own are a support issue (round 19).
+_FAULT = _wordset(
+    "bug bugs buggy glitch glitches broken issue error errors normal supposed expected intended"
+)
 
 
 def _contact_object(toks: Sequence[str], j: int) -> str:
@@ -858,6 +869,8 @@ def _subject(pre: Sequence[str], verb: str) -> str:
         return "self"
     if subject in _QUOTING:
         return "quote"
+    if subject in _MESSAGING and not auxiliaries:
+        return "texts"  # "the texts stop" (a demand, or a fault described: read in _verb_revokes)
     if subject in _MESSAGING or subject in _SCORN or subject in ("calls", "robocalls"):
         return "req"  # "I want the texts to stop"
     if subject in _THIRD_PERSON:
@@ -1091,6 +1104,9 @@ def _verb_revokes(
                 pre = pre[c + 1 :]
                 break
         subject = _subject(pre, verb)
+        if subject == "texts":
+            # round 19: "Reminders end abruptly after the first week, is that a bug?" describes a fault
+            subject = "third" if reply.question and _FAULT.intersection(reply.words) else "req"
         if subject == "noun":
             # "put an end to these texts"
             if verb == "end" and clause[i + 1 : i + 2] == ["to"] and _noun_phrase(clause, i + 2) == "msg":
@@ -1324,9 +1340,11 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\bотпиш\w*|\bне\s+(?:пишите|пиши|присыла\w*те|присылаи|отправля\w*те|шлите)\b",  # noqa: RUF001
     ),
     _literal("الغاء الاشتراك", "لا ترسل", "توقف عن الارسال"),  # Arabic
-    _literal(
-        "退订", "退訂", "取消订阅", "不要再发", "别再发", "停止发送", "不要发短信", "别发短信"
-    ),  # Chinese
+    (  # Chinese (round 19: "请不要再给我发短信了", the recipient between the negation and the verb)
+        ("退", "取消", "不要", "别", "別", "勿", "停止"),
+        r"退订|退訂|取消订阅|取消訂閱|停止(?:发送|發送)|(?:不要|别|別|不用|请勿|請勿|勿)再?(?:给|給|跟)?(?:我们|我們|我)?"
+        r"(?:发|發|传|傳)(?!票)",  # 发票 is an invoice
+    ),
     _literal("配信停止", "送らないで", "送信しないで", "配信を停止"),  # Japanese
     _literal("수신거부", "수신 거부", "보내지 마", "그만 보내"),  # Korean
 )
@@ -2115,6 +2133,10 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\b(?:purge|delete|erase|wipe)\s+(?:all\s+)?(?:of\s+)?my\s+(?:personal\s+)?data\b",
     ),
     (("lose",), rf"\blose\s+(?:my|this)\s+{_NUMBER}"),
+    (  # round 19: "Strike this number from your records."
+        ("strik", "expung", "scratch"),
+        rf"\b(?:strike|expunge|scratch)\s+(?:my|this|our)\s+(?:\w+\s+)?{_NUMBER}\s+(?:from|off)\b",
+    ),
     (
         ("off",),
         # round 18: "would you mind taking me off the text list?", "She passed last month. Take her number off"
@@ -3004,7 +3026,12 @@ _CUES: dict[str, str] = {
     "ack": "ok okay k kk okie thanks thank thx ty tks cheers great perfect cool nice awesome excellent sure yep "
     "yup yes yeah ya noted understood gotcha roger received fine alright appreciate appreciated merci gracias "
     "danke dank klar daccord perfecto super good sounds obrigado obrigada valeu beleza combinado recebido grazie "
-    "perfetto ricevuto certo entendido vale genial parfait recu",
+    "perfetto ricevuto certo entendido vale genial parfait recu "
+    # round 19: thanks in the languages beyond the six ("谢谢", "Dzięki" had no known feature but the bias)
+    "谢谢 謝謝 多谢 多謝 dzieki dziekuje dziekujemy tack takk tak kiitos koszonom koszi dekuji diky multumesc "
+    "spasibo спасибо tesekkurler tesekkur sagol cam camon salamat terima kasih makasih shukran شكرا toda תודה "
+    "ありかとう ありかとうこさいます 감사합니다 고마워요 asante dhanyavad dhanyavaad shukriya bedankt efcharisto "
+    "ευχαριστω",
     "neg": "no not nope nah never dont doesnt isnt wont cant pass none decline declined nothing",
     "problem": "error errors bug bugs crash crashes crashed crashing fail fails failed failing failure broken broke "
     "outage down stuck glitch freeze freezes frozen blank spins spinning locked denied timeout lag slow missing "
@@ -3310,6 +3337,7 @@ _NET_OTHER = _Pattern(
     r"\s+off|i\s+rely\s+on\s+(?:them|these|the\s+texts)|(?:in|as)\s+a\s+(?:daily|weekly)\s+(?:digest|summary)"
     r"|silence\s+from\s+(?!(?:you|u|ya|this|your|ur)\b)\w+"  # "Silence from procurement so far, will chase"
     r"|feel\s+free\s+to\s+(?:call|text|txt|message|ring|reach|contact)\s+(?:me|us)"  # round 18: an invitation
+    r"|is\s+(?:this|it|that)\s+(?:legit|legitimate|real|genuine|a\s+scam|for\s+real|official)"  # round 19: asked
     r"|(?<!teams\s)(?<!slack\s)(?<!whatsapp\s)(?<!linkedin\s)(?<!signal\s)(?:text|txt|sms|message)\s+(?:me|us)\s+instead"
     r"|(?<!no\s)(?<!not\s)(?:sms|text|texts|texting)\s+only"
     r"|onde\s+(?:conseguiu|conseguiram|pegaram)|dove\s+avete\s+(?:preso|trovato)"
