@@ -1362,3 +1362,42 @@ def test_given_a_round_19_reply_that_is_no_revocation_then_no_opt_out(text: str)
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------ round 20: categories of sealed slices W and X's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Honestly, silence would be appreciated from now on.",
+        "dinnae text me again",  # Scots negation
+        "Is there an opt-out button? I want to use it",  # the option asked about, then wanted
+        "Tafadhali usinitumie ujumbe",  # Swahili
+        "Sluta skicka meddelanden",  # Swedish
+        "Ne küldjenek több üzenetet",  # Hungarian
+        "Okuranaide kudasai",  # Japanese, romanized
+        "Μην μου στέλνετε μηνύματα",  # Greek
+    ],
+)
+def test_given_a_round_20_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We might cancel three licenses next year",  # a number word names the thing
+        "Our admin asked to unsubscribe but I want these to keep coming",  # someone else asked; the texts kept
+        "Can the reminders come at 9 instead?",  # how the texts come, asked
+        "Will removing a user delete their history?",  # an effect asked
+        "Our clients can't find the unsubscribe link in our newsletter",  # the customer's own customers
+        "شكرا جزيلا",  # another script: the net alone does not guess from the model's bias
+    ],
+)
+def test_given_a_round_20_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

@@ -1,11 +1,11 @@
 """``textloop train-intents``: learn the reply-intent model (logistic regression over hashed features).
 
 The training pool is every labelled slice but the held-out test split, each kept as its own *source*
-(an author): ``train.jsonl`` (the team's), the twenty-two slices other authors wrote (dev_a..dev_v, each
+(an author): ``train.jsonl`` (the team's), the twenty-four slices other authors wrote (dev_a..dev_x, each
 measured once unseen before it joined the pool) and seven corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and, from round 17,
-``train_l.jsonl`` .. ``train_o.jsonl``). The sealed slices (``independent_w.jsonl``,
-``independent_x.jsonl``) are never in the pool. A pool line whose normalised text
+``train_l.jsonl`` .. ``train_o.jsonl``). The sealed slices (``independent_y.jsonl``,
+``independent_z.jsonl``) are never in the pool. A pool line whose normalised text
 equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
@@ -38,6 +38,7 @@ from textloop.domain.intent import (
     feature_buckets,
     load_model,
     model_features,
+    model_reads,
     normalize,
     read_by_rules,
     revocation_cue,
@@ -69,6 +70,8 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_t": "independent_t.jsonl",
     "dev_u": "independent_u.jsonl",
     "dev_v": "independent_v.jsonl",
+    "dev_w": "independent_w.jsonl",
+    "dev_x": "independent_x.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",
@@ -217,6 +220,7 @@ def choose(
     gold = [e.intent for e in examples]
     eligible = [read_by_rules(e.text)[1] for e in examples]
     cue = [revocation_cue(e.text) for e in examples]
+    readable = [model_reads(e.text) for e in examples]  # the net alone only where the model can read
     p_opt = [p[classes.index("opt_out")] for p in probs]
     rules_caught = sum(1 for g, r in zip(gold, ruled, strict=True) if r == "opt_out" == g)
     rules_false = sum(1 for g, r in zip(gold, ruled, strict=True) if r == "opt_out" != g)
@@ -224,8 +228,8 @@ def choose(
     for t_alone in NET_GRID:
         for t_cue in (t for t in NET_GRID if t <= t_alone):
             caught, false = rules_caught, rules_false
-            for g, r, ok, q, has_cue in zip(gold, ruled, eligible, p_opt, cue, strict=True):
-                if r is None and ok and (q >= t_alone or (has_cue and q >= t_cue)):
+            for g, r, ok, q, has_cue, rd in zip(gold, ruled, eligible, p_opt, cue, readable, strict=True):
+                if r is None and ok and ((rd and q >= t_alone) or (has_cue and q >= t_cue)):
                     caught += g == "opt_out"
                     false += g != "opt_out"
             if false - rules_false <= NET_FALSE_BUDGET * (caught + false):
@@ -233,10 +237,10 @@ def choose(
     caught, minus_false, _, t_cue, t_alone = max(candidates)  # the net off (2.0, 2.0) always fits
     business = [i for i, name in enumerate(classes) if name != "opt_out"]
     predicted = []
-    for r, ok, q, has_cue, p in zip(ruled, eligible, p_opt, cue, probs, strict=True):
+    for r, ok, q, has_cue, rd, p in zip(ruled, eligible, p_opt, cue, readable, probs, strict=True):
         if r is not None:
             predicted.append(r)
-        elif ok and (q >= t_alone or (has_cue and q >= t_cue)):
+        elif ok and ((rd and q >= t_alone) or (has_cue and q >= t_cue)):
             predicted.append("opt_out")
         else:
             predicted.append(classes[max(business, key=p.__getitem__)])

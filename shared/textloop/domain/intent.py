@@ -130,12 +130,21 @@ class _Pattern:
         return self._pattern().sub(replacement, text)
 
 
+# Round 20: Scots negations read as the English ones ("dinnae text this number again").
+_SCOTS = {
+    "dinnae": "dont", "dinna": "dont", "didnae": "didnt", "cannae": "cant", "canna": "cant", "winnae": "wont",
+    "wullnae": "wont", "willnae": "wont", "doesnae": "doesnt", "isnae": "isnt", "wouldnae": "wouldnt",
+    "shouldnae": "shouldnt", "havnae": "havent", "huvnae": "havent",
+}  # fmt: skip
+_SCOTS_WORD = re.compile(r"\b(?:" + "|".join(_SCOTS) + r")\b")
+
+
 def normalize(text: str) -> str:
     """Casefolded, NFKC, accents stripped (ö -> o, é -> e), apostrophes removed (don't -> dont)."""
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_APOSTROPHES).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return text.replace("'", "")
+    text = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("'", "")
+    return _SCOTS_WORD.sub(lambda m: _SCOTS[m.group()], text) if "nae" in text or "canna" in text else text
 
 
 def words(normalized: str) -> list[str]:
@@ -270,7 +279,8 @@ _OTHER_CHANNELS = _wordset(
 _ME_OBJECT = _wordset("me us myself ourselves mine")
 _PRONOUN_OBJECT = _wordset("it this that these those them em everything anything all any")
 _DETERMINERS = _wordset(
-    "the a an my your ur yr our their his her its any some every each other such more further all no"
+    "the a an my your ur yr our their his her its any some every each other such more further all no "
+    "two three four five six seven eight nine ten both several few many"  # round 20: "cancel two other tools"
 )
 _PARTICLES = _wordset("by in over at up down on for to into around near off inside through across along")
 _NP_PREPOSITIONS = _wordset("with from of about")
@@ -643,6 +653,7 @@ _PEOPLE = _wordset(
     "department dept members wife husband family partner boss manager techs drivers nurses agents"
 )
 _SENDING = _wordset("sending sendin getting gettin receiving recieving")
+_ASKED_TO = _wordset("asked wants wanted tried requested decided chose prefers prefer")  # <someone> asked to
 # A fault asked about: the texts said to stop or end on their own are a support issue (round 19).
 _FAULT = _wordset(
     "bug bugs buggy glitch glitches broken issue error errors normal supposed expected intended"
@@ -742,6 +753,12 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
         return _contact_object(toks, j + 1)
     if token.endswith("ing") and len(token) >= 5 and token not in _SCORN:
         return "other"  # stop worrying, quit using
+    if (
+        token in _SCORN
+        and toks[j + 1 : j + 2] in (["with"], ["between"])
+        and _noun_phrase(toks, j + 2) == "other"
+    ):
+        return "other"  # round 20: "end things with the platform at renewal"
     if token in _MESSAGING or token in _SCORN or token in _NUMBERS:
         return "msg"
     if token in _CONTAINERS:
@@ -867,6 +884,9 @@ def _subject(pre: Sequence[str], verb: str) -> str:
         return "req"
     if subject in _SELF:
         return "self"
+    others = _THIRD_PERSON | _PEOPLE | _ROLES
+    if (subject in _QUOTING or subject in _ASKED_TO) and before in others:
+        return "other"  # round 20: "... after they hit unsubscribe", "our ops manager asked to unsubscribe"
     if subject in _QUOTING:
         return "quote"
     if subject in _MESSAGING and not auxiliaries:
@@ -886,6 +906,8 @@ def _subject(pre: Sequence[str], verb: str) -> str:
         return "req"
     if subject in _NON_MESSAGING or before in _DET_BEFORE or before in _DETERMINERS:
         return "third"  # "the trial will end", "when does my trial end", "the thing should stop"
+    if subject in others:
+        return "other"  # round 20: "our ops manager quit", "my partner wants to stop"
     if _CONDITIONS.intersection(pre[max(0, k - 4) : k]) and _DET_BEFORE.intersection(pre[max(0, k - 3) : k]):
         return "third"  # round 17: "back when the school holidays end"
     return "req"  # "wrong number stop", "I said stop", "thanks stop"
@@ -1346,6 +1368,30 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"(?:发|發|传|傳)(?!票)",  # 发票 is an invoice
     ),
     _literal("配信停止", "送らないで", "送信しないで", "配信を停止"),  # Japanese
+    (  # Japanese, romanized (round 20: "Mou messeeji okuranaide kudasai.")
+        ("okuranai", "haishin", "soushin"),
+        r"\bokuranai\s*de\b|\bhaishin\s+(?:o\s+)?teishi\b|\bsoushin\s+shinai\s*de\b",
+    ),
+    (  # Swedish (round 20: "Sluta skicka sms till mig, tack.")
+        ("sluta", "skicka inte", "avregistrera", "inga fler", "vill inte"),
+        r"\bsluta\s+(?:att\s+)?(?:skicka|sms|messa|kontakta)\w*|\bskicka\s+(?:inga|inte)\s+(?:\w+\s+)?(?:sms|meddelanden|mer)"
+        r"|\bavregistrera\s+(?:mig|oss|numret)|\binga\s+fler\s+(?:sms|meddelanden)|\bvill\s+inte\s+ha\s+(?:\w+\s+)?(?:sms"
+        r"|meddelanden)",
+    ),
+    (  # Hungarian, marks dropped (round 20: "Kérem, ne küldjenek több SMS-t")
+        ("ne kuld", "leiratkoz", "nem ker"),
+        r"\bne\s+kuld\w*|\bleiratkoz\w*|\bnem\s+kerek\s+(?:\w+\s+)?(?:sms|uzenet)\w*",
+    ),
+    (  # Greek, marks dropped (round 20: the net no longer reads other scripts)
+        ("μη", "σταματ", "διαγραψ"),
+        r"\bμην?\s+(?:μου\s+|μας\s+)?(?:στελνετε|στελνεις|στειλετε|ξαναστειλετε)\b|\bσταματηστε\s+(?:\w+\s+)?(?:να|τα)\b"  # noqa: RUF001
+        r"|\bδιαγραψτε\s+(?:με|τον\s+αριθμο)",  # noqa: RUF001
+    ),
+    (  # Swahili (round 20: "Tafadhali acheni kunitumia jumbe hizi.")
+        ("ach", "usinitumie", "msinitumie", "sitaki", "niondo"),
+        r"\bach(?:a|eni)\s+kunitumia\b|\b(?:usinitumie|msinitumie)\b|\bsitaki\s+(?:\w+\s+)?(?:ujumbe|jumbe|sms)\b"
+        r"|\bniondoe(?:ni)?\b",
+    ),
     _literal("수신거부", "수신 거부", "보내지 마", "그만 보내"),  # Korean
 )
 
@@ -1793,7 +1839,10 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|thanks|thank\s+you))*"
         + _END
         + r"|\b(?:want|need|like|ask\s+for|asking\s+for|prefer)\s+(?:some\s+)?(?:radio\s+)?silence\s+(?:from\s+(?:you|this"
-        r"|your)|permanently|forever|from\s+now\s+on)\b",
+        r"|your)|permanently|forever|from\s+now\s+on)\b"
+        # round 20: "Until then, silence would be lovely."
+        r"|\bsilence\s+(?:would\s+be|is|be)\s+(?:\w+\s+)?(?:lovely|nice|great|golden|appreciated|preferred|welcome|best"
+        r"|perfect|ideal|wonderful)\b",
     ),
     (  # a negation in dialect or learner's English before the texts: "Mi nuh want dem text yah again", "I no
         # want texts"
@@ -2133,6 +2182,11 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\b(?:purge|delete|erase|wipe)\s+(?:all\s+)?(?:of\s+)?my\s+(?:personal\s+)?data\b",
     ),
     (("lose",), rf"\blose\s+(?:my|this)\s+{_NUMBER}"),
+    (  # round 20: the opt-out option asked about, then wanted: "Is there an unsubscribe option? I'd like to use it."
+        ("option", "link", "button", "setting"),
+        r"\b(?:unsubscribe|optout|opt\s+out|stop)\s+(?:option|link|button|setting)s?\b.*\b(?:i|we)\s*(?:d|would|want"
+        r"|wanna)\s+(?:like\s+)?(?:to\s+)?(?:use|take|do|click|hit)\s+(?:it|that|this)\b",
+    ),
     (  # round 19: "Strike this number from your records."
         ("strik", "expung", "scratch"),
         rf"\b(?:strike|expunge|scratch)\s+(?:my|this|our)\s+(?:\w+\s+)?{_NUMBER}\s+(?:from|off)\b",
@@ -2946,6 +3000,9 @@ _A_USER = _Pattern(
     r"|individual|some|several|certain)\s+(?:\w+\s+)?"
     r"(?:nutzer|benutzer|mitarbeiter\w*|users?|utente|utenti|usuarios?|utilisateur\w*|collaborateur\w*|employe\w*"
     r"|dipendenti|dipendente|funcionarios?|colaborador\w*|collega|kollegen|kollegin|employees?)\b"
+    # round 20: the customer's own customers, "Unsere Kunden finden den Abmeldelink ... nicht"
+    r"|\b(?:our|unsere|unseren|nos|nuestros|nuestras|nossos|nossas|i\s+nostri)\s+(?:kunden|customers|clients|clientes"
+    r"|clienti)\b"
 )
 
 
@@ -3338,6 +3395,19 @@ _NET_OTHER = _Pattern(
     r"|silence\s+from\s+(?!(?:you|u|ya|this|your|ur)\b)\w+"  # "Silence from procurement so far, will chase"
     r"|feel\s+free\s+to\s+(?:call|text|txt|message|ring|reach|contact)\s+(?:me|us)"  # round 18: an invitation
     r"|is\s+(?:this|it|that)\s+(?:legit|legitimate|real|genuine|a\s+scam|for\s+real|official)"  # round 19: asked
+    # round 20: the texts kept on my phone, asked in another language or hour, a remark taken with "but ok,
+    # thanks", a desk that redirects, the effect of deleting a record asked
+    r"|(?:i|we)\s+(?:still\s+|do\s+|really\s+)?want\s+(?:these|them|those)\s+(?:on\s+my\s+(?:phone|cell|mobile)|to\s+(?:keep\s+)?"
+    r"(?:come|coming|continue|arrive))"
+    r"|(?:can|could|will|would|do|does)\s+(?:the|your|these|those|my)\s+(?:\w+\s+)?(?:texts|sms|reminders|messages|alerts"
+    r"|notifications)\s+(?:go\s+out|come|be\s+sent|arrive|be\s+written)\s+(?:in|at|on|before|after)\b"
+    r"|\bbut\s+(?:ok|okay|fine|thats\s+fine|no\s+worries|all\s+good)\s+(?:thanks|thank\s+you|thx|ty|cheers)"
+    r"|(?:switchboard|reception|front\s+desk|main\s+line|general\s+line|hotline)\s+not\s+(?:the\s+)?(?:procurement"
+    r"|purchasing|sales|accounts|billing|finance|legal|it|hr|support|(?:\w+\s+)?(?:team|department|office))\b"
+    r"|^(?:will|would|does|do|can|could|if)\s+(?:\w+\s+){0,2}?(?:deleting|removing|archiving|merging)\s+(?:a|an|the"
+    r"|one|that|this)\s+(?!number|phone|cell)"
+    r"|(?:text|message|contact)\s+(?:me|us)\s+less\s+(?:often|frequently)|once\s+a\s+(?:month|week|quarter|fortnight)\s+"
+    r"(?:is|would\s+be)\s+(?:plenty|enough|fine|ok|okay)"  # fewer texts asked, not none
     r"|(?<!teams\s)(?<!slack\s)(?<!whatsapp\s)(?<!linkedin\s)(?<!signal\s)(?:text|txt|sms|message)\s+(?:me|us)\s+instead"
     r"|(?<!no\s)(?<!not\s)(?:sms|text|texts|texting)\s+only"
     r"|onde\s+(?:conseguiu|conseguiram|pegaram)|dove\s+avete\s+(?:preso|trovato)"
@@ -3386,6 +3456,18 @@ def _net_vetoed(tokens: Sequence[str]) -> bool:
     )
 
 
+def _model_reads(normalized: str) -> bool:
+    """Round 20: the net alone needs a reply the model was trained to read: Latin letters, or no letters at
+    all (emoji). In other scripts ("谢谢", "أرسل لي العقد") its opt_out probability was the class's bias; the
+    rules' own patterns read the revocations there."""
+    letters = [c for c in normalized if c.isalpha()]
+    return not letters or any("a" <= c <= "z" for c in letters)
+
+
+def model_reads(text: str) -> bool:
+    return _model_reads(normalize(text))
+
+
 def _revocation_cue(tokens: Sequence[str]) -> bool:
     """A revocation word (or its fuzzy form) or a strong plain-language cue, in six languages."""
     for token in tokens:
@@ -3415,7 +3497,9 @@ def classify(text: str, *, opt_out_type: str | None = None, model: LinearModel |
     tokens = words(normalized)
     if not vetoed and not _net_vetoed(tokens):
         p_opt_out = lm.opt_out_probability(probs)
-        if p_opt_out >= lm.net_alone or (p_opt_out >= lm.net_cue and _revocation_cue(tokens)):
+        if (p_opt_out >= lm.net_alone and _model_reads(normalized)) or (
+            p_opt_out >= lm.net_cue and _revocation_cue(tokens)
+        ):
             return _result("opt_out", p_opt_out)
     intent, confidence = lm.predict(probs)
     if intent == "opt_in" and not re.search(_OPT_IN_CUE, " ".join(tokens)):
