@@ -1401,3 +1401,42 @@ def test_given_a_round_20_reply_that_is_no_revocation_then_no_opt_out(text: str)
     result = classify(text)
 
     assert not result.opt_out, (text, result)
+
+
+# ------------------------------------ round 21: categories of sealed slices Y and Z's errors, generalized
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My son has my phone, please don't text her anymore",  # the number's own user, named
+        "Please take my work number off",
+        "Check that my number is removed",
+        "Not ok with texts at all",
+        "Ikke send meg sms",  # Norwegian
+        "Meld meg av",
+        "Будь ласка, не пишіть мені",  # Ukrainian
+    ],
+)
+def test_given_a_round_21_revocation_form_then_an_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert result.opt_out, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Where did you get this number? I never gave it out",  # asked (help)
+        "Enough is enough, the invoice portal is down again",  # a product failing
+        "No more than 50 euros a month",  # a price ceiling
+        "Please sign me up for the text reminders",  # consent given
+        "Le formulaire ne fonctionne plus",  # no longer works
+        "Our rival allows us to cancel anytime",  # another vendor's terms
+        "the pricing is enough to put me off",
+    ],
+)
+def test_given_a_round_21_reply_that_is_no_revocation_then_no_opt_out(text: str) -> None:
+    result = classify(text)
+
+    assert not result.opt_out, (text, result)

@@ -1059,13 +1059,17 @@ _OPTING = frozenset({"unsubscribe", "optout"})
 def _others_option(pre: Sequence[str], verb: str, following: str) -> bool:
     """Round 14: opting out as somebody's option, not a request: "can they (clients) unsubscribe from
     appointment reminders but still get aftercare tips?", "your competitor lets us opt out after year one"."""
-    if verb not in _OPTING or following in _ME_OBJECT:
+    cancelling = verb == "cancel" and following not in _DETERMINERS | _PRONOUN_OBJECT | _MESSAGING
+    if (verb not in _OPTING and not cancelling) or following in _ME_OBJECT:
         return False
     asked = pre[-2:-1] and pre[-2] in _CAPABILITY and pre[-1] in _THIRD_PARTY
+    granting = (
+        pre[:-1] if pre[-1:] == ["to"] else pre
+    )  # round 21: "your competitor is allowing us to cancel monthly"
     granted = (
-        pre[-2:-1]
-        and pre[-2] in ("lets", "allows", "allowed", "letting")
-        and pre[-1] in ("us", "customers", "clients")
+        granting[-2:-1]
+        and granting[-2] in ("lets", "allows", "allowed", "letting", "allowing", "allow")
+        and granting[-1] in ("us", "customers", "clients")
     )
     return bool(asked or granted)
 
@@ -1377,6 +1381,21 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\bsluta\s+(?:att\s+)?(?:skicka|sms|messa|kontakta)\w*|\bskicka\s+(?:inga|inte)\s+(?:\w+\s+)?(?:sms|meddelanden|mer)"
         r"|\bavregistrera\s+(?:mig|oss|numret)|\binga\s+fler\s+(?:sms|meddelanden)|\bvill\s+inte\s+ha\s+(?:\w+\s+)?(?:sms"
         r"|meddelanden)",
+    ),
+    (  # Norwegian, Danish (round 21: "Vennligst ikke send meg flere meldinger.")
+        ("ikke send", "send ikke", "slutt", "stop med", "afmeld", "meld meg", "meld mig", "ingen flere"),
+        r"\bikke\s+send\s+(?:meg|mig|oss|os)\b|\bsend\s+(?:meg|mig|oss|os)\s+ikke\b|\bslutt\s+(?:a|aa)\s+(?:sende|skrive)"
+        r"|\bstop\s+med\s+at\s+(?:sende|skrive)|\bafmeld\w*|\bmeld\s+(?:meg|mig|oss|os)\s+(?:av|af|ud)\b"
+        r"|\bingen\s+flere\s+(?:meldinger|beskeder|sms)",
+    ),
+    (  # Bulgarian, Ukrainian (round 21: "Моля, не ми изпращайте повече съобщения."; й is и here)
+        ("не ",),
+        r"\bне\s+(?:ми\s+|мені\s+|нам\s+)?(?:изпращаите|изпращаи|пишете|пишіть|надсилаите|надсилаи|присилаите)\b",  # noqa: RUF001
+    ),
+    (  # Farsi, romanized (round 21: "Lotfan dige be in shomare payam nadin.")
+        ("payam", "nadin", "nafrest"),
+        r"\bpayam\s+(?:nadin|nadid|nafrestin|nafrestid|nade|nadeh)\b|\bdige\s+(?:\w+\s+){0,4}?(?:nadin|nadid|nafrestin"
+        r"|nafrestid)\b",
     ),
     (  # Hungarian, marks dropped (round 20: "Kérem, ne küldjenek több SMS-t")
         ("ne kuld", "leiratkoz", "nem ker"),
@@ -2187,6 +2206,32 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\b(?:unsubscribe|optout|opt\s+out|stop)\s+(?:option|link|button|setting)s?\b.*\b(?:i|we)\s*(?:d|would|want"
         r"|wanna)\s+(?:like\s+)?(?:to\s+)?(?:use|take|do|click|hit)\s+(?:it|that|this)\b",
     ),
+    (  # round 21: "Please take her number off", "make sure this number is off as well", "not fine with texts",
+        # "I've got his phone. Please don't text him anymore"
+        (
+            "off",
+            "not fine",
+            "not ok",
+            "not okay",
+            "not happy",
+            "anymore",
+            "any more",
+            "again",
+            "sure",
+            "ensure",
+            "confirm",
+            "check",
+        ),
+        rf"\b(?:take|taking|get|getting)\s+(?:me|us|(?:my|this|our|her|his|their)\s+(?:\w+\s+)?"
+        rf"{_NUMBER})\s+off(?:\s+(?:please|pls|plz|now|thanks|thank\s+you|as\s+well|too))*"
+        + _END
+        + rf"|\b(?:make\s+sure|ensure|confirm|check)\s+(?:that\s+)?(?:this|my|our)\s+(?:\w+\s+)?{_NUMBER}\s+is\s+(?:off|removed"
+        r"|taken\s+off|unsubscribed|opted\s+out|out)\b"
+        r"|\bnot\s+(?:fine|ok|okay|happy|comfortable|cool|good)\s+with\s+(?:the\s+|your\s+|these\s+|any\s+)?(?:texts|texting"
+        r"|sms|text\s+messages|txts)\b"
+        r"|\b(?:dont|do\s+not|please\s+dont|stop|quit)\s+(?:text|txt|message|msg|contact)(?:ing)?\s+(?:him|her|them)"
+        r"\s+(?:(?:\w+\s+){0,3}?(?:anymore|any\s+more|again|no\s+more))\b",
+    ),
     (  # round 19: "Strike this number from your records."
         ("strik", "expung", "scratch"),
         rf"\b(?:strike|expunge|scratch)\s+(?:my|this|our)\s+(?:\w+\s+)?{_NUMBER}\s+(?:from|off)\b",
@@ -2924,9 +2969,12 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
             return "verb", False
     if {"accident", "reconsent"}.intersection(vetoes) or (reply.question and reply.someday):
         return None, True  # a mistaken STOP taken back; "how could we cancel the texts if we decided to?"
-    phrase = _phrase(" | ".join(" ".join(raw) for raw, _prepared, _caps in clauses), question=reply.question)
+    marked = " | ".join(" ".join(raw) for raw, _prepared, _caps in clauses)
+    phrase = _phrase(marked, question=reply.question)
     if phrase and _A_USER.search(joined) and not (_MESSAGING | _MYSELF).intersection(tokens):
         return None, True  # round 17: "Wie kann ich einen Nutzer abmelden, der nicht mehr bei uns ist?"
+    if phrase and _aside_only(marked, joined, reply.question):
+        return None, True  # round 21: "How did you get this number? I never gave it to you" asks (help)
     if phrase and _MIND_CHANGED.search(joined) and _TEXT_AGAIN.search(joined):
         return None, True  # round 18: "text me again pls, i changed my mind about the no more texts thing"
     if phrase and reply.accident and (reply.reconsent or re.search(_KEEP_TEXTS, joined)):
@@ -3007,6 +3055,41 @@ _A_USER = _Pattern(
 
 
 _MYSELF = _wordset("me moi mich mi mim myself")
+# Round 21: asides a revocation phrase can sit in without asking anything of the texts: "I never gave it to
+# you" after "how did you get this number?" (a help question), "enough is enough" about a failing export, no
+# messages read "until then" on holiday. Only where the number is asked about, a product fails or the
+# speaker is away for a time, and only if no other phrase remains once the aside is taken out.
+_ASIDES: tuple[tuple[_Pattern, _Pattern], ...] = (  # (the context, the aside)
+    (
+        _Pattern(
+            r"\b(?:how|howd|where)\s+(?:did|d)?\s*(?:you|u|ya)\s+get\s+(?:this|my)\s+(?:\w+\s+)?number|\bwho\s+is\s+this\b"
+        ),
+        _Pattern(
+            r"\b(?:i\s+)?(?:never|didnt|did\s+not)\s+(?:ever\s+)?(?:gave|give)\s+(?:it|this|(?:you|u)\s+(?:this|my)\s+number)"
+            r"(?:\s+(?:to|out\s+to)\s+(?:you|u|\w+))?(?:\s+out)?(?=\s*(?:\||$))"
+        ),
+    ),
+    (
+        _Pattern(
+            r"\b(?:export|import|sync|upload|report|integration|app|portal|system|login|invoice|order)\w*\s+(?:\w+\s+){0,2}?"
+            r"(?:failed|fails|failing|broke|broken|crashed|crashes|down|stuck)\b"
+        ),
+        _Pattern(r"\benough\s+is\s+enough\b"),
+    ),
+    (
+        _Pattern(r"\b(?:urlaub|vacation|vacances|vacaciones|ferias|ferie|holiday|holidays)\b.*\bbis\b"),
+        _Pattern(r"\b(?:lese|lesen)\s+(?:\w+\s+){0,3}?keine\s+nachrichten\s+mehr\b"),
+    ),
+)
+
+
+def _aside_only(marked: str, joined: str, question: bool) -> bool:
+    """Whether every revocation phrase in the reply sits in an aside (_ASIDES)."""
+    rest = marked
+    for context, aside in _ASIDES:
+        if context.search(joined):
+            rest = aside.sub(" ", rest)
+    return rest != marked and _phrase(rest, question=question) is None
 
 
 def _statement_revokes(normalized: str) -> str | None:
@@ -3380,7 +3463,7 @@ _NET_OTHER = _Pattern(
     r"|woher\s+haben\s+sie|de\s+donde\s+(?:sacaron|saco|tienen)|ou\s+avez\s+vous\s+(?:eu|trouve)"
     r"|where\s+did\s+(?:you|u)\s+get\s+(?:my|this)|comment\s+avez\s+vous\s+(?:eu|obtenu|trouve)|wie\s+sind\s+sie\s+an"
     r"|como\s+(?:consiguieron|consiguio|obtuvieron|obtuvo|conseguiram|conseguiu|obtiveram)\s+(?:mi|meu|este|esse)"
-    r"|come\s+avete\s+(?:avuto|ottenuto|trovato)"
+    r"|come\s+avete\s+(?:avuto|ottenuto|trovato)|(?:howd|how\s+d)\s+(?:you|u|ya)\s+get\s+(?:my|this)"
     # the texts wanted (round 17): "Please don't remove me from the text list, I want these.", "make sure my
     # phone doesn't block it", "I'm done with email, text me instead", "No more email please, SMS only."
     r"|(?:i|we)\s+(?:still\s+|do\s+|really\s+)?want\s+(?:these|them|those)(?=\s*(?:\||$))"
@@ -3406,6 +3489,14 @@ _NET_OTHER = _Pattern(
     r"|purchasing|sales|accounts|billing|finance|legal|it|hr|support|(?:\w+\s+)?(?:team|department|office))\b"
     r"|^(?:will|would|does|do|can|could|if)\s+(?:\w+\s+){0,2}?(?:deleting|removing|archiving|merging)\s+(?:a|an|the"
     r"|one|that|this)\s+(?!number|phone|cell)"
+    # round 21: a price ceiling ("pas plus de septante euros"), consent given ("sign me up for the sms"), a
+    # link or feature that no longer works ("ne marche plus")
+    r"|(?:no\s+more\s+than|pas\s+plus\s+de|no\s+mas\s+de|nicht\s+mehr\s+als|non\s+piu\s+di|nao\s+mais\s+(?:de|que))\s+"
+    r"(?:(?:\w+\s+){0,2}?(?:euros?|eur|dollars?|usd|chf|francs?|pounds?|reais|percent|pourcent|prozent)\b|\d)"
+    r"|(?<!keeps\s)(?<!keep\s)\bsign\s+(?:me|us)\s+(?:back\s+)?up\s+for\s+(?:the\s+|your\s+)?(?:\w+\s+)?(?:sms|texts?"
+    r"|reminders|alerts|messages|updates|notifications)\b"
+    r"|ne\s+(?:marche|fonctionne|s\s*ouvre|charge)\s+plus|(?:funktioniert|geht|lauft)\s+nicht\s+mehr|ya\s+no\s+funciona"
+    r"|nao\s+funciona\s+mais|non\s+funziona\s+piu|(?:doesnt|does\s+not)\s+work\s+anymore|no\s+longer\s+works"
     r"|(?:text|message|contact)\s+(?:me|us)\s+less\s+(?:often|frequently)|once\s+a\s+(?:month|week|quarter|fortnight)\s+"
     r"(?:is|would\s+be)\s+(?:plenty|enough|fine|ok|okay)"  # fewer texts asked, not none
     r"|(?<!teams\s)(?<!slack\s)(?<!whatsapp\s)(?<!linkedin\s)(?<!signal\s)(?:text|txt|sms|message)\s+(?:me|us)\s+instead"
