@@ -6,8 +6,8 @@ measured once unseen before it joined the pool) and seven corpora written for tr
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and, from round 17,
 ``train_l.jsonl`` .. ``train_o.jsonl``). The sealed slices (``independent_aa.jsonl``,
 ``independent_ab.jsonl``) are never in the pool; ``independent_y.jsonl`` and ``independent_z.jsonl`` were
-read in round 21 but are not in it yet (the model retrained with them failed the test split's gate). A pool line whose normalised text
-equals a test line is left out, so the test split stays unseen.
+read in round 21 but are not in it yet (the model retrained with them failed the test split's gate).
+A pool line whose normalised text equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
 predicted by a model trained on the others, through the whole classifier (rules, then the model):

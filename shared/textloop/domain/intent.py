@@ -1063,9 +1063,8 @@ def _others_option(pre: Sequence[str], verb: str, following: str) -> bool:
     if (verb not in _OPTING and not cancelling) or following in _ME_OBJECT:
         return False
     asked = pre[-2:-1] and pre[-2] in _CAPABILITY and pre[-1] in _THIRD_PARTY
-    granting = (
-        pre[:-1] if pre[-1:] == ["to"] else pre
-    )  # round 21: "your competitor is allowing us to cancel monthly"
+    # round 21: "your competitor is allowing us to cancel monthly"
+    granting = pre[:-1] if pre[-1:] == ["to"] else pre
     granted = (
         granting[-2:-1]
         and granting[-2] in ("lets", "allows", "allowed", "letting", "allowing", "allow")
@@ -1407,7 +1406,7 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\bδιαγραψτε\s+(?:με|τον\s+αριθμο)",  # noqa: RUF001
     ),
     (  # Swahili (round 20: "Tafadhali acheni kunitumia jumbe hizi.")
-        ("ach", "usinitumie", "msinitumie", "sitaki", "niondo"),
+        ("kunitumia", "usinitumie", "msinitumie", "sitaki", "niondo"),
         r"\bach(?:a|eni)\s+kunitumia\b|\b(?:usinitumie|msinitumie)\b|\bsitaki\s+(?:\w+\s+)?(?:ujumbe|jumbe|sms)\b"
         r"|\bniondoe(?:ni)?\b",
     ),
