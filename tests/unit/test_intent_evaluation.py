@@ -23,7 +23,7 @@ from textloop.domain.intent import (
 )
 from textloop_local.classify import HARD_NEGATIVE, TEST_FILE, TRAIN_FILE, Example, evaluate, load_dataset
 from textloop_local.cli import main
-from textloop_local.intent_training import SOURCES, training_pool
+from textloop_local.intent_training import NET_FLOOR, SOURCES, choose, training_pool
 
 
 @pytest.fixture(scope="module")
@@ -282,3 +282,23 @@ def test_given_train_intents_when_run_then_it_rebuilds_the_shipped_model_byte_fo
     assert rebuilt.read_bytes() == MODEL_FILE.read_bytes()
     assert rebuilt.with_name("weights.bin").read_bytes() == MODEL_FILE.with_name("weights.bin").read_bytes()
     capsys.readouterr()
+
+
+def test_given_opt_outs_the_net_could_only_catch_below_the_floor_then_the_selection_stays_at_the_floor() -> (
+    None
+):
+    # Given two held-out opt-outs the model scores 0.46 and a business reply it scores 0.10 (no rule reads them)
+    examples = [
+        Example("zqx vlorp", "opt_out"),
+        Example("zqx blarn", "opt_out"),
+        Example("zqx quib", "question"),
+    ]
+    classes = ("question", "opt_out")
+    probs = [[0.54, 0.46], [0.54, 0.46], [0.9, 0.1]]
+
+    # When the net's thresholds are chosen
+    selection = choose(examples, ["train"] * 3, [None, None, None], classes, probs)
+
+    # Then no threshold goes below the floor, though a lower one would catch both without a false opt-out
+    assert selection.net_cue >= NET_FLOOR and selection.net_alone >= NET_FLOOR
+    assert selection.stats["caught"] == 0
