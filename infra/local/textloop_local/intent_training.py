@@ -1,12 +1,11 @@
 """``textloop train-intents``: learn the reply-intent model (logistic regression over hashed features).
 
 The training pool is every labelled slice but the held-out test split, each kept as its own *source*
-(an author): ``train.jsonl`` (the team's), the twenty-four slices other authors wrote (dev_a..dev_x, each
-measured once unseen before it joined the pool) and seven corpora written for training by authors who
-never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and, from round 17,
-``train_l.jsonl`` .. ``train_o.jsonl``). The sealed slices (``independent_aa.jsonl``,
-``independent_ab.jsonl``) are never in the pool; ``independent_y.jsonl`` and ``independent_z.jsonl`` were
-read in round 21 but are not in it yet (the model retrained with them failed the test split's gate).
+(an author): ``train.jsonl`` (the team's), the twenty-eight slices other authors wrote (dev_a..dev_ab, each
+measured once unseen before it joined the pool) and twelve corpora written for training by authors who
+never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and ``train_l.jsonl``
+.. ``train_t.jsonl``, from rounds 17 and 22). The sealed slices (``independent_ac.jsonl``,
+``independent_ad.jsonl``) are never in the pool.
 A pool line whose normalised text equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
@@ -73,6 +72,10 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_v": "independent_v.jsonl",
     "dev_w": "independent_w.jsonl",
     "dev_x": "independent_x.jsonl",
+    "dev_y": "independent_y.jsonl",
+    "dev_z": "independent_z.jsonl",
+    "dev_aa": "independent_aa.jsonl",
+    "dev_ab": "independent_ab.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",
@@ -80,6 +83,11 @@ SOURCES = {  # source -> file in the dataset directory
     "train_m": "train_m.jsonl",
     "train_n": "train_n.jsonl",
     "train_o": "train_o.jsonl",
+    "train_p": "train_p.jsonl",
+    "train_q": "train_q.jsonl",
+    "train_r": "train_r.jsonl",
+    "train_s": "train_s.jsonl",
+    "train_t": "train_t.jsonl",
 }
 BUCKETS = 1 << 16
 C_GRID = (10.0, 30.0, 100.0)

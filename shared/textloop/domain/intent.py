@@ -136,7 +136,13 @@ _SCOTS = {
     "wullnae": "wont", "willnae": "wont", "doesnae": "doesnt", "isnae": "isnt", "wouldnae": "wouldnt",
     "shouldnae": "shouldnt", "havnae": "havent", "huvnae": "havent",
 }  # fmt: skip
-_SCOTS_WORD = re.compile(r"\b(?:" + "|".join(_SCOTS) + r")\b")
+_SCOTS.update(dict.fromkeys(("divnt", "divvent", "divent"), "dont"))  # round 22: Geordie ("divn't text us")
+# Round 22: Caribbean and Singlish "doh / doan / dun" are "don't" only before a contact verb ("doh text me
+# again", never "doh!").
+_SCOTS_WORD = re.compile(
+    r"\b(?:" + "|".join(_SCOTS) + r")\b|\b(?:doh|doan|dun)(?=\s+(?:text|txt|send|message|msg|sms|write|call"
+    r"|contact|bother|ring|email|mail)\w*\b)"
+)
 
 
 def normalize(text: str) -> str:
@@ -144,7 +150,9 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_APOSTROPHES).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in decomposed if not unicodedata.combining(c)).replace("'", "")
-    return _SCOTS_WORD.sub(lambda m: _SCOTS[m.group()], text) if "nae" in text or "canna" in text else text
+    if "nae" in text or "canna" in text or "div" in text or "do" in text or "dun" in text:
+        return _SCOTS_WORD.sub(lambda m: _SCOTS.get(m.group(), "dont"), text)
+    return text
 
 
 def words(normalized: str) -> list[str]:
@@ -182,7 +190,8 @@ _STOP_WORDS = _wordset(
 )
 # Opt-outs only as the whole reply ("Cancel", "end please"), never as one clause among others.
 _WHOLE_ONLY = _wordset(
-    "cancel end quit alto basta baja parar cancelar para paren sair pare parem chega annuler annulla fin "
+    "cancel end quit alto basta baja parar cancelar para paren sair pare parem chega annuler annulla fin salir fim "
+    "lopeta avmeld frameld iptal "
     "cancella cancellami smettila smettetela smetti smettete schluss ende enough arreter cease desist halt "
     "remove delete beenden kundigen"  # round 11: "Remove. Thanks."; "Beenden, danke", "Bitte kündigen."
 )
@@ -344,7 +353,7 @@ _NON_MESSAGING = _wordset(
     "ticket tickets case request requests service services platform tool tools product products software "
     "access key keys token tokens password login logins shipment delivery email emails newsletter "
     "newsletters digest digests mail mailing mailer podcast clause clauses option options period window "
-    "equipment leasing lease leases hardware inventory supplies "
+    "equipment leasing lease leases hardware inventory supplies press presses "
     "fee fees date dates goal goals result results point points game customer customers client clients "
     "button buttons link links page pages screen feature features field filter flow sequence permission "
     "permissions review reviews install installation update upgrade visit lunch dinner coffee "
@@ -399,8 +408,10 @@ _KEYWORD_NOUNS = _wordset("keyword keywords schlusselwort schlusselworter clave 
 # Other keywords listed beside STOP: "what are the keywords for this thing? stop, help, anything else?"
 _LISTED_TOO = _wordset("help info start unstop else etc ayuda aide hilfe ajuda aiuto")
 _ASKS_ABOUT = _wordset("do does mean means work works stand mean do")
-_FOREIGN_IF = _wordset("si wenn falls se qualora")
-_FIRST_PERSON = _wordset("i we je j ich wir eu io yo nous")
+_FOREIGN_IF = _wordset(
+    "si wenn falls se qualora als daca kalau jika agar jos hvis jesli jezeli pokud kdyz eger"
+)
+_FIRST_PERSON = _wordset("i we je j ich wir eu io yo nous ik saya main ja jag jeg")
 _QUESTION_WORDS = _wordset("when does do did will would is was how why what whether where")
 _HYPOTHETICAL = _wordset("if whether unless once might maybe perhaps considering suppose supposing assuming")
 _QUOTING = _wordset(
@@ -408,13 +419,16 @@ _QUOTING = _wordset(
     "pressed pressing click clicked tap tapped respond responded write wrote texting "
     "reponds repond repondre reponde envoie envoyer ecris tape respondo responder responde respondes envio "
     "escribo mando mande envie escribi antworte antworten schicke sende schreibe tippe rispondo rispondere scrivo invio respondo "
-    "responda digito escrevo envie mandar jenvoie jecris jappuie"
+    "responda digito escrevo envie mandar jenvoie jecris jappuie raspund balas"
 )
 _ACCIDENT = _Pattern(
     r"\b(?:accident\w*|by\s+mistake|mistaken\w*|oops\w*|didnt\s+mean|did\s+not\s+mean|wrong\s+button|fat\s+finger\w*"
     r"|aus\s+versehen|versehentlich|por\s+(?:error|engano|equivoco)|sin\s+querer|sem\s+querer|par\s+(?:erreur"
     r"|accident)|per\s+(?:errore|sbaglio)|sans\s+(?:faire\s+expres|le\s+vouloir)|war\s+ein\s+(?:fehler|versehen)"
-    r"|senza\s+volerlo|sin\s+darme\s+cuenta)"
+    r"|senza\s+volerlo|sin\s+darme\s+cuenta"
+    # round 22: Dutch, Polish, Czech, Slovak, Romanian, Croatian, Turkish, Finnish, Scandinavian, Hungarian, Hindi
+    r"|per\s+ongeluk|przez\s+pomy[lł]k\w*|omyle?m|din\s+gresea?la|slucajno|yanl[i\u0131]sl[i\u0131]kla|vahingossa"
+    r"|ved\s+en\s+fe[ij]l|av\s+misstag|veletlenul|galti\s+se|tidak\s+sengaja)"
 )
 _PAST_TIME = _Pattern(
     r"\b(?:last\s+(?:week|month|year|spring|summer|fall|winter|quarter)|ago|yesterday|in\s+\d{4}|back\s+in"
@@ -425,15 +439,18 @@ _WINDOW = 12  # words read before a revocation word
 _CONJUNCTIONS = _wordset("and but or so because cause cuz bc pero mais aber mas ma oder ou")
 # Cancelling "it" when the reply names a meeting, an order... is about that thing ("Cancel it, I can't
 # make the demo"); CANCEL, END and QUIT only (a STOP is a STOP).
+_PLAN_MOVE = _Pattern(r"\b(?:move|switch|put|bump|upgrade|downgrade)\s+(?:us|me)\s+(?:over\s+)?(?:to|onto)\b")
 _ANAPHORA = _wordset(
     "meeting mtg call demo appointment appt order trial contract deal renewal booking reservation session "
     "webinar invite event sync project rollout pilot evaluation purchase payment account plan onsite visit "
-    "lunch dinner interview training termin termine reunion rendez appuntamento reuniao riunione service lease"
+    "lunch dinner interview training termin termine reunion rendez appuntamento reuniao riunione service lease "
+    "renew tier upgrade downgrade"  # round 22: "We won't renew. Let it end.", "Cancel basic, move us to Pro"
 )
 _MEETING_TIME = _Pattern(
     r"\b(?:\d+\s*(?:am|pm)|\d+|today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
     # round 12: "Reschedule for Mon?"; never "mon" or "wed": French "mon numéro", "we'd" without its apostrophe
-    r"|tue|tues|thu|thur|thurs|fri|next\s+week|reschedul\w*|rebook\w*)\b"
+    r"|tue|tues|thu|thur|thurs|fri|next\s+week|reschedul\w*|rebook\w*"
+    r"|(?:try|how\s+about|what\s+about|move\s+(?:it\s+)?to|push\s+(?:it\s+)?to)\s+(?:mon|wed|sat|sun))\b"  # round 22
 )
 
 
@@ -737,8 +754,8 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
             if token in ("this", "that", "these", "those", "all", "any") and toks[k] not in _NP_PREPOSITIONS:
                 return _noun_phrase(toks, j)
         return "pron"
-    if token in _DETERMINERS:
-        return _noun_phrase(toks, j)
+    if token in _DETERMINERS or (toks[j] == "one" and toks[j + 1 : j + 2] and toks[j + 1] in _NON_MESSAGING):
+        return _noun_phrase(toks, j)  # round 22: "cancel one seat"
     if token in _NP_PREPOSITIONS:
         if toks[j] == "of" and verb in ("end", "stop", "quit"):
             return "other"  # the end of the month
@@ -851,6 +868,8 @@ def _subject(pre: Sequence[str], verb: str) -> str:
         return "noun"
     if previous in _PREP_BEFORE:
         return "noun"
+    if previous == "no" and pre[-2:-1] and pre[-2] in ("with", "theres", "there", "has", "have", "is", "its"):
+        return "noun"  # round 22: "Auto-renew with no opt-out? Not ok"
     if previous == "who" and len(pre) >= 2 and pre[-2] not in _QUESTION_WORDS:
         return "other"  # round 17: "can staff who quit keep access?" (never "who ... stop?" asked)
     near = pre[-_WINDOW:]  # the words that bear on the verb; a long clause costs no more
@@ -925,6 +944,7 @@ class _Reply:
     reconsent: bool  # "I opted out last month but changed my mind, text me again"
     someday: bool  # "... later, if I ever wanted to?": a question's revocation is hypothetical
     left_job: bool  # "I quit last month, please contact Dana": left the job and names someone else
+    plan_move: bool  # round 22: "Cancel basic, move us to Pro" names what is cancelled
 
     @classmethod
     def of(cls, normalized: str) -> _Reply:
@@ -938,6 +958,7 @@ class _Reply:
             bool(_RECONSENT.search(" ".join(tokens))),
             _someday_asked(normalized),
             _left_job(" ".join(tokens)),
+            bool(_PLAN_MOVE.search(" ".join(tokens))),
         )
 
 
@@ -1006,7 +1027,8 @@ _RECONSENT = _Pattern(
 _WRITTEN = _wordset(
     "geschrieben gesendet geschickt getippt written typed sent texted escrito escribi enviado envie envoye "
     "tape ecrit scritto inviato digitato digitado digitei escrevi mandei enviei mande mandato mandado repondu "
-    "respondi risposto geantwortet replied hit pressed tapped clicked fait mis"
+    "respondi risposto geantwortet replied hit pressed tapped clicked fait mis "
+    "gestuurd verstuurd getypt geantwoord poslal poslala poslao trimis scris gonderdim yazdim skickade sendte"  # round 22
 )
 # Others' ability to unsubscribe in the customer's own product ("users can't unsubscribe from project
 # notifications, the toggle is broken") describes a feature, not a request to stop the texts.
@@ -1024,7 +1046,8 @@ _CAPABILITY = _wordset("can cant cannot couldnt could unable able arent isnt")
 _LEFT_JOB = _Pattern(
     r"\b(?:gekundigt|renuncie|dimiti|jai\s+demissionne|j\s+ai\s+demissionne|demissionne|ho\s+lasciato|me\s+demiti"
     r"|pedi\s+demissao|mi\s+sono\s+dimess\w*|no\s+longer\s+(?:work|with)|left\s+(?:the|that|this)\s+(?:company|firm"
-    r"|job|role|position)|quit\s+(?:my\s+job|the\s+company|that\s+job|last)|retired|bin\s+nicht\s+mehr\s+(?:dort|da|bei)"
+    r"|job|role|position)|quit\s+(?:my\s+job|the\s+company|that\s+job|last)|(?:manager|assistant|admin|director"
+    r"|coordinator|receptionist|rep|owner|buyer)\s+(?:quit|left|resigned)|retired|bin\s+nicht\s+mehr\s+(?:dort|da|bei)"
     r"|ya\s+no\s+trabajo|ne\s+travaille\s+plus|nao\s+trabalho\s+mais|non\s+lavoro\s+piu|j\s*ai\s+arrete\s+chez"
     r"|je\s+suis\s+parti\w*\s+de|deje\s+la\s+empresa|sai\s+da\s+empresa|ho\s+smesso\s+di\s+lavorare"
     r"|nicht\s+mehr\s+(?:\w+\s+){0,3}?zustandig|no\s+longer\s+(?:responsible|in\s+charge)|ya\s+no\s+(?:soy|estoy)\s+(?:a\s+cargo"
@@ -1036,7 +1059,7 @@ _REFERRAL = _Pattern(
     r"|handles?|took\s+over|replacement|successor|colleague|kollegin|kollege|nachfolger\w*|contactar?|contacte[zr]?"
     r"|escriba|hable|contatt\w*|rivolg\w*|collega|fale|procur\w*|adressez|ecrivez|sucesor\w*|successeur|sostitut\w*"
     r"|frau|herrn?|senora?|madame|monsieur|signora?|macht\s+jetzt|ubernimmt|jetzt\s+zustandig|now\s+handles|se\s+encarga"
-    r"|s\s*en\s+occupe|s\s*occupe|cuida\s+disso|se\s+ne\s+occupa)\b"
+    r"|s\s*en\s+occupe|s\s*occupe|cuida\s+disso|se\s+ne\s+occupa|(?:text|call|ring|message)\s+[a-z]+\s*$)\b"
 )
 
 
@@ -1066,9 +1089,17 @@ def _others_option(pre: Sequence[str], verb: str, following: str) -> bool:
     # round 21: "your competitor is allowing us to cancel monthly"
     granting = pre[:-1] if pre[-1:] == ["to"] else pre
     granted = (
-        granting[-2:-1]
-        and granting[-2] in ("lets", "allows", "allowed", "letting", "allowing", "allow")
-        and granting[-1] in ("us", "customers", "clients")
+        (
+            granting[-2:-1]
+            and granting[-2] in ("lets", "allows", "allowed", "letting", "allowing", "allow")
+            and granting[-1] in ("us", "customers", "clients")
+        )
+        or (  # round 22: "our old provider wouldn't let us cancel mid-term"
+            granting[-3:-2]
+            and granting[-3] in ("wouldnt", "didnt", "doesnt", "wont", "cant", "couldnt", "never")
+            and granting[-2] == "let"
+            and granting[-1] in ("us", "customers", "clients")
+        )
     )
     return bool(asked or granted)
 
@@ -1084,11 +1115,35 @@ def _feature_asked(pre: Sequence[str], after: Sequence[str]) -> bool:
     )
 
 
+_ARRIVING = _wordset(
+    "coming arriving showing popping landing appearing flooding pouring piling going buzzing pinging"
+)
+
+
+def _activity(following: Sequence[str]) -> bool:
+    """An activity of the speaker's, plainly no contact: "stressing about it" (never "testing me", "sneding
+    these": a typo of a contact verb, or aimed at me or the texts)."""
+    head = following[0]
+    return (
+        head.endswith("ing")
+        and len(head) >= 5
+        and head not in _CONTACT_ING | _SCORN | _MESSAGING | _ARRIVING
+        and not (_ME_OBJECT | _PRONOUN_OBJECT).intersection(following[1:2])
+        and not _MESSAGING.intersection(following[1:])
+        and all(_damerau(head, verb) > 2 for verb in ("texting", "sending", "messaging", "reminding"))
+    )
+
+
 def _named_other(clause: Sequence[str], caps: Sequence[bool], j: int) -> bool:
     """The revocation word is aimed at a plainly named other thing: a particle ("stop by"), "end of",
     a time, a named non-messaging object ("cancel the demo") or a proper noun ("I quit Acme")."""
     following = clause[j : j + 4]
     if not following:
+        return False
+    ahead = clause[j : j + 7]  # round 22: "stop your platform from texting me" names the texts after all
+    if any(
+        a == "from" and b in _CONTACT_ING for a, b in itertools.pairwise(ahead)
+    ) and _ME_OBJECT.intersection(ahead):
         return False
     if following[0] in _PARTICLES or following[0] in ("of", "and", "here", "there"):
         return True
@@ -1096,6 +1151,8 @@ def _named_other(clause: Sequence[str], caps: Sequence[bool], j: int) -> bool:
         return True  # "unsubscribe me from the marketing newsletter emails" (the object was read "other")
     if j < len(caps) and caps[j]:
         return True
+    if _activity(clause[j:]):
+        return True  # round 22: "stop stressing about it", "ok stop apologizing, it's fine"
     return any(t in _NON_MESSAGING or _is_time(t) for t in following)
 
 
@@ -1142,6 +1199,17 @@ def _verb_revokes(
             "let" in pre and {"not", "dont", "never"}.intersection(pre[: pre.index("let")])
         ):
             veto("negated")  # round 8: "let's not let it end" wants it to go on
+            continue
+        if _OUT_AND_BACK.match(" ".join(clause[i + 1 : i + 6])) or (
+            pre[-1:] == ["to"]
+            and len(pre) >= 3
+            and pre[-2] in _STOP_WORDS
+            and pre[-3] in _QUOTING
+            and (_THIRD_PERSON | _PEOPLE | _ROLES).intersection(pre)
+        ):
+            veto(
+                "asks"
+            )  # round 22: "do I have to opt out and back in?", "Can our customers reply STOP to opt-out?"
             continue
         obj = _object(clause, caps, i + 1, verb)
         following = clause[i + 1] if i + 1 < len(clause) else ""
@@ -1265,7 +1333,11 @@ def _verb_revokes(
         if verb not in _STRONG_VERBS:
             if obj == "cond" or (pre[-1:] == ["lets"] and obj != "pron"):
                 continue  # "we'll cancel if...", "let's end here for today"
-            if _ANAPHORA.intersection(reply.words) or (verb == "cancel" and reply.meeting_time):
+            if (
+                _ANAPHORA.intersection(reply.words)
+                or (verb == "cancel" and reply.meeting_time)
+                or reply.plan_move
+            ):
                 veto("other")
                 continue
             if verb == "quit" and _PAST_TIME.search(" ".join(clause)):
@@ -1277,6 +1349,7 @@ def _verb_revokes(
     return False
 
 
+_OUT_AND_BACK = _Pattern(r"and\s+(?:then\s+)?(?:opt\s+|sign\s+up\s+)?(?:back\s+in|in\s+again|resubscribe)\b")
 _MSGS = (
     r"(?:texts?|txts?|texting|txting|sms(?:es)?|messages?|msgs?|messaging|msging|text\s+messages?"
     r"|spam|notifications?|alerts?|updates?|reminders?|marketing|promos?|promotions?|offers|ads|blasts?)"  # round 13
@@ -1327,8 +1400,8 @@ def _literal(*phrases: str) -> tuple[tuple[str, ...], str]:
 _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
     (  # Indonesian, Malay
         ("jangan", "usah", "berhenti"),
-        r"\b(?:jangan|usah)\s+(?:\w+\s+)?(?:kirim|kirimi|mengirim|sms|hubungi|menghubungi|ganggu|chat)\w*"
-        r"|\bberhenti\s+(?:\w+\s+)?(?:kirim|mengirim|sms|berlangganan|langganan)\b",
+        r"\b(?:jangan|usah)\s+(?!berhenti)(?:\w+\s+)?(?:kirim|kirimi|mengirim|sms|hubungi|menghubungi|ganggu|chat)\w*"
+        r"|(?<!jangan\s)\bberhenti\s+(?:\w+\s+)?(?:kirim|mengirim|sms|berlangganan|langganan)\b",
     ),
     (  # Tagalog
         ("huwag", "wag ", "tigilan", "ayoko", "tanggal"),
@@ -1411,6 +1484,100 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\bniondoe(?:ni)?\b",
     ),
     _literal("수신거부", "수신 거부", "보내지 마", "그만 보내"),  # Korean
+    # Round 22 ("Lūdzu, vairs nesūtiet man īsziņas", "Ná seol téacsanna chugam níos mó", "Palun ärge mulle
+    # enam sõnumeid saatke"), with their neighbours' common forms, marks dropped.
+    (("nesut", "atrakstit"), r"\bnesut\w*|\batrakstit\w*"),  # Latvian
+    (
+        ("na seol", "na cuir"),
+        r"\bna\s+seol\w*|\bna\s+cuir\s+(?:\w+\s+){0,2}?(?:teacs\w*|sms|teachtaireacht\w*)",
+    ),  # Irish
+    (("arge", "ara "), r"\barge\s+(?:\w+\s+){0,3}?saat\w*|\bara\s+(?:\w+\s+){0,2}?saada\b"),  # Estonian
+    (  # Finnish ("älkää lähettäkö", never "alkaa lähettää": it begins sending)
+        ("lahettako", "laheta", "lopet", "ei enaa"),
+        r"\b(?:alkaa|ala)\s+(?:\w+\s+){0,2}?(?:lahettako|laheta|tekstatko)\b|\blopet(?:takaa|a)\s+(?:\w+\s+)?(?:viest\w*"
+        r"|lahett\w*|tekstaa\w*)|\bei\s+enaa\s+(?:\w+\s+)?viest\w*",
+    ),
+    (("nepos", "odhlas", "nepis"), r"\bnepos[iy]?[lie]\w*|\bodhlas\w*|\bnepi[sš]\w*"),  # Czech, Slovak
+    (("nu ", "dezabon"), r"\bnu\s+(?:mi\s+|ne\s+)?mai\s+(?:trimite\w*|scrie\w*)|\bdezabon\w*"),  # Romanian
+    (  # Croatian, Serbian, Bosnian, Slovenian
+        ("ne ", "nemoj", "odjav"),
+        r"\bne\s+(?:mi\s+|nam\s+)?(?:saljite|salji|posiljajte|posiljaj|pisite)\b|\bnemoj(?:te)?\s+(?:mi\s+|nam\s+)?"
+        r"(?:vise\s+)?(?:slati|pisati|posiljati)\b|\bodjavi\w*\s+(?:me|nas)\b",
+    ),
+    (
+        ("nesius", "atsisak"),
+        r"\bnesius\w*|\batsisak\w*\s+(?:\w+\s+)?(?:sms|zinut\w*|pranesim\w*)",
+    ),  # Lithuanian
+    # Round 22: a training corpus in twenty-eight languages beyond the six (train_s) — their most common forms:
+    # consent withdrawn, no more messages wanted, "leave me alone", "delete my number", "stop writing".
+    (  # Dutch
+        ("geen", "ophouden", "toestemming", "met rust", "verwijder"),
+        r"\bgeen\s+(?:\w+\s+)?(?:sms|smsjes|berichten|berichtjes|appjes)\s+meer\b|\bophouden\s+met\s+(?:\w+\s+)?(?:sms\w*|bericht\w*"
+        r"|appen)|\btrek\s+(?:\w+\s+){0,2}?toestemming\s+(?:\w+\s+){0,6}?in\b|\blaat\s+(?:me|mij|ons)\s+met\s+rust\b"
+        r"|\bverwijder\s+(?:\w+\s+)?(?:mijn|ons)\s+(?:\w+\s+)?nummer",
+    ),
+    (  # Polish (ł is kept as written)
+        ("nie chc", "przesta", "spokoj", "usun"),
+        r"\bnie\s+(?:chce|chcemy)\s+(?:\w+\s+){0,3}?(?:wiadomosci|sms\w*|smsow)\b|\bprzestan\w*\s+(?:\w+\s+)?(?:pisac|wysy[lł]ac"
+        r"|dzwonic|spamowac)\b|\bdajcie\s+(?:mi\s+)?(?:\w+\s+)?spokoj\b|\busun\w*\s+(?:\w+\s+)?(?:moj|nasz)\s+numer",
+    ),
+    (  # Swedish, Norwegian, Danish, Icelandic (æ, ø and ð are kept as written)
+        ("samtycke", "samtykke", "flere", "fred", "avmeld", "frameld", "vaere", "være", "ekki fa"),
+        r"\b(?:aterkallar|trekker\s+tilbake|tilbagekalder)\s+(?:\w+\s+){0,2}?samty[ck]ke\w*|\bvil\s+ikke\s+ha\s+flere"
+        r"\s+(?:meldinger|sms|beskeder)|\bla\s+meg\s+v(?:ae|æ)re\s+i\s+fred|\blad\s+v(?:ae|æ)re\s+med\s+at\s+(?:sende|skrive)"
+        r"|\b(?:avmeld|frameld)\w*|\bvil\s+ekki\s+fa\s+(?:fleiri\s+)?(?:skilabo\w*|sms)",
+    ),
+    (  # Finnish
+        ("halua", "suostum", "tekstar", "rauhaan", "perua"),
+        r"\ben\s+halua\s+(?:enaa\s+)?(?:\w+\s+)?(?:viest\w*|tekstar\w*)|\bperuutan\s+(?:\w+\s+)?suostumu\w*|\bei\s+enaa\s+tekstar\w*"
+        r"|\bjattakaa\s+minut\s+rauhaan|\bhaluan\s+perua\s+(?:\w+\s+)?(?:tekstiviest\w*|viest\w*|ilmoitu\w*)",
+    ),
+    (  # Czech, Slovak
+        ("smaz", "vymaz", "nechci", "odvolav", "prestan", "dost bylo"),
+        r"\b(?:smazte|vymazte)\s+(?:\w+\s+)?(?:moje|me|muj|moj)\s+(?:cislo|telefon)|\bnechci\s+(?:\w+\s+){0,2}?(?:dostavat|dostat)"
+        r"|\bodvolavam\s+(?:\w+\s+)?souhlas|\bprestan\w*\s+(?:\w+\s+){0,2}?(?:psat|posilat|pisat|posielat|otravovat)\b"
+        r"|\bdost\s+bylo\s+zprav",
+    ),
+    (
+        ("gata cu", "nu mai vreau", "sterget"),
+        r"\bgata\s+cu\s+(?:mesaj\w*|sms\w*)|\bnu\s+mai\s+vreau\s+(?:\w+\s+)?(?:mesaj\w*|sms\w*)"
+        r"|\bsterget\w*\s+(?:\w+\s+)?numarul",
+    ),  # Romanian
+    (  # Hungarian
+        ("torolj", "ne irj", "iratkoz", "beken"),
+        r"\btorolj\w*\s+(?:\w+\s+)?(?:a\s+)?szamom\w*|\bne\s+irj\w*|\biratkoztass\w*\s+le\b|\bhagyjanak\s+beken",
+    ),
+    (  # Croatian, Serbian, Bosnian, Slovenian
+        ("izbris", "prestan", "dosta", "povlac", "nemoj", "brisite"),
+        r"\bizbris\w*\s+(?:\w+\s+)?(?:moj|mojo|nas)\s+(?:broj|stevilk\w*)|\bprestan\w*\s+(?:\w+\s+){0,2}?(?:pisati|slati|posiljati)"
+        r"|\bdosta\s+(?:vise\s+)?(?:tih\s+|je\s+)?poruka|\bpovlacim\s+(?:\w+\s+)?(?:saglasnost|suglasnost|privolu|soglasje)"
+        r"|\bnemoj\w*\s+vise\s+da\s+salj\w*|\bbrisite\s+me\b",
+    ),
+    (("rahat", "iptal"), r"\b(?:beni\s+)?rahat\s+b[i\u0131]rak[i\u0131]n\w*|^iptal$"),  # Turkish
+    (  # Indonesian, Malay, Tagalog, Swahili
+        ("tidak mau", "hapus", "buang", "kailangan", "ondoa", "sihitaji", "tigil"),
+        r"\btidak\s+mau\s+(?:\w+\s+)?(?:menerima|terima)\s+(?:\w+\s+)?(?:pesan|sms)|\b(?:hapus|buang)\s+(?:\w+\s+)?(?:nomor|nombor)"
+        r"\s+saya|\bhindi\s+(?:ko|namin)\s+na\s+(?:po\s+)?kailangan\s+(?:\w+\s+){0,3}?(?:sms|text\w*|mensahe)"
+        r"|\bondoa\s+(?:\w+\s+)?namba\s+yangu|\bsihitaji\s+tena\s+(?:\w+\s+)?(?:jumbe|ujumbe|sms)|^tigil\s+na$",
+    ),
+    (("jatke", "rahule"), r"\bjatke\s+mind\s+rahule"),  # Estonian
+    (("nevelos", "beidziet"), r"\bnevelos\s+(?:\w+\s+)?sanemt|\bbeidziet\s+(?:man\s+)?rakstit"),  # Latvian
+    (("istrink",), r"\bistrink\w*\s+(?:\w+\s+)?(?:mano\s+)?numer\w*"),  # Lithuanian
+    (  # Hindi and Urdu, romanized
+        ("nikal", "mat ", "chahiye", "hata"),
+        r"\blist\s+se\s+nikal\w*|\b(?:contact|message|msg|sms|call)\s+(?:\w+\s+){0,3}?mat\s+(?:kijiye|karo|karna|kare|karein)\b"
+        r"|\b(?:sms|message|messages|msg|paigham|paigaam)\w*\s+(?:\w+\s+)?nahi\s+chahiye|\bse\s+hata\s+(?:do|dein|dijiye|dena)\b",
+    ),
+    (  # Arabic, romanized (chat alphabet)
+        ("ma ", "la ", "ma3ad", "kfaya"),
+        r"\bma\s+(?:tb3at\w*|tirsil\w*|terssel\w*|tersel\w*)|\bla\s+(?:terssel|tersel|tirsil|tb3at)\w*|\bma3ad\s+(?:terslo|tirslo"
+        r"|tb3atu)\w*|\bma\s+bed(?:i|y)\s+(?:hal\s+)?rasa\w*|\bma\s+abghy\s+rasayel|\bkfaya\s+(?:ba2a|rasayel|rasa2el)",
+    ),
+    (  # Catalan
+        ("envi", "baixa", "vull", "prou"),
+        r"\bno\s+(?:m\s*|em\s+|ens\s+)?envi\w*\s+(?:mes\s+)?(?:missatges|sms)\b|\bdonar\s+(?:me|nos)\s+de\s+baixa\b"
+        r"|\bno\s+vull\s+rebre\s+(?:\w+\s+)?(?:mes\s+)?(?:missatges|sms)|\bprou\s+(?:de\s+)?missatges|^baixa$",
+    ),
 )
 
 
@@ -1446,7 +1613,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("tcpa", "fcc", "ftc", "the law", "do not call", "do not contact", "do not text", "harass"),
         r"\b(?:violat\w*|breach\w*|lawsuit|sue|suing|complaint|report\w*)\b(?:\s+\w+){0,5}?\s+(?:tcpa|fcc|ftc"
         r"|the\s+law)\b|\b(?:tcpa|fcc|ftc)\b(?:\s+\w+){0,4}?\s+(?:violation|complaint|lawsuit|claim)"
-        r"|\bdo\s+not\s+(?:call|contact|text)\s+(?:list|registry)\b"
+        r"|(?<!\boff\s)(?<!\boff\sthe\s)(?<!\boff\syour\s)(?<!\bfrom\sthe\s)(?<!\bfrom\syour\s)"
+        r"\bdo\s+not\s+(?:call|contact|text)\s+(?:list|registry)\b"
         r"|\b(?:this\s+is|stop\s+the|its|thats)\s+harass\w*",
     ),
     (
@@ -1635,6 +1803,11 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|contactar|contattar\w*|scriver\w*|escribir|for\s+(?:work|business|vendors|sales|marketing))\b"
         r"|\b(?:personnel|prive)\s+(?:\w+\s+){0,4}?(?:\|\s+)?ne\s+(?:\w+\s+)?\w*(?:utilis|contact|ecri|envoy)\w*",
     ),
+    (  # round 22: "She's asked that nobody texts this number", "je veux pu rien recevoir" (Quebec)
+        ("nobody", "no one", "noone", " pu "),
+        r"\b(?:nobody|no\s+one|noone)\s+(?:texts|text|messages|contacts|sms|calls)\s+(?:this\s+number|me|us|her|him|them)\b"
+        r"|\b(?:veux|veut|voulons|voulez)\s+pu\s+(?:rien|de|d|recevoir|avoir)\b|\bm\s*(?:envoyez|ecrivez|textez)\s+pu\b",
+    ),
     (  # "add me to your suppression list", "put this number on your do-not-text list"
         ("suppression", "do not", "dnc", "opt out", "block"),
         rf"\b(?:add|put|place|move)\s+(?:me|us|my\s+(?:\w+\s+)?{_NUMBER}|this\s+(?:\w+\s+)?{_NUMBER})\s+(?:to|on|onto"
@@ -1654,12 +1827,27 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|denunci\w*|profeco|aepd|garante|cnil|procon|segnalazione|reclamaci\w*|anzeige|abmahn\w*|sue|suing|lawsuit)\b",
     ),
     (  # British and casual: "Spare me the texts", "lay off the texts", "chill with the texts", "hard pass on the texts"
-        ("spare", "lay off", "ease up", "chill", "pack it in", "give over", "no thank", "pass on", "a rest"),
+        (
+            "spare",
+            "lay off",
+            "ease up",
+            "chill",
+            "pack it in",
+            "give over",
+            "no thank",
+            "pass on",
+            "a rest",
+            "head in",
+            "wheesht",
+        ),
         rf"\b(?:spare\s+(?:me|us)|lay\s+off|ease\s+up\s+(?:on|with)|chill\s+(?:out\s+)?(?:with|on)|pack\s+it\s+in\s+with"
         rf"|no\s+thank\s*(?:s|you)\s+to|(?:hard\s+)?pass\s+on)\s+{_DET}(?:(?:any\s+)?(?:more\s+)?(?:\w+\s+)?{_MSGS}\b"
         rf"(?!\s+to\b)|texting\s+(?:me|us)\b)|\bgive\s+over\s+(?:texting|messaging)\b"
         rf"|\bspare\s+(?:this|my|our)\s+(?:\w+\s+)?{_NUMBER}\b"
-        rf"|\bgive\s+(?:it|them|those|these|{_DET}(?:\w+\s+)?{_MSGS})\s+a\s+rest\b",  # round 12: "Honestly, give it a rest"
+        rf"|\bgive\s+(?:it|them|those|these|{_DET}(?:\w+\s+)?{_MSGS})\s+a\s+rest\b"  # round 12: "Honestly, give it a rest"
+        # round 22: "these texts do me head in", "you're doing my head in"
+        rf"|\b(?:{_MSGS}|you|youre|ya)\s+(?:are\s+|is\s+)?(?:do|does|doing|did)\s+(?:me|my)\s+head\s+in\b"
+        r"|\bhaud\s+(?:yer|your|ye)\s+wheesht\b",
     ),
     (  # "Pause all texts to me for now"
         ("pause",),
@@ -2350,7 +2538,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\breport(?:ing|ed)?\s+(?:you\s+|this\s+|it\s+|this\s+number\s+|these\s+|them\s+|your\s+\w+\s+)?(?:as|for)\s+spam\b",
     ),
     (
-        ("want these", "want them"),
+        ("want these", "want them", "want em"),
         r"\b(?:no\s+longer|dont|do\s+not|never)\s+(?:want|need)\s+(?:these|them|em)(?:\s+(?:anymore|any\s+more"
         r"|again|please|pls|thanks))*" + _END,
     ),
@@ -2512,7 +2700,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("mas", "nada"),
-        r"\bno\s+(?:me\s+|nos\s+)?(?:envi|mand|contact|llam|molest)(?:en|es|e)\s+(?:\w+\s+){0,3}?(?:mas|nada)\b",
+        r"\bno\s+(?:me\s+|nos\s+|le\s+|les\s+)?(?:envi|mand|contact|llam|molest)(?:en|es|e)\s+(?:\w+\s+){0,3}?(?:mas|nada)\b",
     ),
     (("escrib",), r"\bno\s+(?:me\s+|nos\s+)?escrib(?:an|as|a)\s+(?:\w+\s+){0,3}?(?:mas|nada)\b"),
     (
@@ -2541,7 +2729,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     (("no mas",), r"\bno\s+mas\s+(?:mensajes|sms|textos)"),
     (
         ("basta",),
-        r"\bbasta\s+(?:(?:de|con|coi|con\s+i)\s+)?(?:\w+\s+)?(?:mensajes|sms|textos|messaggi|mensagens)|\bya\s+basta\b",
+        r"\bbasta\s+(?:(?:de|con|coi|con\s+i)\s+)?(?:\w+\s+)?(?:mensajes|sms|textos|messaggi|mensagens)|\bya\s+basta\b(?!\s+de\s+(?!mandar|enviar|escribir|molestar|llamar|contactar)\w+(?:ar|er|ir)\b)",
     ),
     (("suscripcion",), r"\bcancelar\s+(?:la\s+|mi\s+)?suscripcion\b"),
     (
@@ -2558,7 +2746,10 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\bno\s+me\s+interes\w*\s+(?:sus|tus|estos|los|recibir)\s+(?:\w+\s+)?(?:mensajes|sms|textos)",
     ),
     # ---- French
-    (("plus",), r"\bne\s+(?:me\s+|m|nous\s+)?(?:envoy|contact|ecri|text|appel|harcel)\w*\s+plus\b"),
+    (
+        ("plus",),
+        r"\bne\s+(?:me\s+|m|nous\s+|lui\s+|leur\s+)?(?:envoy|contact|ecri|text|appel|harcel)\w*\s+plus\b",
+    ),
     (("ne plus",), r"\bne\s+plus\s+(?:me\s+|m|nous\s+)?(?:envoy|contact|ecri|text|appel)\w*"),
     (("plus",), r"\bn(?:envoy|ecri)\w*\s+plus\b"),
     (
@@ -2650,7 +2841,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("nao",),
-        r"\bnao\s+(?:me\s+|nos\s+)?(?:envie|enviem|mande|mandem|escreva|escrevam|contate|contatem|contacte|contactem"
+        r"\bnao\s+(?:me\s+|nos\s+|lhe\s+|lhes\s+)?(?:envie|enviem|mande|mandem|escreva|escrevam|contate|contatem|contacte|contactem"
         r"|ligue|liguem|incomode|incomodem|manda|envia|escreve|incomoda)\b(?=\s*(?:\||$)|\s+(?:\w+\s+){0,2}?"
         r"(?:mais|nada|mensagens|mensagem|sms))",
     ),
@@ -2699,7 +2890,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         ("piu", "chiu"),  # round 14: Neapolitan "nun me scrivite cchiù"
-        r"\b(?:non|nn|nun)\s+(?:mi\s+|ci\s+|me\s+|ce\s+)?(?:mand|mann|invi|scriv|contatt|chiam|disturb)\w*\s+(?:\w+\s+){0,2}?"
+        r"\b(?:non|nn|nun)\s+(?:mi\s+|ci\s+|me\s+|ce\s+|le\s+|gli\s+)?(?:mand|mann|invi|scriv|contatt|chiam|disturb)\w*\s+(?:\w+\s+){0,2}?"
         r"(?:piu|cchiu|chiu)\b",
     ),
     (  # round 8: "nn mi mandate + messaggi" (SMS slang: nn for non, + for più, which normalizing drops)
@@ -2743,8 +2934,11 @@ _NEGATED = (
     r"(?:\b(?:dont|do\s+not|does\s+not|doesnt|didnt|did\s+not|never|wont|will\s+not|wouldnt|would\s+not"
     r"|shouldnt|should\s+not|no\s+need\s+to|not)\s+(?:(?:want|need|wanna|have|going|gonna|to|ever|you|u"
     r"|please|pls|i|we|mean|meant|intend|plan|say|said|type|typed|write|wrote|reply|replied)\s+){0,3}|\bwhy\s+(?:did|would|do|does|have)\s+(?:you|u|they)\s+"
+    r"|\bwhy\s+(?:did|have|do|does|would)\s+(?:the|your|these|my)\s+(?:\w+\s+)?(?:texts|messages|reminders|alerts|updates|sms"
+    r"|notifications)\s+"  # round 22: "Why did the texts end?" asks about a fault
     r"|\b(?:bekomme|bekommen|erhalte|erhalten|kriege|kriegen|empfange|sehe|kommen|kommt|kamen|kam)\s+(?:ich\s+|wir\s+)?"
-    r"(?:\w+\s+){0,3}|\b(?:nichts|nicht|nie|niemals)\s+(?:\w+\s+)?)$"  # round 18: "obwohl ich nichts abbestellt habe"
+    r"(?:\w+\s+){0,3}|\b(?:nichts|nicht|nie|niemals)\s+(?:\w+\s+)?"
+    r"|\b(?:i|we)\s+(?:just\s+|really\s+|simply\s+)?(?:cant|cannot|couldnt)\s+)$"  # round 22: "I can't cancel or approve"  # round 18: "obwohl ich nichts abbestellt habe"
 )
 # A greeting alone is not a HELP request: no HELP auto-reply for "hello" (it is an acknowledgement).
 _GREETINGS = _wordset(
@@ -2894,6 +3088,47 @@ def revokes_consent(text: str) -> bool:
     return _rule_opt_out(text, normalized, words(normalized)) is not None
 
 
+# Round 22: a revocation word negated as an imperative keeps the texts, in six languages.
+_KEEP_ME = _Pattern(
+    r"\bne\s+(?:me|nous)\s+(?:desabonn|desinscri|retir|supprim|radi)\w*\s+pas\b"
+    r"|\b(?:meldet|melden\s+sie|meld|melde)\s+(?:mich|uns)\s+(?:bitte\s+)?(?:nicht|bloss\s+nicht|ja\s+nicht)\s+ab\b"
+    r"|\bnao\s+(?:me|nos)\s+(?:descadastr|remov|exclu|cancel|tir)\w*"
+    r"|\bnon\s+(?:cancellatemi|disiscrivetemi|toglietemi|rimuovetemi|cancellarmi|disiscrivermi|mi\s+(?:cancellate"
+    r"|disiscrivete|togliete|rimuovete))\b"
+    r"|\bno\s+me\s+(?:den|des|da|dan)\s+de\s+baja\b|\bno\s+me\s+(?:borren|eliminen|quiten|saquen|desuscriban)\b"
+    r"|\b(?:dont|do\s+not|please\s+dont)\s+(?:unsubscribe|remove|optout|opt\s+out)\s+(?:me|us)\b(?!\s+from\s+(?:the\s+)?"
+    r"(?:email|newsletter))"
+)
+
+
+# Round 22: how to block, unsubscribe or opt others out *in the sender's product* is a product question ("How
+# do I block a number from texting the shelter's hotline through your platform?", "Como bloqueio spam no painel
+# de vocês?"), unless the reply names me or us ("How do I stop your platform from texting me?").
+_TOOLS = (
+    r"(?:tool|tools|platform|app|dashboard|panel|portal|system|software|console|outil|plateforme|plattform"
+    r"|herramienta|plataforma|painel|piattaforma|strumento|pannello|sistema)"
+)
+_TOOL_ASKED = _Pattern(
+    r"\b(?:in|through|on|via|with|dans|avec|sur|mit|en|con|no|na|nel|nella|em)\s+(?:your|ur|ihrem|ihrer|votre|vos|su"
+    rf"|sua|seu|vostra|vostro|vuestra|vuestro)\s+(?:\w+\s+)?{_TOOLS}\b|\b{_TOOLS}\s+de\s+(?:voces|ustedes)\b"
+)
+_ME_ANY_LANGUAGE = _ME_OBJECT | _wordset("mich uns moi")
+_THE_TEXTS = _Pattern(  # "how do I unsubscribe from the texts in your app?" asks how to stop ours
+    r"\b(?:the|these|your|ur|those|my|los|les|die|as|os|i|gli)\s+(?:texts|sms|messages|text\s+messages|mensajes"
+    r"|mensagens|messaggi|nachrichten|textos|reminders|alerts)\b"
+)
+
+
+def _tool_asked(normalized: str, tokens: Sequence[str]) -> bool:
+    joined = " ".join(tokens)
+    return (
+        "?" in normalized
+        and not _ME_ANY_LANGUAGE.intersection(tokens)
+        and not _THE_TEXTS.search(joined)
+        and bool(_TOOL_ASKED.search(joined))
+    )
+
+
 def _rule_opt_out(text: str, normalized: str, tokens: Sequence[str]) -> str | None:
     """How the reply revokes consent (bare, clause, verb, symbol or the phrase itself), else None."""
     return _rule_reading(text, normalized, tokens)[0]
@@ -2923,6 +3158,12 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     if _only_asked(
         normalized
     ):  # round 17: "¿Cómo funciona lo de darse de baja de los SMS? ... solo pregunto"
+        how = _statement_revokes(normalized)
+        return (how, False) if how else (None, True)
+    if _KEEP_ME.search(joined):  # round 22: "Ne me désabonnez pas, je veux garder les textos de rappel"
+        how = _statement_revokes(normalized)
+        return (how, False) if how else (None, True)
+    if _tool_asked(normalized, tokens):  # round 22: "Wie kann ich in Ihrem Tool Spam-Nummern blockieren?"
         how = _statement_revokes(normalized)
         return (how, False) if how else (None, True)
     if _effect_asked(normalized) or _OWN_LINK.search(joined):
@@ -3118,7 +3359,8 @@ def _only_asked(normalized: str) -> bool:
 # "Stop, not so fast: legal has to approve first" holds the deal up; it does not revoke (round 9).
 _NOT_SO_FAST = _Pattern(
     r"(?:not\s+so\s+fast|pas\s+si\s+vite|nicht\s+so\s+schnell|un\s+attimo|no\s+tan\s+rapido|nao\s+tao\s+rapido"
-    r"|non\s+cosi\s+in\s+fretta|wait\s+a\s+(?:sec|second|minute|moment))\b"
+    r"|non\s+cosi\s+in\s+fretta|wait\s+a\s+(?:sec|second|minute|moment)"
+    r"|wrong\s+(?:time|date|day|address|amount|price|invoice|file|version|link|contract|room))\b"  # round 22
 )
 
 
@@ -3170,7 +3412,7 @@ _CUES: dict[str, str] = {
     "谢谢 謝謝 多谢 多謝 dzieki dziekuje dziekujemy tack takk tak kiitos koszonom koszi dekuji diky multumesc "
     "spasibo спасибо tesekkurler tesekkur sagol cam camon salamat terima kasih makasih shukran شكرا toda תודה "
     "ありかとう ありかとうこさいます 감사합니다 고마워요 asante dhanyavad dhanyavaad shukriya bedankt efcharisto "
-    "ευχαριστω",
+    "ευχαριστω aitah paldies aciu dekoju hvala dakujem eskerrik gracies grazzi grand",
     "neg": "no not nope nah never dont doesnt isnt wont cant pass none decline declined nothing",
     "problem": "error errors bug bugs crash crashes crashed crashing fail fails failed failing failure broken broke "
     "outage down stuck glitch freeze freezes frozen blank spins spinning locked denied timeout lag slow missing "
@@ -3405,10 +3647,12 @@ _CUE_PHRASE = _Pattern(
 # named business object in another language ("cancelar la licencia de un usuario") without the texts.
 _AGAIN = _Pattern(
     r"\b(?:again|de\s+nouveau|a\s+nouveau|di\s+nuovo|ancora|otra\s+vez|de\s+nuevo|novamente|de\s+novo|wieder"
-    r"|nochmal|erneut|back\s+on|resume|reactivate|restart)\b"
+    r"|nochmal|erneut|back\s+on|resume|reactivate|restart"
+    r"|reactiv\w+|reativ\w+|riattiv\w+|unblock\w*|remove\s+the\s+block|turn\s+(?:them|it|these|the\s+texts)\s+on)\b"
 )
 _CURSE_AGAIN = _Pattern(
     r"\b(?:verdammt|herrgott|himmel|mensch|zum\s+teufel|verflixt)\s+(?:noch\s*mal|nochmal)\b"
+    r"|\b(?:seriously|really|ugh|omg|wtf|sigh|jeez|geez)\s+again\b"  # round 22: "Seriously? Again?", weary
 )
 # Round 11: a threat's "again" ("I'll report this number if you text me again") is no re-consent.
 _THREAT_AGAIN = _Pattern(
@@ -3424,17 +3668,27 @@ _NAMED_OBJECTS = _wordset(
     "bestellung contrato contratto contrat vertrag usuario utente utilisateur benutzer cuenta conta account "
     "compte konto pago pagamento paiement zahlung demo webinar test testphase probe prueba teste "
     "compras gastos presupuesto proyecto depenses achats ausgaben einkauf acquisti spese projekt projet progetto "
-    "version versions draft drafts duplicate attachment pdf"  # round 15: "mit dem Test"
+    "version versions draft drafts duplicate attachment pdf forfait forfaits tarif tarifa plano piano paket pacote "
+    "pacchetto paquete devis cotizacion orcamento preventivo angebot lieferung entrega livraison consegna licence "
+    "licences"  # round 22: "On ne veut plus de l'ancien forfait", "Arrêtez le devis", "Lieferung bitte stoppen"  # round 15: "mit dem Test"
 )
 
 
 # Consent given: "Oui, vous pouvez m'envoyer des SMS", "sure, you can text me" (an opt-in, never an opt-out).
 _PERMISSION = _Pattern(
-    r"\b(?:(?:you|u|vous|tu|usted|ustedes|sie|du|voce|voces|voi|lei)\s+(?:\w+\s+)?(?:can|may)|pouvez|peux|puede|pueden"
+    r"\b(?:ok|okay|fine|free)\s+to\s+(?:text|txt|message|sms)\s+(?:me|us)\b"  # round 22: "OK to text me on it"
+    r"|\b(?:(?:you|u|vous|tu|usted|ustedes|sie|du|voce|voces|voi|lei)\s+(?:\w+\s+)?(?:can|may)|pouvez|peux|puede|pueden"
     r"|puedes|konnen|kannst|durfen|darfst|pode|podem|potete|puoi|puo)\s+(?:\w+\s+){0,2}?m?(?:text|txt|message|send"
     r"|envoyer|ecrire|escribir|escribirme|enviar|enviarme|mandar|mandarme|schicken|senden|schreiben|inviare|inviarmi|mandare|mandarmi|scrivere"
     r"|scrivermi|escrever|contact|contacter|contactar|kontaktieren|contattare|contattarmi)\w*"
 )
+
+
+def _permission(joined: str) -> bool:
+    """Consent given, unless a negation stands just before it ("you can't text me" is none; round 22: "Sí
+    pueden escribirme por mensaje, no hay problema" is consent, its "no" comes after)."""
+    found = _PERMISSION.search(joined)
+    return bool(found) and not _NEGATION.intersection(joined[: found.end()].split()[-5:])
 
 
 # A report that the texts no longer arrive ("ich bekomme keine SMS mehr", "je ne reçois plus les SMS") is a
@@ -3469,6 +3723,8 @@ _NET_OTHER = _Pattern(
     r"|(?:doesnt|does\s+not|wont|will\s+not)\s+(?:\w+\s+)?block|(?:dont|do\s+not)\s+want\s+to\s+miss"
     r"|(?:without|ohne|senza|sin|sans|sem)\s+(?:\w+\s+){0,2}?(?:unsubscrib\w*|opting\s+out|abzumelden|abmelden|disiscriver\w*"
     r"|darme\s+de\s+baja|desabonner|desinscrire|descadastrar\w*)"
+    r"|(?:take|remove|get|move)\s+(?:me|us|my\s+number|this\s+number)\s+(?:off|from)\s+(?:the|your)\s+do\s+not\s+"
+    r"(?:text|call|contact|message)"  # round 22: "take me off the do-not-text list" (a re-consent)
     r"|(?:dont|do\s+not)\s+want\s+(?:them|these|the\s+texts)\s+(?:(?:at|before|after|during)\s+(?!all\b)|on\s+(?:weekends"
     r"|sundays|saturdays|holidays))"
     r"|(?:came|come|comes)\s+through\s+(?:fine|ok|okay|well|clearly)|no\s+(?:more\s+|further\s+)?questions"
@@ -3501,6 +3757,29 @@ _NET_OTHER = _Pattern(
     r"|(?<!teams\s)(?<!slack\s)(?<!whatsapp\s)(?<!linkedin\s)(?<!signal\s)(?:text|txt|sms|message)\s+(?:me|us)\s+instead"
     r"|(?<!no\s)(?<!not\s)(?:sms|text|texts|texting)\s+only"
     r"|onde\s+(?:conseguiu|conseguiram|pegaram)|dove\s+avete\s+(?:preso|trovato)"
+    # round 22: nothing more needed ("Listo, ya no hace falta nada más", "Passt, sonst brauch ich nix mehr",
+    # "per ora non serve più niente", "non ci serve più"), "basta de subir el precio", "Basta una firma?",
+    # the texts asked in another language, "fin du mois"
+    r"|(?:no\s+hace\s+falta|no\s+necesito|no\s+necesitamos)\s+(?:nada|mas\s+nada)|ya\s+no\s+(?:lo\s+|la\s+|los\s+)?necesit\w+"
+    r"|plus\s+besoin\s+de\s+rien|(?:on|j|je)\s+n\s*en\s+(?:a|ai)\s+plus\s+besoin|(?:brauch|brauche|brauchen)\s+(?:ich\s+|wir\s+)?"
+    r"(?:\w+\s+)?(?:nix|nichts)\s+mehr|brauchen\s+wir\s+nicht\s+mehr|non\s+(?:ci|mi)\s+serve\s+piu|non\s+serve\s+piu\s+(?:niente"
+    r"|nulla)|nao\s+(?:preciso|precisamos)\s+(?:de\s+)?mais\s+nada|(?:dont|do\s+not)\s+need\s+anything\s+(?:else|more)"
+    r"|basta\s+(?:ya\s+)?de\s+(?!mandar|enviar|escribir|mensajes|sms|textos|molestar|llamar|contactar|spam)\w+(?:ar|er|ir)\b"
+    r"|^basta\s+(?:una?|uno)\s+(?!altr)\w+"
+    r"|\b(?:in|en|auf|em)\s+(?:italiano|inglese|spagnolo|francese|tedesco|espanol|ingles|frances|aleman|portugues"
+    r"|anglais|espagnol|allemand|italien|englisch|spanisch|franzosisch|italienisch|portugiesisch|english|spanish"
+    r"|french|german|italian|portuguese)\b"
+    r"|\bfin\s+(?:du|de|d)\s+(?:mois|semaine|annee|trimestre|journee|mes|ano|mese|settimana|anno)\b"
+    # round 22: the texts moved to another number, a spam filter's verdict asked or reported
+    r"|(?:move|send|switch|redirect|forward|transfer)\s+(?:these|the|my|your|all\s+the|all)\s+(?:texts|messages|sms|alerts"
+    r"|reminders|notifications)\s+to\s+(?:my|this|another|a\s+different|the)\s+(?:\w+\s+)?(?:number|mobile|cell|phone)"
+    r"|spam\s+(?:filter|filters|folder|score|check|checker)|whitelist\w*|allowlist\w*|(?:treat|treats|flag|flags)\s+"
+    r"(?:it|them|us|messages|texts)\s+as\s+spam"
+    # the speaker's own doing ("Ok I'll quit pestering your support team then"); a revocation denied ("Ich
+    # habe nichts abgemeldet, aber es kommen keine SMS")
+    r"|\b(?:i|ill|we|well)\s+(?:will\s+|shall\s+|can\s+)?(?:stop|quit)\s+(?:pestering|bugging|bothering|chasing|hassling"
+    r"|nagging|pinging|texting|calling|emailing|messaging|spamming)\s+(?:you|u|ya|your|ur|them|him|her)\b"
+    r"|(?:habe|hab|haben)\s+(?:mich\s+|uns\s+)?(?:nichts|nicht|nie)\s+(?:\w+\s+)?abgemeldet"
     r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
     r"|in\s+maternita|licenca\s+(?:maternidade|medica)"
     r"|enough\s+said|(?:happy|glad|fine|ok|okay)\s+to\s+(?:get|receive|have)\s+(?:\w+\s+){0,2}?(?:by|via|over|as)\s+(?:text"
@@ -3539,7 +3818,7 @@ def _net_vetoed(tokens: Sequence[str]) -> bool:
         and not _EXASPERATED.issuperset(tokens)
     ):
         return True
-    if _left_job(joined) or (_PERMISSION.search(joined) and not _NEGATION.intersection(tokens)):
+    if _left_job(joined) or _permission(joined):
         return True
     return bool(_NAMED_OBJECTS.intersection(tokens)) and not (
         _MESSAGING.intersection(tokens) or _ME_OBJECT.intersection(tokens)
