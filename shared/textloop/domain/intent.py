@@ -3688,7 +3688,7 @@ def _permission(joined: str) -> bool:
     """Consent given, unless a negation stands just before it ("you can't text me" is none; round 22: "Sí
     pueden escribirme por mensaje, no hay problema" is consent, its "no" comes after)."""
     found = _PERMISSION.search(joined)
-    return bool(found) and not _NEGATION.intersection(joined[: found.end()].split()[-5:])
+    return found is not None and not _NEGATION.intersection(joined[: found.end()].split()[-5:])
 
 
 # A report that the texts no longer arrive ("ich bekomme keine SMS mehr", "je ne reçois plus les SMS") is a
