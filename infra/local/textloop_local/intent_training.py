@@ -1,11 +1,11 @@
 """``textloop train-intents``: learn the reply-intent model (logistic regression over hashed features).
 
 The training pool is every labelled slice but the held-out test split, each kept as its own *source*
-(an author): ``train.jsonl`` (the team's), the twenty-eight slices other authors wrote (dev_a..dev_ab, each
-measured once unseen before it joined the pool) and twelve corpora written for training by authors who
+(an author): ``train.jsonl`` (the team's), the thirty slices other authors wrote (dev_a..dev_ad, each
+measured once unseen before it joined the pool) and fifteen corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and ``train_l.jsonl``
-.. ``train_t.jsonl``, from rounds 17 and 22). The sealed slices (``independent_ac.jsonl``,
-``independent_ad.jsonl``) are never in the pool.
+.. ``train_w.jsonl``, from rounds 17, 22 and 23). The sealed slices (``independent_ae.jsonl``,
+``independent_af.jsonl``) are never in the pool.
 A pool line whose normalised text equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
@@ -76,6 +76,8 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_z": "independent_z.jsonl",
     "dev_aa": "independent_aa.jsonl",
     "dev_ab": "independent_ab.jsonl",
+    "dev_ac": "independent_ac.jsonl",
+    "dev_ad": "independent_ad.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",
@@ -88,6 +90,9 @@ SOURCES = {  # source -> file in the dataset directory
     "train_r": "train_r.jsonl",
     "train_s": "train_s.jsonl",
     "train_t": "train_t.jsonl",
+    "train_u": "train_u.jsonl",
+    "train_v": "train_v.jsonl",
+    "train_w": "train_w.jsonl",
 }
 BUCKETS = 1 << 16
 C_GRID = (10.0, 30.0, 100.0)

@@ -174,7 +174,7 @@ _FILLER = _wordset(
     "please pls plz plse now it thanks thank you thx ty tks just already asap immediately ok okay "
     "no seriously right away all i said again for good svp merci sil vous plait bitte danke por "
     "favor gracias ya ahora jetzt sofort per favore grazie subito obrigado obrigada agora ca cela tout "
-    "de suite maintenant"
+    "de suite maintenant lol lmao haha hahaha"
 )
 # Around CANCEL / END / QUIT only politeness: "cancel it" is read in context (see _verb_revokes).
 _POLITE = _wordset(
@@ -196,7 +196,10 @@ _WHOLE_ONLY = _wordset(
     "remove delete beenden kundigen"  # round 11: "Remove. Thanks."; "Beenden, danke", "Bitte kündigen."
 )
 # Words a stop symbol may stand with and still be the whole request: the texts or the number (round 9).
-_SYMBOL_COMPANIONS = _wordset("text texts txt txts sms messages msgs texting this number my these more any")
+_SYMBOL_COMPANIONS = _wordset(
+    "text texts txt txts sms messages msgs texting this number my these more any"
+    " bien beaucoup muchas mil mille vielen dank tante muito"  # round 23: "🚫 merci bien"
+)
 _STOP_WORDS_SQUEEZED = frozenset(_squeeze_word(w) for w in _STOP_WORDS)
 _WHOLE_ONLY_SQUEEZED = frozenset(_squeeze_word(w) for w in _WHOLE_ONLY)
 # A reply of nothing but these symbols (and politeness) asks for the texts to stop: a stop sign, a no-entry
@@ -405,6 +408,7 @@ _SELF = _wordset("i we im ive id ill lets let weve wed")
 _THIRD_PERSON = _wordset("he she hes shes they theyre theyve someone somebody everyone everybody nobody")
 _KEYWORD_ASKED = _wordset("does is will would did can could")
 _KEYWORD_NOUNS = _wordset("keyword keywords schlusselwort schlusselworter clave chave chiave")
+_WORD_NAMED = _KEYWORD_NOUNS | _wordset("command commands invalid recognized recognised")
 # Other keywords listed beside STOP: "what are the keywords for this thing? stop, help, anything else?"
 _LISTED_TOO = _wordset("help info start unstop else etc ayuda aide hilfe ajuda aiuto")
 _ASKS_ABOUT = _wordset("do does mean means work works stand mean do")
@@ -422,10 +426,12 @@ _QUOTING = _wordset(
     "responda digito escrevo envie mandar jenvoie jecris jappuie raspund balas"
 )
 _ACCIDENT = _Pattern(
-    r"\b(?:accident\w*|by\s+mistake|mistaken\w*|oops\w*|didnt\s+mean|did\s+not\s+mean|wrong\s+button|fat\s+finger\w*"
+    r"\b(?:accident\w*|by\s+mistake|mistaken\w*|oops\w*|didnt\s+mean|did\s+not\s+mean|wrong\s+button|fat\W*finger\w*"
     r"|aus\s+versehen|versehentlich|por\s+(?:error|engano|equivoco)|sin\s+querer|sem\s+querer|par\s+(?:erreur"
     r"|accident)|per\s+(?:errore|sbaglio)|sans\s+(?:faire\s+expres|le\s+vouloir)|war\s+ein\s+(?:fehler|versehen)"
     r"|senza\s+volerlo|sin\s+darme\s+cuenta"
+    # round 23: "that STOP was meant for a different number"
+    r"|(?:stop|end|cancel|unsubscribe|quit|optout|opt\s+out)\s+(?:\w+\s+)?(?:was|were)\s+meant\s+for"
     # round 22: Dutch, Polish, Czech, Slovak, Romanian, Croatian, Turkish, Finnish, Scandinavian, Hungarian, Hindi
     r"|per\s+ongeluk|przez\s+pomy[lł]k\w*|omyle?m|din\s+gresea?la|slucajno|yanl[i\u0131]sl[i\u0131]kla|vahingossa"
     r"|ved\s+en\s+fe[ij]l|av\s+misstag|veletlenul|galti\s+se|tidak\s+sengaja)"
@@ -441,6 +447,7 @@ _CONJUNCTIONS = _wordset("and but or so because cause cuz bc pero mais aber mas 
 # make the demo"); CANCEL, END and QUIT only (a STOP is a STOP).
 _PLAN_MOVE = _Pattern(r"\b(?:move|switch|put|bump|upgrade|downgrade)\s+(?:us|me)\s+(?:over\s+)?(?:to|onto)\b")
 _ANAPHORA = _wordset(
+    "seat seats license licenses licence licences "  # round 23: "reassign his seat or cancel it?"
     "meeting mtg call demo appointment appt order trial contract deal renewal booking reservation session "
     "webinar invite event sync project rollout pilot evaluation purchase payment account plan onsite visit "
     "lunch dinner interview training termin termine reunion rendez appuntamento reuniao riunione service lease "
@@ -675,6 +682,9 @@ _ASKED_TO = _wordset("asked wants wanted tried requested decided chose prefers p
 _FAULT = _wordset(
     "bug bugs buggy glitch glitches broken issue error errors normal supposed expected intended"
 )
+_FAULT_MANNER = _wordset("mid midway halfway abruptly prematurely truncated garbled")
+# round 23: "opt-out rate on our campaign", "unsubscribe count on the report": the word names a figure
+_FIGURE_AFTER = _wordset("rate rates count counts stats statistics metrics percentage volume")
 
 
 def _contact_object(toks: Sequence[str], j: int) -> str:
@@ -1017,6 +1027,10 @@ _RECONSENT = _Pattern(
     # the texts kept or put back after a mistaken opt-out: "vous pouvez me remettre les SMS ?", "will die SMS
     # weiter bekommen", "je veux continuer à recevoir les alertes", "volta a me mandar os SMS?"
     r"|remettre\s+(?:les\s+)?(?:sms|textos|messages|alertes|notifications)|continuer\s+a\s+(?:les\s+)?recevoir"
+    # round 23: "remettez-moi les textos", "please keep the texts on", "I want to keep getting these"
+    r"|remett\w*\s+(?:moi\s+|nous\s+)?(?:les\s+)?(?:sms|textos|messages|alertes|notifications)"
+    r"|(?<!dont\s)(?<!not\s)keep\s+(?:the\s+)?(?:texts|messages|sms|alerts|reminders|updates)\s+(?:on|coming|going)"
+    r"|(?<!dont\s)(?<!not\s)(?<!never\s)(?:want|like|need)\s+to\s+keep\s+(?:getting|receiving)"
     r"|seguir\s+recibiendo\w*|continuar\s+(?:a\s+)?receb\w*|continuare\s+a\s+ricever\w*"
     r"|weiter(?:hin)?\s+(?:\w+\s+){0,2}?(?:bekommen|erhalten|kriegen)|(?:voltem?|volta|volte)\s+a\s+(?:me|nos)\s+(?:enviar"
     r"|mandar))\b"
@@ -1186,6 +1200,26 @@ def _verb_revokes(
                 pre = pre[c + 1 :]
                 break
         subject = _subject(pre, verb)
+        if (
+            _FAULT_MANNER.intersection(clause[i + 1 : i + 3])
+            and _MESSAGING.intersection(pre[-3:])
+            and pre[-1:] != ["to"]
+        ):
+            veto("other")
+            continue  # round 23: "Your texts end mid-sentence", "your last text ended mid-sentence"
+        next_two = clause[i + 1 : i + 3]
+        if (
+            (verb == "stop" and next_two in (["and", "go"], ["n", "go"], ["me", "if"]))
+            or (bool(next_two) and next_two[0] in _FIGURE_AFTER and next_two[1:] not in (["me"], ["us"]))
+            or (pre[-1:] in (["bulk"], ["mass"], ["batch"]) and clause[i + 1 : i + 2] not in (["me"], ["us"]))
+        ):
+            veto("other")
+            continue  # round 23: "stop and go traffic", "stop me if you've heard this", "bulk unsubscribe"
+        if clause[i + 1 : i + 2] in (["is"], ["was"], ["isnt"], ["wasnt"]) and _WORD_NAMED.intersection(
+            clause[i + 2 : i + 6]
+        ):
+            veto("asks")
+            continue  # round 23: "the chatbot keeps saying stop is an invalid command"
         if subject == "texts":
             # round 19: "Reminders end abruptly after the first week, is that a bug?" describes a fault
             subject = "third" if reply.question and _FAULT.intersection(reply.words) else "req"
@@ -1225,10 +1259,18 @@ def _verb_revokes(
         to_stop = pre[-1:] == ["to"] or pre[-2:] in (["to", "have"], ["to", "be"])
         if subject == "req" and to_stop and _MESSAGING.intersection(pre[-4:-1]):
             obj = "msg"  # round 14: "I need these texts to stop during patient hours": the texts are to stop
+        elif (
+            subject == "req"
+            and to_stop
+            and pre[-2:-1] in (["these"], ["those"])
+            and _MESSAGING.intersection(reply.words)
+        ):
+            obj = "msg"  # round 23: "these messages about a software renewal ... we'd like these to end"
         if obj == "box":
             obj = "other" if reply.product else "msg"
         if reply.accident and (
-            form == "past"
+            reply.reconsent
+            or form == "past"
             or subject == "quote"
             or (i + 1 < len(clause) and clause[i + 1] in _WRITTEN)
             or bool(set(pre[-3:]) & _WRITTEN)
@@ -1358,13 +1400,22 @@ _ME = r"(?:me|us|this\s+(?:number|phone|cell|line|#)|my\s+(?:number|phone|cell|m
 _NOT = r"(?:dont|dnt|do\s+not|never|pls\s+dont|please\s+dont)"
 _NUMBER = r"(?:number|numbr|nmbr|#|cell|phone|mobile|contact(?:\s+info)?|info|details|digits)"
 _DET = r"(?:the\s+|these\s+|those\s+|your\s+|ur\s+|this\s+|that\s+|all\s+|all\s+the\s+)?"
+_CONTACT_ROLE = (
+    r"as\s+(?:the\s+|a\s+)?(?:main\s+|primary\s+)?contact\s+(?:on|for)\s+(?:\w+\s+){0,3}?(?:account|deal|project|contract"
+    r"|order|opportunity)\b"
+)
 # "remove me from the invite" is about a meeting, not about consent.
 _NOT_CONSENT_OBJECT = (
     r"(?!\s+(?:from|as|on|off)\s+(?:\w+\s+){0,3}?(?:invite|invitation|meeting|mtg|call|thread|email|emails|cc"
     r"|loop|chain|account|deal|opportunity|project|team|channel|calendar|agenda|doc|document|contract|renewal"
     r"|renewals|plan|order|orders|billing|invoice|invoices|trial|seat|seats|license|licenses|newsletter|newsletters"
     r"|mailing|digest|e\s+mail|e\s+mails|workspace|quote|proposal|admin|administrator|owner|approver|signer"
-    r"|signatory|decision\s+maker|champion|sponsor|webinar|demo|event|training|session|course)\b)"  # "as the contact" stays a revocation: for the consumer
+    r"|signatory|decision\s+maker|champion|sponsor|webinar|demo|event|training|session|course)\b"
+    # round 23: a no to the deal, never its texts ("remove us from consideration", not "from the bid alerts")
+    r"|\s+(?:from|off)\s+(?:the\s+|this\s+|your\s+)?(?:\w+\s+)?(?:consideration|shortlist|pilot|rfp|bid|tender|evaluation)\b"
+    r"(?!\s+(?:\w+\s+)?(?:texts?|sms|messages?|alerts?|notifications?|updates?|reminders?|program))"
+    # "as the contact" stays a revocation, for the consumer; round 23: "as the contact on the Hartley account"
+    rf"|\s+{_CONTACT_ROLE})"
 )
 # "no more texts coming through" reports a problem; it does not revoke anything.
 _NOT_A_REPORT = (
@@ -1583,6 +1634,14 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
 
 # (cheap trigger substrings, pattern): the pattern is only scanned when one trigger is in the text.
 # Compiled on first use by re's own cache: most replies never reach most patterns.
+_AUTHORITY = (
+    r"(?:procon|profeco|cnil|garante|aepd|anatel|fcc|ftc|lawyer|attorney|abogad\w*|advogad\w*|avocat|avvocat\w*|anwalt"
+    r"|polic\w*|denunci\w*|report\s+(?:you|u|this\s+number))"
+)
+_IF_THEY_GO_ON = (
+    r"\b(?:se|si|if|wenn|falls)\s+(?:\w+\s+){0,2}?(?:continu\w+|sigu\w+|segu\w+|keep|weiter\w*)\s+(?:\w+\s+){0,2}?"
+    r"(?:mand|envi|envoy|text|messag|send|escrev|escrib|scriv|schreib|schick|mensag|contact)\w*"
+)
 _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     # ---- legalistic: consent revoked, a formal opt-out, the law invoked (six languages)
     (
@@ -1681,7 +1740,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("ceas", "halt", "discontinu", "enough"),
         rf"\b(?:cease|halt|discontinue|enough)\s+(?:with\s+|of\s+)?{_DET}(?:(?:this|these)(?!\s+(?:year|month|week|quarter|time"
         rf"|round|season|budget|morning|afternoon|evening|one|deal|project)\b)|(?:(?!{_EMAIL}\s)\w+\s+){{0,2}}(?:{_MSGS}|txts"
-        rf"|text\s+communications?|follow\s*ups|check\s*ins|pings|nudges|chasers))\b",  # round 12: a modifier too
+        rf"|text\s+communications?|follow\s*ups|check\s*ins(?!\s+(?:during|until|over|through|in)\b|\s+for\s+(?!good\b|ever\b))|pings|nudges|chasers))\b",  # round 12: a modifier too
     ),
     (
         ("ceas", "discontinu"),
@@ -1794,10 +1853,14 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         rf"|verboten)\b|\bnobody\s+at\s+this\s+number\s+wants\b",
     ),
     (  # a personal phone not to be used: "Das ist meine private Handynummer, bitte nicht verwenden"
-        ("person", "privat", "pessoal"),
+        ("person", "priv", "pessoal"),
         r"(?:\b(?:personal|private|privat\w*|pessoal|personale|personnel|privado|privato|privee)\s+(?:\w+\s+)?"
         r"(?:number|cell|phone|mobile|handy\w*|celular|cellulare|numero|portable|telefono|telefone)"
-        r"|\b(?:celular|cellulare|numero|telefono|telefone|movil)\s+(?:pessoal|personale|personal|privado|privato))\b"
+        r"|\b(?:celular|cellulare|numero|telefono|telefone|movil)\s+(?:pessoal|personale|personal|privado|privato)"
+        # round 23: "Esse número é pessoal, não usem pra trabalho"
+        r"|\b(?:number|numero|phone|cell|mobile|handy|telefone|telefono|celular|cellulare|movil|portable)\s+(?:is|e|es|est"
+        r"|ist|eh)\s+(?:(?:a|um|una|un|ein|eine|mon|my|mein|meu|mio)\s+)?(?:personal|pessoal|personale|privado|privato|private"
+        r"|privat|personnel|prive|privee))\b"
         r"(?:\s+\w+){0,4}?\s+(?:\|\s+)?(?:\w+\s+){0,3}?(?:dont|do\s+not|not|nao|non|nicht|no|pas)\s+(?:\w+\s+)?"
         r"(?:use|usar|usem|usen|usatelo|usarlo|usare|usate|verwenden|benutzen|utiliser|utilisez|contact\w*|text|kontaktiert"
         r"|contactar|contattar\w*|scriver\w*|escribir|for\s+(?:work|business|vendors|sales|marketing))\b"
@@ -2208,6 +2271,9 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("keep", "mute", "get off", "how many more"),
         r"\bkeep\s+(?:this|it|things|everything|communication\w*|all\s+(?:this|of\s+this))\s+(?:to|on|over|via)\s+(?:e\s*mail"
         r"|email|phone\s+calls?|calls|slack|teams|whatsapp|linkedin)\b"
+        # round 23: "Delivery updates by email are fine, but keep them off my phone"
+        rf"|\bkeep\s+(?:them|these|those|it|(?:the|your|these|those)\s+(?:\w+\s+)?{_MSGS})\s+off\s+(?:my|our|this)\s+(?:\w+\s+)?"
+        r"(?:phone|cell|mobile|number)\b"
         r"|(?:^|\|\s)(?:please\s+|pls\s+|just\s+)?mute\s+(?:me|us|this\s+(?:number|phone|chat|thread))\b|\bput\s+(?:me|us)\s+on\s+mute\b"
         rf"|\bget\s+(?:me\s+|us\s+)?off\s+(?:of\s+)?(?:this|your|the)\s+(?:thing|list|program\w*|{_MSGS})\b"
         r"|\bhow\s+many\s+more\s+(?:of\s+)?(?:these|texts|messages|sms|reminders)\s+(?:am|are|do|will|must|is|should|have)\b",
@@ -2920,6 +2986,67 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\bnon\s+mi\s+sono\s+mai\s+(?:iscritt|registrat)\w*|\bnon\s+ho\s+mai\s+(?:dato|autorizzato|accettato)\s+"
         r"(?:il\s+)?(?:mio\s+)?(?:consenso|numero|nulla|niente)",
     ),
+    # ---- round 23 (categories of sealed slices AC's and AD's errors and of training corpora U, V and W)
+    (  # the last message, in four languages: "Que sea el último mensaje", "C'est la dernière fois que vous m'écrivez"
+        ("ultim", "dernier", "derniere"),
+        r"\b(?:que|che|ojala|oxala)\s+(?:\w+\s+){0,2}?(?:sea|soit|seja|sia|fuera|fosse)\s+(?:(?:el|la|le|o|a|il|lo)\s+)?"
+        r"l?(?:ultim[oa]|dernier|derniere)\s+(?:\w+\s+)?(?:mensaje|mensajes|message|messages|mensagem|messaggio|sms|texto"
+        r"|mail|fois|vez|volta)\b"
+        r"|\b(?:c\s*est|es|e|sera|sara)\s+(?:la\s+|a\s+|l\s*)?(?:derniere|ultima)\s+(?:fois|vez|volta)\s+(?:que|che)\s+"
+        r"(?:vous\s+|tu\s+|voces\s+|ustedes\s+|voi\s+)?(?:m\s*|me\s+|mi\s+)(?:ecri|envo|contact|text|escrib|mand|escrev"
+        r"|scriv|messag|envi)\w*",
+    ),
+    (  # SMS Portuguese "n manda mais nada", Sicilian "lassatimi stari", "Annullate tutto" as the whole reply
+        ("manda", "mande", "envi", "lass", "lasci", "tutto", "tout", "todo", "tudo", "alles"),
+        r"\bn\s+(?:me\s+)?(?:manda|mandem|mande|envia|enviem|envie)\s+mais\b"
+        r"|\b(?:lassatimi|lassatemi|lasciatemi|lasciami|lassami|lasciateci|lassateci)\s+(?:stari|stare|perdere)\b"
+        r"|^(?:annullate|annulla|annulez|cancelen|cancelem|stornieren\s+sie|storniert)\s+(?:tutto|tout|todo|tudo|alles)"
+        r"(?:\s+(?:\|\s+)?(?:grazie|merci|gracias|obrigad[oa]|danke|per\s+favore|svp|por\s+favor|bitte))*$",
+    ),
+    (  # another channel, "not here": "Se precisar fala comigo no zap, aqui não"
+        ("aqui nao", "aqui no", "aca no", "sms nao", "sms no", "mensagem nao", "mensaje no"),
+        r"\b(?:(?:no|pelo|por|via|en|el|al|em)\s+)?(?:zap|whats\w*|e\s*mail|email|telefone|telefono|ligacao|llamada|correo"
+        r"|mail)\b.*\b(?:aqui|aca|por\s+aqui"
+        r"|por\s+aca|por\s+sms|por\s+mensagem|por\s+mensaje)\s+(?:nao|no)(?=\s*(?:\||$))",
+    ),
+    (  # a regulator or a lawyer if the texts go on: "Vou acionar o Procon se continuarem mandando mensagem"
+        ("continu", "sigu", "segu", "keep", "weiter"),
+        rf"\b{_AUTHORITY}\b.*{_IF_THEY_GO_ON}|{_IF_THEY_GO_ON}.*\b{_AUTHORITY}\b",
+    ),
+    (  # English: "okay, end of texts please", "Is there an unsubscribe? Consider this it."
+        ("end of", "consider th"),
+        r"(?<!\bthe\s)\bend\s+of\s+(?:the\s+)?(?:texts|messages|sms|texting|txts)\b"
+        r"|\b(?:unsubscrib\w*|opt\s*out|optout|stop)\b.*\bconsider\s+(?:this|that)\s+(?:it|my\s+(?:\w+\s+)?(?:request"
+        r"|notice|opt\s*out|unsubscribe|stop))\b",
+    ),
+    (  # "Can we leave the texts there?", "drop my number", "That doesn't mean I want texts"
+        ("leave the", "drop ", "mean i", "mean we"),
+        r"\bleave\s+(?:the\s+)?(?:texts|messages|sms|text\s+messages|reminders)\s+(?:there|at\s+that)\b"
+        r"|\bdrop\s+(?:my|this|our)\s+(?:\w+\s+)?(?:number|cell|mobile|contact|digits)\b(?!\s+(?:off|by|at|in|into)\b)"
+        r"|\b(?:doesnt|does\s+not|dont|do\s+not|didnt|did\s+not)\s+mean\s+(?:i|we)\s+(?:\w+\s+)?want\s+(?:\w+\s+)?"
+        r"(?:texts|messages|sms|text\s+messages|to\s+be\s+texted)\b",
+    ),
+    (  # "The SMS updates aren't working for us, email is fine", "I don't want it on my phone", "No to the text reminders"
+        ("work", "on my", "no to"),
+        r"\b(?:sms|texts?|text\s+messages|texting|messages)\s+(?:\w+\s+)?(?:arent|isnt|are\s+not|is\s+not|dont|doesnt"
+        r"|do\s+not|does\s+not)\s+(?:really\s+)?work(?:ing)?\s+for\s+(?:us|me|our\s+\w+)\b"
+        r"(?=.*\b(?:e\s*mail|email|call|calls|phone|whatsapp|post|letter|portal)\b)"
+        r"|\b(?:dont|do\s+not)\s+(?:\w+\s+)?want\s+(?:it|them|these|this|those|that)\s+on\s+my\s+(?:\w+\s+)?(?:phone|cell"
+        r"|mobile)\b"
+        r"|(?:^|\|\s)(?:and\s+|but\s+)?no\s+to\s+(?:the\s+|your\s+|any\s+|all\s+)?(?:\w+\s+)?(?:texts?|sms|text\s+reminders"
+        r"|text\s+messages|messages|texting)\b",
+    ),
+    (  # on others' behalf: "we ask that you no longer text our employees", "tell you not to text this line",
+        # "his family has the phone. Please take it off your texts"
+        ("that you", "not to", "take "),
+        r"\b(?:ask|asks|asking|request|requesting|demand|insist)\s+that\s+(?:you|your\s+\w+)\s+(?:no\s+longer|not|stop"
+        r"|cease|refrain\s+from)\s+(?:\w+\s+)?(?:text|texting|message|messaging|sms|contact|contacting)\w*\b"
+        r"(?:\s+(?:our|my|any\s+of\s+our)\s+(?:employees|staff|team|people|members|workers|colleagues))?"
+        r"|(?<!never\s)(?<!didnt\s)\b(?:tell|told|ask|asked|asking|telling|want|need)\s+(?:you|u)\s+not\s+to\s+(?:text|txt"
+        r"|message|sms|contact)\b"
+        r"|\btake\s+(?:it|this|that|the\s+number|this\s+number|(?:his|her|their)\s+(?:number|phone|cell|mobile))\s+off\s+"
+        r"(?:your|the)\s+(?:\w+\s+)?(?:texts|list|lists|sms|messages|texting|contacts|system|database)\b",
+    ),
 )
 # A re-consent names the messaging or the subscription; without one, the model's opt_in is not taken.
 _OPT_IN_CUE = (
@@ -2932,13 +3059,15 @@ _OPT_IN_CUE = (
 # "I don't want to unsubscribe", "why did you stop texting me?", "ich bekomme keine SMS mehr".
 _NEGATED = (
     r"(?:\b(?:dont|do\s+not|does\s+not|doesnt|didnt|did\s+not|never|wont|will\s+not|wouldnt|would\s+not"
-    r"|shouldnt|should\s+not|no\s+need\s+to|not)\s+(?:(?:want|need|wanna|have|going|gonna|to|ever|you|u"
+    r"|shouldnt|should\s+not|no\s+need\s+to|not)\s+(?:(?:want|need|wanna|have|going|gonna|to|ever|you|u|trying|planning|asking"
+    r"|saying|telling"
     r"|please|pls|i|we|mean|meant|intend|plan|say|said|type|typed|write|wrote|reply|replied)\s+){0,3}|\bwhy\s+(?:did|would|do|does|have)\s+(?:you|u|they)\s+"
     r"|\bwhy\s+(?:did|have|do|does|would)\s+(?:the|your|these|my)\s+(?:\w+\s+)?(?:texts|messages|reminders|alerts|updates|sms"
     r"|notifications)\s+"  # round 22: "Why did the texts end?" asks about a fault
     r"|\b(?:bekomme|bekommen|erhalte|erhalten|kriege|kriegen|empfange|sehe|kommen|kommt|kamen|kam)\s+(?:ich\s+|wir\s+)?"
     r"(?:\w+\s+){0,3}|\b(?:nichts|nicht|nie|niemals)\s+(?:\w+\s+)?"
-    r"|\b(?:i|we)\s+(?:just\s+|really\s+|simply\s+)?(?:cant|cannot|couldnt)\s+)$"  # round 22: "I can't cancel or approve"  # round 18: "obwohl ich nichts abbestellt habe"
+    r"|\b(?:i|we)\s+(?:just\s+|really\s+|simply\s+)?(?:cant|cannot|couldnt)\s+"
+    r"|\bwhy\s+(?:would|should)\s+(?:i|we)\s+(?:ever\s+)?(?:want\s+to\s+)?)$"  # round 23: "why would I stop?"  # round 22: "I can't cancel or approve"  # round 18: "obwohl ich nichts abbestellt habe"
 )
 # A greeting alone is not a HELP request: no HELP auto-reply for "hello" (it is an acknowledgement).
 _GREETINGS = _wordset(
@@ -3004,7 +3133,7 @@ def _bare(tokens: Sequence[str], allowed: frozenset[str], filler: frozenset[str]
 _PERSON_AFTER = _Pattern(
     r"\s+(?:a\s+|al\s+)?(?:(?:un|una|uno|el|la|los|las|le|les|des|une|einen|eine|den|die|der|ein|um|uma|o|os|as"
     r"|il|lo|gli|i|a|an|the|our|one|this|that|esse|este|ce|cet|cette|questo|diesen)\s+)?(?:\w+\s+)?(?:usuari[oa]s?"
-    r"|clientes?|emplead[oa]s?|colaborador(?:es|as?)?|miembros?|utilisat(?:eur|rice)s?|collaborat(?:eur|rice)s?"
+    r"|clientes?|emplead[oa]s?|colaborador(?:es|as?)?|miembros?|l?utilisat(?:eur|rice)s?|l?collaborat(?:eur|rice)s?|lemploye\w*"
     r"|employee?s?|membres?|clients?|benutzer\w*|mitarbeiter\w*|kunden?|utent[ei]|collaborator[ei]|dipendent[ei]"
     r"|membros?|funcionari[oa]s?|users?|members?|colleagues?|agents?|plan|planes|proveedor\w*|fornecedor\w*|fournisseur\w*"
     r"|licencias?|licencas?|licenze?|lizenz\w*|contrato|contrat|vertrag|producto|produto|modulo|paquete|pacote)\b"
@@ -3021,6 +3150,22 @@ _TRIGGERS: tuple[tuple[str, int], ...] = tuple(
 )
 
 
+# Round 23: "Não parem de mandar os lembretes", "Non smettete di mandarmi le conferme": the texts wanted.
+_NEGATED_ROMANCE = _Pattern(r"\b(?:no|nao|non|nn|n)\s+(?:(?:me|nos|los|las|lo|la|mi|ci|vi|ce|le|les)\s+)?$")
+_ROMANCE_STOPS = (
+    "par",
+    "smett",
+    "dej",
+    "deix",
+    "arret",
+    "cess",
+    "mand",
+    "envi",
+    "escri",
+    "escre",
+    "scriv",
+    "interromp",
+)
 _WITHOUT = _Pattern(
     r"\b(?:without|ohne|senza|sin|sans|sem)\s+(?:(?:me|mich|mi|ganz|completely|fully|del\s+todo)\s+)*$"
 )
@@ -3039,6 +3184,7 @@ def _phrase(marked: str, *, question: bool = False) -> str | None:
             before = marked[: match.start()]
             if (
                 re.search(_NEGATED, before)
+                or (_NEGATED_ROMANCE.search(before) and match.group(0).startswith(_ROMANCE_STOPS))
                 or (question and _IF_SELF.search(before))
                 or _WITHOUT.search(before)
             ):
@@ -3160,6 +3306,14 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     ):  # round 17: "¿Cómo funciona lo de darse de baja de los SMS? ... solo pregunto"
         how = _statement_revokes(normalized)
         return (how, False) if how else (None, True)
+    if (
+        "?" in normalized
+        and _PARTIAL_ASKED.search(joined)
+        and not (_OTHER_CHANNELS | _EMAILING).intersection(tokens)
+    ):
+        # round 23: "Can I opt out of just the promo texts but keep the ticket updates?"
+        how = _statement_revokes(normalized)
+        return (how, False) if how else (None, True)
     if _KEEP_ME.search(joined):  # round 22: "Ne me désabonnez pas, je veux garder les textos de rappel"
         how = _statement_revokes(normalized)
         return (how, False) if how else (None, True)
@@ -3184,6 +3338,7 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
                 _NOT_SO_FAST.match(" ".join(every_clause[n + 1][0])) or _holds_a_thing(every_clause[n + 1][0])
             )
         )
+        and not (_bare(c[0], _STOP_WORDS, _FILLER) and _joking_stop(every_clause, n, normalized))
     ]
     # round 13: "what are the keywords for this thing? stop, help, anything else?" lists the program's keywords
     named = [n for n, (raw, _p, _c) in enumerate(clauses) if _KEYWORD_NOUNS.intersection(raw)]
@@ -3203,6 +3358,8 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     ):
         return "clause", False  # "Hola, baja", "Hi. Cancel. Thanks"
     reply = _Reply.of(normalized)
+    if reply.reconsent and _SENT_BY_OTHER.search(joined):
+        return None, True  # round 23: "My son sent that stop message, not me. I want to keep getting these"
     vetoes: list[str] = [] if len(clauses) == len(every_clause) else ["other"]
     for _raw, prepared, caps in clauses:
         if _verb_revokes(prepared, caps, reply, vetoes):
@@ -3222,6 +3379,10 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     return phrase, phrase is None and bool(vetoes)
 
 
+_SENT_BY_OTHER = _Pattern(
+    r"\b(?:son|daughter|kid|kids|child|wife|husband|partner|colleague|assistant|someone\s+else|somebody\s+else)\s+(?:sent"
+    r"|replied|texted|typed)\b"
+)
 # Round 14: the speaker's own message taken back ("Cancel that last message, I figured it out. Thanks").
 _RETRACTED = _Pattern(
     r"\b(?:cancel|ignore|disregard|scratch|delete)\s+(?:that|my|the)\s+(?:last|previous|earlier)\s+(?:message|text|msg"
@@ -3267,6 +3428,15 @@ def _effect_asked(normalized: str) -> bool:
 # "What's the word to end the texts if my coworker wants out? Asking for her, not me."), the effect of opting out
 # asked ("Does opting out of the texts also take me off the account contacts?") or the system's behaviour asked
 # ("Does your system delete my number if someone replies stop, or keep it on file?").
+# Round 23: whether one kind of text can be dropped and another kept is asked (three authors labelled it help).
+_PARTIAL_ASKED = _Pattern(
+    r"^(?:(?:can|could|may)\s+(?:i|we)|is\s+it\s+possible\s+to|puedo|podemos|puis\s+je|peut\s+on|est\s+ce\s+que\s+je\s+peux"
+    r"|kann\s+ich|konnen\s+wir|posso|possiamo|da\s+para)\b"
+    r"(?=.*\b(?:opt\s*out|unsubscribe|stop|turn\s+off|dar\s+de\s+baja|desactivar|desinscrire|desactiver|desabonner"
+    r"|abbestellen|abmelden|deaktivieren|descadastrar|desativar|disattivare|disiscriver\w*)\b)"
+    r"(?=.*\b(?:just|only|solo|solamente|seulement|uniquement|nur|apenas|somente|soltanto)\b)"
+    r".*\b(?:keep|mantener|garder|conserver|behalten|manter|tenere|mantenere|dejar\s+(?:las|los|la|el))\b"
+)
 _JUST_ASKING = _Pattern(
     r"\b(?:just\s+(?:asking|curious|wondering)|asking\s+for\s+(?:a\s+friend|her|him|them|my\s+\w+)|solo\s+(?:pregunto"
     r"|por\s+saber|para\s+saber)|por\s+curiosidad|juste\s+pour\s+savoir|par\s+curiosite|frag\w*\s+nur|aus\s+interesse"
@@ -3313,6 +3483,7 @@ _ASIDES: tuple[tuple[_Pattern, _Pattern], ...] = (  # (the context, the aside)
         _Pattern(
             r"\b(?:export|import|sync|upload|report|integration|app|portal|system|login|invoice|order)\w*\s+(?:\w+\s+){0,2}?"
             r"(?:failed|fails|failing|broke|broken|crashed|crashes|down|stuck)\b"
+            r"|\b(?:outages?|downtime|incidents|crashes)\b"  # round 23
         ),
         _Pattern(r"\benough\s+is\s+enough\b"),
     ),
@@ -3362,6 +3533,31 @@ _NOT_SO_FAST = _Pattern(
     r"|non\s+cosi\s+in\s+fretta|wait\s+a\s+(?:sec|second|minute|moment)"
     r"|wrong\s+(?:time|date|day|address|amount|price|invoice|file|version|link|contract|room))\b"  # round 22
 )
+
+
+# Round 23: a bare stop that laughs or blushes ("stop, you're killing me 😂 ok send the quote", "stop it, you're too
+# kind", "arrête, tu me fais rire"): no revocation when the next clause that is not a stop is the joke and the
+# reply names no texts.
+_JOKING = _Pattern(
+    r"(?:(?:youre|you\s+are|ur)\s+too\s+(?:kind|funny|sweet)|you\s+had\s+me\s+at|(?:you\s+)?made\s+my\s+day(?!\s+worse)"
+    r"|(?:thats|that\s+is|so)\s+hilarious|(?:youre|you\s+are)\s+cracking\s+me\s+up|(?:tu|vous)\s+me\s+(?:fais|faites)\s+rire"
+    r"|me\s+(?:matas|mata)\s+de\s+risa|mi\s+fai\s+(?:morire|ridere)|(?:thats|what)\s+a\s+(?:brilliant|amazing|great"
+    r"|unbeatable)\s+(?:price|deal|offer))\b"
+)
+_KILLING_ME = _Pattern(r"(?:youre|you\s+are|ur)\s+killing\s+me\b")  # a joke only with a laugh beside it
+_LAUGHING = _Pattern(r"😂|🤣|😆|😄|😁|😊|\blol\b|\bhaha\w*|\blmao\b")
+
+
+def _joking_stop(
+    every_clause: Sequence[tuple[list[str], list[str], list[bool]]], n: int, normalized: str
+) -> bool:
+    if _MESSAGING.intersection(words(normalized)):
+        return False
+    for raw, _prepared, _caps in every_clause[n + 1 :]:
+        if not _bare(raw, _STOP_WORDS, _FILLER):
+            said = " ".join(raw)
+            return bool(_JOKING.match(said) or (_KILLING_ME.match(said) and _LAUGHING.search(normalized)))
+    return False
 
 
 # "Stop - don't process that invoice": the stop holds an action on a named thing (round 11), never "Stop.
@@ -3710,8 +3906,9 @@ _NET_OTHER = _Pattern(
     r"\b(?:wrong\s+(?:number|person|guy)|engano\s+(?:este|esse|o)\s+numero|(?:este|esse)\s+numero\s+e\s+de\s+(?:uma|um)"
     r"|ce\s+numero\s+est\s+celui\s+d|este\s+numero\s+es\s+de\s+(?:una|un)|diese\s+nummer\s+gehort"
     r"|questo\s+numero\s+e\s+di\s+(?:una|un)|moved\s+(?:off|from)\s+this\s+number|new\s+number\s+is"
-    r"|no\s+(?:dejen|deje|dejes|paren|pare)\s+de\s+(?:mandar|enviar|escribir)\w*|ne\s+(?:cessez|arretez)\s+pas\s+d\s*envoyer"
-    r"|nao\s+(?:parem|deixem)\s+de\s+(?:mandar|enviar)|non\s+smettete\s+di\s+(?:mandare|inviare)|trompe\w*\s+de\s+numero|mauvais\s+numero|numero\s+(?:equivocado|errado"
+    r"|(?:no|nao|non)\s+(?:(?:me|nos|mi|ci|los|las|lo|la)\s+)?(?:dejen|deje|dejes|deixem|deixe|paren|pare|parem|smettete"
+    r"|smettere|smetti|interrompete|interrompiate|interrompam)\s+(?:de|di|con|com|with)\s+\w+|ne\s+(?:cessez|arretez)\s+pas\s+d\s*envoyer"
+    r"|trompe\w*\s+de\s+numero|mauvais\s+numero|numero\s+(?:equivocado|errado"
     r"|sbagliato)|falsche\w*\s+nummer|equivocad\w*\s+de\s+numero|how\s+did\s+(?:you|u)\s+get\s+(?:my|this)"
     r"|woher\s+haben\s+sie|de\s+donde\s+(?:sacaron|saco|tienen)|ou\s+avez\s+vous\s+(?:eu|trouve)"
     r"|where\s+did\s+(?:you|u)\s+get\s+(?:my|this)|comment\s+avez\s+vous\s+(?:eu|obtenu|trouve)|wie\s+sind\s+sie\s+an"
@@ -3728,7 +3925,7 @@ _NET_OTHER = _Pattern(
     r"|(?:dont|do\s+not)\s+want\s+(?:them|these|the\s+texts)\s+(?:(?:at|before|after|during)\s+(?!all\b)|on\s+(?:weekends"
     r"|sundays|saturdays|holidays))"
     r"|(?:came|come|comes)\s+through\s+(?:fine|ok|okay|well|clearly)|no\s+(?:more\s+|further\s+)?questions"
-    r"|(?:please|pls|do|just)\s+keep\s+(?:texting|messaging|sending)\s+(?:me|us)|(?:dont|do\s+not)\s+(?:take|remove)\s+(?:me|us)"
+    r"|(?:please|pls|do|just|yes|yeah|yep|and)\s+keep\s+(?:texting|messaging|sending)\s+(?:me|us)|(?:dont|do\s+not)\s+(?:take|remove)\s+(?:me|us)"
     r"\s+off|i\s+rely\s+on\s+(?:them|these|the\s+texts)|(?:in|as)\s+a\s+(?:daily|weekly)\s+(?:digest|summary)"
     r"|silence\s+from\s+(?!(?:you|u|ya|this|your|ur)\b)\w+"  # "Silence from procurement so far, will chase"
     r"|feel\s+free\s+to\s+(?:call|text|txt|message|ring|reach|contact)\s+(?:me|us)"  # round 18: an invitation
@@ -3771,8 +3968,11 @@ _NET_OTHER = _Pattern(
     r"|french|german|italian|portuguese)\b"
     r"|\bfin\s+(?:du|de|d)\s+(?:mois|semaine|annee|trimestre|journee|mes|ano|mese|settimana|anno)\b"
     # round 22: the texts moved to another number, a spam filter's verdict asked or reported
-    r"|(?:move|send|switch|redirect|forward|transfer)\s+(?:these|the|my|your|all\s+the|all)\s+(?:texts|messages|sms|alerts"
-    r"|reminders|notifications)\s+to\s+(?:my|this|another|a\s+different|the)\s+(?:\w+\s+)?(?:number|mobile|cell|phone)"
+    r"|(?<!dont\s)(?<!not\s)(?:move|send|switch|redirect|forward|transfer)\s+(?:these|the|my|your|all\s+the|all)\s+(?:texts"
+    r"|messages|sms|alerts|reminders|notifications)\s+to\s+(?:my|this|another|a\s+different|the)\s+(?:\w+\s+)?(?:number"
+    r"|mobile|cell|phone)"
+    r"|(?<!dont\s)(?<!not\s)(?:move|send|switch|redirect|forward|transfer)\s+(?:these|them|those)\s+to\s+my\s+(?:new|other"
+    r"|work|personal|second)\s+(?:\w+\s+)?(?:number|mobile|cell|phone)"  # round 23
     r"|spam\s+(?:filter|filters|folder|score|check|checker)|whitelist\w*|allowlist\w*|(?:treat|treats|flag|flags)\s+"
     r"(?:it|them|us|messages|texts)\s+as\s+spam"
     # the speaker's own doing ("Ok I'll quit pestering your support team then"); a revocation denied ("Ich
@@ -3780,6 +3980,25 @@ _NET_OTHER = _Pattern(
     r"|\b(?:i|ill|we|well)\s+(?:will\s+|shall\s+|can\s+)?(?:stop|quit)\s+(?:pestering|bugging|bothering|chasing|hassling"
     r"|nagging|pinging|texting|calling|emailing|messaging|spamming)\s+(?:you|u|ya|your|ur|them|him|her)\b"
     r"|(?:habe|hab|haben)\s+(?:mich\s+|uns\s+)?(?:nichts|nicht|nie)\s+(?:\w+\s+)?abgemeldet"
+    # round 23: out of the deal, not the texts ("remove us from consideration for the pilot"), a contact swapped
+    rf"|(?:remove|take|drop)\s+(?:me|us)\s+(?:from\s+(?:the\s+)?(?:consideration|shortlist|running)\b|{_CONTACT_ROLE})"
+    r"|(?:take|remove|drop|get)\s+(?:me|us)\s+(?:off|from)\s+(?:the\s+)?(?:cc|bcc|distribution|email\s+chain|thread|invite"
+    r"|loop)\b(?!\s+(?:\w+\s+)?(?:texts|sms|messages))"  # round 23: "take me off the cc on invoices"
+    # round 23: keep sending (es), "bitte nicht aufhören mit", "lass uns ... telefonieren", "para ahora está bien",
+    # a supplier left for good, a spam number blocked in the customer's own line, nothing more to do, a number
+    # that used to be someone else's, the texts at another hour or fewer of them
+    r"|(?<!si\s)(?:sigan|continuen)\s+(?:mandando|enviando)\w*|\bno\s+(?:me\s+)?(?:los|las|lo|la)\s+(?:paren"
+    r"|pare|detengan|suspendan|corten|cancelen|quiten)\b|(?:bitte\s+nicht|^nicht)\s+aufhoren\s+(?:mit|zu)"
+    r"|lass\s+uns\s+(?:\w+\s+){0,3}?(?:telefonieren|sprechen|treffen|reden|besprechen|termin\w*)"
+    r"|para\s+ahora\s+(?:esta|ok|vale|todo|listo|bien)"
+    r"|never\s+again\s+(?:will|would|do|shall)\s+(?:i|we)\s+(?:use|buy|work|sign|deal|trust|go|hire|choose|pick)"
+    r"|block\w*\s+(?:a|an|some)\s+(?:spam|scam|spammer|spammy|robocall\w*|unknown|random|fake)\s+(?:number|numbers"
+    r"|caller|callers|calls)\b(?!\s+like)"
+    r"|no\s+(?:further\s+)?action\s+(?:needed|required|necessary)|fair\s+enough"
+    r"|(?:number|phone|line)\s+used\s+to\s+(?:be|belong)(?!.*\b(?:take|remove|delete|off|stop|lose|erase)\b)"
+    r"|(?:dont|do\s+not)\s+(?:text|message|send\s+\w+)\s+(?:me\s+|us\s+)?(?:before|after|until)\s+\d"
+    r"|(?:after|before)\s+\d+\s*(?:am|pm)?\s+(?:is|would\s+be)\s+(?:fine|ok|okay|better|great)|not\s+so\s+early"
+    r"|combine\s+(?:these|them|the\s+\w+)\s+into|only\s+(?:message|text|contact)\s+(?:it|me|us|this\s+\w+)\s+if"
     r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
     r"|in\s+maternita|licenca\s+(?:maternidade|medica)"
     r"|enough\s+said|(?:happy|glad|fine|ok|okay)\s+to\s+(?:get|receive|have)\s+(?:\w+\s+){0,2}?(?:by|via|over|as)\s+(?:text"
