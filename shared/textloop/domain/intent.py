@@ -47,7 +47,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -942,34 +942,47 @@ def _subject(pre: Sequence[str], verb: str) -> str:
     return "req"  # "wrong number stop", "I said stop", "thanks stop"
 
 
-@dataclass(frozen=True)
 class _Reply:
-    """What the verb reading needs to know about the whole reply, computed once."""
+    """What the verb reading needs to know about the whole reply, each fact computed on its first use:
+    a cold start compiles only the patterns the reply reaches."""
 
-    words: frozenset[str]
-    accident: bool  # "I hit stop by mistake"
-    meeting_time: bool  # "cancel it, can't make 2pm"
-    question: bool  # "?" or a question opening: "if I opt out, do I still get emails?"
-    product: bool  # the reply is about a product, a plan or a renewal: "cancel our subscription at term end"
-    reconsent: bool  # "I opted out last month but changed my mind, text me again"
-    someday: bool  # "... later, if I ever wanted to?": a question's revocation is hypothetical
-    left_job: bool  # "I quit last month, please contact Dana": left the job and names someone else
-    plan_move: bool  # round 22: "Cancel basic, move us to Pro" names what is cancelled
+    def __init__(self, normalized: str) -> None:
+        self._normalized = normalized
+        tokens = words(normalized)
+        self._joined = " ".join(tokens)
+        self.words = frozenset(tokens)
+        # "?" or a question opening: "if I opt out, do I still get emails?"
+        self.question = "?" in normalized or bool(tokens and tokens[0] in _QUESTION_WORDS)
+        # the reply is about a product, a plan or a renewal: "cancel our subscription at term end"
+        self.product = bool(_PRODUCT.intersection(tokens))
 
     @classmethod
     def of(cls, normalized: str) -> _Reply:
-        tokens = words(normalized)
-        return cls(
-            frozenset(tokens),
-            bool(_ACCIDENT.search(normalized)),
-            bool(_MEETING_TIME.search(normalized)),
-            "?" in normalized or bool(tokens and tokens[0] in _QUESTION_WORDS),
-            bool(_PRODUCT.intersection(tokens)),
-            bool(_RECONSENT.search(" ".join(tokens))),
-            _someday_asked(normalized),
-            _left_job(" ".join(tokens)),
-            bool(_PLAN_MOVE.search(" ".join(tokens))),
-        )
+        return cls(normalized)
+
+    @cached_property
+    def accident(self) -> bool:  # "I hit stop by mistake"
+        return bool(_ACCIDENT.search(self._normalized))
+
+    @cached_property
+    def meeting_time(self) -> bool:  # "cancel it, can't make 2pm"
+        return bool(_MEETING_TIME.search(self._normalized))
+
+    @cached_property
+    def reconsent(self) -> bool:  # "I opted out last month but changed my mind, text me again"
+        return bool(_RECONSENT.search(self._joined))
+
+    @cached_property
+    def someday(self) -> bool:  # "... later, if I ever wanted to?": a question's revocation is hypothetical
+        return _someday_asked(self._normalized)
+
+    @cached_property
+    def left_job(self) -> bool:  # "I quit last month, please contact Dana": left and names someone else
+        return _left_job(self._joined)
+
+    @cached_property
+    def plan_move(self) -> bool:  # round 22: "Cancel basic, move us to Pro" names what is cancelled
+        return bool(_PLAN_MOVE.search(self._joined))
 
 
 # The product side of a subscription: the reply names a plan, a term, a renewal, seats, billing...
@@ -4083,12 +4096,17 @@ def classify(text: str, *, opt_out_type: str | None = None, model: LinearModel |
     lm = model or load_model()
     probs = lm.probabilities(model_features(normalized))
     tokens = words(normalized)
-    if not vetoed and not _net_vetoed(tokens):
-        p_opt_out = lm.opt_out_probability(probs)
-        if (p_opt_out >= lm.net_alone and _model_reads(normalized)) or (
-            p_opt_out >= lm.net_cue and _revocation_cue(tokens)
-        ):
-            return _result("opt_out", p_opt_out)
+    p_opt_out = lm.opt_out_probability(probs)
+    # the vetoes' patterns last: a cold start compiles only what the reply needs (most never reach the net)
+    if (
+        not vetoed
+        and (
+            (p_opt_out >= lm.net_alone and _model_reads(normalized))
+            or (p_opt_out >= lm.net_cue and _revocation_cue(tokens))
+        )
+        and not _net_vetoed(tokens)
+    ):
+        return _result("opt_out", p_opt_out)
     intent, confidence = lm.predict(probs)
     if intent == "opt_in" and not re.search(_OPT_IN_CUE, " ".join(tokens)):
         # "yes please" is no re-consent
