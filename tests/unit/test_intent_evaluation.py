@@ -23,7 +23,7 @@ from textloop.domain.intent import (
 )
 from textloop_local.classify import HARD_NEGATIVE, TEST_FILE, TRAIN_FILE, Example, evaluate, load_dataset
 from textloop_local.cli import main
-from textloop_local.intent_training import NET_FLOOR, SOURCES, choose, training_pool
+from textloop_local.intent_training import NET_ALONE_FLOOR, NET_FLOOR, SOURCES, choose, training_pool
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,8 @@ def test_given_the_training_pool_then_it_holds_every_source_and_no_reply_of_the_
 
     assert set(sources) == set(SOURCES)
     assert [e.text for e in examples if _normalized(e.text) in test] == []
-    sealed = {"independent_ae.jsonl", "independent_af.jsonl"}  # measured, never trained on
+    sealed = {"independent_ae.jsonl", "independent_af.jsonl", "independent_ag.jsonl", "independent_ah.jsonl"}
+    # measured, never trained on
     assert sealed.isdisjoint(SOURCES.values())
     assert left_out > 0  # dev_a / dev_b repeat a few short test replies ("info", "cancel")
     assert len(examples) >= 4500
@@ -301,4 +302,18 @@ def test_given_opt_outs_the_net_could_only_catch_below_the_floor_then_the_select
 
     # Then no threshold goes below the floor, though a lower one would catch both without a false opt-out
     assert selection.net_cue >= NET_FLOOR and selection.net_alone >= NET_FLOOR
+    assert selection.stats["caught"] == 0
+
+
+def test_given_an_opt_out_without_a_cue_the_model_scores_065_then_the_net_alone_stays_at_its_floor() -> None:
+    # Given a held-out opt-out with no revocation cue that the model scores 0.65, and a business reply at 0.10
+    examples = [Example("zqx vlorp", "opt_out"), Example("zqx quib", "question")]
+    classes = ("question", "opt_out")
+    probs = [[0.35, 0.65], [0.9, 0.1]]
+
+    # When the net's thresholds are chosen
+    selection = choose(examples, ["train"] * 2, [None, None], classes, probs)
+
+    # Then the net alone keeps its own floor (0.70), though 0.65 would catch it without a false opt-out
+    assert selection.net_alone >= NET_ALONE_FLOOR
     assert selection.stats["caught"] == 0

@@ -12,7 +12,8 @@ Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. e
 predicted by a model trained on the others, through the whole classifier (rules, then the model):
 the regularisation C by macro-F1, then the safety net's two thresholds on the pooled held-out
 probabilities: among the pairs whose added false opt-outs (beyond the rules' own) stay within
-NET_FALSE_BUDGET of the predicted opt-outs and no lower than NET_FLOOR, the one catching the most
+NET_FALSE_BUDGET of the predicted opt-outs and no lower than NET_FLOOR (NET_ALONE_FLOOR for the net
+alone, without a cue), the one catching the most
 held-out opt-outs (then the fewest false, then the highest thresholds). Without
 ``--select`` the model is refitted with the C and thresholds the shipped model.json records
 (seconds; what the byte-for-byte rebuild test runs). scikit-learn is a development dependency only:
@@ -103,6 +104,10 @@ NET_FALSE_BUDGET = 0.015  # false opt-outs the net adds / predicted opt-outs: ha
 # lowered the thresholds round after round (0.70 / 0.80 in round 16 to 0.45 / 0.65 in round 21's first run,
 # which put a fifth false opt-out on the test split: 3.5 %, over the gate).
 NET_FLOOR = 0.50
+# Round 23: a reply with no revocation cue at all is called an opt-out only at 0.70 or more. The selection
+# had taken net_alone 0.60 (with cue 0.60) for 2 more held-out opt-outs of 11,281 than 0.70 / 0.50 at the
+# cost of 22 more false ones (197 against 175), and 0.60 read "many thanks" as an opt-out.
+NET_ALONE_FLOOR = 0.70
 WEIGHTS_NAME = "weights.bin"
 
 
@@ -244,7 +249,7 @@ def choose(
     rules_caught = sum(1 for g, r in zip(gold, ruled, strict=True) if r == "opt_out" == g)
     rules_false = sum(1 for g, r in zip(gold, ruled, strict=True) if r == "opt_out" != g)
     candidates = []
-    for t_alone in (t for t in NET_GRID if t >= NET_FLOOR):
+    for t_alone in (t for t in NET_GRID if t >= max(NET_FLOOR, NET_ALONE_FLOOR)):
         for t_cue in (t for t in NET_GRID if NET_FLOOR <= t <= t_alone):
             caught, false = rules_caught, rules_false
             for g, r, ok, q, has_cue, rd in zip(gold, ruled, eligible, p_opt, cue, readable, strict=True):
