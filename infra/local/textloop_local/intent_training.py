@@ -1,11 +1,11 @@
 """``textloop train-intents``: learn the reply-intent model (logistic regression over hashed features).
 
 The training pool is every labelled slice but the held-out test split, each kept as its own *source*
-(an author): ``train.jsonl`` (the team's), the thirty slices other authors wrote (dev_a..dev_ad, each
+(an author): ``train.jsonl`` (the team's), the thirty-four slices other authors wrote (dev_a..dev_ah, each
 measured once unseen before it joined the pool) and fifteen corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and ``train_l.jsonl``
-.. ``train_w.jsonl``, from rounds 17, 22 and 23). The sealed slices (``independent_ae.jsonl``,
-``independent_af.jsonl``) are never in the pool.
+.. ``train_w.jsonl``, from rounds 17, 22 and 23). The sealed slices (``independent_ai.jsonl``,
+``independent_aj.jsonl``) are never in the pool.
 A pool line whose normalised text equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
@@ -79,6 +79,10 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_ab": "independent_ab.jsonl",
     "dev_ac": "independent_ac.jsonl",
     "dev_ad": "independent_ad.jsonl",
+    "dev_ae": "independent_ae.jsonl",
+    "dev_af": "independent_af.jsonl",
+    "dev_ag": "independent_ag.jsonl",
+    "dev_ah": "independent_ah.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",

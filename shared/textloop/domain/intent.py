@@ -199,11 +199,16 @@ _WHOLE_ONLY = _wordset(
 _SYMBOL_COMPANIONS = _wordset(
     "text texts txt txts sms messages msgs texting this number my these more any"
     " bien beaucoup muchas mil mille vielen dank tante muito"  # round 23: "🚫 merci bien"
+    " ta very much anyway cheers mate"  # round 24: "📵 ta very much", "⛔⛔ thanks anyway"
 )
 _STOP_WORDS_SQUEEZED = frozenset(_squeeze_word(w) for w in _STOP_WORDS)
 _WHOLE_ONLY_SQUEEZED = frozenset(_squeeze_word(w) for w in _WHOLE_ONLY)
 # A reply of nothing but these symbols (and politeness) asks for the texts to stop: a stop sign, a no-entry
 # sign, a muted bell or phone, a raised hand, a zipped mouth, a "no" gesture are reasonable means.
+_DECLINES = _wordset("sorry nope nah")
+_STRONG_STOP_SYMBOLS = frozenset(
+    "\U0001f6d1\u26d4\U0001f6ab\U0001f515\U0001f4f5\U0001f4f4"
+)  # 🛑 ⛔ 🚫 🔕 📵 📴
 _STOP_SYMBOLS = frozenset(
     "\U0001f6d1\u26d4\U0001f6ab"  # stop sign, no entry, prohibited
     "\U0001f515\U0001f4f5\U0001f4f4\U0001f507"  # bell muted, no mobile phones, phone off, speaker muted
@@ -408,6 +413,10 @@ _SELF = _wordset("i we im ive id ill lets let weve wed")
 _THIRD_PERSON = _wordset("he she hes shes they theyre theyve someone somebody everyone everybody nobody")
 _KEYWORD_ASKED = _wordset("does is will would did can could")
 _KEYWORD_NOUNS = _wordset("keyword keywords schlusselwort schlusselworter clave chave chiave")
+_OTHER_SENDERS = _wordset(
+    "customer customers client clients patient patients user users member members subscriber subscribers "
+    "student students parent parents contact contacts someone somebody"
+)
 _WORD_NAMED = _KEYWORD_NOUNS | _wordset("command commands invalid recognized recognised")
 # Other keywords listed beside STOP: "what are the keywords for this thing? stop, help, anything else?"
 _LISTED_TOO = _wordset("help info start unstop else etc ayuda aide hilfe ajuda aiuto")
@@ -1233,6 +1242,19 @@ def _verb_revokes(
         ):
             veto("asks")
             continue  # round 23: "the chatbot keeps saying stop is an invalid command"
+        if (
+            reply.question
+            and _QUOTING.intersection(pre[-3:])
+            and any(
+                w in _OTHER_SENDERS and pre[k - 1 : k] in (["our"], ["my"], ["a"], ["the"])
+                for k, w in enumerate(pre)
+            )
+        ):
+            veto("other")
+            continue  # round 24: "The customer just texted us STOP, how do I remove them from our campaign?"
+        if pre[-3:] == ["no", "way", "to"] and reply.product and not _MESSAGING.intersection(clause):
+            veto("other")
+            continue  # round 24: "auto renewal with no way to opt out is something our legal team won't accept"
         if subject == "texts":
             # round 19: "Reminders end abruptly after the first week, is that a bug?" describes a fault
             subject = "third" if reply.question and _FAULT.intersection(reply.words) else "req"
@@ -3005,6 +3027,9 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\b(?:que|che|ojala|oxala)\s+(?:\w+\s+){0,2}?(?:sea|soit|seja|sia|fuera|fosse)\s+(?:(?:el|la|le|o|a|il|lo)\s+)?"
         r"l?(?:ultim[oa]|dernier|derniere)\s+(?:\w+\s+)?(?:mensaje|mensajes|message|messages|mensagem|messaggio|sms|texto"
         r"|mail|fois|vez|volta)\b"
+        # round 24: "Ancora un messaggio? Ma dai. Che sia l'ultimo." (never "ojalá que sea la última" of a payment)
+        r"|^(?=.*\b(?:sms|mensajes?|messaggi|messaggio|messages?|textos?|mensage(?:m|ns))\b).*?\b(?:que|che|ojala|oxala)\s+"
+        r"(?:\w+\s+){0,2}?(?:sea|soit|seja|sia)\s+(?:(?:el|la|le|o|a|il|lo)\s+)?l?(?:ultim[oa]|dernier|derniere)(?=\s*(?:\||$))"
         r"|\b(?:c\s*est|es|e|sera|sara)\s+(?:la\s+|a\s+|l\s*)?(?:derniere|ultima)\s+(?:fois|vez|volta)\s+(?:que|che)\s+"
         r"(?:vous\s+|tu\s+|voces\s+|ustedes\s+|voi\s+)?(?:m\s*|me\s+|mi\s+)(?:ecri|envo|contact|text|escrib|mand|escrev"
         r"|scriv|messag|envi)\w*",
@@ -3049,6 +3074,60 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|(?:^|\|\s)(?:and\s+|but\s+)?no\s+to\s+(?:the\s+|your\s+|any\s+|all\s+)?(?:\w+\s+)?(?:texts?|sms|text\s+reminders"
         r"|text\s+messages|messages|texting)\b",
     ),
+    # ---- round 24 (categories of sealed slices AE's, AF's, AG's and AH's errors)
+    (  # "use that and drop the texts", "Would you mind awfully if we stopped the text messages?", "I'll manage
+        # without them from here", "our compliance office doesn't allow vendor texting to staff phones"
+        ("drop", "mind", "without", "allow", "permit"),
+        rf"\bdrop\s+(?:the|these|those|your|all\s+(?:the|these|your))\s+(?:\w+\s+)?{_MSGS}\b(?!\s+(?:off|in|into|at|by|to|down)\b)"
+        rf"|\b(?:would|do|will)\s+(?:you|u)\s+mind\s+(?:\w+\s+)?if\s+(?:we|i)\s+(?:stopped|ended|cancelled|canceled|dropped"
+        rf"|paused|quit)\s+(?:\w+\s+){{0,2}}?(?:{_MSGS}|text\s+messages|texting)\b"
+        rf"|\b(?:manage|cope|do|survive|live)\s+without\s+(?:them|these|(?:the|your)\s+(?:\w+\s+)?{_MSGS})\s+(?:from\s+(?:here"
+        rf"|now|today)|going\s+forward|henceforth)"
+        r"|\b(?:policy|office|company|department|we|hospital|firm|practice|team|compliance|employer|school|district)\s+"
+        r"(?:\w+\s+)?(?:doesnt|does\s+not|dont|do\s+not|wont)\s+(?:allow|permit)\s+(?:\w+\s+){0,2}?(?:texting|texts|sms"
+        r"|text\s+messages|text\s+messaging)\b",
+    ),
+    (  # asked as a way: "Is there a way to just end these messages?", "is it possible to opt this line out?"
+        ("way", "possible", "opt "),
+        rf"(?:^|\|\s)(?:is\s+there\s+(?:a|any)\s+way\s+(?:to|i\s+can|we\s+can)|is\s+it\s+possible\s+to)\s+(?:just\s+|simply\s+)?"
+        rf"(?:end|stop|cancel|unsubscribe|opt\s+out)\s+(?:of\s+|from\s+)?(?:these|the|your|this|all)\s+(?:\w+\s+)?{_MSGS}"
+        r"(?:\s+(?:for\s+good|now|please|permanently|altogether))?(?=\s*(?:\||$))"
+        r"|\bopt\s+(?:this|my|our)\s+(?:\w+\s+)?(?:line|number|phone|cell|mobile)\s+out\b",
+    ),
+    (  # German "Das war hoffentlich die letzte" (of an SMS), "bitte stoppen Sie die SMS-Erinnerungen"; "prefiro não
+        # receber mais SMS"; Italian "toglietelo dai vostri invii"; "Chega!", "Chega de SMS"
+        (
+            "letzte",
+            "stopp",
+            "prefi",
+            "prefe",
+            "togliete",
+            "rimuovete",
+            "cancellate",
+            "levate",
+            "eliminate",
+            "chega",
+        ),
+        r"^(?=.*\b(?:sms|nachricht\w*|schon\s+wieder)\b).*?\b(?:(?:das|dies|die)\s+(?:war|ist|sei)\s+(?:hoffentlich\s+|bitte\s+)?"
+        r"|hoffentlich\s+(?:war|ist)\s+(?:das|dies)\s+|hoffentlich\s+)(?:die|das)\s+letzte\b"
+        r"|\bstoppen\s+sie\s+(?:\w+\s+){0,2}?(?:die|diese|alle|ihre|eure)\s+(?:\w+\s+)?(?:sms|nachrichten|erinnerungen"
+        r"|benachrichtigungen|textnachrichten)\b|\b(?:sms|nachrichten|erinnerungen)\s+bitte\s+stoppen\b"
+        r"|\b(?:prefiro|preferimos|prefiero|prefere|preferisco|preferiamo|preferirei|preferiria|prefererais|prefererions)\s+"
+        r"(?:\w+\s+)?(?:nao|no|non|ne\s+plus|ne\s+pas|plus)\s+(?:\w+\s+)?(?:receber|recibir|ricevere|recevoir)\s+(?:mais\s+|mas\s+"
+        r"|piu\s+|plus\s+|de\s+|d\s*)?(?:\w+\s+){0,2}?(?:sms|mensagens|mensajes|messaggi|messages|textos|mensagem|mensaje"
+        r"|messaggio|notifica\w*|alertas|avisos|recordatorios|lembretes|promemoria)\b"
+        r"|\b(?:togliete|rimuovete|cancellate|levate|eliminate)(?:lo|la|li|le|mi|ci)\s+(?:da|dai|dalla|dalle|dal|dagli)\s+(?:\w+\s+)?"
+        r"(?:invii|messaggi|sms|contatti|rubrica|database|mailing|(?:lista|elenco)(?:\s+(?:sms|messaggi|invii|contatti))?"
+        r"(?=\s*(?:\||$)))\b"
+        r"|(?:^|\|\s)(?:ja\s+)?chega(?:\s+(?:disso|ja|por\s+favor))?(?=\s*(?:\||$))"
+        r"|\bchega\s+(?:de|dessas?|desses?)\s+(?:\w+\s+)?(?:sms|mensagens?|textos?|spam|lembretes|avisos)\b",
+    ),
+    (  # Norwegian, Welsh, Yoruba, romanized Korean
+        ("ikke", "peidiwch", "ranse", "bonaeji"),
+        r"\bikke\s+send\s+(?:\w+\s+)?(?:sms|meldinger)|\bikke\s+(?:\w+\s+){0,3}?lurt\s+(?:a\s+)?sende\s+sms"
+        r"|\bikke\s+(?:\w+\s+)?sende\s+(?:flere|mer)\s+sms|\bpeidiwch\s+(?:ag|a)\s+(?:anfon|tecstio)"
+        r"|\bma\s+fi\s+(?:\w+\s+){0,2}?ranse\b|\bbonaeji\s+ma\w*",
+    ),
     (  # on others' behalf: "we ask that you no longer text our employees", "tell you not to text this line",
         # "his family has the phone. Please take it off your texts"
         ("that you", "not to", "take "),
@@ -3057,7 +3136,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"(?:\s+(?:our|my|any\s+of\s+our)\s+(?:employees|staff|team|people|members|workers|colleagues))?"
         r"|(?<!never\s)(?<!didnt\s)\b(?:tell|told|ask|asked|asking|telling|want|need)\s+(?:you|u)\s+not\s+to\s+(?:text|txt"
         r"|message|sms|contact)\b"
-        r"|\btake\s+(?:it|this|that|the\s+number|this\s+number|(?:his|her|their)\s+(?:number|phone|cell|mobile))\s+off\s+"
+        r"|\btake\s+(?:it|this|that|him|her|them|the\s+number|this\s+number|(?:his|her|their)\s+(?:number|phone|cell|mobile))\s+off\s+"
         r"(?:your|the)\s+(?:\w+\s+)?(?:texts|list|lists|sms|messages|texting|contacts|system|database)\b",
     ),
 )
@@ -3073,7 +3152,7 @@ _OPT_IN_CUE = (
 _NEGATED = (
     r"(?:\b(?:dont|do\s+not|does\s+not|doesnt|didnt|did\s+not|never|wont|will\s+not|wouldnt|would\s+not"
     r"|shouldnt|should\s+not|no\s+need\s+to|not)\s+(?:(?:want|need|wanna|have|going|gonna|to|ever|you|u|trying|planning|asking"
-    r"|saying|telling"
+    r"|saying|telling|wanting"
     r"|please|pls|i|we|mean|meant|intend|plan|say|said|type|typed|write|wrote|reply|replied)\s+){0,3}|\bwhy\s+(?:did|would|do|does|have)\s+(?:you|u|they)\s+"
     r"|\bwhy\s+(?:did|have|do|does|would)\s+(?:the|your|these|my)\s+(?:\w+\s+)?(?:texts|messages|reminders|alerts|updates|sms"
     r"|notifications)\s+"  # round 22: "Why did the texts end?" asks about a fault
@@ -3296,9 +3375,10 @@ def _rule_opt_out(text: str, normalized: str, tokens: Sequence[str]) -> str | No
 def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[str | None, bool]:
     """(how the reply revokes consent, or None; whether the rules plainly read another meaning: a veto
     that keeps the model's safety net out, e.g. "can you stop by Tuesday", "what does END do?")."""
-    if not tokens or all(t in _FILLER or t in _SYMBOL_COMPANIONS for t in tokens):
+    if not tokens or all(t in _FILLER or t in _SYMBOL_COMPANIONS or t in _DECLINES for t in tokens):
         symbols = {c for c in normalized if not c.isspace()}
-        if symbols & _STOP_SYMBOLS:
+        # round 24: "🛑 nope", "📴 sorry" (never "✋ sorry", "🙅 nope": a gesture may decline the offer)
+        if symbols & (_STRONG_STOP_SYMBOLS if _DECLINES.intersection(tokens) else _STOP_SYMBOLS):
             return "symbol", False  # "🔕📵", "🛑 please", "🚫📱 texts", "🗑️ this number pls"
         if not tokens:
             return None, False
@@ -3381,7 +3461,13 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
         return None, True  # a mistaken STOP taken back; "how could we cancel the texts if we decided to?"
     marked = " | ".join(" ".join(raw) for raw, _prepared, _caps in clauses)
     phrase = _phrase(marked, question=reply.question)
-    if phrase and _A_USER.search(joined) and not (_MESSAGING | _MYSELF).intersection(tokens):
+    # (round 24: not where the number itself passes on: "questo numero passa a un collega, toglietelo")
+    if (
+        phrase
+        and _A_USER.search(joined)
+        and not (_MESSAGING | _MYSELF).intersection(tokens)
+        and not _THIS_NUMBER.search(joined)
+    ):
         return None, True  # round 17: "Wie kann ich einen Nutzer abmelden, der nicht mehr bei uns ist?"
     if phrase and _aside_only(marked, joined, reply.question):
         return None, True  # round 21: "How did you get this number? I never gave it to you" asks (help)
@@ -3451,7 +3537,7 @@ _PARTIAL_ASKED = _Pattern(
     r".*\b(?:keep|mantener|garder|conserver|behalten|manter|tenere|mantenere|dejar\s+(?:las|los|la|el))\b"
 )
 _JUST_ASKING = _Pattern(
-    r"\b(?:just\s+(?:asking|curious|wondering)|asking\s+for\s+(?:a\s+friend|her|him|them|my\s+\w+)|solo\s+(?:pregunto"
+    r"\b(?:just\s+(?:asking|curious|wondering)|out\s+of\s+(?:interest|curiosity)|asking\s+for\s+(?:a\s+friend|her|him|them|my\s+\w+)|solo\s+(?:pregunto"
     r"|por\s+saber|para\s+saber)|por\s+curiosidad|juste\s+pour\s+savoir|par\s+curiosite|frag\w*\s+nur|aus\s+interesse"
     r"|interessehalber|so\s+curiosidade|por\s+curiosidade|so\s+(?:pra|para)\s+saber|chiedo\s+solo|per\s+curiosita"
     r"|solo\s+per\s+sapere)\b"
@@ -3478,6 +3564,7 @@ _A_USER = _Pattern(
 
 
 _MYSELF = _wordset("me moi mich mi mim myself")
+_THIS_NUMBER = _Pattern(r"\b(?:questo|este|esse|this|diese|ce|cette)\s+(?:numero|number|nummer)\b")
 # Round 21: asides a revocation phrase can sit in without asking anything of the texts: "I never gave it to
 # you" after "how did you get this number?" (a help question), "enough is enough" about a failing export, no
 # messages read "until then" on holiday. Only where the number is asked about, a product fails or the
@@ -3499,6 +3586,14 @@ _ASIDES: tuple[tuple[_Pattern, _Pattern], ...] = (  # (the context, the aside)
             r"|\b(?:outages?|downtime|incidents|crashes)\b"  # round 23
         ),
         _Pattern(r"\benough\s+is\s+enough\b"),
+    ),
+    (  # round 24: the texts stopped arriving "and I didn't ask for that"
+        _Pattern(
+            r"\b(?:texts|messages|sms|reminders|alerts|notifications)\s+(?:\w+\s+)?stopped\s+(?:coming|arriving)\b"
+            r"|\b(?:sync|export|import|integration)\s+(?:\w+\s+)?stopped\b(?!.*\b(?:get|getting|receive|receiving)\s+(?:all\s+)?"
+            r"(?:these|the|your|more)\s+(?:\w+\s+)?(?:texts|messages|sms)\b)"
+        ),
+        _Pattern(r"\b(?:i\s+)?(?:didnt|did\s+not)\s+ask\s+for\s+(?:that|this|it)\b"),
     ),
     (
         _Pattern(r"\b(?:urlaub|vacation|vacances|vacaciones|ferias|ferie|holiday|holidays)\b.*\bbis\b"),
@@ -4012,6 +4107,20 @@ _NET_OTHER = _Pattern(
     r"|(?:dont|do\s+not)\s+(?:text|message|send\s+\w+)\s+(?:me\s+|us\s+)?(?:before|after|until)\s+\d"
     r"|(?:after|before)\s+\d+\s*(?:am|pm)?\s+(?:is|would\s+be)\s+(?:fine|ok|okay|better|great)|not\s+so\s+early"
     r"|combine\s+(?:these|them|the\s+\w+)\s+into|only\s+(?:message|text|contact)\s+(?:it|me|us|this\s+\w+)\s+if"
+    # round 24: the texts kept ("nicht abstellen", "text me the reminders as well, not just email"), a thing that
+    # stops ("Das Portal stoppt beim Hochladen"), a third person who left, a wrong number in Latvian
+    r"|bitte\s+(?:\w+\s+){0,3}?nicht\s+(?:abstellen|abbestellen|stoppen|einstellen|abschalten|deaktivieren)"
+    r"|^nicht\s+(?:abstellen|abbestellen|stoppen|einstellen|abschalten|deaktivieren)\s+bitte"
+    r"|(?:text|txt|sms)\s+me\s+(?:\w+\s+){0,3}?(?:as\s+well|too)\b(?!\s+(?:much|many|often))|not\s+just\s+(?:by\s+)?e\s*mail"
+    r"|\b(?:portal|app|system|upload|seite|website|sync|export|import|programm|software|plattform)\s+(?:\w+\s+)?stoppt\b"
+    r"|(?:he\s+is|she\s+is|hes|shes|they\s+are|theyre)\s+(?:not|no\s+longer)\s+(?:with|at|working\s+(?:at|for))\s+(?:that"
+    r"|the|this|your|our)\s+(?:company|firm|business)(?!.*\b(?:take|remove|delete|off|stop|lose|erase)\b)"
+    r"|kludij\w*\s+numur\w*|nepareiz\w*\s+numur\w*"
+    # the number handed on with a referral ("Questo numero passa a Luca, scrivete a lui"), fewer texts asked
+    r"|\bnumero\s+(?:passa|pasa|passe)\s+a\s+\w+(?!.*\b(?:togliete\w*|rimuovete\w*|cancellate\w*|borren|quiten|eliminen|retirez"
+    r"|supprimez|stop|remove)\b)"
+    r"|(?:drop|cut|reduce|change)\s+(?:the|these|your)\s+(?:\w+\s+)?(?:texts|messages|reminders|alerts)\s+(?:down\s+)?to\s+"
+    r"(?:weekly|daily|monthly|once|one|two|twice|a\s+week)\b"
     r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
     r"|in\s+maternita|licenca\s+(?:maternidade|medica)"
     r"|enough\s+said|(?:happy|glad|fine|ok|okay)\s+to\s+(?:get|receive|have)\s+(?:\w+\s+){0,2}?(?:by|via|over|as)\s+(?:text"
