@@ -4,8 +4,9 @@ The training pool is every labelled slice but the held-out test split, each kept
 (an author): ``train.jsonl`` (the team's), the thirty-four slices other authors wrote (dev_a..dev_ah, each
 measured once unseen before it joined the pool) and fifteen corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and ``train_l.jsonl``
-.. ``train_w.jsonl``, from rounds 17, 22 and 23). The sealed slices (``independent_ai.jsonl``,
-``independent_aj.jsonl``) are never in the pool.
+.. ``train_w.jsonl``, from rounds 17, 22 and 23). ``independent_ai.jsonl`` and
+``independent_aj.jsonl`` were read in round 25 (rules only) and are not in it yet; the sealed slices
+(``independent_ak.jsonl``, ``independent_al.jsonl``) are never in the pool.
 A pool line whose normalised text equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is

@@ -3042,9 +3042,9 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"(?:\s+(?:\|\s+)?(?:grazie|merci|gracias|obrigad[oa]|danke|per\s+favore|svp|por\s+favor|bitte))*$",
     ),
     (  # another channel, "not here": "Se precisar fala comigo no zap, aqui não"
-        ("aqui nao", "aqui no", "aca no", "sms nao", "sms no", "mensagem nao", "mensaje no"),
+        ("aqui nao", "aqui no", "aca no", "sms nao", "sms no", "mensagem nao", "mensaje no", "celular nao"),
         r"\b(?:(?:no|pelo|por|via|en|el|al|em)\s+)?(?:zap|whats\w*|e\s*mail|email|telefone|telefono|ligacao|llamada|correo"
-        r"|mail)\b.*\b(?:aqui|aca|por\s+aqui"
+        r"|mail)\b.*\b(?:(?:aqui|aca)\s+(?:no|pelo|en\s+el)\s+(?:celular|telefone|telefono|movil)|aqui|aca|por\s+aqui"
         r"|por\s+aca|por\s+sms|por\s+mensagem|por\s+mensaje)\s+(?:nao|no)(?=\s*(?:\||$))",
     ),
     (  # a regulator or a lawyer if the texts go on: "Vou acionar o Procon se continuarem mandando mensagem"
@@ -3127,6 +3127,20 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"\bikke\s+send\s+(?:\w+\s+)?(?:sms|meldinger)|\bikke\s+(?:\w+\s+){0,3}?lurt\s+(?:a\s+)?sende\s+sms"
         r"|\bikke\s+(?:\w+\s+)?sende\s+(?:flere|mer)\s+sms|\bpeidiwch\s+(?:ag|a)\s+(?:anfon|tecstio)"
         r"|\bma\s+fi\s+(?:\w+\s+){0,2}?ranse\b|\bbonaeji\s+ma\w*",
+    ),
+    # ---- round 25 (categories of sealed slices AI's and AJ's errors, read after their figures were taken)
+    (  # a revocation restated: "why am I still getting these? I unsubscribed in March", "I asked nicely last week.
+        # Why is this still coming?", "Warum bekomme ich das immer noch? Ich hatte mich doch abgemeldet."
+        ("still", "immer noch", "todavia", "ainda", "encore", "ancora"),
+        r"^(?=.*\b(?:still\s+(?:getting|receiving|coming|sending|texting)|immer\s+noch|todavia|ainda|encore|ancora)\b)"
+        r"(?=.*(?:\b(?:i|we|ive|weve|i\s+have|i\s+had|we\s+have|we\s+had)\s+(?:already\s+|just\s+)?(?:unsubscribed|opted\s+out"
+        r"|asked|told\s+you|(?:replied|texted|said|sent)\s+stop)|(?:^|\|\s)told\s+you|\b(?:mich|uns)\s+(?:\w+\s+){0,2}?"
+        r"(?:abgemeldet|abbestellt)|\bme\s+(?:di\s+de\s+baja|desuscrib\w*)|\b(?:me|nous)\s+(?:suis|sommes)\s+(?:desinscrit"
+        r"|desabonne)\w*|\b(?:me\s+)?(?:descadastrei|cancelei)|\bmi\s+sono\s+disiscritt\w*)\b).+",
+    ),
+    (  # "keep your texts, I'm good" (never "keep your texts coming")
+        ("keep your",),
+        r"\bkeep\s+your\s+(?:texts|messages|sms|reminders|updates)\b(?!\s+(?:coming|going|on|flowing))",
     ),
     (  # on others' behalf: "we ask that you no longer text our employees", "tell you not to text this line",
         # "his family has the phone. Please take it off your texts"
@@ -3529,7 +3543,7 @@ def _effect_asked(normalized: str) -> bool:
 # ("Does your system delete my number if someone replies stop, or keep it on file?").
 # Round 23: whether one kind of text can be dropped and another kept is asked (three authors labelled it help).
 _PARTIAL_ASKED = _Pattern(
-    r"^(?:(?:can|could|may)\s+(?:i|we)|is\s+it\s+possible\s+to|puedo|podemos|puis\s+je|peut\s+on|est\s+ce\s+que\s+je\s+peux"
+    r"^(?:(?:can|could|may)\s+(?:i|we)|how\s+(?:do|can|could)\s+(?:i|we)|is\s+it\s+possible\s+to|puedo|podemos|puis\s+je|peut\s+on|est\s+ce\s+que\s+je\s+peux"
     r"|kann\s+ich|konnen\s+wir|posso|possiamo|da\s+para)\b"
     r"(?=.*\b(?:opt\s*out|unsubscribe|stop|turn\s+off|dar\s+de\s+baja|desactivar|desinscrire|desactiver|desabonner"
     r"|abbestellen|abmelden|deaktivieren|descadastrar|desativar|disattivare|disiscriver\w*)\b)"
@@ -3556,7 +3570,7 @@ _A_USER = _Pattern(
     r"\b(?:einen|den|diesen|unseren|einzelne|alle|mehrere|un|uno|una|el|al|o|um|le|ce|cet|questo|quel|an?|the|this|that|our"
     r"|individual|some|several|certain)\s+(?:\w+\s+)?"
     r"(?:nutzer|benutzer|mitarbeiter\w*|users?|utente|utenti|usuarios?|utilisateur\w*|collaborateur\w*|employe\w*"
-    r"|dipendenti|dipendente|funcionarios?|colaborador\w*|collega|kollegen|kollegin|employees?)\b"
+    r"|dipendenti|dipendente|funcionarios?|colaborador\w*|collega|collegue\w*|kollegen|kollegin|employees?)\b"
     # round 20: the customer's own customers, "Unsere Kunden finden den Abmeldelink ... nicht"
     r"|\b(?:our|unsere|unseren|nos|nuestros|nuestras|nossos|nossas|i\s+nostri)\s+(?:kunden|customers|clients|clientes"
     r"|clienti)\b"
@@ -4116,6 +4130,7 @@ _NET_OTHER = _Pattern(
     r"|(?:he\s+is|she\s+is|hes|shes|they\s+are|theyre)\s+(?:not|no\s+longer)\s+(?:with|at|working\s+(?:at|for))\s+(?:that"
     r"|the|this|your|our)\s+(?:company|firm|business)(?!.*\b(?:take|remove|delete|off|stop|lose|erase)\b)"
     r"|kludij\w*\s+numur\w*|nepareiz\w*\s+numur\w*"
+    r"|(?:arbeite|arbeitet)\s+nicht\s+mehr\s+(?:bei|fur|in)\b(?!.*\b(?:sms|nachrichten|abmelden|loschen)\b)"  # round 25
     # the number handed on with a referral ("Questo numero passa a Luca, scrivete a lui"), fewer texts asked
     r"|\bnumero\s+(?:passa|pasa|passe)\s+a\s+\w+(?!.*\b(?:togliete\w*|rimuovete\w*|cancellate\w*|borren|quiten|eliminen|retirez"
     r"|supprimez|stop|remove)\b)"
