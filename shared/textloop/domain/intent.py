@@ -965,10 +965,6 @@ class _Reply:
         # the reply is about a product, a plan or a renewal: "cancel our subscription at term end"
         self.product = bool(_PRODUCT.intersection(tokens))
 
-    @classmethod
-    def of(cls, normalized: str) -> _Reply:
-        return cls(normalized)
-
     @cached_property
     def accident(self) -> bool:  # "I hit stop by mistake"
         return bool(_ACCIDENT.search(self._normalized))
@@ -3464,7 +3460,7 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
         and any(_bare(raw, _WHOLE_ONLY, _POLITE) for raw, _prepared, _caps in clauses)
     ):
         return "clause", False  # "Hola, baja", "Hi. Cancel. Thanks"
-    reply = _Reply.of(normalized)
+    reply = _Reply(normalized)
     if reply.reconsent and _SENT_BY_OTHER.search(joined):
         return None, True  # round 23: "My son sent that stop message, not me. I want to keep getting these"
     vetoes: list[str] = [] if len(clauses) == len(every_clause) else ["other"]
@@ -4024,6 +4020,12 @@ _NOT_ARRIVING = _Pattern(
 
 
 # Plainly other intents the net must not take: a wrong number, "how did you get my number?", a leave, a login that logs the user out ("die App meldet mich ab").
+# Round 24: a number handed on or a person who left vetoes the net only if no removal is asked after it
+# ("This number used to be my dad's, he passed. Please take it off").
+_NO_REMOVAL_AFTER = (
+    r"(?!.*\b(?:take|remove|delete|off|stop|lose|erase|togliete\w*|rimuovete\w*|cancellate\w*|borren|quiten|eliminen"
+    r"|retirez|supprimez)\b)"
+)
 _NET_OTHER = _Pattern(
     r"\b(?:wrong\s+(?:number|person|guy)|engano\s+(?:este|esse|o)\s+numero|(?:este|esse)\s+numero\s+e\s+de\s+(?:uma|um)"
     r"|ce\s+numero\s+est\s+celui\s+d|este\s+numero\s+es\s+de\s+(?:una|un)|diese\s+nummer\s+gehort"
@@ -4117,7 +4119,7 @@ _NET_OTHER = _Pattern(
     r"|block\w*\s+(?:a|an|some)\s+(?:spam|scam|spammer|spammy|robocall\w*|unknown|random|fake)\s+(?:number|numbers"
     r"|caller|callers|calls)\b(?!\s+like)"
     r"|no\s+(?:further\s+)?action\s+(?:needed|required|necessary)|fair\s+enough"
-    r"|(?:number|phone|line)\s+used\s+to\s+(?:be|belong)(?!.*\b(?:take|remove|delete|off|stop|lose|erase)\b)"
+    rf"|(?:number|phone|line)\s+used\s+to\s+(?:be|belong){_NO_REMOVAL_AFTER}"
     r"|(?:dont|do\s+not)\s+(?:text|message|send\s+\w+)\s+(?:me\s+|us\s+)?(?:before|after|until)\s+\d"
     r"|(?:after|before)\s+\d+\s*(?:am|pm)?\s+(?:is|would\s+be)\s+(?:fine|ok|okay|better|great)|not\s+so\s+early"
     r"|combine\s+(?:these|them|the\s+\w+)\s+into|only\s+(?:message|text|contact)\s+(?:it|me|us|this\s+\w+)\s+if"
@@ -4128,12 +4130,11 @@ _NET_OTHER = _Pattern(
     r"|(?:text|txt|sms)\s+me\s+(?:\w+\s+){0,3}?(?:as\s+well|too)\b(?!\s+(?:much|many|often))|not\s+just\s+(?:by\s+)?e\s*mail"
     r"|\b(?:portal|app|system|upload|seite|website|sync|export|import|programm|software|plattform)\s+(?:\w+\s+)?stoppt\b"
     r"|(?:he\s+is|she\s+is|hes|shes|they\s+are|theyre)\s+(?:not|no\s+longer)\s+(?:with|at|working\s+(?:at|for))\s+(?:that"
-    r"|the|this|your|our)\s+(?:company|firm|business)(?!.*\b(?:take|remove|delete|off|stop|lose|erase)\b)"
+    rf"|the|this|your|our)\s+(?:company|firm|business){_NO_REMOVAL_AFTER}"
     r"|kludij\w*\s+numur\w*|nepareiz\w*\s+numur\w*"
     r"|(?:arbeite|arbeitet)\s+nicht\s+mehr\s+(?:bei|fur|in)\b(?!.*\b(?:sms|nachrichten|abmelden|loschen)\b)"  # round 25
     # the number handed on with a referral ("Questo numero passa a Luca, scrivete a lui"), fewer texts asked
-    r"|\bnumero\s+(?:passa|pasa|passe)\s+a\s+\w+(?!.*\b(?:togliete\w*|rimuovete\w*|cancellate\w*|borren|quiten|eliminen|retirez"
-    r"|supprimez|stop|remove)\b)"
+    rf"|\bnumero\s+(?:passa|pasa|passe)\s+a\s+\w+{_NO_REMOVAL_AFTER}"
     r"|(?:drop|cut|reduce|change)\s+(?:the|these|your)\s+(?:\w+\s+)?(?:texts|messages|reminders|alerts)\s+(?:down\s+)?to\s+"
     r"(?:weekly|daily|monthly|once|one|two|twice|a\s+week)\b"
     r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
