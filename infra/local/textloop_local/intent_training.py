@@ -1,12 +1,11 @@
 """``textloop train-intents``: learn the reply-intent model (logistic regression over hashed features).
 
 The training pool is every labelled slice but the held-out test split, each kept as its own *source*
-(an author): ``train.jsonl`` (the team's), the thirty-four slices other authors wrote (dev_a..dev_ah, each
-measured once unseen before it joined the pool) and fifteen corpora written for training by authors who
+(an author): ``train.jsonl`` (the team's), the thirty-eight slices other authors wrote (dev_a..dev_al, each
+measured once unseen before it joined the pool) and seventeen corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and ``train_l.jsonl``
-.. ``train_w.jsonl``, from rounds 17, 22 and 23). ``independent_ai.jsonl`` and
-``independent_aj.jsonl`` were read in round 25 (rules only) and are not in it yet; the sealed slices
-(``independent_ak.jsonl``, ``independent_al.jsonl``) are never in the pool.
+.. ``train_y.jsonl``, from rounds 17, 22, 23 and 26). The sealed slices (``independent_am.jsonl`` ..
+``independent_ap.jsonl``) are never in the pool.
 A pool line whose normalised text equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
@@ -84,6 +83,10 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_af": "independent_af.jsonl",
     "dev_ag": "independent_ag.jsonl",
     "dev_ah": "independent_ah.jsonl",
+    "dev_ai": "independent_ai.jsonl",
+    "dev_aj": "independent_aj.jsonl",
+    "dev_ak": "independent_ak.jsonl",
+    "dev_al": "independent_al.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",
@@ -99,6 +102,8 @@ SOURCES = {  # source -> file in the dataset directory
     "train_u": "train_u.jsonl",
     "train_v": "train_v.jsonl",
     "train_w": "train_w.jsonl",
+    "train_x": "train_x.jsonl",
+    "train_y": "train_y.jsonl",
 }
 BUCKETS = 1 << 16
 C_GRID = (10.0, 30.0, 100.0)

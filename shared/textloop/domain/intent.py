@@ -200,6 +200,8 @@ _SYMBOL_COMPANIONS = _wordset(
     "text texts txt txts sms messages msgs texting this number my these more any"
     " bien beaucoup muchas mil mille vielen dank tante muito"  # round 23: "🚫 merci bien"
     " ta very much anyway cheers mate"  # round 24: "📵 ta very much", "⛔⛔ thanks anyway"
+    " enough"  # round 26: "🤚 that's enough, thanks" ("that's" only before "enough": _rule_reading)
+    " dziekuje dekuji dankjewel bedankt tack takk kiitos spasibo xiexie arigatou"  # round 26: "🚫 dziękuję"
 )
 _STOP_WORDS_SQUEEZED = frozenset(_squeeze_word(w) for w in _STOP_WORDS)
 _WHOLE_ONLY_SQUEEZED = frozenset(_squeeze_word(w) for w in _WHOLE_ONLY)
@@ -361,6 +363,7 @@ _NON_MESSAGING = _wordset(
     "ticket tickets case request requests service services platform tool tools product products software "
     "access key keys token tokens password login logins shipment delivery email emails newsletter "
     "newsletters digest digests mail mailing mailer podcast clause clauses option options period window "
+    "deliveries shipments pickups production operations rights privileges role roles admin admins "  # round 26
     "equipment leasing lease leases hardware inventory supplies press presses "
     "fee fees date dates goal goals result results point points game customer customers client clients "
     "button buttons link links page pages screen feature features field filter flow sequence permission "
@@ -673,6 +676,8 @@ def _noun_phrase(toks: Sequence[str], j: int) -> str:
             and not _OTHER_CHANNELS.intersection(conjunct[:-1])
         ):
             kinds.append("msg")  # round 8: "your messaging service", "future sms campaigns": the texts
+        elif head in _NON_MESSAGING and after == "of" and _noun_phrase(toks, j + 1) == "msg":
+            kinds.append("msg")  # round 26: "stop all deliveries of these texts"
         elif head in _NON_MESSAGING or _is_time(head):
             kinds.append("other")
         else:
@@ -692,6 +697,11 @@ _FAULT = _wordset(
     "bug bugs buggy glitch glitches broken issue error errors normal supposed expected intended"
 )
 _FAULT_MANNER = _wordset("mid midway halfway abruptly prematurely truncated garbled")
+# round 26: what a business pauses for ("we stop everything for harvest"), never the texts
+_PAUSE_OCCASIONS = _wordset(
+    "harvest holidays holiday christmas xmas easter thanksgiving summer winter inventory audit season shutdown "
+    "planting calving yearend vacation vacations ramadan"
+)
 # round 23: "opt-out rate on our campaign", "unsubscribe count on the report": the word names a figure
 _FIGURE_AFTER = _wordset("rate rates count counts stats statistics metrics percentage volume")
 
@@ -752,6 +762,8 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
         return "cond"
     if token in _YOU and toks[j + 1 : j + 2] in (["there"], ["right"]):
         return "other"  # round 17: "I'll stop you there, we already have a CRM"
+    if toks[j : j + 2] == ["short", "of"]:
+        return "other"  # round 26: "I'd stop short of a 3-year term"
     if toks[j : j + 1] == ["and"] and j + 1 < n and toks[j + 1] in _ACTIVITIES:
         return "other"  # "let's stop and regroup"
     pulls_over = before[-1:] in (["will"], ["ill"], ["gonna"])
@@ -767,6 +779,11 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
         return "msg"
     if token in _PRONOUN_OBJECT:
         k = j + 1
+        span = toks[k : k + 6]
+        if ("without" in span and _WITHOUT_WHAT.difference(("a", "any")).intersection(span)) or (
+            span[:1] == ["with"] and "notice" in span and any(t.isdigit() for t in span)
+        ):
+            return "other"  # round 26: "Can't we end it with 30 days notice?", "cancel it early without a penalty"
         if k < n and toks[k] not in _ENDERS and toks[k] not in _SKIP and toks[k] not in _PARTICLES:
             if toks[k] in ("from", "of"):
                 return "other" if _noun_phrase(toks, k + 1) == "other" else "pron"
@@ -1084,19 +1101,25 @@ _LEFT_JOB = _Pattern(
     r"|je\s+suis\s+parti\w*\s+de|deje\s+la\s+empresa|sai\s+da\s+empresa|ho\s+smesso\s+di\s+lavorare"
     r"|nicht\s+mehr\s+(?:\w+\s+){0,3}?zustandig|no\s+longer\s+(?:responsible|in\s+charge)|ya\s+no\s+(?:soy|estoy)\s+(?:a\s+cargo"
     r"|responsable)|ne\s+suis\s+plus\s+(?:responsable|en\s+charge)|nao\s+sou\s+mais\s+(?:o\s+|a\s+)?responsavel"
-    r"|non\s+sono\s+piu\s+(?:io\s+)?(?:il\s+|la\s+)?responsabile)\b"
+    r"|non\s+sono\s+piu\s+(?:io\s+)?(?:il\s+|la\s+)?responsabile"
+    # round 26: "I'm retiring on the 30th; my replacement is ...", "Ya no estoy en la empresa"
+    r"|retiring(?!\s+from\s+(?:\w+\s+)?(?:texting|texts|sms|messag\w*))(?!\s+(?:this|the|my|that|our)\s+(?:\w+\s+)?(?:number"
+    r"|line|phone|cell|mobile))|before\s+(?:my\s+)?retirement|ya\s+no\s+estoy\s+en\s+(?:la|esta|esa)\s+(?:empresa|compania|oficina|firma))\b"
 )
 _REFERRAL = _Pattern(
     r"\b(?:wenden|kontaktieren\s+sie|contact|reach\s+out\s+to|talk\s+to|speak\s+(?:to|with)|ask|email|try|forward"
     r"|handles?|took\s+over|replacement|successor|colleague|kollegin|kollege|nachfolger\w*|contactar?|contacte[zr]?"
     r"|escriba|hable|contatt\w*|rivolg\w*|collega|fale|procur\w*|adressez|ecrivez|sucesor\w*|successeur|sostitut\w*"
     r"|frau|herrn?|senora?|madame|monsieur|signora?|macht\s+jetzt|ubernimmt|jetzt\s+zustandig|now\s+handles|se\s+encarga"
-    r"|s\s*en\s+occupe|s\s*occupe|cuida\s+disso|se\s+ne\s+occupa|(?:text|call|ring|message)\s+[a-z]+\s*$)\b"
+    r"|s\s*en\s+occupe|s\s*occupe|cuida\s+disso|se\s+ne\s+occupa|(?:text|call|ring|message)\s+[a-z]+\s*$"
+    r"|take\s+over|taking\s+over|escribanle|escribale|get\s+to\s+know"
+    r"|send\s+(?:all\s+)?(?:future\s+)?(?:texts|messages|everything)\s+to\s+[a-z]+\s+(?:at|on))\b"  # round 26
 )
 
 
 def _left_job(joined: str) -> bool:
-    return bool(_LEFT_JOB.search(joined) and _REFERRAL.search(joined))
+    # round 26: never beside "no more" ("I'm retiring, no more of these please, email Sarah")
+    return bool(_LEFT_JOB.search(joined) and _REFERRAL.search(joined)) and "no more" not in joined
 
 
 def _capability_of_others(pre: Sequence[str]) -> bool:
@@ -1179,6 +1202,10 @@ def _named_other(clause: Sequence[str], caps: Sequence[bool], j: int) -> bool:
         return False
     if following[0] in _PARTICLES or following[0] in ("of", "and", "here", "there"):
         return True
+    if following[:1] in (["you"], ["u"]) and following[1:3] in (["right", "there"], ["there"]):
+        return True  # round 26: "I'll stop you right there, we're not switching"
+    if following[:2] == ["short", "of"]:
+        return True  # round 26: "I'd stop short of a 3-year term"
     if following[0] in _ME_OBJECT and following[1:2] and following[1] in ("from", "off", "of"):
         return True  # "unsubscribe me from the marketing newsletter emails" (the object was read "other")
     if j < len(caps) and caps[j]:
@@ -1252,8 +1279,15 @@ def _verb_revokes(
             veto("other")
             continue  # round 24: "auto renewal with no way to opt out is something our legal team won't accept"
         if subject == "texts":
-            # round 19: "Reminders end abruptly after the first week, is that a bug?" describes a fault
-            subject = "third" if reply.question and _FAULT.intersection(reply.words) else "req"
+            # round 19: "Reminders end abruptly after the first week, is that a bug?" describes a fault;
+            # round 26: "Can the client reminders stop automatically once someone confirms?" asks for a feature
+            on_their_own = (
+                clause[i + 1 : i + 2] in (["automatically"], ["auto"])
+                and bool(_CONDITIONS.intersection(clause[i + 2 : i + 4]))
+            ) or clause[i + 1 : i + 3] in (["by", "themselves"], ["on", "their"])
+            subject = (
+                "third" if reply.question and (_FAULT.intersection(reply.words) or on_their_own) else "req"
+            )
         if subject == "noun":
             # "put an end to these texts"
             if verb == "end" and clause[i + 1 : i + 2] == ["to"] and _noun_phrase(clause, i + 2) == "msg":
@@ -1278,6 +1312,16 @@ def _verb_revokes(
             continue
         obj = _object(clause, caps, i + 1, verb)
         following = clause[i + 1] if i + 1 < len(clause) else ""
+        if (
+            subject == "self"
+            and form == "base"
+            and not reply.question
+            and "lets" not in pre
+            and following == "everything"
+            and _PAUSE_OCCASIONS.intersection(clause[i + 2 : i + 6])
+        ):
+            veto("other")
+            continue  # round 26: "Timing is bad, we stop everything for harvest": our own pause
         if subject == "self" and following in _CONTACT_ING and following not in _SENDING:
             continue  # round 9: "Ok I'll quit bugging support then" is the speaker's own doing
         if (
@@ -1470,6 +1514,26 @@ _TEXT_CHANNEL = (
 )
 
 
+def _script_phrases(
+    phrases: str, *, needs: str = "", without: str = "", whole: bool = False
+) -> tuple[tuple[str, ...], str]:
+    """Round 26: literal phrases ("|"-separated, folded as the replies are) in scripts the net does not read: each
+    only in a reply that also names the messages or the number (*needs*) and none of *without* (an old number,
+    an invoice), or, *whole*, only as the whole reply."""
+
+    def fold(text: str) -> list[str]:
+        return [" ".join(words(normalize(phrase))) for phrase in text.split("|") if phrase.strip()]
+
+    def alternation(text: str) -> str:
+        return "|".join(re.escape(phrase) for phrase in fold(text))
+
+    if whole:
+        return tuple(fold(phrases)), rf"^(?:\s*\|)*\s*(?:{alternation(phrases)})(?:\s*\|)*\s*$"
+    needed = rf"(?=.*(?:{alternation(needs)}))" if needs else ""
+    excluded = rf"(?!.*(?:{alternation(without)}))" if without else ""
+    return tuple(fold(phrases)), rf"^{needed}{excluded}.*?(?:{alternation(phrases)})"
+
+
 def _literal(*phrases: str) -> tuple[tuple[str, ...], str]:
     """Phrases in scripts without spaces or word forms worth a pattern: matched as normalized (NFKD, marks
     dropped: Japanese "ください" is "くたさい" here)."""
@@ -1517,7 +1581,7 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (  # Russian (й is и here)
         ("отпиш", "не "),
-        r"\bотпиш\w*|\bне\s+(?:пишите|пиши|присыла\w*те|присылаи|отправля\w*те|шлите)\b",  # noqa: RUF001
+        r"\bотпиш\w*|\bне\s+(?:пишите|пиши|присыла\w*те|присылаи|отправля\w*те|шлите)\b",
     ),
     _literal("الغاء الاشتراك", "لا ترسل", "توقف عن الارسال"),  # Arabic
     (  # Chinese (round 19: "请不要再给我发短信了", the recipient between the negation and the verb)
@@ -1544,7 +1608,7 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (  # Bulgarian, Ukrainian (round 21: "Моля, не ми изпращайте повече съобщения."; й is и here)
         ("не ",),
-        r"\bне\s+(?:ми\s+|мені\s+|нам\s+)?(?:изпращаите|изпращаи|пишете|пишіть|надсилаите|надсилаи|присилаите)\b",  # noqa: RUF001
+        r"\bне\s+(?:ми\s+|мені\s+|нам\s+)?(?:изпращаите|изпращаи|пишете|пишіть|надсилаите|надсилаи|присилаите)\b",
     ),
     (  # Farsi, romanized (round 21: "Lotfan dige be in shomare payam nadin.")
         ("payam", "nadin", "nafrest"),
@@ -1557,8 +1621,8 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (  # Greek, marks dropped (round 20: the net no longer reads other scripts)
         ("μη", "σταματ", "διαγραψ"),
-        r"\bμην?\s+(?:μου\s+|μας\s+)?(?:στελνετε|στελνεις|στειλετε|ξαναστειλετε)\b|\bσταματηστε\s+(?:\w+\s+)?(?:να|τα)\b"  # noqa: RUF001
-        r"|\bδιαγραψτε\s+(?:με|τον\s+αριθμο)",  # noqa: RUF001
+        r"\bμην?\s+(?:μου\s+|μας\s+)?(?:στελνετε|στελνεις|στειλετε|ξαναστειλετε)\b|\bσταματηστε\s+(?:\w+\s+)?(?:να|τα)\b"
+        r"|\bδιαγραψτε\s+(?:με|τον\s+αριθμο)",
     ),
     (  # Swahili (round 20: "Tafadhali acheni kunitumia jumbe hizi.")
         ("kunitumia", "usinitumie", "msinitumie", "sitaki", "niondo"),
@@ -1601,7 +1665,7 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
     (  # Polish (ł is kept as written)
         ("nie chc", "przesta", "spokoj", "usun"),
         r"\bnie\s+(?:chce|chcemy)\s+(?:\w+\s+){0,3}?(?:wiadomosci|sms\w*|smsow)\b|\bprzestan\w*\s+(?:\w+\s+)?(?:pisac|wysy[lł]ac"
-        r"|dzwonic|spamowac)\b|\bdajcie\s+(?:mi\s+)?(?:\w+\s+)?spokoj\b|\busun\w*\s+(?:\w+\s+)?(?:moj|nasz)\s+numer",
+        r"|dzwonic|spamowac)\b|\bdajcie\s+(?:mi\s+)?(?:\w+\s+)?spokoj\b|\busun\w*\s+(?:\w+\s+)?(?:moj|nasz|ten)\s+numer",
     ),
     (  # Swedish, Norwegian, Danish, Icelandic (æ, ø and ð are kept as written)
         ("samtycke", "samtykke", "flere", "fred", "avmeld", "frameld", "vaere", "være", "ekki fa"),
@@ -1659,6 +1723,95 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("envi", "baixa", "vull", "prou"),
         r"\bno\s+(?:m\s*|em\s+|ens\s+)?envi\w*\s+(?:mes\s+)?(?:missatges|sms)\b|\bdonar\s+(?:me|nos)\s+de\s+baixa\b"
         r"|\bno\s+vull\s+rebre\s+(?:\w+\s+)?(?:mes\s+)?(?:missatges|sms)|\bprou\s+(?:de\s+)?missatges|^baixa$",
+    ),
+    # Round 26: a training corpus in thirty-six languages and scripts beyond the six (train_y), read for its
+    # most common forms. In scripts the net does not read, the rules are all there is; a second reader's
+    # counter-examples kept them narrow: a phrase counts only beside a word for the messages or the number
+    # ("Удалите старый номер из карточки", "旧号码删了吗" are not), a keyword only as the whole reply
+    # ("Стоп, а сколько это стоит?", "Thanks! - Huy" are not).
+    (  # Russian, Ukrainian (й is и here)
+        tuple(
+            _wordset(
+                "хват досит довол прекрат перестан припин удал видал вилуч хочу отстан отзыва відклика отпис відпи смс"
+            )
+        ),
+        r"\b(?:хватит|досить|довольно)\s+(?:мне\s+|нам\s+|мені\s+)?(?:писать|присылать|слать|отправлять|писати|надсилати"
+        r"|спамить)(?:\s+(?:мне|нам|мені|смс|сообщени\w*|реклам\w*|повідомлен\w*)\b|(?=\s*(?:\||$)))"
+        r"|\b(?:прекратите|прекрати|перестаньте|перестань|припиніть|припини)\s+(?:\w+\s+){0,2}?(?:присылать|отправлять"
+        r"|писать|слать|надсилати|писати)(?:\s+(?:\w+\s+){0,2}?(?:смс|сообщени\w*|рассылк\w*|розсилк\w*|реклам\w*"
+        r"|повідомлен\w*|спам|мне|мені|нам)\b|(?=\s*(?:\||$)))"
+        r"|\b(?:удалите|удали|видаліть|вилучіть)\s+(?:мо\w+|мі\w*|наш\w*)\s+номер"
+        r"|\b(?:удалите|удали|видаліть|вилучіть)\s+(?:меня|мене|нас)\s+(?:из|з|зі)\s+(?:\w+\s+)?(?:рассылк\w*|списк\w*|баз\w*"
+        r"|розсилк\w*)"
+        r"|\bне\s+хочу\s+(?:\w+\s+)?(?:получать|отримувати)\s+(?:\w+\s+)?(?:смс|сообщени\w*|рассылк\w*|розсилк\w*"
+        r"|повідомлен\w*|реклам\w*)|\bотстаньте\b|\b(?:отзываю|відкликаю)\s+(?:\w+\s+)?(?:согласие|згоду)"
+        r"|\b(?:отпишите|відпишіть)\s+(?:меня|мене|нас)\b|\b(?:отпис|відпис)\w*\s+(?:от|від)\s+(?:\w+\s+)?(?:рассылк\w*|смс"
+        r"|сообщени\w*|розсилк\w*|повідомлен\w*|уведомлен\w*)"
+        r"|^(?:я\s+)?(?:хочу\s+)?(?:отписаться|отписатся|отписка|відписатися|відписка)(?:\s*\|)*\s*$"
+        r"|^(?=.*(?:почт|пошт|email|e\s*mail|мейл|имейл)).*?(?:смс\s+не\s+(?:надо|нужно|треба)|не\s+(?:в|по|через)\s+смс\b)",
+    ),
+    (  # Greek, marks dropped
+        ("ησυχ", "σβηστ", "απεγγραφ"),
+        r"\bαφηστε\s+με\s+(?:\w+\s+)?ησυχ\w*|\bσβηστε\s+(?:\w+\s+)?(?:αριθμο|νουμερο)\s+(?:μου|μας)"
+        r"|\bθελω\s+να\s+απεγγραφ\w*|\bαπεγγραφ\w*\s+(?:απο\s+)?(?:\w+\s+)?(?:λιστα|sms|μηνυματ\w*)",
+    ),
+    _script_phrases(  # Hebrew
+        "תפסיקו לשלוח|תפסיק לשלוח|הסירו אותי|הסר אותי|מחקו את המספר|לא רוצה לקבל|בלי סמסים|די כבר עם ההודעות",
+        needs="הודעות|הודעה|סמס|מסרונים|רשימה|תפוצה|המספר שלי|מאגר",
+        without="הישן|הקודם",
+    ),
+    _script_phrases(  # Arabic
+        "أوقفوا|أوقف الرسائل|احذفوا رقمي|احذف رقمي|لا أريد استلام|لا أريد هذه الرسائل|عدم إرسال|كفى رسائل"
+        "|بدون رسائل نصية",
+        needs="رسائل|رسالة|الرسائل|رقمي|قائمة|sms",
+        without="القديم|هل",
+    ),
+    _script_phrases(  # Hindi
+        "मत भेजिए|मत भेजो|मैसेज मत|भेजना बंद|नहीं चाहिए|लिस्ट से हटा",
+        needs="मैसेज|मेसेज|संदेश|एसएमएस|sms|मेरा नंबर",
+        without="पुराना",
+    ),
+    _script_phrases(  # Bengali
+        "বন্ধ করুন|পাঠাবেন না|লিস্ট থেকে মুছে|এসএমএস নয়", needs="মেসেজ|এসএমএস|বার্তা|আমার নম্বর"
+    ),
+    _script_phrases(  # Thai
+        "หยุดส่ง|ไม่อยากได้รับ|ลบเบอร์", needs="ข้อความ|sms|เบอร์ผม|เบอร์ฉัน|เบอร์ของ", without="เก่า|สินค้า"
+    ),
+    _script_phrases(  # Chinese
+        "不想再收到|从名单里删|从名单中删|号码删",
+        needs="短信|信息|消息|我的号码|我的號碼|这些",
+        without="旧|舊|发票|發票|货",
+    ),
+    _script_phrases(  # Japanese
+        "今後不要|送るのやめて|送らないでください|連絡は控えて|リストから削除|配信いりません",
+        needs="メッセージ|配信|ショートメール|sms|連絡|通知|私の番号|しつこい",
+        without="まで|アカウント|郵送|紙",
+    ),
+    _script_phrases(  # Korean
+        "받고 싶지 않|명단에서 삭제|구독 취소|문자는 사양|문자 그만",
+        needs="문자|메시지|메세지|제 번호|저를|수신",
+        without="하면|견적|방법",
+    ),
+    _script_phrases(
+        "再发我就投诉|그만 보내|그만 좀 보내|구독 취소해|配信解除|登録解除|עזבו אותי בשקט|अनसब्सक्राइब"
+    ),  # a threat, "stop sending", "unsubscribe", "leave me alone": no word for the messages needed
+    _script_phrases(  # keywords, each only as the whole reply
+        "СТОП|ОТПИСКА|ΣΤΟΠ|ΔΙΑΓΡΑΦΗ|ΑΠΕΓΓΡΑΦΗ|הסר|توقف|إلغاء|बंद करो|बंद करें|বন্ধ করুন|ยกเลิก|停止|중지|HỦY|AVSLUTT"
+        "|AVSLUTA|解除でお願いします",
+        whole=True,
+    ),
+    (  # romanized Korean, Mandarin, Hindi, Russian; Afrikaans, Swedish, Dutch
+        tuple(
+            _wordset(
+                "avslut susin munja haoma tang verwyder los radera verwijder niet hou udalit pish prisyl shlite"
+            )
+        ),
+        r"\bavsluta\s+(?:\w+\s+)?utskick\w*|\bsusin\s*geobu\b|\bmunja\s+malgo\b|(?<!jiu\s)\bhaoma\s+shan\w*"
+        r"|\btang\s+(?:na|mat)\s+(?:karein|karo|kijiye|kare)\b"
+        r"|\bverwyder\s+(?:\w+\s+)?my\s+nommer|\blos\s+my\s+uit(?=\s*(?:\||$)|\s+(?:asseblief|asb|dankie|nou)\b)|\blos\s+my\s+uit\s+(?:\w+\s+)?(?:lys|boodskappe|sms)"
+        r"|\bradera\s+(?:\w+\s+)?(?:mina|mitt)\s+(?:uppgifter|nummer)|\bverwijder\s+(?:\w+\s+)?(?:mijn|onze)\s+gegevens"
+        r"|\bniet\s+meer\s+(?:appen|sms\w*|berichten\s+sturen)\b|\bhou\s+op\s+met\s+(?:appen|sms\w*|berichten)\b"
+        r"|\budalit\w*\s+(?:moi|moj|moy)\s+nomer|\b(?:bolshe\s+)?ne\s+(?:pishite|prisylaite|prisylayte|shlite)\b",
     ),
 )
 
@@ -1897,9 +2050,13 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|contactar|contattar\w*|scriver\w*|escribir|for\s+(?:work|business|vendors|sales|marketing))\b"
         r"|\b(?:personnel|prive)\s+(?:\w+\s+){0,4}?(?:\|\s+)?ne\s+(?:\w+\s+)?\w*(?:utilis|contact|ecri|envoy)\w*",
     ),
-    (  # round 22: "She's asked that nobody texts this number", "je veux pu rien recevoir" (Quebec)
+    (  # round 22: "She's asked that nobody texts this number", "je veux pu rien recevoir" (Quebec); round 26:
+        # "make sure nobody from your company texts this number again" (never "... before the demo")
         ("nobody", "no one", "noone", " pu "),
-        r"\b(?:nobody|no\s+one|noone)\s+(?:texts|text|messages|contacts|sms|calls)\s+(?:this\s+number|me|us|her|him|them)\b"
+        r"\b(?:(?:make\s+sure|ensure|see\s+to\s+it|asked|ask|request\w*)\s+(?:that\s+)?(?:nobody|no\s+one|noone)\s+(?:from|at|on"
+        r"|in)\s+(?:(?:your|ur|the|that)\s+)?(?:\w+\s+)?|(?:nobody|no\s+one|noone)\s+)(?:texts|text|messages|contacts|sms"
+        r"|calls)\s+(?:this\s+number|me|us|her|him|them)\b(?!\s+(?:back|before|until|till|during|while|unless|without"
+        r"|between|except)\b)"
         r"|\b(?:veux|veut|voulons|voulez)\s+pu\s+(?:rien|de|d|recevoir|avoir)\b|\bm\s*(?:envoyez|ecrivez|textez)\s+pu\b",
     ),
     (  # "add me to your suppression list", "put this number on your do-not-text list"
@@ -3149,6 +3306,117 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\btake\s+(?:it|this|that|him|her|them|the\s+number|this\s+number|(?:his|her|their)\s+(?:number|phone|cell|mobile))\s+off\s+"
         r"(?:your|the)\s+(?:\w+\s+)?(?:texts|list|lists|sms|messages|texting|contacts|system|database)\b",
     ),
+    # ---- round 26 (categories of sealed slices AK's and AL's errors, read after their figures were taken)
+    (  # nobody is to text again: "don't let anyone on your team message me again", "nobody should text this
+        # number again" (never "... again asking where their order is")
+        ("anyone", "anybody", "nobody", "no one", "noone"),
+        r"\b(?:(?:dont|do\s+not)\s+let\s+(?:anyone|anybody|any\s+of\s+(?:you|your\s+\w+))|(?:nobody|no\s+one|noone)"
+        r"\s+(?:(?:from|at|on|in)\s+(?:(?:your|ur|the|that)\s+)?(?:\w+\s+)?)?(?:should|is\s+to|may|must|shall"
+        r"|is\s+allowed\s+to))\s+(?:(?:from|at|on|in)\s+(?:(?:your|ur|the|that)\s+)?(?:\w+\s+)?)?(?:else\s+)?(?:ever\s+)?"
+        r"(?:text|txt|message|contact|sms|bother)\s+(?:me|this\s+(?:number|phone|line|cell)|my\s+(?:number|phone|cell"
+        r"|mobile))\s+(?:ever\s+)?(?:again|anymore|any\s+more)\b(?!\s+(?:\w+\s+)?(?:asking|about|with|to\s+ask)\b)",
+    ),
+    (  # the messages routed elsewhere, "not my cell": "Send the ticket updates to the helpdesk queue, not my cell",
+        # "Ticket updates should go to the helpdesk queue, not my cell", "... rather than my cell" (never an invite)
+        ("not my", "not to my", "not this", "not to this", "rather than", "instead of"),
+        r"\b(?:(?:send|route|direct|forward|redirect|point|push)\s+(?!(?:\w+\s+){0,2}?(?:invite|invitation|meeting|calendar)\b)"
+        r"(?:\w+\s+){0,5}?(?:to|at|through|via|into)|(?:should|to|can|could|must)\s+go\s+(?:to|through|via))\s+(?:\w+\s+){1,5}?"
+        r"\|?\s*(?:and\s+)?(?:not|rather\s+than|instead\s+of)\s+(?:to\s+)?(?:my|this)\s+(?:personal\s+|own\s+)?(?:cell"
+        r"|phone|mobile|number|cellphone|line|sms|texts?)\b",
+    ),
+    (  # romanized Mandarin and Arabic: "Qing buyao zai gei wo fa duanxin le", "tawaqqaf 'an irsal al-rasa'il"
+        (
+            "duan",
+            "xinxi",
+            "xiaoxi",
+            "tuiding",
+            "bie ",
+            "buyao",
+            "bu yao",
+            "tawaq",
+            "tursil",
+            "irsal",
+            "rasail",
+        ),
+        r"\b(?:buyao|bie|bu\s+yao)\s+(?:zai\s+)?(?:gei\s+(?:wo|women)\s+)?fa\s+(?:\w+\s+)?(?:duan\s*xin|xinxi|xiaoxi)\b"
+        r"|\b(?:qing\s+)?(?:bie|buyao|bu\s+yao)\s+(?:zai\s+)?fa\s+le\b"
+        r"|\btuiding\b|\btawaqq?af\w*\s+(?:\w+\s+)?(?:an|3an)\s+(?:al\s+)?(?:irsal|ersal)\b"
+        r"|\b(?:la|laa)\s+tursil\w*\b|\b(?:awqif|waqqif|wa?qqifu)\s+(?:al\s+)?(?:rasail|risalat|irsal)\b",
+    ),
+    # round 26, train_x (a corpus of thanks and closure written round the revocations): the revocation beside the
+    # thanks, in six languages
+    (  # "no need to keep pinging me", "não precisa mais me avisar", "ya no necesito que me escriban"
+        ("no need", "precisa", "necesito", "bisogno"),
+        r"\bno\s+need\s+(?:to|for\s+(?:you|u)\s+to)\s+keep\s+(?:on\s+)?(?:(?:ping|text|messag)\w*(?:\s+(?:me|us))?|(?:remind"
+        r"|bug|updat|contact|send|nudg|chas)\w*\s+(?:me|us))\b"
+        r"|\bnao\s+precisa(?:m)?\s+mais\s+(?:me\s+|nos\s+)?(?:(?:avisar|mandar|enviar|lembrar|escrever)(?=\s*(?:\||$)|\s+(?:\w+\s+)?"
+        r"(?:mensage\w*|sms|textos|lembretes|avisos|nada|por\s+aqui|aqui)\b)|mensagem)"
+        r"|\bya\s+no\s+necesito\s+(?:que|q)\s+me\s+(?:escriban|manden|envien|avisen|recuerden|contacten)(?=\s*(?:\||$)|\s+(?:\w+\s+)?"
+        r"(?:mensajes|sms|textos|recordatorios|avisos|nada|mas|por\s+aqui|por\s+aca|por\s+este)\b)"
+        r"|\bnon\s+(?:ho|abbiamo)\s+piu\s+bisogno\s+(?:di\s+|dei\s+|degli\s+|delle\s+)?(?:questi\s+)?(?:sms|messaggi|promemoria"
+        r"|notifiche)",
+    ),
+    (  # the bot or the thread asked to leave me be, forget me, go quiet, dry up: "can the ticket bot leave me be",
+        # "Can this thread go quiet now, for good?", "I'd be grateful if the SMS updates dried up for me now"
+        ("leave me be", "let me be", "forget", "quiet", "silent", "dried up", "dry up", "muta", "esquec"),
+        r"\b(?:leave|let)\s+(?:me|us)\s+be(?=\s*(?:\||$|now\b|please\b|pls\b|already\b|for\s+good|thanks\b))"
+        r"|\b(?:can|could|would|will|please|pls|plz)\s+(?:\w+\s+){0,3}?(?:bot|system|app|reminders|texts|messages|you|u|y\s*all)"
+        r"\s+(?:\w+\s+)?forget\s+(?:about\s+)?(?:me|us|my\s+number|this\s+number)\b"
+        r"|\b(?:please|pls|just)\s+forget\s+(?:about\s+)?(?:me|us|my\s+number|this\s+number)\b"
+        r"|\b(?:can|could|would|please|let|may|should|like|want|wish|need)\s+(?:\w+\s+){0,3}?(?:thread|chat|texts|messages"
+        r"|line|sms|reminders|updates|alerts|this)\s+(?:\w+\s+)?(?:go|stay|fall|be)\s+(?:quiet|silent)\s+(?:now|for\s+good"
+        r"|from\s+now\s+on|permanently|forever)"
+        r"|\b(?:grateful|glad|happy|love\s+it|like\s+it|prefer|rather|wish|if\s+only)\s+(?:\w+\s+){0,4}?(?:texts|updates|messages"
+        r"|reminders|alerts|sms|notifications)\s+(?:\w+\s+){0,2}?dr(?:y|ied)\s+up\b"
+        r"|\b(?:chat|conversazione|sms|messaggi)\s+(?:\w+\s+)?(?:restasse|rimanesse|resti|rimanga)\s+mut[ao]"
+        r"|\b(?:podem|pode|podiam|favor)\s+(?:\w+\s+)?esquecer\s+de\s+mim\b",
+    ),
+    (  # another channel for the messages, "instead of my cell" in six languages: "Schicken Sie das künftig an
+        # buchhaltung@... statt an mein Handy", "au lieu de mon portable", "en vez de a mi celular"
+        ("statt", "au lieu", "en vez", "en lugar", "em vez", "ao inves", "invece"),
+        r"^(?!.*\b(?:llega|llegan|arrive|arrivent|arriva|arrivano|chega|chegam|kommt|kommen|normal|normale|code|codigo|codice"
+        r"|code)\b).*?(?:\b(?:statt|anstatt)\s+(?:an\s+|auf\s+)?(?:mein\w*|diese\w*)\s+(?:handy|mobil\w*|nummer|telefon\w*|smartphone)"
+        r"|\bau\s+lieu\s+d\s*(?:e\s+)?(?:mon|ce)\s+(?:portable|mobile|numero|telephone|cellulaire)"
+        r"|\b(?:en\s+vez|en\s+lugar)\s+de\s+(?:a\s+)?(?:mi|este)\s+(?:celular|movil|numero|telefono|cel)\b"
+        r"|\b(?:em\s+vez|ao\s+inves)\s+d[eo]\s+(?:meu|este|esse)\s+(?:celular|telemovel|numero|telefone|zap)\b"
+        r"|\binvece\s+(?:che|di)\s+(?:sul|al|il|a|questo)\s+(?:mio\s+)?(?:cellulare|numero|telefono))",
+    ),
+    (  # taken out of the chain or the reminders: "¿me pueden sacar de esa cadena de mensajes?", "sortez-moi de là",
+        # "bórrenme", "Meine Nummer bitte aus den automatischen Erinnerungen entfernen"
+        ("sac", "sortez", "borren", "borrad", "aus "),
+        r"\b(?:me|nos)\s+(?:\w+\s+)?sac(?:ar|an|en|as|ais)\s+de\s+(?:esa|esta|la|el|los|las|ese|este|su|sus|tu)\s+(?:\w+\s+)?"
+        r"(?:cadena|lista|chat|grupo|envios|mensajes|sms|recordatorios|avisos|base)\b|\bsac(?:a|en|ad)(?:me|nos)\s+de\s+(?:\w+\s+)?"
+        r"(?:cadena|lista|chat|grupo|envios|mensajes|sms|recordatorios|avisos|base)\b"
+        r"|\bsortez\s*(?:moi|nous)\s+de\s+(?:la(?=\s*(?:\||$))|(?:la|cette|ce|vos|votre)\s+(?:\w+\s+)?(?:liste|boucle|chaine"
+        r"|systeme|fichier|envois|rappels|sms))"
+        r"|\b(?:borrenme|borradme|borrame)\b"
+        r"|\b(?:nummer|mich|uns)\s+(?:\w+\s+){0,2}?aus\s+(?:\w+\s+){0,3}?(?:erinnerungen|verteiler|sms|nachrichten"
+        r"|benachrichtigungen|versand)\s+(?:\w+\s+)?(?:entfernen|nehmen|streichen|loschen|austragen)\b",
+    ),
+    (  # a number that should get no more of them; "no more of them for me": "On en reste là pour les SMS",
+        # "gli SMS no", "Los recordatorios ... ya no me los manden", "Ce sera le dernier texto, d'accord ?"
+        (
+            "shouldnt",
+            "should not",
+            "must not",
+            "reste",
+            "restons",
+            "sms no",
+            "sms non",
+            "ya no me",
+            "dernier",
+        ),
+        r"\b(?:number|phone|cell|line|mobile)\s+(?:shouldnt|should\s+not|must\s+not|mustnt|cant|cannot|wont)\s+(?:get|receive)\s+"
+        r"(?:any\s+more|anymore|any|more)\s+(?:of\s+)?(?:your\s+|these\s+|the\s+|those\s+)?(?:messages|texts|sms|reminders|alerts"
+        r"|updates)"
+        r"|\b(?:on\s+en\s+reste|restons\s+en)\s+la\s+(?:pour|avec)\s+(?:les|vos|ces)\s+(?:sms|textos|messages|rappels)"
+        r"|^(?!.*\b(?:arriv\w*|lleg\w*|cheg\w*|komm\w*|funziona\w*|funciona\w*|fonctionne\w*)\b).*?\b(?:gli|i|los|les|os|die|the)\s+"
+        r"(?:sms|messaggi|mensajes|textos|mensagens|texts|nachrichten)\s+(?:no|non|nein|nao)(?=\s*(?:\||$))"
+        r"|^(?=.*\b(?:recordatorios|mensajes|sms|avisos|textos|notificaciones|alertas)\b).*?\bya\s+no\s+me\s+(?:los|las|lo|la)\s+"
+        r"(?:manden|envien|mandes|envies|mande|envie)\b"
+        r"|\b(?:ce\s+sera|que\s+ce\s+soit)\s+(?:le|votre)\s+dernier\s+(?:texto|sms|message)(?=\s*(?:\||$)|\s+(?:d\s*accord|svp"
+        r"|merci|ok|s\s*il))",
+    ),
 )
 # A re-consent names the messaging or the subscription; without one, the model's opt_in is not taken.
 _OPT_IN_CUE = (
@@ -3175,6 +3443,8 @@ _NEGATED = (
 _GREETINGS = _wordset(
     "hi hello hey heya hiya howdy hellooo helo hallo hola buenas bonjour bonsoir salut coucou moin servus "
     "ola oi ciao salve buongiorno buonasera greetings morning afternoon evening yo helo hai howdy"
+    " privet zdravstvuyte hej hei annyeong annyeonghaseyo goeiemore goeiedag merhaba namaste salam shalom"
+    " konnichiwa nihao"  # round 26: greetings beyond the six
 )
 _GREETING_PAIRS = frozenset(
     tuple(pair.split())
@@ -3276,13 +3546,25 @@ _IF_SELF = _Pattern(
 )
 
 
+_PHRASE_RES: dict[int, re.Pattern[str]] = {}
+
+
+def _phrase_re(n: int) -> re.Pattern[str]:
+    """The n-th phrase pattern, compiled on its first use and kept. Round 26: left to re's own cache (512
+    patterns, shared with every library in the process), three hundred phrases were evicted and compiled
+    again and again in a process that uses many other patterns (`make bench`: 1.0 ms a reply, not 0.6)."""
+    found = _PHRASE_RES.get(n)
+    if found is None:
+        found = _PHRASE_RES[n] = re.compile(_PHRASES[n][1])
+    return found
+
+
 def _phrase(marked: str, *, question: bool = False) -> str | None:
     """The revocation phrase in *marked* (normalized words, clauses separated by " | "), if any. Round 17: not
     after a first-person condition in a question ("If I block this number will I miss contract alerts?"), nor
     in a relative clause about a named thing ("a cancellation fee we never agreed to")."""
     for n in sorted({n for trigger, n in _TRIGGERS if trigger in marked}):
-        pattern = _PHRASES[n][1]
-        for match in re.finditer(pattern, marked):
+        for match in _phrase_re(n).finditer(marked):
             before = marked[: match.start()]
             if (
                 re.search(_NEGATED, before)
@@ -3385,7 +3667,8 @@ def _rule_opt_out(text: str, normalized: str, tokens: Sequence[str]) -> str | No
 def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[str | None, bool]:
     """(how the reply revokes consent, or None; whether the rules plainly read another meaning: a veto
     that keeps the model's safety net out, e.g. "can you stop by Tuesday", "what does END do?")."""
-    if not tokens or all(t in _FILLER or t in _SYMBOL_COMPANIONS or t in _DECLINES for t in tokens):
+    beside = [t for k, t in enumerate(tokens) if t != "thats" or tokens[k + 1 : k + 2] != ["enough"]]
+    if not tokens or all(t in _FILLER or t in _SYMBOL_COMPANIONS or t in _DECLINES for t in beside):
         symbols = {c for c in normalized if not c.isspace()}
         # round 24: "🛑 nope", "📴 sorry" (never "✋ sorry", "🙅 nope": a gesture may decline the offer)
         if symbols & (_STRONG_STOP_SYMBOLS if _DECLINES.intersection(tokens) else _STOP_SYMBOLS):
@@ -3700,8 +3983,8 @@ def _for_now(tokens: Sequence[str]) -> bool:
 def _greeting(tokens: Sequence[str]) -> bool:
     """Only a greeting, perhaps with a name ("hey Sam", "hi there!", "buenos dias")."""
     tokens = [_squeeze(t) if _squeeze(t) in _GREETINGS else t for t in tokens]
-    if not tokens or len(tokens) > 5:
-        return False
+    if not tokens or len(tokens) > 5 or (_WHOLE_ONLY | _STOP_WORDS).intersection(tokens):
+        return False  # round 26: "Salam iptal" is no greeting
     if not any(t in _GREETINGS for t in tokens):
         if not any(pair in _GREETING_PAIRS for pair in itertools.pairwise(tokens)):
             return False
@@ -4024,7 +4307,25 @@ _NOT_ARRIVING = _Pattern(
 # ("This number used to be my dad's, he passed. Please take it off").
 _NO_REMOVAL_AFTER = (
     r"(?!.*\b(?:take|remove|delete|off|stop|lose|erase|togliete\w*|rimuovete\w*|cancellate\w*|borren|quiten|eliminen"
-    r"|retirez|supprimez)\b)"
+    r"|retirez|supprimez|haal|verwijder\w*|afmelden|uitschrijven|sms\w*|berichten|usun\w*|wypisz\w*|slett\w*|radera\w*"
+    r"|fjern\w*|hapus|poista\w*|smaz\w*|sil\w*|kontakt\w*|ta\s+bort|hou\s+op|hold\s+op|appen|nie\s+(?:pisa|wysy|dzwo)\w*"
+    r"|berhenti|xoa|đung|dung|udal\w*|listeden|no\s+more|again|anymore|bolshe|ne\s+pish\w*|больше|не\s+пиш\w*"
+    r"|nichts\s+mehr|will\s+(?:\w+\s+)?nicht)\b)"
+)
+# Vetoes that give way to a removal asked after them (round 24), one lookahead for all of them: a number that used
+# to be someone's, a person no longer with the company, a number that is not someone's (pt, es, fr, it), "ik werk
+# hier niet meer", a wrong number or a person gone in languages beyond the six (round 26, train_y), the number
+# handed on with a referral ("Questo numero passa a Luca, scrivete a lui"), no further questions.
+_NET_OTHER_UNLESS_REMOVED = _Pattern(
+    r"\b(?:(?:number|phone|line)\s+used\s+to\s+(?:be|belong)"
+    r"|(?:he\s+is|she\s+is|hes|shes|they\s+are|theyre)\s+(?:not|no\s+longer)\s+(?:with|at|working\s+(?:at|for))\s+(?:that"
+    r"|the|this|your|our)\s+(?:company|firm|business)"
+    r"|numero\s+(?:nao|no|n|non)\s+(?:pertence|pertenece|appartient|appartiene)|(?:werk|werkt)\s+(?:hier\s+)?niet\s+meer"
+    r"|(?:feil|fel|forkert|verkeerde?|vaara|krivi|spatne|yanlis|salah)\s+(?:\w+\s+)?(?:nummer|numero|broj|cislo|numara|nomor"
+    r"|nombor)|pomy[lł]k\w*|nham\s+so|bangou\s+machigai|oshibl\w*\s+nomerom|(?:tidak|nggak|gak)\s+bekerja\s+(?:\w+\s+){0,2}?lagi"
+    r"|art[iı]k\s+burada\s+cal[iı]sm[iı]yor|numero\s+(?:passa|pasa|passe)\s+a\s+\w+"
+    r"|keine\s+(?:weiteren\s+)?fragen\s+mehr|no\s+(?:more|further)\s+questions|plus\s+de\s+questions|no\s+mas\s+preguntas)\b"
+    + _NO_REMOVAL_AFTER
 )
 _NET_OTHER = _Pattern(
     r"\b(?:wrong\s+(?:number|person|guy)|engano\s+(?:este|esse|o)\s+numero|(?:este|esse)\s+numero\s+e\s+de\s+(?:uma|um)"
@@ -4119,7 +4420,6 @@ _NET_OTHER = _Pattern(
     r"|block\w*\s+(?:a|an|some)\s+(?:spam|scam|spammer|spammy|robocall\w*|unknown|random|fake)\s+(?:number|numbers"
     r"|caller|callers|calls)\b(?!\s+like)"
     r"|no\s+(?:further\s+)?action\s+(?:needed|required|necessary)|fair\s+enough"
-    rf"|(?:number|phone|line)\s+used\s+to\s+(?:be|belong){_NO_REMOVAL_AFTER}"
     r"|(?:dont|do\s+not)\s+(?:text|message|send\s+\w+)\s+(?:me\s+|us\s+)?(?:before|after|until)\s+\d"
     r"|(?:after|before)\s+\d+\s*(?:am|pm)?\s+(?:is|would\s+be)\s+(?:fine|ok|okay|better|great)|not\s+so\s+early"
     r"|combine\s+(?:these|them|the\s+\w+)\s+into|only\s+(?:message|text|contact)\s+(?:it|me|us|this\s+\w+)\s+if"
@@ -4129,12 +4429,12 @@ _NET_OTHER = _Pattern(
     r"|^nicht\s+(?:abstellen|abbestellen|stoppen|einstellen|abschalten|deaktivieren)\s+bitte"
     r"|(?:text|txt|sms)\s+me\s+(?:\w+\s+){0,3}?(?:as\s+well|too)\b(?!\s+(?:much|many|often))|not\s+just\s+(?:by\s+)?e\s*mail"
     r"|\b(?:portal|app|system|upload|seite|website|sync|export|import|programm|software|plattform)\s+(?:\w+\s+)?stoppt\b"
-    r"|(?:he\s+is|she\s+is|hes|shes|they\s+are|theyre)\s+(?:not|no\s+longer)\s+(?:with|at|working\s+(?:at|for))\s+(?:that"
-    rf"|the|this|your|our)\s+(?:company|firm|business){_NO_REMOVAL_AFTER}"
     r"|kludij\w*\s+numur\w*|nepareiz\w*\s+numur\w*"
     r"|(?:arbeite|arbeitet)\s+nicht\s+mehr\s+(?:bei|fur|in)\b(?!.*\b(?:sms|nachrichten|abmelden|loschen)\b)"  # round 25
-    # the number handed on with a referral ("Questo numero passa a Luca, scrivete a lui"), fewer texts asked
-    rf"|\bnumero\s+(?:passa|pasa|passe)\s+a\s+\w+{_NO_REMOVAL_AFTER}"
+    # round 26: "Bitte hören Sie nicht auf, mir ... zu senden"
+    r"|(?<!warum\s)(?<!wieso\s)(?<!weshalb\s)(?:bitte\s+(?:\w+\s+)?(?:horen\s+sie|hort(?:\s+ihr)?)|(?:horen\s+sie|hort"
+    r"(?:\s+ihr)?)\s+bitte)\s+nicht\s+auf\b"
+    r"|leave\s+(?:the|this|my|that)\s+(?:ticket|case|issue|request|order|thread|door|deal|quote)\s+open"  # round 26
     r"|(?:drop|cut|reduce|change)\s+(?:the|these|your)\s+(?:\w+\s+)?(?:texts|messages|reminders|alerts)\s+(?:down\s+)?to\s+"
     r"(?:weekly|daily|monthly|once|one|two|twice|a\s+week)\b"
     r"|de\s+baja\s+(?:por|medica|de)|(?:maternity|paternity|medical|sick)\s+leave|en\s+conge|in\s+elternzeit"
@@ -4167,7 +4467,12 @@ _AGAIN_WORDS = _wordset("again encore wieder nochmal novo ancora nuovo vez anoth
 
 def _net_vetoed(tokens: Sequence[str]) -> bool:
     joined = " ".join(tokens)
-    if _NOT_ARRIVING.search(joined) or re.search(_KEEP_TEXTS, joined) or _NET_OTHER.search(joined):
+    if (
+        _NOT_ARRIVING.search(joined)
+        or re.search(_KEEP_TEXTS, joined)
+        or _NET_OTHER.search(joined)
+        or _NET_OTHER_UNLESS_REMOVED.search(joined)
+    ):
         return True
     if (
         _AGAIN.search(_CURSE_AGAIN.sub(" ", _THREAT_AGAIN.sub(" ", joined)))
