@@ -129,6 +129,9 @@ class _Pattern:
     def sub(self, replacement: str, text: str) -> str:
         return self._pattern().sub(replacement, text)
 
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self._pattern().finditer(text)
+
 
 # Round 20: Scots negations read as the English ones ("dinnae text this number again").
 _SCOTS = {
@@ -3546,17 +3549,10 @@ _IF_SELF = _Pattern(
 )
 
 
-_PHRASE_RES: dict[int, re.Pattern[str]] = {}
-
-
-def _phrase_re(n: int) -> re.Pattern[str]:
-    """The n-th phrase pattern, compiled on its first use and kept. Round 26: left to re's own cache (512
-    patterns, shared with every library in the process), three hundred phrases were evicted and compiled
-    again and again in a process that uses many other patterns (`make bench`: 1.0 ms a reply, not 0.6)."""
-    found = _PHRASE_RES.get(n)
-    if found is None:
-        found = _PHRASE_RES[n] = re.compile(_PHRASES[n][1])
-    return found
+# Round 26: each phrase compiled on its first use and kept. Left to re's own cache (512 patterns, shared with
+# every library in the process), three hundred phrases were evicted and compiled again and again in a process
+# that uses many other patterns (`make bench`: 1.0 ms a reply, not 0.6).
+_PHRASE_PATTERNS = tuple(_Pattern(pattern) for _triggers, pattern in _PHRASES)
 
 
 def _phrase(marked: str, *, question: bool = False) -> str | None:
@@ -3564,7 +3560,7 @@ def _phrase(marked: str, *, question: bool = False) -> str | None:
     after a first-person condition in a question ("If I block this number will I miss contract alerts?"), nor
     in a relative clause about a named thing ("a cancellation fee we never agreed to")."""
     for n in sorted({n for trigger, n in _TRIGGERS if trigger in marked}):
-        for match in _phrase_re(n).finditer(marked):
+        for match in _PHRASE_PATTERNS[n].finditer(marked):
             before = marked[: match.start()]
             if (
                 re.search(_NEGATED, before)
