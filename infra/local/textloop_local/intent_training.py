@@ -1,11 +1,11 @@
 """``textloop train-intents``: learn the reply-intent model (logistic regression over hashed features).
 
 The training pool is every labelled slice but the held-out test split, each kept as its own *source*
-(an author): ``train.jsonl`` (the team's), the thirty-eight slices other authors wrote (dev_a..dev_al, each
+(an author): ``train.jsonl`` (the team's), the forty-two slices other authors wrote (dev_a..dev_ap, each
 measured once unseen before it joined the pool) and seventeen corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and ``train_l.jsonl``
-.. ``train_y.jsonl``, from rounds 17, 22, 23 and 26). The sealed slices (``independent_am.jsonl`` ..
-``independent_ap.jsonl``) are never in the pool.
+.. ``train_y.jsonl``, from rounds 17, 22, 23 and 26). The sealed slices (``independent_aq.jsonl`` ..
+``independent_at.jsonl``) are never in the pool.
 A pool line whose normalised text equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
@@ -87,6 +87,10 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_aj": "independent_aj.jsonl",
     "dev_ak": "independent_ak.jsonl",
     "dev_al": "independent_al.jsonl",
+    "dev_am": "independent_am.jsonl",
+    "dev_an": "independent_an.jsonl",
+    "dev_ao": "independent_ao.jsonl",
+    "dev_ap": "independent_ap.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",

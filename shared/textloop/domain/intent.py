@@ -444,7 +444,7 @@ _ACCIDENT = _Pattern(
     r"\b(?:accident\w*|by\s+mistake|mistaken\w*|oops\w*|didnt\s+mean|did\s+not\s+mean|wrong\s+button|fat\W*finger\w*"
     r"|aus\s+versehen|versehentlich|por\s+(?:error|engano|equivoco)|sin\s+querer|sem\s+querer|par\s+(?:erreur"
     r"|accident)|per\s+(?:errore|sbaglio)|sans\s+(?:faire\s+expres|le\s+vouloir)|war\s+ein\s+(?:fehler|versehen)"
-    r"|senza\s+volerlo|sin\s+darme\s+cuenta"
+    r"|senza\s+volerlo|sin\s+darme\s+cuenta|irrtumlich\w*|falschlicherweise"
     # round 23: "that STOP was meant for a different number"
     r"|(?:stop|end|cancel|unsubscribe|quit|optout|opt\s+out)\s+(?:\w+\s+)?(?:was|were)\s+meant\s+for"
     # round 22: Dutch, Polish, Czech, Slovak, Romanian, Croatian, Turkish, Finnish, Scandinavian, Hungarian, Hindi
@@ -800,13 +800,24 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
             return "other"  # the end of the month
         if j + 1 == n:
             return _antecedent(before)  # "an auto-renewal we can't opt out of"
+        if _being_contacted(toks, j + 1):
+            return "msg"  # round 27: "I want to opt out of being contacted"
         return _noun_phrase(toks, j + 1)
     if toks[j] == "to" and j + 1 < n and toks[j + 1] in _CONTACT_BASE:
         return _contact_object(toks, j + 2)  # non-native "please stop to send me the sms"
-    if token in _PARTICLES:
-        return "other"  # stop by, stop in, end up, quit at 5
+    if toks[j] == "for" and (
+        toks[j + 1 : j + 4] in (["f", "s", "sake"], ["the", "love", "of"])
+        or (toks[j + 1 : j + 2] and toks[j + 1] in _OATHS and toks[j + 2 : j + 3] == ["sake"])
+    ):
+        return "none"  # round 27: "STOP for f***s sake", "stop for the love of god"
+    if token in _PARTICLES or (
+        toks[j] == "round" and toks[j + 1 : j + 3] != ["the", "clock"] and toks[j + 1 : j + 2] != ["robin"]
+    ):
+        return "other"  # stop by, stop in, end up, quit at 5; round 27: "stop round the depot Friday"
     if token in _CONTACT_ING or (token.endswith("in") and token + "g" in _CONTACT_ING):
         return _contact_object(toks, j + 1)
+    if _being_contacted(toks, j):
+        return "msg"  # round 27: "I'd like to stop being texted", "I want to stop hearing from you"
     if token.endswith("ing") and len(token) >= 5 and token not in _SCORN:
         return "other"  # stop worrying, quit using
     if (
@@ -849,6 +860,23 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
     return "none"
 
 
+_BEING_CONTACTED = _wordset(
+    "texted contacted messaged spammed bothered called pinged reached targeted marketed solicited harassed hounded"
+)
+
+
+def _being_contacted(toks: Sequence[str], j: int) -> bool:
+    return (
+        toks[j : j + 1] == ["being"] and toks[j + 1 : j + 2] != [] and toks[j + 1] in _BEING_CONTACTED
+    ) or (
+        toks[j : j + 2] == ["hearing", "from"]
+        and toks[j + 2 : j + 3] in (["you"], ["u"], ["ya"], ["your"], ["yall"])
+    )
+
+
+_OATHS = _wordset(
+    "fucks fuck fs fks gods god christs christ petes heavens heaven goodness goodnesss pitys crying"
+)
 _WITHOUT_WHAT = _wordset(
     "saving losing penalty penalties fee fees charge charges paying cost costs refund notice a any"
 )
@@ -936,6 +964,14 @@ def _subject(pre: Sequence[str], verb: str) -> str:
         return "req"
     subject = pre[k]
     before = pre[k - 1] if k >= 1 else ""
+    if subject in ("meantime", "meanwhile", "interim") or pre[max(0, k - 2) : k + 1] == [
+        "the",
+        "time",
+        "being",
+    ]:
+        return "req"  # round 27: "In the meantime please stop the text reminders"
+    if subject in ("autoreply", "autoresponder") or (subject == "reply" and before == "auto"):
+        return "third"  # round 27: "This auto-reply will stop once I park"
     if auxiliaries == ["to"] and _NOT_WANTED.search(" ".join(pre[:k])):
         return "neg"  # round 9: "I don't want the texts to stop" wants them
     if subject in _YOU:
@@ -1046,8 +1082,9 @@ def _someday_asked(normalized: str) -> bool:
 
 _RECONSENT = _Pattern(
     r"\b(?:(?:still|do|really)\s+want\s+(?:the\s+|your\s+|these\s+|my\s+)?(?:\w+\s+)?(?:texts|messages|sms|alerts"
-    r"|reminders|notifications|updates)|changed\s+(?:my|our)\s+mind|text\s+(?:me|us)\s+again|opt\s+(?:me\s+|us\s+)?back\s+in|resubscribe"
-    r"|re\s*add\s+(?:me|us)|add\s+(?:me|us)\s+back|(?:put|wants?|needs?)\s+(?:me|us)\s+back\s+on|start\s+(?:texting|sending)\s+(?:me\s+|us\s+)?again|keep\s+(?:texting|sending)"
+    r"|reminders|notifications|updates)|changed\s+(?:my|our)\s+mind|(?<!did\syou\s)(?<!why\syou\s)(?<!decided\sto\s)text\s+(?:me|us)\s+again|opt\s+(?:me\s+|us\s+)?back\s+in|resubscribe"
+    r"|re\s*add\s+(?:me|us)|add\s+(?:me|us)\s+back|(?<!you\s)(?<!u\s)(?<!they\s)(?:put|wants?|needs?)\s+(?:me|us)\s+back\s+on|start\s+(?:texting|sending)\s+(?:me\s+|us\s+)?again"
+    r"|(?<!you\s)(?<!u\s)(?<!they\s)(?<!ya\s)(?<!still\s)keep\s+(?:texting|sending)"
     r"|(?:want|would\s+like|need|like|get)\s+(?:to\s+(?:get|receive)\s+)?(?:the\s+|your\s+|my\s+|those\s+|these\s+)?"
     r"(?:\w+\s+){0,2}?(?:texts|messages|sms|alerts|reminders|notifications|updates)\s+(?:(?:by|via|over)\s+(?:sms|text)\s+)?"
     r"(?:again|back)"
@@ -1058,10 +1095,15 @@ _RECONSENT = _Pattern(
     r"|(?:a\s+nouveau|de\s+nouveau|de\s+nuevo|otra\s+vez|novamente|de\s+novo|di\s+nuovo|wieder)\s+(?:\w+\s+){0,2}?"
     r"(?:recevoir|recibir|receber|ricevere|erhalten|bekommen|les\s+sms|los\s+mensajes|as\s+mensagens|i\s+messaggi)"
     r"|(?:wieder|nochmal)\s+(?:\w+\s+)?(?:sms|nachrichten|schicken|senden)|wieder\s+aktivieren|reaktivieren"
-    r"|(?:schicken|senden)\s+sie\s+(?:mir|uns)\s+(?:\w+\s+){0,4}?wieder"
+    r"|(?:schicken|senden)\s+(?:sie|s)\s+(?:mir|uns)\s+(?:\w+\s+){0,4}?wieder"
     r"|reactivate|reactivar|reactiven|reativ\w*|riattiv\w*|reinscri\w*|reabonn\w*|reiscriv\w*|reinscrev\w*"
     r"|(?:vuelv\w*|volver)\s+a\s+(?:enviar|mandar)\w*|(?:renvoy|reenvoy)\w*|(?:voltem?|volta)\s+a\s+(?:enviar|mandar)"
     r"|(?:ricominciate|riprendete)\s+a\s+(?:inviare|mandare)|want\s+back\s+in"
+    # round 27: "Can you resume the text reminders?", "subscribe the clinic's phone again", "remettez-moi sur la liste"
+    r"|(?:can|could|would|will|please|pls|kindly|like\s+to|want\s+to|need\s+to|wish\s+to)\s+(?:you\s+|u\s+)?(?:please\s+)?"
+    r"(?:resume\s+(?:the\s+|my\s+|your\s+|our\s+|those\s+|these\s+)?(?:\w+\s+){0,2}?(?:texts|messages|sms|alerts|reminders"
+    r"|notifications|updates)|subscribe\s+(?:me|us|(?:the|my|our|this)\s+(?:\w+\s+){0,2}?(?:phone|number|line|mobile|cell))"
+    r"\s+again)|(?:remett\w*\s+(?:moi|nous)|(?:me|nous)\s+remettre)\s+sur\s+(?:la|les|vos|votre)\s+(?:\w+\s+)?listes?"
     # the texts kept or put back after a mistaken opt-out: "vous pouvez me remettre les SMS ?", "will die SMS
     # weiter bekommen", "je veux continuer à recevoir les alertes", "volta a me mandar os SMS?"
     r"|remettre\s+(?:les\s+)?(?:sms|textos|messages|alertes|notifications)|continuer\s+a\s+(?:les\s+)?recevoir"
@@ -1239,8 +1281,8 @@ def _verb_revokes(
         if not found and token in _REAL_NEAR and clause[i + 1 : i + 2] and clause[i + 1] in _CONTACT_ING:
             fuzzy = _fuzzy_verb(token)  # autocorrect: "quite texting me", "step sending these"
             found = (fuzzy, "base") if fuzzy else None
-        if not found:
-            continue
+        if not found or (clause[i] == "stp" and i > 0 and _FRENCH.intersection(reply.words)):
+            continue  # round 27: "annule mon call de 14h stp" (s'il te plaît)
         verb, form = found
         pre = list(clause[:i])
         for c in range(len(pre) - 1, -1, -1):
@@ -1263,6 +1305,9 @@ def _verb_revokes(
         ):
             veto("other")
             continue  # round 23: "stop and go traffic", "stop me if you've heard this", "bulk unsubscribe"
+        if verb == "stop" and _joke_follows(clause[i + 1 :], reply):
+            veto("other")
+            continue  # round 27: "stop it i'm blushing 😳 yes send the contract"
         if clause[i + 1 : i + 2] in (["is"], ["was"], ["isnt"], ["wasnt"]) and _WORD_NAMED.intersection(
             clause[i + 2 : i + 6]
         ):
@@ -1395,7 +1440,15 @@ def _verb_revokes(
         if reply.question and clause[i + 1 : i + 2] and clause[i + 1] in _ASKS_ABOUT:
             veto("asks")
             continue  # "what does END do?", "what does unsubscribe mean?"
-        if reply.question and pre[-1:] and pre[-1] in _KEYWORD_ASKED and verb in _STRONG_VERBS:
+        if (
+            reply.question
+            and pre[-1:]
+            and pre[-1] in _KEYWORD_ASKED
+            and verb in _STRONG_VERBS
+            and not (
+                pre[-2:-1] in (["you"], ["u"]) and pre[-3:-2] and pre[-3] in _ASKING
+            )  # "reckon you could stop"
+        ):
             veto("asks")
             continue  # "does STOP also unsubscribe me from email?", "is STOP case sensitive?"
         if reply.question and obj != "msg" and _KEYWORD_NOUNS.intersection(reply.words):
@@ -1431,6 +1484,9 @@ def _verb_revokes(
         if form == "past" and pre[-2:] == ["to", "have"] and _MESSAGING.intersection(pre[-4:-2]):
             return True  # round 15: "I'd like these texts to have stopped for good"
         if form in ("past", "ing"):
+            when = clause[i + 2] if i + 2 < len(clause) else ""
+            if obj == "other" and clause[i + 1 : i + 2] in (["in"], ["on"], ["since"]) and _is_time(when):
+                obj = "none"  # round 27: "I opted out in March and somehow you put me back on the list"
             # "I already unsubscribed", "opting out": a statement of revocation; "I stopped getting
             # texts" or "the call ended" describe something else.
             if verb not in ("unsubscribe", "optout", "revoke") or obj == "other":
@@ -1447,8 +1503,13 @@ def _verb_revokes(
                 return True
             continue
         if obj == "other" or subject in ("hypo", "third", "other"):
-            if obj == "other" and _named_other(clause, caps, i + 1):
-                veto("other")
+            own = (
+                subject == "self"
+                and verb in ("cancel", "end", "quit")
+                and not _TEXTS_NAMED.intersection(clause)
+            )
+            if obj == "other" and (own or _named_other(clause, caps, i + 1)):
+                veto("other")  # round 27: "I'll cancel the feed store run" (the speaker's own)
             continue
         if verb not in _STRONG_VERBS:
             if obj == "cond" or (pre[-1:] == ["lets"] and obj != "pron"):
@@ -1589,8 +1650,8 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
     _literal("الغاء الاشتراك", "لا ترسل", "توقف عن الارسال"),  # Arabic
     (  # Chinese (round 19: "请不要再给我发短信了", the recipient between the negation and the verb)
         ("退", "取消", "不要", "别", "別", "勿", "停止"),
-        r"退订|退訂|取消订阅|取消訂閱|停止(?:发送|發送)|(?:不要|别|別|不用|请勿|請勿|勿)再?(?:给|給|跟)?(?:我们|我們|我)?"
-        r"(?:发|發|传|傳)(?!票)",  # 发票 is an invoice
+        r"退订|退訂|取消订阅|取消訂閱|停止(?:发送|發送)|(?<!先)(?:不要|别|別|不用|请勿|請勿|勿)再?(?:给|給|跟)?(?:我们|我們|我|这个号码|這個號碼|此号码|此號碼|本号码|本號碼)?"
+        r"(?:发|發|传|傳)(?:送)?(?:短信|短訊|簡訊|简讯|信息|訊息|消息|讯息|营销|廣告|广告|了|啦|(?=[\s。！!，,]|$))",  # never 发票, 发货
     ),
     _literal("配信停止", "送らないで", "送信しないで", "配信を停止"),  # Japanese
     (  # Japanese, romanized (round 20: "Mou messeeji okuranaide kudasai.")
@@ -2148,7 +2209,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\bnichts\s+mehr\s+(?:\w+\s+){0,3}?(?:schicken|senden|zusenden)\b"
         r"|\b(?:kundig|kuendig)\w*\s+(?:sie\s+)?(?:bitte\s+)?(?:\w+\s+){0,2}?(?:sms|nachrichten)\b"
         r"|\b(?:nummer|handynummer|telefonnummer)\s+(?:bitte\s+)?(?:loschen|loeschen|entfernen)\b"
-        r"|\b(?:losch|loesch|entfern)\w*\s+(?:sie\s+)?(?:bitte\s+)?(?:meine|die|diese)\s+(?:handy|telefon)?nummer\b"
+        r"|\b(?:losch|loesch|entfern)\w*\s+(?:sie\s+|s\s+)?(?:bitte\s+)?(?:meine|die|diese)\s+(?:handy|telefon)?nummer\b(?!\s+(?:vom|von|des|der)\b)"
         r"|\bwie\s+werde\s+ich\s+(?:\w+\s+){0,2}?(?:nachrichten|sms|texte)\s+los\b"
         r"|\bsms\s+(?:will|mochte|brauche)\s+ich\s+(?:keine|nicht)\b"
         r"|\bkeine\s+(?:weitere\w*\s+)?kontakt\w*\s+(?:per|uber|via)\s+sms\b"
@@ -3007,7 +3068,12 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         ("plus",),
         r"\bne\s+(?:me\s+|m|nous\s+|lui\s+|leur\s+)?(?:envoy|contact|ecri|text|appel|harcel)\w*\s+plus\b",
     ),
-    (("ne plus",), r"\bne\s+plus\s+(?:me\s+|m|nous\s+)?(?:envoy|contact|ecri|text|appel)\w*"),
+    (
+        ("ne plus",),
+        r"\bne\s+plus\s+(?:me\s+|m\s*|nous\s+)?(?:envoy|contact|ecri|text|appel)\w*"
+        r"|\bne\s+plus\s+lui\s+(?:envoy|ecri|text|contact)\w*\s+(?:de\s+|des\s+)?(?:\w+\s+)?(?:sms|textos|messages"
+        r"|sur\s+son\s+(?:portable|telephone|mobile|numero))",  # round 27: "elle demande de ne plus lui écrire sur son portable"
+    ),
     (("plus",), r"\bn(?:envoy|ecri)\w*\s+plus\b"),
     (
         ("arret", "cess"),
@@ -3289,8 +3355,8 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         # Why is this still coming?", "Warum bekomme ich das immer noch? Ich hatte mich doch abgemeldet."
         ("still", "immer noch", "todavia", "ainda", "encore", "ancora"),
         r"^(?=.*\b(?:still\s+(?:getting|receiving|coming|sending|texting)|immer\s+noch|todavia|ainda|encore|ancora)\b)"
-        r"(?=.*(?:\b(?:i|we|ive|weve|i\s+have|i\s+had|we\s+have|we\s+had)\s+(?:already\s+|just\s+)?(?:unsubscribed|opted\s+out"
-        r"|asked|told\s+you|(?:replied|texted|said|sent)\s+stop)|(?:^|\|\s)told\s+you|\b(?:mich|uns)\s+(?:\w+\s+){0,2}?"
+        r"(?=.*(?:\b(?:i|we|ive|weve|i\s+have|i\s+had|we\s+have|we\s+had)\s+(?:already\s+|just\s+)?(?:unsubscribed(?!\s+(?!(?:me|us|myself|from|of|already|again|twice|last|in|on|weeks|months"
+        r"|days|yesterday)\b)\w+\s+from\b)|opted\s+out|asked|told\s+you|(?:replied|texted|said|sent)\s+stop)|(?:^|\|\s)told\s+you|\b(?:mich|uns)\s+(?:\w+\s+){0,2}?"
         r"(?:abgemeldet|abbestellt)|\bme\s+(?:di\s+de\s+baja|desuscrib\w*)|\b(?:me|nous)\s+(?:suis|sommes)\s+(?:desinscrit"
         r"|desabonne)\w*|\b(?:me\s+)?(?:descadastrei|cancelei)|\bmi\s+sono\s+disiscritt\w*)\b).+",
     ),
@@ -3419,6 +3485,45 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"(?:manden|envien|mandes|envies|mande|envie)\b"
         r"|\b(?:ce\s+sera|que\s+ce\s+soit)\s+(?:le|votre)\s+dernier\s+(?:texto|sms|message)(?=\s*(?:\||$)|\s+(?:d\s*accord|svp"
         r"|merci|ok|s\s*il))",
+    ),
+    # ---- round 27 (categories of sealed slices AM's..AP's errors, read after their figures were taken)
+    (  # the texts threatened ("I will have procurement blacklist you if these texts don't stop"), a formal opt-out
+        # request, out of this thread or every campaign, "No more of the load board alerts"
+        (
+            "stop",
+            "request",
+            "notice",
+            "this thread",
+            "this chat",
+            "this conversation",
+            "unsubscribed",
+            "removed",
+            "opted out",
+            "taken off",
+            "no more of",
+            "want",
+        ),
+        r"^(?=.*\b(?:report|reporting|block|blocking|complain|complaint|sue|suing|lawyer|attorney|fcc|ftc|blacklist|legal"
+        r"|regulator|authorities|bbb|ombudsman|police)\w*\b).*?\b(?:if|unless)\s+(?:these|the|your|ur|those|this|all\s+these"
+        r"|all\s+the)\s+(?:\w+\s+){0,2}?(?:texts|messages|sms"
+        r"|alerts|reminders|notifications|robotexts)\s+(?:dont|do\s+not|doesnt|does\s+not|wont|will\s+not)\s+stop\b"
+        r"(?!\s+(?:after|when|once|even|automatically|on\s+their|by\s+themselves))"
+        r"|(?:(?:^|\|\s)(?:formal|official|written)|\bthis\s+is\s+(?:a|an|my|our)|\b(?:my|our)\s+(?:formal|official|written))\s+"
+        r"(?:formal\s+|official\s+|written\s+)?(?:sms\s+|text\s+"
+        r"|texting\s+)?(?:optout|opt\s+out|unsubscribe|revocation|removal|stop)\s+(?:request|notice)\b"
+        r"(?!\s+from\s+(?:a|an|one|our|my|the|this)\s)"
+        r"|\b(?:unsubscribe|remove|take|drop|delete|get)\s+(?:me|us|this\s+number|my\s+number)\s+(?:from|off|out\s+of)\s+this\s+"
+        r"(?:text\s+|sms\s+|group\s+)?(?:thread|chat|conversation)\b(?!\s+(?:\w+\s+)?(?:email|cc|slack|teams|invite))"
+        r"|\b(?:want|like|need|have|get|please)\s+(?:this|my|our|the)\s+(?:\w+\s+)?(?:number|phone|cell|mobile|line)\s+"
+        r"(?:\w+\s+)?(?:unsubscribed|removed"
+        r"|opted\s+out|taken\s+off|deleted)\s+(?:from|off)\s+(?:all|every|any)\s+(?:\w+\s+)?(?:campaigns?|lists?|messages"
+        r"|texts|communications|programs?|mailings|sends|sequences)\b"
+        r"|^(?=.*\b(?:how\s+did\s+(?:you|u)\s+(?:get|obtain|find|source)|why\s+(?:am\s+i|are\s+we|is\s+my\s+number)\s+on"
+        r"|who\s+(?:is\s+this|gave\s+you))\b).*\b(?:i|we)\s+(?:dont|do\s+not)\s+want\s+(?:this|these|them|it|any\s+of\s+(?:this"
+        r"|these|it)|your\s+(?:texts|messages|sms|spam|marketing))\b"  # "How did you obtain my number? I don't want this"
+        r"|(?:^|\|\s)(?:please\s+|pls\s+|ok\s+)?no\s+more\s+of\s+(?:the|these|your|those|ur)\s+(?:\w+\s+){0,3}?(?:texts"
+        r"|alerts|messages|reminders|updates|notifications|sms|pings)\b(?!\s+(?:came|come|coming|arrived|arrive|arriving|since"
+        r"|after|showed|show|showing|got|have|are|were|went|go|going|through)\b)",
     ),
 )
 # A re-consent names the messaging or the subscription; without one, the model's opt_in is not taken.
@@ -3702,6 +3807,12 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     if _tool_asked(normalized, tokens):  # round 22: "Wie kann ich in Ihrem Tool Spam-Nummern blockieren?"
         how = _statement_revokes(normalized)
         return (how, False) if how else (None, True)
+    if footer := _FOOTER.search(normalized):  # round 27: the quoted footer is no revocation; the rest is read
+        rest = f"{normalized[: footer.start()]} {normalized[footer.end() :]}"
+        how = _rule_reading(rest, rest, words(rest))[0]
+        return how, how is None and bool(
+            _DISPLAYED.search(rest)
+        )  # how it shows is a fault: the net stays out
     if _effect_asked(normalized) or _OWN_LINK.search(joined):
         return None, True  # round 14: "¿Qué pasa si respondo BAJA? ¿Me dan de baja...?"; round 15: _OWN_LINK
     every_clause = _clauses(text, normalized)
@@ -3762,11 +3873,21 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
         return None, True  # round 21: "How did you get this number? I never gave it to you" asks (help)
     if phrase and _MIND_CHANGED.search(joined) and _TEXT_AGAIN.search(joined):
         return None, True  # round 18: "text me again pls, i changed my mind about the no more texts thing"
+    if phrase and reply.reconsent and (found := _verb_form(phrase.split()[0])) and found[1] == "past":
+        return None, True  # round 27: "We canceled SMS under the last director; I'd like to subscribe again"
     if phrase and reply.accident and (reply.reconsent or re.search(_KEEP_TEXTS, joined)):
         return None, True  # round 9: "I blocked your number by mistake, unblocked now. Keep the texts coming"
     return phrase, phrase is None and bool(vetoes)
 
 
+_FOOTER = _Pattern(
+    r"\b(?:reply|replying|text|txt|send)\W+(?:stop|end|cancel|unsubscribe|quit)\W+to\W+(?:opt\W*out|optout|unsubscribe"
+    r"|stop|end|cancel)\b(?=\W+(?:footer|line|disclaimer|notice|bit|part|link|language|wording|thing|tag)\b)"
+)
+_DISPLAYED = _Pattern(
+    r"\b(?:cut\s+off|symbols|weird|garbled|display\w*|showing|shows|truncat\w*|format\w*|font|characters|translat\w*"
+    r"|spelled|spelling|typo|too\s+long|segment\w*|wrap\w*|broken)\b"
+)
 _SENT_BY_OTHER = _Pattern(
     r"\b(?:son|daughter|kid|kids|child|wife|husband|partner|colleague|assistant|someone\s+else|somebody\s+else)\s+(?:sent"
     r"|replied|texted|typed)\b"
@@ -3936,13 +4057,27 @@ _NOT_SO_FAST = _Pattern(
 # kind", "arrête, tu me fais rire"): no revocation when the next clause that is not a stop is the joke and the
 # reply names no texts.
 _JOKING = _Pattern(
-    r"(?:(?:youre|you\s+are|ur)\s+too\s+(?:kind|funny|sweet)|you\s+had\s+me\s+at|(?:you\s+)?made\s+my\s+day(?!\s+worse)"
+    r"(?:(?:youre|you\s+are|ur)\s+(?:too|so)\s+(?:kind|funny|sweet|nice|generous|good\s+to\s+(?:me|us))|(?:im|i\s+am)\s+blushing"
+    r"|(?:youre\s+|you\s+are\s+)?making\s+me\s+blush|you\s+flatter\s+me|you\s+had\s+me\s+at|(?:you\s+)?made\s+my\s+day(?!\s+worse)"
     r"|(?:thats|that\s+is|so)\s+hilarious|(?:youre|you\s+are)\s+cracking\s+me\s+up|(?:tu|vous)\s+me\s+(?:fais|faites)\s+rire"
     r"|me\s+(?:matas|mata)\s+de\s+risa|mi\s+fai\s+(?:morire|ridere)|(?:thats|what)\s+a\s+(?:brilliant|amazing|great"
     r"|unbeatable)\s+(?:price|deal|offer))\b"
 )
 _KILLING_ME = _Pattern(r"(?:youre|you\s+are|ur)\s+killing\s+me\b")  # a joke only with a laugh beside it
 _LAUGHING = _Pattern(r"😂|🤣|😆|😄|😁|😊|\blol\b|\bhaha\w*|\blmao\b")
+
+
+_TEXTS_NAMED = _MESSAGING | _CONTACT_ING | _ME_OBJECT
+_ASKING = _wordset("reckon think wonder wondering suppose hoping hope guess maybe if")  # round 27
+_FRENCH = _wordset(
+    "merci mon ma mes je tu vous les du des pour svp annule annuler envoie envoyer moi est pas une et avec"
+)
+
+
+def _joke_follows(rest: Sequence[str], reply: _Reply) -> bool:
+    """Round 27: the joke in the stop's own clause ("stop it i'm blushing, send the contract"), no texts named."""
+    rest = rest[1:] if rest[:1] == ["it"] else rest
+    return bool(rest) and not _MESSAGING.intersection(reply.words) and bool(_JOKING.match(" ".join(rest)))
 
 
 def _joking_stop(
@@ -4306,7 +4441,8 @@ _NO_REMOVAL_AFTER = (
     r"|retirez|supprimez|haal|verwijder\w*|afmelden|uitschrijven|sms\w*|berichten|usun\w*|wypisz\w*|slett\w*|radera\w*"
     r"|fjern\w*|hapus|poista\w*|smaz\w*|sil\w*|kontakt\w*|ta\s+bort|hou\s+op|hold\s+op|appen|nie\s+(?:pisa|wysy|dzwo)\w*"
     r"|berhenti|xoa|đung|dung|udal\w*|listeden|no\s+more|again|anymore|bolshe|ne\s+pish\w*|больше|не\s+пиш\w*"
-    r"|nichts\s+mehr|will\s+(?:\w+\s+)?nicht)\b)"
+    r"|nichts\s+mehr|will\s+(?:\w+\s+)?nicht|(?:dont|do\s+not|no)\s+want|report\w*|quiero|quero|voglio|please\s+no"
+    r"|no(?=\s*(?:\||$)))\b)"
 )
 # Vetoes that give way to a removal asked after them (round 24), one lookahead for all of them: a number that used
 # to be someone's, a person no longer with the company, a number that is not someone's (pt, es, fr, it), "ik werk
@@ -4320,7 +4456,12 @@ _NET_OTHER_UNLESS_REMOVED = _Pattern(
     r"|(?:feil|fel|forkert|verkeerde?|vaara|krivi|spatne|yanlis|salah)\s+(?:\w+\s+)?(?:nummer|numero|broj|cislo|numara|nomor"
     r"|nombor)|pomy[lł]k\w*|nham\s+so|bangou\s+machigai|oshibl\w*\s+nomerom|(?:tidak|nggak|gak)\s+bekerja\s+(?:\w+\s+){0,2}?lagi"
     r"|art[iı]k\s+burada\s+cal[iı]sm[iı]yor|numero\s+(?:passa|pasa|passe)\s+a\s+\w+"
-    r"|keine\s+(?:weiteren\s+)?fragen\s+mehr|no\s+(?:more|further)\s+questions|plus\s+de\s+questions|no\s+mas\s+preguntas)\b"
+    r"|keine\s+(?:weiteren\s+)?fragen\s+mehr|no\s+(?:more|further)\s+questions|plus\s+de\s+questions|no\s+mas\s+preguntas"
+    # round 27: who is writing asked ("what company this is and why I'm on the list?", "¿De qué empresa es este número?")
+    r"|how\s+did\s+(?:you|u|ya|your\s+(?:firm|company|team))\s+(?:obtain|find|source|receive|come\s+by|pull)\s+(?:my|this)"
+    r"|why\s+(?:am\s+i|are\s+we|is\s+my\s+number|is\s+this\s+number)\s+on\s+(?:the|this|your|ur|that|a)\s+(?:\w+\s+)?list"
+    r"|what\s+company\s+(?:this\s+is|is\s+this)|de\s+que\s+empresa\s+(?:es|son)|quelle\s+(?:entreprise|societe|boite)\s+(?:est"
+    r"\s+ce|c\s*est)|welche\s+firma\s+(?:ist|sind)|che\s+(?:azienda|ditta)\s+(?:e|siete)|que\s+empresa\s+e\s+(?:essa|esta))\b"
     + _NO_REMOVAL_AFTER
 )
 _NET_OTHER = _Pattern(
@@ -4329,6 +4470,11 @@ _NET_OTHER = _Pattern(
     r"|questo\s+numero\s+e\s+di\s+(?:una|un)|moved\s+(?:off|from)\s+this\s+number|new\s+number\s+is"
     r"|(?:no|nao|non)\s+(?:(?:me|nos|mi|ci|los|las|lo|la)\s+)?(?:dejen|deje|dejes|deixem|deixe|paren|pare|parem|smettete"
     r"|smettere|smetti|interrompete|interrompiate|interrompam)\s+(?:de|di|con|com|with)\s+\w+|ne\s+(?:cessez|arretez)\s+pas\s+d\s*envoyer"
+    r"|(?:remett\w*\s+(?:moi|nous)|(?:me|nous)\s+remettre)\s+sur\s+(?:la|les|vos|votre)\s+(?:\w+\s+)?listes?"  # round 27
+    # round 27: a login's text codes ("We don't do SMS 2FA"), the speaker's own last message before a holiday
+    r"|(?:2fa|mfa|otp|two\s+factor|one\s+time\s+(?:code|codes|password)|verification\s+codes?)"
+    r"|(?:my|our|mon|notre|mi|nuestro|meine|unsere|il\s+mio|a\s+minha)\s+(?:last|dernier|ultimo|letzte)\s+(?:\w+\s+)?(?:message"
+    r"|mail|email|texto|sms|nachricht|messaggio|mensaje|mensagem)\s+(?:before|avant|antes|vor|prima)"
     r"|trompe\w*\s+de\s+numero|mauvais\s+numero|numero\s+(?:equivocado|errado"
     r"|sbagliato)|falsche\w*\s+nummer|equivocad\w*\s+de\s+numero|how\s+did\s+(?:you|u)\s+get\s+(?:my|this)"
     r"|woher\s+haben\s+sie|de\s+donde\s+(?:sacaron|saco|tienen)|ou\s+avez\s+vous\s+(?:eu|trouve)"
@@ -4457,6 +4603,17 @@ _EXASPERATED = _wordset(
     "real encore serieux serio serieusement schon wieder ernsthaft de novo isso otra vez esto di nuovo ancora ma "
     "dai pqp nochmal"
 )
+_ACK_ONLY = _wordset(
+    "ok okay k kk bet ye yea yeah yes yep yup sure pls plz please thanks thank you ty thx ah ahh oh ohh makes sense now "
+    "got it cool great perfect sounds good noted will do gotcha alright"
+)
+_PLEASE_WORDS = _wordset("please pls plz")
+
+
+def _acknowledged_only(tokens: Sequence[str]) -> bool:
+    return bool(_ACK_ONLY.issuperset(tokens) and not _PLEASE_WORDS.issuperset(tokens))
+
+
 _CHECK_MARKS = frozenset("\u2705\u2714\u2611\U0001f44d")  # check marks, thumbs up
 _AGAIN_WORDS = _wordset("again encore wieder nochmal novo ancora nuovo vez another")
 
@@ -4476,8 +4633,8 @@ def _net_vetoed(tokens: Sequence[str]) -> bool:
         and not _EXASPERATED.issuperset(tokens)
     ):
         return True
-    if _left_job(joined) or _permission(joined):
-        return True
+    if _left_job(joined) or _permission(joined) or _acknowledged_only(tokens):
+        return True  # round 27: "bet", "ye pls", "ahh ok makes sense now 🙏"
     return bool(_NAMED_OBJECTS.intersection(tokens)) and not (
         _MESSAGING.intersection(tokens) or _ME_OBJECT.intersection(tokens)
     )
