@@ -301,7 +301,7 @@ _OTHER_CHANNELS = _wordset(
 _ME_OBJECT = _wordset("me us myself ourselves mine")
 _PRONOUN_OBJECT = _wordset("it this that these those them em everything anything all any")
 _DETERMINERS = _wordset(
-    "the a an my your ur yr our their his her its any some every each other such more further all no "
+    "the a an my your ur yr our their his her its any some every each other such more further all no another "
     "two three four five six seven eight nine ten both several few many"  # round 20: "cancel two other tools"
 )
 _PARTICLES = _wordset("by in over at up down on for to into around near off inside through across along")
@@ -619,6 +619,7 @@ def _noun_phrase(toks: Sequence[str], j: int) -> str:
     n = len(toks)
     pointing = False  # "all of these", "this": the texts themselves unless a noun follows
     determined = False  # "the back and forth": a determiner, then words that are no messaging
+    one_of_many = j < n and toks[j] in _ONE_OF_MANY  # round 28: "opt out a contact from workflows"
     while j < n and (toks[j] in _DETERMINERS or toks[j] in _PRONOUN_OBJECT or toks[j] == "of"):
         pointing = pointing or toks[j] in _PRONOUN_OBJECT
         determined = determined or toks[j] in _DETERMINERS
@@ -664,7 +665,10 @@ def _noun_phrase(toks: Sequence[str], j: int) -> str:
         elif head in _MESSAGING or head in _SCORN or head in _CONSENT:
             kinds.append("msg")
         elif head in _NUMBERS:
-            kinds.append("other" if after == "of" else "msg")
+            person = (
+                one_of_many and len(conjunct) == 1 and head in ("contact", "contacts") and after == "from"
+            )
+            kinds.append("other" if after == "of" or person else "msg")
         elif head in _CONTAINERS:
             modifiers = conjunct[:-1]
             named = any(t in _NON_MESSAGING or _is_time(t) for t in modifiers) or any(
@@ -805,6 +809,12 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
         return _noun_phrase(toks, j + 1)
     if toks[j] == "to" and j + 1 < n and toks[j + 1] in _CONTACT_BASE:
         return _contact_object(toks, j + 2)  # non-native "please stop to send me the sms"
+    if (
+        verb in ("revoke", "cancel", "end")
+        and _ACCESS.intersection(toks[j : j + 3])
+        and not (_MESSAGING | _CONTACT_BASE | _ME_OBJECT | _NUMBERS).intersection(toks[j:])
+    ):
+        return "other"  # round 28: "can I revoke portal access for a PM who left?"
     if toks[j] == "for" and (
         toks[j + 1 : j + 4] in (["f", "s", "sake"], ["the", "love", "of"])
         or (toks[j + 1 : j + 2] and toks[j + 1] in _OATHS and toks[j + 2 : j + 3] == ["sake"])
@@ -860,6 +870,12 @@ def _object(toks: Sequence[str], caps: Sequence[bool], j: int, verb: str) -> str
     return "none"
 
 
+_ONE_OF_MANY = _wordset("a an each every any one")
+_IT_ALL = _wordset("it everything")
+_FAULT_ING = _wordset("sending working syncing loading delivering firing triggering showing going")
+_ACCESS = _wordset(
+    "access permission permissions login logins license licenses licence licences badge badges credentials token tokens"
+)
 _BEING_CONTACTED = _wordset(
     "texted contacted messaged spammed bothered called pinged reached targeted marketed solicited harassed hounded"
 )
@@ -1281,7 +1297,12 @@ def _verb_revokes(
         if not found and token in _REAL_NEAR and clause[i + 1 : i + 2] and clause[i + 1] in _CONTACT_ING:
             fuzzy = _fuzzy_verb(token)  # autocorrect: "quite texting me", "step sending these"
             found = (fuzzy, "base") if fuzzy else None
-        if not found or (clause[i] == "stp" and i > 0 and _FRENCH.intersection(reply.words)):
+        if not found or (
+            clause[i] == "stp"
+            and i > 0
+            and _FRENCH.intersection(reply.words)
+            and not _CONTACT_ING.intersection(clause[i + 1 : i + 2])
+        ):
             continue  # round 27: "annule mon call de 14h stp" (s'il te plaît)
         verb, form = found
         pre = list(clause[:i])
@@ -1326,6 +1347,17 @@ def _verb_revokes(
         if pre[-3:] == ["no", "way", "to"] and reply.product and not _MESSAGING.intersection(clause):
             veto("other")
             continue  # round 24: "auto renewal with no way to opt out is something our legal team won't accept"
+        if (
+            subject == "texts"
+            and verb == "quit"
+            and _FAULT_ING.intersection(clause[i + 1 : i + 2])
+            and not _POLITE.intersection(clause)
+        ):
+            veto("other")
+            continue  # round 28: "The reminders quit sending to our patients on Tuesday" (a fault)
+        if pre[-2:] in (["instead", "to"], ["instead", "of"]) and _IT_ALL.intersection(clause[i + 1 : i + 2]):
+            veto("other")
+            continue  # round 28: "Can we pause the service in August instead to stop it completely?"
         if subject == "texts":
             # round 19: "Reminders end abruptly after the first week, is that a bug?" describes a fault;
             # round 26: "Can the client reminders stop automatically once someone confirms?" asks for a feature
@@ -2696,7 +2728,7 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         # needed going forward", "Pas de SMS svp", "Keine SMS bitte", "sem SMS por favor"
         r"(?:^|\|\s)(?:ok\s+|so\s+|and\s+)?(?:please\s+|pls\s+)?(?:no|pas\s+de|keine|nada\s+de|sem|niente|nessun)\s+"
         r"(?:(?:business|marketing|sales|promo|promotional|automated|work|spam|more)\s+)?(?:texts|txts|txt|sms|messages"
-        rf"|msgs|texting|text\s+messages)(?:\s+(?:needed|necessary|going\s+forward|from\s+now\s+on|mehr|again"
+        rf"|msgs|texting|text\s+messages|textos?)(?:\s+(?:needed|necessary|going\s+forward|from\s+now\s+on|mehr|again"
         rf"|anymore|ever|here|{_PLEASE}))*" + _END,
     ),
     (
@@ -3502,6 +3534,11 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
             "taken off",
             "no more of",
             "want",
+            "last",
+            "dernier",
+            "mail",
+            "whatever",
+            "whichever",
         ),
         r"^(?=.*\b(?:report|reporting|block|blocking|complain|complaint|sue|suing|lawyer|attorney|fcc|ftc|blacklist|legal"
         r"|regulator|authorities|bbb|ombudsman|police)\w*\b).*?\b(?:if|unless)\s+(?:these|the|your|ur|those|this|all\s+these"
@@ -3521,6 +3558,13 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|^(?=.*\b(?:how\s+did\s+(?:you|u)\s+(?:get|obtain|find|source)|why\s+(?:am\s+i|are\s+we|is\s+my\s+number)\s+on"
         r"|who\s+(?:is\s+this|gave\s+you))\b).*\b(?:i|we)\s+(?:dont|do\s+not)\s+want\s+(?:this|these|them|it|any\s+of\s+(?:this"
         r"|these|it)|your\s+(?:texts|messages|sms|spam|marketing))\b"  # "How did you obtain my number? I don't want this"
+        r"|\b(?:last|final)\s+(?:one|text|message|msg|sms)\s+(?:i|we)\s+(?:ever\s+)?(?:want|wanna|care|wish)\s+to\s+(?:get"
+        r"|receive|see|read)(?=\s*(?:\||$)|\s+from\s+(?:you|u|ya|this|your)\b)|\b(?:le|la)\s+dernier\w*\s+"
+        r"(?:message|texto|sms)\s+(?:que\s+)?(?:je|j|nous)\s+(?:veux|voulons|souhaite|voudrais)\s+recevoir(?!(?:\s+\w+){0,3}\s*(?:\|\s*)?c\s*est\b)"  # round 28: "that's the last one I want to get from you"
+        r"|\b(?:unsubscribe|remove|take|drop)\s+(?:me|us)\s+(?:from|off)\s+(?:whatever|whichever)\s+(?:\w+\s+)?(?:list|thing"
+        r"|program|campaign|service)\b"  # round 28: "unsubscribe me from whatever list this is"
+        r"|(?:^|\|\s)(?:please\s+|pls\s+|ok\s+|can\s+you\s+|could\s+you\s+)?(?:switch|move|change)\s+(?:me\s+|us\s+|it\s+)?"
+        r"(?:over\s+)?to\s+e\s*mail(?:\s+(?:only|instead|please|pls|thanks|thx|ty|thank\s+you))*\s*(?:\||$)"
         r"|(?:^|\|\s)(?:please\s+|pls\s+|ok\s+)?no\s+more\s+of\s+(?:the|these|your|those|ur)\s+(?:\w+\s+){0,3}?(?:texts"
         r"|alerts|messages|reminders|updates|notifications|sms|pings)\b(?!\s+(?:came|come|coming|arrived|arrive|arriving|since"
         r"|after|showed|show|showing|got|have|are|were|went|go|going|through)\b)",
@@ -3813,6 +3857,9 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
         return how, how is None and bool(
             _DISPLAYED.search(rest)
         )  # how it shows is a fault: the net stays out
+    if "?" in normalized and _DIFFERENCE_ASKED.search(joined):
+        how = _statement_revokes(normalized)
+        return (how, False) if how else (None, True)
     if _effect_asked(normalized) or _OWN_LINK.search(joined):
         return None, True  # round 14: "¿Qué pasa si respondo BAJA? ¿Me dan de baja...?"; round 15: _OWN_LINK
     every_clause = _clauses(text, normalized)
@@ -3880,6 +3927,9 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     return phrase, phrase is None and bool(vetoes)
 
 
+_DIFFERENCE_ASKED = _Pattern(  # round 28: "what's the difference between stop and stopall on your texts?"
+    r"\bdifference\s+between\s+(?:\w+\s+)?(?:stop|end|cancel|unsubscribe|quit|optout)\w*\s+and\b"
+)
 _FOOTER = _Pattern(
     r"\b(?:reply|replying|text|txt|send)\W+(?:stop|end|cancel|unsubscribe|quit)\W+to\W+(?:opt\W*out|optout|unsubscribe"
     r"|stop|end|cancel)\b(?=\W+(?:footer|line|disclaimer|notice|bit|part|link|language|wording|thing|tag)\b)"
@@ -4070,7 +4120,8 @@ _LAUGHING = _Pattern(r"😂|🤣|😆|😄|😁|😊|\blol\b|\bhaha\w*|\blmao\b"
 _TEXTS_NAMED = _MESSAGING | _CONTACT_ING | _ME_OBJECT
 _ASKING = _wordset("reckon think wonder wondering suppose hoping hope guess maybe if")  # round 27
 _FRENCH = _wordset(
-    "merci mon ma mes je tu vous les du des pour svp annule annuler envoie envoyer moi est pas une et avec"
+    "merci mon ma mes je tu vous les du des pour svp annule annuler annulez envoie envoyer moi est pas une et avec "
+    "cette aux plutot demain reunion voit"
 )
 
 
@@ -4441,7 +4492,7 @@ _NO_REMOVAL_AFTER = (
     r"|retirez|supprimez|haal|verwijder\w*|afmelden|uitschrijven|sms\w*|berichten|usun\w*|wypisz\w*|slett\w*|radera\w*"
     r"|fjern\w*|hapus|poista\w*|smaz\w*|sil\w*|kontakt\w*|ta\s+bort|hou\s+op|hold\s+op|appen|nie\s+(?:pisa|wysy|dzwo)\w*"
     r"|berhenti|xoa|đung|dung|udal\w*|listeden|no\s+more|again|anymore|bolshe|ne\s+pish\w*|больше|не\s+пиш\w*"
-    r"|nichts\s+mehr|will\s+(?:\w+\s+)?nicht|(?:dont|do\s+not|no)\s+want|report\w*|quiero|quero|voglio|please\s+no"
+    r"|nichts\s+mehr|will\s+(?:\w+\s+)?nicht|(?:dont|do\s+not|no)\s+want|report\w*|quiero|quero|voglio|please\s+no|enough|lawyer|attorney|ftc|fcc"
     r"|no(?=\s*(?:\||$)))\b)"
 )
 # Vetoes that give way to a removal asked after them (round 24), one lookahead for all of them: a number that used
@@ -4454,12 +4505,13 @@ _NET_OTHER_UNLESS_REMOVED = _Pattern(
     r"|the|this|your|our)\s+(?:company|firm|business)"
     r"|numero\s+(?:nao|no|n|non)\s+(?:pertence|pertenece|appartient|appartiene)|(?:werk|werkt)\s+(?:hier\s+)?niet\s+meer"
     r"|(?:feil|fel|forkert|verkeerde?|vaara|krivi|spatne|yanlis|salah)\s+(?:\w+\s+)?(?:nummer|numero|broj|cislo|numara|nomor"
-    r"|nombor)|pomy[lł]k\w*|nham\s+so|bangou\s+machigai|oshibl\w*\s+nomerom|(?:tidak|nggak|gak)\s+bekerja\s+(?:\w+\s+){0,2}?lagi"
+    r"|nombor)|rossz\s+szam|pomy[lł]k\w*|nham\s+so|bangou\s+machigai|oshibl\w*\s+nomerom|(?:tidak|nggak|gak)\s+bekerja\s+(?:\w+\s+){0,2}?lagi"
     r"|art[iı]k\s+burada\s+cal[iı]sm[iı]yor|numero\s+(?:passa|pasa|passe)\s+a\s+\w+"
     r"|keine\s+(?:weiteren\s+)?fragen\s+mehr|no\s+(?:more|further)\s+questions|plus\s+de\s+questions|no\s+mas\s+preguntas"
     # round 27: who is writing asked ("what company this is and why I'm on the list?", "¿De qué empresa es este número?")
     r"|how\s+did\s+(?:you|u|ya|your\s+(?:firm|company|team))\s+(?:obtain|find|source|receive|come\s+by|pull)\s+(?:my|this)"
     r"|why\s+(?:am\s+i|are\s+we|is\s+my\s+number|is\s+this\s+number)\s+on\s+(?:the|this|your|ur|that|a)\s+(?:\w+\s+)?list"
+    r"|(?:ive|i\s+have|weve|we\s+have|i|we)\s+(?:just\s+|already\s+)?(?:forwarded|passed|sent)\s+(?:this|it|that)\s+(?:on\s+)?to\b"
     r"|what\s+company\s+(?:this\s+is|is\s+this)|de\s+que\s+empresa\s+(?:es|son)|quelle\s+(?:entreprise|societe|boite)\s+(?:est"
     r"\s+ce|c\s*est)|welche\s+firma\s+(?:ist|sind)|che\s+(?:azienda|ditta)\s+(?:e|siete)|que\s+empresa\s+e\s+(?:essa|esta))\b"
     + _NO_REMOVAL_AFTER
@@ -4471,6 +4523,10 @@ _NET_OTHER = _Pattern(
     r"|(?:no|nao|non)\s+(?:(?:me|nos|mi|ci|los|las|lo|la)\s+)?(?:dejen|deje|dejes|deixem|deixe|paren|pare|parem|smettete"
     r"|smettere|smetti|interrompete|interrompiate|interrompam)\s+(?:de|di|con|com|with)\s+\w+|ne\s+(?:cessez|arretez)\s+pas\s+d\s*envoyer"
     r"|(?:remett\w*\s+(?:moi|nous)|(?:me|nous)\s+remettre)\s+sur\s+(?:la|les|vos|votre)\s+(?:\w+\s+)?listes?"  # round 27
+    # round 28: a report's layout ("broken out by job number"), the speaker texting later ("at a wedding, text u tmrw")
+    r"|(?:broken|split|sorted|grouped|itemi[sz]ed)\s+(?:out\s+)?by\b"
+    r"|(?:text|call|ring|message|msg)\s+(?:u|you|ya)\s+(?:tmrw|tmr|tomorrow|later|tonight|soon|after|in\s+a\s+bit"
+    r"|next\s+week|monday|tuesday|wednesday|thursday|friday)\b"
     # round 27: a login's text codes ("We don't do SMS 2FA"), the speaker's own last message before a holiday
     r"|(?:2fa|mfa|otp|two\s+factor|one\s+time\s+(?:code|codes|password)|verification\s+codes?)"
     r"|(?:my|our|mon|notre|mi|nuestro|meine|unsere|il\s+mio|a\s+minha)\s+(?:last|dernier|ultimo|letzte)\s+(?:\w+\s+)?(?:message"
