@@ -4,9 +4,9 @@ The training pool is every labelled slice but the held-out test split, each kept
 (an author): ``train.jsonl`` (the team's), the forty-two slices other authors wrote (dev_a..dev_ap, each
 measured once unseen before it joined the pool) and seventeen corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and ``train_l.jsonl``
-.. ``train_y.jsonl``, from rounds 17, 22, 23 and 26). ``independent_aq.jsonl`` .. ``independent_at.jsonl``
-were read in round 28 (rules only) and join the pool at the next retraining; the sealed slices
-(``independent_au.jsonl`` .. ``independent_ax.jsonl``) are never in the pool.
+.. ``train_y.jsonl``, from rounds 17, 22, 23 and 26). ``independent_aq.jsonl`` .. ``independent_ax.jsonl``
+were read in rounds 28 and 29 (rules only) and join the pool at the next retraining; the sealed slices
+(``independent_ay.jsonl``, ``independent_az.jsonl``) are never in the pool.
 A pool line whose normalised text equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is

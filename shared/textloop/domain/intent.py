@@ -417,6 +417,7 @@ _ADVERBS_BEFORE = _wordset(
 _YOU = _wordset("you u ya yall youre ye yourself yourselves")
 _SELF = _wordset("i we im ive id ill lets let weve wed")
 _THIRD_PERSON = _wordset("he she hes shes they theyre theyve someone somebody everyone everybody nobody")
+_ASKED_OPENINGS = _wordset("whats whos wheres")  # round 29: "what's the word to end these if I ever want to"
 _KEYWORD_ASKED = _wordset("does is will would did can could")
 _KEYWORD_NOUNS = _wordset("keyword keywords schlusselwort schlusselworter clave chave chiave")
 _OTHER_SENDERS = _wordset(
@@ -1033,7 +1034,9 @@ class _Reply:
         self._joined = " ".join(tokens)
         self.words = frozenset(tokens)
         # "?" or a question opening: "if I opt out, do I still get emails?"
-        self.question = "?" in normalized or bool(tokens and tokens[0] in _QUESTION_WORDS)
+        self.question = "?" in normalized or bool(
+            tokens and (tokens[0] in _QUESTION_WORDS or tokens[0] in _ASKED_OPENINGS)
+        )
         # the reply is about a product, a plan or a renewal: "cancel our subscription at term end"
         self.product = bool(_PRODUCT.intersection(tokens))
 
@@ -1091,7 +1094,9 @@ def _someday_asked(normalized: str) -> bool:
     statement's "when I need to" ("stop the reminders? I'll log in when I need to.") asks nothing."""
     for sentence in _SENTENCE.split(normalized):
         tokens = words(sentence)
-        if tokens and ("?" in sentence or tokens[0] in _QUESTION_WORDS) and _SOMEDAY.search(" ".join(tokens)):
+        opening = tokens[0] if tokens else ""
+        asked = "?" in sentence or opening in _QUESTION_WORDS or opening in _ASKED_OPENINGS
+        if tokens and asked and _SOMEDAY.search(" ".join(tokens)):
             return True
     return False
 
@@ -1114,7 +1119,7 @@ _RECONSENT = _Pattern(
     r"|(?:schicken|senden)\s+(?:sie|s)\s+(?:mir|uns)\s+(?:\w+\s+){0,4}?wieder"
     r"|reactivate|reactivar|reactiven|reativ\w*|riattiv\w*|reinscri\w*|reabonn\w*|reiscriv\w*|reinscrev\w*"
     r"|(?:vuelv\w*|volver)\s+a\s+(?:enviar|mandar)\w*|(?:renvoy|reenvoy)\w*|(?:voltem?|volta)\s+a\s+(?:enviar|mandar)"
-    r"|(?:ricominciate|riprendete)\s+a\s+(?:inviare|mandare)|want\s+back\s+in"
+    r"|(?:ricominciate|riprendete)\s+a\s+(?:inviare|mandare)|want\s+back\s+in|(?<!dont\s)(?<!not\s)(?:want|need)\s+them\s+back|(?<!dont\s)keep\s+(?:them|these|those|em)\s+coming"
     # round 27: "Can you resume the text reminders?", "subscribe the clinic's phone again", "remettez-moi sur la liste"
     r"|(?:can|could|would|will|please|pls|kindly|like\s+to|want\s+to|need\s+to|wish\s+to)\s+(?:you\s+|u\s+)?(?:please\s+)?"
     r"(?:resume\s+(?:the\s+|my\s+|your\s+|our\s+|those\s+|these\s+)?(?:\w+\s+){0,2}?(?:texts|messages|sms|alerts|reminders"
@@ -1151,6 +1156,8 @@ _ROLES = _THIRD_PARTY - _wordset("they someone somebody nobody anyone he she tea
     "teachers teacher parents parent guests guest drivers driver tenants tenant residents resident families "
     "volunteers managers"
 )
+_OTHERS_ASKED = _ROLES | _wordset("attendees attendee")
+_SPEAKER = _ME_OBJECT | _wordset("i im id ive")
 _CAPABILITY = _wordset("can cant cannot couldnt could unable able arent isnt")
 # "Ich habe gekündigt ... bitte an Frau Weber wenden": the speaker left the job and names someone else.
 _LEFT_JOB = _Pattern(
@@ -1190,6 +1197,18 @@ def _capability_of_others(pre: Sequence[str]) -> bool:
         if token in _CAPABILITY and _THIRD_PARTY.intersection(near[:c]) and not _SELF.intersection(near[:c]):
             return True
     return False
+
+
+def _others_asked(pre: Sequence[str], reply: _Reply) -> bool:
+    """Round 29: "Can attendees unsubscribe from event reminders on their own?": never where the speaker is
+    one of them or asks for it ("Can guests unsubscribe me?", "I'm a parent, can parents unsubscribe?")."""
+    return (
+        reply.question
+        and len(pre) >= 2
+        and pre[-2] in _CAPABILITY
+        and pre[-1] in _OTHERS_ASKED
+        and not _SPEAKER.intersection(reply.words)
+    )
 
 
 _OPTING = frozenset({"unsubscribe", "optout"})
@@ -1434,6 +1453,7 @@ def _verb_revokes(
             continue
         if (
             _capability_of_others(pre)
+            or _others_asked(pre, reply)
             or _feature_asked(pre, clause[i + 1 :])
             or _others_option(pre, verb, following)
         ):
@@ -1866,6 +1886,9 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
         "मत भेजिए|मत भेजो|मैसेज मत|भेजना बंद|नहीं चाहिए|लिस्ट से हटा",
         needs="मैसेज|मेसेज|संदेश|एसएमएस|sms|मेरा नंबर",
         without="पुराना",
+    ),
+    _script_phrases(  # Punjabi (round 29: "ਕਿਰਪਾ ਕਰਕੇ ਮੈਨੂੰ ਹੋਰ ਮੈਸੇਜ ਨਾ ਭੇਜੋ")
+        "ਨਾ ਭੇਜੋ|ਨਾ ਭੇਜਿਓ|ਭੇਜਣਾ ਬੰਦ|ਨਹੀਂ ਚਾਹੀਦੇ", needs="ਮੈਸੇਜ|ਸੁਨੇਹੇ|ਸੁਨੇਹਾ|ਐਸਐਮਐਸ|sms|ਮੇਰਾ ਨੰਬਰ"
     ),
     _script_phrases(  # Bengali
         "বন্ধ করুন|পাঠাবেন না|লিস্ট থেকে মুছে|এসএমএস নয়", needs="মেসেজ|এসএমএস|বার্তা|আমার নম্বর"
@@ -3539,6 +3562,21 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
             "mail",
             "whatever",
             "whichever",
+            "number",
+            "than",
+            "hit",
+            "email",
+            "responding",
+            "replying",
+            "if",
+            "portable",
+            "celular",
+            "movil",
+            "handy",
+            "telemovel",
+            "cellulare",
+            "mobile",
+            "telephone",
         ),
         r"^(?=.*\b(?:report|reporting|block|blocking|complain|complaint|sue|suing|lawyer|attorney|fcc|ftc|blacklist|legal"
         r"|regulator|authorities|bbb|ombudsman|police)\w*\b).*?\b(?:if|unless)\s+(?:these|the|your|ur|those|this|all\s+these"
@@ -3561,6 +3599,21 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\b(?:last|final)\s+(?:one|text|message|msg|sms)\s+(?:i|we)\s+(?:ever\s+)?(?:want|wanna|care|wish)\s+to\s+(?:get"
         r"|receive|see|read)(?=\s*(?:\||$)|\s+from\s+(?:you|u|ya|this|your)\b)|\b(?:le|la)\s+dernier\w*\s+"
         r"(?:message|texto|sms)\s+(?:que\s+)?(?:je|j|nous)\s+(?:veux|voulons|souhaite|voudrais)\s+recevoir(?!(?:\s+\w+){0,3}\s*(?:\|\s*)?c\s*est\b)"  # round 28: "that's the last one I want to get from you"
+        r"|\btake\s+(?:this|my|the)\s+(?:cell\s+|mobile\s+|phone\s+)?number\s+off(?=\s*(?:\||$)|\s+(?:and|please|pls|thanks))"
+        r"|\b(?:rather|prefer\s+to)\s+(?:get|have|receive)\s+(?:a\s+|an\s+)?(?:call|calls|phone\s+call|email|emails)\s+than\s+"
+        r"(?:texts|sms|text\s+messages)(?=\s*(?:\||$)|\s+(?:please|pls|thanks|going\s+forward|from\s+now\s+on)\b)"
+        r"|^(?=.*\b(?:texts|messages|sms)\b).*\b(?:ive|i\s+have)\s+hit\s+(?:mine\b|my\s+limit(?=\s*(?:\||$)))"
+        r"|\b(?:from\s+now\s+on|going\s+forward|in\s+future)\s+(?:just\s+|only\s+)?email\s+(?:me|us)(?=\s*(?:\||$))"
+        r"|\b(?:wont|will\s+not)\s+be\s+(?:responding|replying)\s+to\s+(?:texts|sms|text\s+messages)(?=\s*(?:\||$)|\s+(?:anymore"
+        r"|any\s+more|from\s+now\s+on|going\s+forward)\b)"
+        r"|\b(?:appreciate\s+it|be\s+grateful|prefer\s+it|rather)\s+if\s+(?:i|we)\s+(?:didnt|did\s+not|no\s+longer)\s+"
+        r"(?:get|receive)\s+(?:any\s+more|anymore|any)\s+(?:of\s+(?:these|them|those)|texts|messages|sms|text\s+messages)"
+        r"(?=\s*(?:\||$)|\s+(?:please|pls|thanks|from\s+you)\b)"
+        r"|^(?=.*\b(?:contactez|contacte|ecrivez|ecris|appelez|joignez|escribanme|escribeme|escriban|llamen|llamame|contacten"
+        r"|kontaktieren|schreiben|schreib|scrivetemi|scrivimi|chiamatemi|contattatemi|mandem|escrevam|liguem|contatem)\w*\b)"
+        r".*?\b(?:pas\s+(?:sur|par|au)\s+(?:mon\s+|le\s+)?|no\s+(?:a|al|en)\s+(?:mi\s+)?|nicht\s+(?:aufs|auf\s+mein|an\s+mein)\s+"
+        r"|nao\s+(?:no|pro|para\s+o)\s+(?:meu\s+)?|non\s+(?:sul|al)\s+(?:mio\s+)?)(?:portable|mobile|telephone|celular|movil|handy"
+        r"|telemovel|cellulare)(?=\s*(?:\||$))"  # round 29: "Contactez-moi sur mon adresse pro, pas sur mon portable"
         r"|\b(?:unsubscribe|remove|take|drop)\s+(?:me|us)\s+(?:from|off)\s+(?:whatever|whichever)\s+(?:\w+\s+)?(?:list|thing"
         r"|program|campaign|service)\b"  # round 28: "unsubscribe me from whatever list this is"
         r"|(?:^|\|\s)(?:please\s+|pls\s+|ok\s+|can\s+you\s+|could\s+you\s+)?(?:switch|move|change)\s+(?:me\s+|us\s+|it\s+)?"
@@ -3939,7 +3992,8 @@ _DISPLAYED = _Pattern(
     r"|spelled|spelling|typo|too\s+long|segment\w*|wrap\w*|broken)\b"
 )
 _SENT_BY_OTHER = _Pattern(
-    r"\b(?:son|daughter|kid|kids|child|wife|husband|partner|colleague|assistant|someone\s+else|somebody\s+else)\s+(?:sent"
+    r"\b(?:whoever|someone|somebody)\s+(?:told|asked)\s+(?:you|u)\s+to\s+(?:stop|unsubscribe|cancel|remove)\b"
+    r"|\b(?:son|daughter|kid|kids|child|wife|husband|partner|colleague|assistant|someone\s+else|somebody\s+else)\s+(?:sent"
     r"|replied|texted|typed)\b"
 )
 # Round 14: the speaker's own message taken back ("Cancel that last message, I figured it out. Thanks").
@@ -4512,6 +4566,7 @@ _NET_OTHER_UNLESS_REMOVED = _Pattern(
     r"|how\s+did\s+(?:you|u|ya|your\s+(?:firm|company|team))\s+(?:obtain|find|source|receive|come\s+by|pull)\s+(?:my|this)"
     r"|why\s+(?:am\s+i|are\s+we|is\s+my\s+number|is\s+this\s+number)\s+on\s+(?:the|this|your|ur|that|a)\s+(?:\w+\s+)?list"
     r"|(?:ive|i\s+have|weve|we\s+have|i|we)\s+(?:just\s+|already\s+)?(?:forwarded|passed|sent)\s+(?:this|it|that)\s+(?:on\s+)?to\b"
+    r"|(?:do|will|would)\s+(?:i|we)\s+(?:have\s+to\s+pay|be\s+charged|pay)\s+(?:\w+\s+){0,2}?(?:to\s+)?(?:receive|get|for)\b"
     r"|what\s+company\s+(?:this\s+is|is\s+this)|de\s+que\s+empresa\s+(?:es|son)|quelle\s+(?:entreprise|societe|boite)\s+(?:est"
     r"\s+ce|c\s*est)|welche\s+firma\s+(?:ist|sind)|che\s+(?:azienda|ditta)\s+(?:e|siete)|que\s+empresa\s+e\s+(?:essa|esta))\b"
     + _NO_REMOVAL_AFTER
@@ -4523,6 +4578,8 @@ _NET_OTHER = _Pattern(
     r"|(?:no|nao|non)\s+(?:(?:me|nos|mi|ci|los|las|lo|la)\s+)?(?:dejen|deje|dejes|deixem|deixe|paren|pare|parem|smettete"
     r"|smettere|smetti|interrompete|interrompiate|interrompam)\s+(?:de|di|con|com|with)\s+\w+|ne\s+(?:cessez|arretez)\s+pas\s+d\s*envoyer"
     r"|(?:remett\w*\s+(?:moi|nous)|(?:me|nous)\s+remettre)\s+sur\s+(?:la|les|vos|votre)\s+(?:\w+\s+)?listes?"  # round 27
+    # round 29: "Keep texting me about renewals, that's the fastest way to reach me"
+    r"|^(?:please\s+|pls\s+|do\s+)?keep\s+(?:texting|messaging|sending)\s+(?:me|us)\b(?!\s+(?:and|after|\&)\b)"
     # round 28: a report's layout ("broken out by job number"), the speaker texting later ("at a wedding, text u tmrw")
     r"|(?:broken|split|sorted|grouped|itemi[sz]ed)\s+(?:out\s+)?by\b"
     r"|(?:text|call|ring|message|msg)\s+(?:u|you|ya)\s+(?:tmrw|tmr|tomorrow|later|tonight|soon|after|in\s+a\s+bit"
