@@ -3541,86 +3541,116 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\b(?:ce\s+sera|que\s+ce\s+soit)\s+(?:le|votre)\s+dernier\s+(?:texto|sms|message)(?=\s*(?:\||$)|\s+(?:d\s*accord|svp"
         r"|merci|ok|s\s*il))",
     ),
-    # ---- round 27 (categories of sealed slices AM's..AP's errors, read after their figures were taken)
-    (  # the texts threatened ("I will have procurement blacklist you if these texts don't stop"), a formal opt-out
-        # request, out of this thread or every campaign, "No more of the load board alerts"
+    # ---- round 27 (categories of sealed slices AM's..AP's errors, read after their figures were taken), then rounds 28
+    # and 29 (AQ's..AT's and AU's..AX's): one group per wording, each with its own triggers
+    (  # a threat if the texts go on: "I will have procurement blacklist you if these texts don't stop"
+        ("stop",),
+        r"^(?=.*\b(?:report|reporting|block|blocking|complain|complaint|sue|suing"
+        r"|lawyer|attorney|fcc|ftc|blacklist|legal|regulator|authorities|bbb|ombudsman"
+        r"|police)\w*\b).*?\b(?:if|unless)\s+(?:these|the|your|ur|those|this|all\s+these"
+        r"|all\s+the)\s+(?:\w+\s+){0,2}?(?:texts|messages|sms|alerts|reminders|notifications"
+        r"|robotexts)\s+(?:dont|do\s+not|doesnt|does\s+not|wont|will\s+not)\s+stop\b(?!\s+(?:after"
+        r"|when|once|even|automatically|on\s+their|by\s+themselves))",
+    ),
+    (  # a formal opt-out request of my own or on someone's behalf
+        ("request", "notice"),
+        r"(?:(?:^|\|\s)(?:formal|official|written)|\bthis\s+is\s+(?:a|an|my|our)"
+        r"|\b(?:my|our)\s+(?:formal|official|written))\s+(?:formal\s+|official\s+"
+        r"|written\s+)?(?:sms\s+|text\s+|texting\s+)?(?:optout|opt\s+out|unsubscribe"
+        r"|revocation|removal|stop)\s+(?:request|notice)\b(?!\s+from\s+(?:a|an|one"
+        r"|our|my|the|this)\s)",
+    ),
+    (  # out of this thread: "unsubscribe me from this thread"
+        ("this thread", "this chat", "this conversation"),
+        r"\b(?:unsubscribe|remove|take|drop|delete|get)\s+(?:me|us|this\s+number"
+        r"|my\s+number)\s+(?:from|off|out\s+of)\s+this\s+(?:text\s+|sms\s+|group\s+)?(?:thread"
+        r"|chat|conversation)\b(?!\s+(?:\w+\s+)?(?:email|cc|slack|teams|invite))",
+    ),
+    (  # "would like this number unsubscribed from all campaigns"
+        ("unsubscribed", "removed", "opted out", "taken off", "deleted"),
+        r"\b(?:want|like|need|have|get|please)\s+(?:this|my|our|the)\s+(?:\w+\s+)?(?:number"
+        r"|phone|cell|mobile|line)\s+(?:\w+\s+)?(?:unsubscribed|removed|opted\s+out"
+        r"|taken\s+off|deleted)\s+(?:from|off)\s+(?:all|every|any)\s+(?:\w+\s+)?(?:campaigns?"
+        r"|lists?|messages|texts|communications|programs?|mailings|sends|sequences)\b",
+    ),
+    (  # "How did you obtain my number? I don't want this"
+        ("dont want", "do not want"),
+        r"^(?=.*\b(?:how\s+did\s+(?:you|u)\s+(?:get|obtain|find|source)|why\s+(?:am\s+i"
+        r"|are\s+we|is\s+my\s+number)\s+on|who\s+(?:is\s+this|gave\s+you))\b).*\b(?:i"
+        r"|we)\s+(?:dont|do\s+not)\s+want\s+(?:this|these|them|it|any\s+of\s+(?:this"
+        r"|these|it)|your\s+(?:texts|messages|sms|spam|marketing))\b",
+    ),
+    (  # round 28: "that's the last one I want to get from you", "c'est le dernier message que je veux recevoir"
+        ("last", "final", "dernier"),
+        r"\b(?:last|final)\s+(?:one|text|message|msg|sms)\s+(?:i|we)\s+(?:ever\s+)?(?:want"
+        r"|wanna|care|wish)\s+to\s+(?:get|receive|see|read)(?=\s*(?:\||$)|\s+from\s+(?:you"
+        r"|u|ya|this|your)\b)|\b(?:le|la)\s+dernier\w*\s+(?:message|texto|sms)\s+(?:que\s+)?(?:je"
+        r"|j|nous)\s+(?:veux|voulons|souhaite|voudrais)\s+recevoir(?!(?:\s+\w+){0,3}\s*(?:\|\s*)?c\s*est\b)",
+    ),
+    (  # round 28: "unsubscribe me from whatever list this is"
+        ("whatever", "whichever"),
+        r"\b(?:unsubscribe|remove|take|drop)\s+(?:me|us)\s+(?:from|off)\s+(?:whatever"
+        r"|whichever)\s+(?:\w+\s+)?(?:list|thing|program|campaign|service)\b",
+    ),
+    (  # round 28: "switch to email thanks"
+        ("to email", "to e mail"),
+        r"(?:^|\|\s)(?:please\s+|pls\s+|ok\s+|can\s+you\s+|could\s+you\s+)?(?:switch"
+        r"|move|change)\s+(?:me\s+|us\s+|it\s+)?(?:over\s+)?to\s+e\s*mail(?:\s+(?:only"
+        r"|instead|please|pls|thanks|thx|ty|thank\s+you))*\s*(?:\||$)",
+    ),
+    (  # "No more of the load board alerts" (never "no more of the alerts came through")
+        ("no more of",),
+        r"(?:^|\|\s)(?:please\s+|pls\s+|ok\s+)?no\s+more\s+of\s+(?:the|these|your"
+        r"|those|ur)\s+(?:\w+\s+){0,3}?(?:texts|alerts|messages|reminders|updates"
+        r"|notifications|sms|pings)\b(?!\s+(?:came|come|coming|arrived|arrive|arriving"
+        r"|since|after|showed|show|showing|got|have|are|were|went|go|going|through)\b)",
+    ),
+    (  # round 29: "take this number off and put my email on the account instead"
+        ("number off",),
+        r"\btake\s+(?:this|my|the)\s+(?:cell\s+|mobile\s+|phone\s+)?number\s+off(?=\s*(?:\|"
+        r"|$)|\s+(?:and|please|pls|thanks))",
+    ),
+    (  # round 29: "I'd rather get a call than texts"
+        ("than",),
+        r"\b(?:rather|prefer\s+to)\s+(?:get|have|receive)\s+(?:a\s+|an\s+)?(?:call"
+        r"|calls|phone\s+call|email|emails)\s+than\s+(?:texts|sms|text\s+messages)(?=\s*(?:\|"
+        r"|$)|\s+(?:please|pls|thanks|going\s+forward|from\s+now\s+on)\b)",
+    ),
+    (  # round 29: "Is there a limit on how many texts you send? Because I've hit mine. Done."
+        ("hit mine", "hit my limit"),
+        r"^(?=.*\b(?:texts|messages|sms)\b).*\b(?:ive|i\s+have)\s+hit\s+(?:mine\b"
+        r"|my\s+limit(?=\s*(?:\||$)))",
+    ),
+    (  # round 29: "From now on just email me, I won't be responding to texts"
+        ("email me", "email us", "responding to", "replying to"),
+        r"\b(?:from\s+now\s+on|going\s+forward|in\s+future)\s+(?:just\s+|only\s+)?email\s+(?:me"
+        r"|us)(?=\s*(?:\||$))|\b(?:wont|will\s+not)\s+be\s+(?:responding|replying)\s+to\s+(?:texts"
+        r"|sms|text\s+messages)(?=\s*(?:\||$)|\s+(?:anymore|any\s+more|from\s+now\s+on"
+        r"|going\s+forward)\b)",
+    ),
+    (  # round 29: "I'd appreciate it if I didn't get any more of these"
         (
-            "stop",
-            "request",
-            "notice",
-            "this thread",
-            "this chat",
-            "this conversation",
-            "unsubscribed",
-            "removed",
-            "opted out",
-            "taken off",
-            "no more of",
-            "want",
-            "last",
-            "dernier",
-            "mail",
-            "whatever",
-            "whichever",
-            "number",
-            "than",
-            "hit",
-            "email",
-            "responding",
-            "replying",
-            "if",
-            "portable",
-            "celular",
-            "movil",
-            "handy",
-            "telemovel",
-            "cellulare",
-            "mobile",
-            "telephone",
+            "didnt get",
+            "did not get",
+            "didnt receive",
+            "did not receive",
+            "no longer get",
+            "no longer receive",
         ),
-        r"^(?=.*\b(?:report|reporting|block|blocking|complain|complaint|sue|suing|lawyer|attorney|fcc|ftc|blacklist|legal"
-        r"|regulator|authorities|bbb|ombudsman|police)\w*\b).*?\b(?:if|unless)\s+(?:these|the|your|ur|those|this|all\s+these"
-        r"|all\s+the)\s+(?:\w+\s+){0,2}?(?:texts|messages|sms"
-        r"|alerts|reminders|notifications|robotexts)\s+(?:dont|do\s+not|doesnt|does\s+not|wont|will\s+not)\s+stop\b"
-        r"(?!\s+(?:after|when|once|even|automatically|on\s+their|by\s+themselves))"
-        r"|(?:(?:^|\|\s)(?:formal|official|written)|\bthis\s+is\s+(?:a|an|my|our)|\b(?:my|our)\s+(?:formal|official|written))\s+"
-        r"(?:formal\s+|official\s+|written\s+)?(?:sms\s+|text\s+"
-        r"|texting\s+)?(?:optout|opt\s+out|unsubscribe|revocation|removal|stop)\s+(?:request|notice)\b"
-        r"(?!\s+from\s+(?:a|an|one|our|my|the|this)\s)"
-        r"|\b(?:unsubscribe|remove|take|drop|delete|get)\s+(?:me|us|this\s+number|my\s+number)\s+(?:from|off|out\s+of)\s+this\s+"
-        r"(?:text\s+|sms\s+|group\s+)?(?:thread|chat|conversation)\b(?!\s+(?:\w+\s+)?(?:email|cc|slack|teams|invite))"
-        r"|\b(?:want|like|need|have|get|please)\s+(?:this|my|our|the)\s+(?:\w+\s+)?(?:number|phone|cell|mobile|line)\s+"
-        r"(?:\w+\s+)?(?:unsubscribed|removed"
-        r"|opted\s+out|taken\s+off|deleted)\s+(?:from|off)\s+(?:all|every|any)\s+(?:\w+\s+)?(?:campaigns?|lists?|messages"
-        r"|texts|communications|programs?|mailings|sends|sequences)\b"
-        r"|^(?=.*\b(?:how\s+did\s+(?:you|u)\s+(?:get|obtain|find|source)|why\s+(?:am\s+i|are\s+we|is\s+my\s+number)\s+on"
-        r"|who\s+(?:is\s+this|gave\s+you))\b).*\b(?:i|we)\s+(?:dont|do\s+not)\s+want\s+(?:this|these|them|it|any\s+of\s+(?:this"
-        r"|these|it)|your\s+(?:texts|messages|sms|spam|marketing))\b"  # "How did you obtain my number? I don't want this"
-        r"|\b(?:last|final)\s+(?:one|text|message|msg|sms)\s+(?:i|we)\s+(?:ever\s+)?(?:want|wanna|care|wish)\s+to\s+(?:get"
-        r"|receive|see|read)(?=\s*(?:\||$)|\s+from\s+(?:you|u|ya|this|your)\b)|\b(?:le|la)\s+dernier\w*\s+"
-        r"(?:message|texto|sms)\s+(?:que\s+)?(?:je|j|nous)\s+(?:veux|voulons|souhaite|voudrais)\s+recevoir(?!(?:\s+\w+){0,3}\s*(?:\|\s*)?c\s*est\b)"  # round 28: "that's the last one I want to get from you"
-        r"|\btake\s+(?:this|my|the)\s+(?:cell\s+|mobile\s+|phone\s+)?number\s+off(?=\s*(?:\||$)|\s+(?:and|please|pls|thanks))"
-        r"|\b(?:rather|prefer\s+to)\s+(?:get|have|receive)\s+(?:a\s+|an\s+)?(?:call|calls|phone\s+call|email|emails)\s+than\s+"
-        r"(?:texts|sms|text\s+messages)(?=\s*(?:\||$)|\s+(?:please|pls|thanks|going\s+forward|from\s+now\s+on)\b)"
-        r"|^(?=.*\b(?:texts|messages|sms)\b).*\b(?:ive|i\s+have)\s+hit\s+(?:mine\b|my\s+limit(?=\s*(?:\||$)))"
-        r"|\b(?:from\s+now\s+on|going\s+forward|in\s+future)\s+(?:just\s+|only\s+)?email\s+(?:me|us)(?=\s*(?:\||$))"
-        r"|\b(?:wont|will\s+not)\s+be\s+(?:responding|replying)\s+to\s+(?:texts|sms|text\s+messages)(?=\s*(?:\||$)|\s+(?:anymore"
-        r"|any\s+more|from\s+now\s+on|going\s+forward)\b)"
-        r"|\b(?:appreciate\s+it|be\s+grateful|prefer\s+it|rather)\s+if\s+(?:i|we)\s+(?:didnt|did\s+not|no\s+longer)\s+"
-        r"(?:get|receive)\s+(?:any\s+more|anymore|any)\s+(?:of\s+(?:these|them|those)|texts|messages|sms|text\s+messages)"
-        r"(?=\s*(?:\||$)|\s+(?:please|pls|thanks|from\s+you)\b)"
-        r"|^(?=.*\b(?:contactez|contacte|ecrivez|ecris|appelez|joignez|escribanme|escribeme|escriban|llamen|llamame|contacten"
-        r"|kontaktieren|schreiben|schreib|scrivetemi|scrivimi|chiamatemi|contattatemi|mandem|escrevam|liguem|contatem)\w*\b)"
-        r".*?\b(?:pas\s+(?:sur|par|au)\s+(?:mon\s+|le\s+)?|no\s+(?:a|al|en)\s+(?:mi\s+)?|nicht\s+(?:aufs|auf\s+mein|an\s+mein)\s+"
-        r"|nao\s+(?:no|pro|para\s+o)\s+(?:meu\s+)?|non\s+(?:sul|al)\s+(?:mio\s+)?)(?:portable|mobile|telephone|celular|movil|handy"
-        r"|telemovel|cellulare)(?=\s*(?:\||$))"  # round 29: "Contactez-moi sur mon adresse pro, pas sur mon portable"
-        r"|\b(?:unsubscribe|remove|take|drop)\s+(?:me|us)\s+(?:from|off)\s+(?:whatever|whichever)\s+(?:\w+\s+)?(?:list|thing"
-        r"|program|campaign|service)\b"  # round 28: "unsubscribe me from whatever list this is"
-        r"|(?:^|\|\s)(?:please\s+|pls\s+|ok\s+|can\s+you\s+|could\s+you\s+)?(?:switch|move|change)\s+(?:me\s+|us\s+|it\s+)?"
-        r"(?:over\s+)?to\s+e\s*mail(?:\s+(?:only|instead|please|pls|thanks|thx|ty|thank\s+you))*\s*(?:\||$)"
-        r"|(?:^|\|\s)(?:please\s+|pls\s+|ok\s+)?no\s+more\s+of\s+(?:the|these|your|those|ur)\s+(?:\w+\s+){0,3}?(?:texts"
-        r"|alerts|messages|reminders|updates|notifications|sms|pings)\b(?!\s+(?:came|come|coming|arrived|arrive|arriving|since"
-        r"|after|showed|show|showing|got|have|are|were|went|go|going|through)\b)",
+        r"\b(?:appreciate\s+it|be\s+grateful|prefer\s+it|rather)\s+if\s+(?:i|we)\s+(?:didnt"
+        r"|did\s+not|no\s+longer)\s+(?:get|receive)\s+(?:any\s+more|anymore|any)\s+(?:of\s+(?:these"
+        r"|them|those)|texts|messages|sms|text\s+messages)(?=\s*(?:\||$)|\s+(?:please"
+        r"|pls|thanks|from\s+you)\b)",
+    ),
+    (  # round 29: "Contactez-moi sur mon adresse pro, pas sur mon portable", beside a contact-me verb
+        ("portable", "mobile", "telephone", "celular", "movil", "handy", "telemovel", "cellulare"),
+        r"^(?=.*\b(?:contactez|contacte|ecrivez|ecris|appelez|joignez|escribanme"
+        r"|escribeme|escriban|llamen|llamame|contacten|kontaktieren|schreiben|schreib"
+        r"|scrivetemi|scrivimi|chiamatemi|contattatemi|mandem|escrevam|liguem|contatem)\w*\b).*?\b(?:pas\s+(?:sur"
+        r"|par|au)\s+(?:mon\s+|le\s+)?|no\s+(?:a|al|en)\s+(?:mi\s+)?|nicht\s+(?:aufs"
+        r"|auf\s+mein|an\s+mein)\s+|nao\s+(?:no|pro|para\s+o)\s+(?:meu\s+)?|non\s+(?:sul"
+        r"|al)\s+(?:mio\s+)?)(?:portable|mobile|telephone|celular|movil|handy|telemovel"
+        r"|cellulare)(?=\s*(?:\||$))",
     ),
 )
 # A re-consent names the messaging or the subscription; without one, the model's opt_in is not taken.
