@@ -1,12 +1,11 @@
 """``textloop train-intents``: learn the reply-intent model (logistic regression over hashed features).
 
 The training pool is every labelled slice but the held-out test split, each kept as its own *source*
-(an author): ``train.jsonl`` (the team's), the forty-two slices other authors wrote (dev_a..dev_ap, each
+(an author): ``train.jsonl`` (the team's), the fifty-two slices other authors wrote (dev_a..dev_az, each
 measured once unseen before it joined the pool) and seventeen corpora written for training by authors who
 never read the rules (``train_en.jsonl``, ``train_multi.jsonl``, ``train_k.jsonl`` and ``train_l.jsonl``
-.. ``train_y.jsonl``, from rounds 17, 22, 23 and 26). ``independent_aq.jsonl`` .. ``independent_ax.jsonl``
-were read in rounds 28 and 29 (rules only) and join the pool at the next retraining; the sealed slices
-(``independent_ay.jsonl``, ``independent_az.jsonl``) are never in the pool.
+.. ``train_y.jsonl``, from rounds 17, 22, 23 and 26). The sealed slices (``independent_ba.jsonl`` ..
+``independent_bd.jsonl``, round 30) are never in the pool.
 A pool line whose normalised text equals a test line is left out, so the test split stays unseen.
 
 Selection (``--select``, minutes): leave-one-source-out cross-validation, i.e. every source is
@@ -92,6 +91,16 @@ SOURCES = {  # source -> file in the dataset directory
     "dev_an": "independent_an.jsonl",
     "dev_ao": "independent_ao.jsonl",
     "dev_ap": "independent_ap.jsonl",
+    "dev_aq": "independent_aq.jsonl",
+    "dev_ar": "independent_ar.jsonl",
+    "dev_as": "independent_as.jsonl",
+    "dev_at": "independent_at.jsonl",
+    "dev_au": "independent_au.jsonl",
+    "dev_av": "independent_av.jsonl",
+    "dev_aw": "independent_aw.jsonl",
+    "dev_ax": "independent_ax.jsonl",
+    "dev_ay": "independent_ay.jsonl",
+    "dev_az": "independent_az.jsonl",
     "train_en": "train_en.jsonl",
     "train_multi": "train_multi.jsonl",
     "train_k": "train_k.jsonl",

@@ -183,7 +183,8 @@ _FILLER = _wordset(
 _POLITE = _wordset(
     "please pls plz now thanks thx ty all asap immediately svp merci bitte danke por favor grazie per "
     "favore obrigado obrigada ya ja subito sofort maintenant jetzt ahora agora adesso ora inmediatamente "
-    "immediatement imediatamente immediatamente mismo endlich valeu vlw"
+    "immediatement imediatamente immediatamente mismo endlich valeu vlw gracias"
+    " ta chato pela atencao atencion tudo"  # round 30: "para, tá chato", "Para, obrigado pela atenção", "para tudo"
 )
 # May be a whole reply on its own or one clause of it ("Stop. I'm not interested").
 _STOP_WORDS = _wordset(
@@ -205,6 +206,7 @@ _SYMBOL_COMPANIONS = _wordset(
     " ta very much anyway cheers mate"  # round 24: "📵 ta very much", "⛔⛔ thanks anyway"
     " enough"  # round 26: "🤚 that's enough, thanks" ("that's" only before "enough": _rule_reading)
     " dziekuje dekuji dankjewel bedankt tack takk kiitos spasibo xiexie arigatou"  # round 26: "🚫 dziękuję"
+    " tho though"  # round 30: "🤚 thanks tho"
 )
 _STOP_WORDS_SQUEEZED = frozenset(_squeeze_word(w) for w in _STOP_WORDS)
 _WHOLE_ONLY_SQUEEZED = frozenset(_squeeze_word(w) for w in _WHOLE_ONLY)
@@ -264,10 +266,11 @@ _REAL_NEAR = _wordset(
     "step steps shop shops top tops atop stoop stoops slop stomp strop spot sop stow sto stot so sort store "
     "story stone stood soap stay stays shot snap swop scop suit quite quiet quiz quip quid quin quilt quits qui "
     "quo cancer candle camel chancel panel revoked revolve evoke invoke provoke subscribe subscribed resubscribe "
-    "optic output cancela cancelo cancele canceli"
+    "optic output cancela cancelo cancele canceli "
+    "quil quis"  # round 30: French "ce qu'il faut" (apostrophe folded), Portuguese "não quis"
 )
 # Real words that autocorrect makes of STOP / QUIT: a revocation when they are the whole reply.
-_AUTOCORRECTED = frozenset({"quite", "quiet", "atop", "stoop", "step"})
+_AUTOCORRECTED = frozenset({"quite", "quiet", "atop", "stoop", "step", "quil", "quis"})
 _KEY_NEIGHBOURS = {"s": "sawdxze", "q": "qwas", "c": "cxvdf", "r": "retdf", "u": "uyhij", "o": "oiklp"}
 _STRONG_VERBS = frozenset({"stop", "unsubscribe", "optout", "revoke"})  # weak: cancel, end, quit
 _OPT_FORMS = {"opt": "base", "opts": "third", "opted": "past", "opting": "ing"}
@@ -1687,8 +1690,10 @@ _OTHER_LANGUAGES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|\babonel\w*\s+iptal\b|\blisteden\s+(?:cikar\w*|\w*kar\w*)",
     ),
     (  # Vietnamese (marks dropped)
-        ("đung", "dung", "huy dang", "ngung"),
-        r"\b(?:đung|dung)\s+(?:\w+\s+)?(?:nhan|gui)\s+(?:tin|sms|nua)\b|\bhuy\s+dang\s+ky\b|\bngung\s+gui\b",
+        ("đung", "dung", "huy", "ngung", "chan so", "xoa so", "bo so", "khong muon"),
+        r"\b(?:đung|dung)\s+(?:\w+\s+)?(?:nhan|gui)\s+(?:tin|sms|nua)\b|\bhuy\s+[dđ]ang\s+ky\b(?!\s+(?:tham|hoi|su\s+kien|khoa"
+        r"|lop|cuoc))|\bngung\s+(?:gui|nhan)\s+(?:tin|sms|nua|di)\b|\bngung\s+(?:gui|nhan)(?=\s*(?:\||$))|\b(?:chan|xoa|bo)\s+so\s+(?:(?:dien\s+thoai\s+)?(?:cua\s+)?(?:toi|minh"
+        r"|em|nay|roi)\b|ra\s+khoi|khoi)|\bkhong\s+muon\s+nhan\s+(?:\w+\s+){0,2}?tin\b|\b[dđ]ung\s+lam\s+phien\b",  # round 30
     ),
     (  # Hindi, romanized
         ("mat ", "mt ", "band"),
@@ -2259,14 +2264,29 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (  # German: "Schicken Sie nichts mehr", "Kündigen Sie bitte mein SMS-Abo", "Nummer bitte löschen", "Wie werde
         # ich diese Nachrichten los?", "SMS will ich keine", "bitte ab jetzt stoppen"
-        ("nichts mehr", "kundig", "losch", "loesch", "los", "keine", "stoppen", "aufhoren", "kontakt"),
+        (
+            "nichts mehr",
+            "kundig",
+            "losch",
+            "loesch",
+            "los",
+            "keine",
+            "stoppen",
+            "aufhoren",
+            "kontakt",
+            "brauch",
+            "benotig",
+        ),
         r"\b(?:schick|schicken|send|senden)\w*\s+(?:sie\s+|mir\s+|uns\s+|bitte\s+)*nichts\s+mehr\b"
         r"|\bnichts\s+mehr\s+(?:\w+\s+){0,3}?(?:schicken|senden|zusenden)\b"
         r"|\b(?:kundig|kuendig)\w*\s+(?:sie\s+)?(?:bitte\s+)?(?:\w+\s+){0,2}?(?:sms|nachrichten)\b"
         r"|\b(?:nummer|handynummer|telefonnummer)\s+(?:bitte\s+)?(?:loschen|loeschen|entfernen)\b"
         r"|\b(?:losch|loesch|entfern)\w*\s+(?:sie\s+|s\s+)?(?:bitte\s+)?(?:meine|die|diese)\s+(?:handy|telefon)?nummer\b(?!\s+(?:vom|von|des|der)\b)"
         r"|\bwie\s+werde\s+ich\s+(?:\w+\s+){0,2}?(?:nachrichten|sms|texte)\s+los\b"
-        r"|\bsms\s+(?:will|mochte|brauche)\s+ich\s+(?:keine|nicht)\b"
+        r"|\bsms\s+(?:will|mochte|brauche)\s+ich\s+(?:keine|nicht(?!\s+(?:\w+\s+)?zu\b|\s+(?:missen|verlieren|abbestellen)))\b"
+        # round 30: "die SMS brauchen wir dann nicht mehr"
+        r"|\b(?:sms|nachrichten|textnachrichten|erinnerungen|benachrichtigungen)\s+(?:brauch\w*|benotig\w*|wollen|will|mochte\w*)"
+        r"\s+(?:ich|wir)\s+(?:\w+\s+){0,2}?(?:nicht\s+mehr|nicht\s+langer|nicht(?=\s*(?:\||$)))"
         r"|\bkeine\s+(?:weitere\w*\s+)?kontakt\w*\s+(?:per|uber|via)\s+sms\b"
         r"|\bbitte\s+(?:ab\s+jetzt\s+|ab\s+sofort\s+|sofort\s+|jetzt\s+)?(?:stoppen|aufhoren)" + _END,
     ),
@@ -3652,6 +3672,44 @@ _PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
         r"|al)\s+(?:mio\s+)?)(?:portable|mobile|telephone|celular|movil|handy|telemovel"
         r"|cellulare)(?=\s*(?:\||$))",
     ),
+    (  # round 30: "Why am I on your list?? I'm reporting this", "I've forwarded this to the FTC.", "signaler au 33700"
+        ("reporting", "forwarded", "forwarding", "reported", "passed", "sent", "33700"),
+        r"^(?=.*\b(?:texts?|messages?|sms|list|number|spam|texting)\b).*?\b(?:im|i\s+am|were|we\s+are)\s+reporting\s+(?:this|you"
+        r"|your\s+(?:number|company))(?=\s*(?:\||$)|\s+(?:to\s+the\s+)?(?:ftc|fcc|carrier|attorney\s+general|bbb|authorities"
+        r"|as\s+spam)\b)"
+        r"|\b(?:forwarded|forwarding|reported|sent|passed)\s+(?:this|it|these|that|you|your\s+(?:number|texts|messages))\s+"
+        r"(?:on\s+)?to\s+(?:the\s+)?(?:ftc|fcc|attorney\s+general|bbb|better\s+business\s+bureau|cfpb|your\s+carrier"
+        r"|my\s+(?:lawyer|attorney|carrier))(?=\s*(?:\||$)|\s+(?:and|already|now|as\s+spam)\b)"
+        r"|\b(?:signal\w*|transf\w*|envo\w*)\s+(?:\w+\s+){0,3}?au\s+33700\b",
+    ),
+    (  # round 30: "Ya no necesito las alertas", "Vos alertes, on n'en a plus besoin", "Add him ... in my place"
+        ("necesit", "besoin", "place", "instead of me", "mine"),
+        r"\bya\s+no\s+(?:necesito|necesitamos|quiero|queremos)\s+(?:recibir\s+(?:esto|estos|nada|mas)\b|(?:recibir\s+)?(?:los|las"
+        r"|estos|estas|sus|tus|mas)\s+(?:\w+\s+)?(?:sms|mensajes|textos|avisos|recordatorios|alertas|notificaciones)\b)"
+        r"|\b(?:rappels|alertes|relances|textos|sms)\b.*\bn\s*en\s+(?:a|ai|avons)\s+plus\s+besoin\b"
+        r"|\bplus\s+besoin\s+(?:de\s+)?(?:ces|vos|des|les)\s+(?:rappels|alertes|relances|textos|sms)\b"
+        r"|\b(?:add|put)\s+(?:\w+\s+){1,3}?(?:on|to)\s+(?:the\s+|your\s+)?(?:sms|text|texting|txt)\s+(?:list|alerts?)\s+(?:(?:\w+\s+)"
+        r"{0,2}?(?:in\s+my\s+place|instead\s+of\s+me)|and\s+(?:drop|remove|delete|take\s+off)\s+mine)\b",
+    ),
+    (  # round 30: "Please put a stop to the text alerts", "I keep getting texts from you. Put a stop to it"
+        ("put a stop", "put an end"),
+        rf"\bput\s+(?:a\s+stop|an\s+end)\s+to\s+(?:{_DET}(?:\w+\s+)?{_MSGS}\b|(?:texting|messaging)\s+(?:me|us)\b)"
+        r"|^(?=.*\b(?:texts|messages|sms|texting)\b).*?\bput\s+(?:a\s+stop|an\s+end)\s+to\s+(?:it|this|them|these|that)"
+        r"(?=\s*(?:\||$))",
+    ),
+    (  # round 30: "Please don't add me to the SMS list", "add my number to the no-text list", "put me on it by mistake"
+        ("add", "put", "sign"),
+        r"\b(?:dont|do\s+not|never|stop)\s+(?:(?:add|adding|put|putting)\s+(?:me|us|my\s+(?:\w+\s+)?number|this\s+number)"
+        r"|(?:sign|signing)\s+(?:me|us)\s+up)\s+(?:on|to|onto|in|for)\s+(?:the\s+|your\s+|any\s+|a\s+)?(?:sms|text|texting"
+        r"|txt)\s+(?:list|alerts?|messages?|blasts?|program|programme)\b"
+        r"|\b(?:add|put)\s+(?:me|us|my\s+(?:\w+\s+)?number|this\s+number)\s+(?:on|to)\s+(?:the\s+|your\s+)?(?:no|do\s+not"
+        r"|dont)\s+(?:text|sms|texting|contact)\s+list\b"
+        r"|\b(?:(?:put|added|signed)\s+(?:me|us|my\s+(?:\w+\s+)?number)|(?:i|we)\s+(?:was|were)\s+(?:added|put|signed))\s+"
+        r"(?:on|to|up\s+for|for)\s+(?:the\s+|your\s+|this\s+)?(?:sms|text|texting|txt)\s+(?:list|alerts?|program)\s+(?:by\s+"
+        r"(?:mistake|accident)|without\s+(?:my\s+|our\s+)?(?:consent|permission|asking))"
+        r"|\b(?:never|didnt|did\s+not)\s+(?:ask|asked)\s+(?:you\s+)?to\s+(?:add\s+(?:me|us|my\s+number)|be\s+(?:added|put))\s+"
+        r"(?:on|to)\s+(?:the\s+|your\s+|a\s+)?(?:sms|text|texting|txt)\s+(?:list|alerts?|program)\b",
+    ),
 )
 # A re-consent names the messaging or the subscription; without one, the model's opt_in is not taken.
 _OPT_IN_CUE = (
@@ -3934,6 +3992,12 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     if _tool_asked(normalized, tokens):  # round 22: "Wie kann ich in Ihrem Tool Spam-Nummern blockieren?"
         how = _statement_revokes(normalized)
         return (how, False) if how else (None, True)
+    if (undone := _UNCANCELLED.search(normalized)) and not _UNDO_DENIED.intersection(
+        words(normalized[: undone.start()])[-4:]
+    ):  # round 30: the rest is read, the net stays out
+        rest = f"{normalized[: undone.start()]} {normalized[undone.end() :]}"
+        how = _rule_reading(rest, rest, words(rest))[0]
+        return how, how is None
     if footer := _FOOTER.search(normalized):  # round 27: the quoted footer is no revocation; the rest is read
         rest = f"{normalized[: footer.start()]} {normalized[footer.end() :]}"
         how = _rule_reading(rest, rest, words(rest))[0]
@@ -4010,6 +4074,14 @@ def _rule_reading(text: str, normalized: str, tokens: Sequence[str]) -> tuple[st
     return phrase, phrase is None and bool(vetoes)
 
 
+# Round 30: a cancelled subscription to the texts taken back ("Please un-cancel my text alerts, I need them"), unless
+# denied or asked why just before ("I didn't ask to un-cancel my texts").
+_UNDO_DENIED = _wordset("not no dont never didnt wont cant wouldnt shouldnt why would")
+_UNCANCELLED = _Pattern(
+    r"\b(?:un\W?(?:cancel|unsubscribe|stop(?!pable))\w*|(?:undo|reverse)\W+(?:my|the|our)\W+"
+    r"cancel\w*(?:\W+of)?)\W+(?:my|the|our|those|these|them|all)?\W*(?:\w+\W+){0,2}?(?:texts?|sms|alerts|messages"
+    r"|reminders|notifications|updates)\b"
+)
 _DIFFERENCE_ASKED = _Pattern(  # round 28: "what's the difference between stop and stopall on your texts?"
     r"\bdifference\s+between\s+(?:\w+\s+)?(?:stop|end|cancel|unsubscribe|quit|optout)\w*\s+and\b"
 )
@@ -4540,6 +4612,10 @@ _NAMED_OBJECTS = _wordset(
 # Consent given: "Oui, vous pouvez m'envoyer des SMS", "sure, you can text me" (an opt-in, never an opt-out).
 _PERMISSION = _Pattern(
     r"\b(?:ok|okay|fine|free)\s+to\s+(?:text|txt|message|sms)\s+(?:me|us)\b"  # round 22: "OK to text me on it"
+    # round 30: "Put my foreman's cell on the SMS list too"
+    r"|(?<!dont\s)(?<!not\s)(?<!never\s)\b(?:put|add|enroll|sign\s+up)\s+(?:(?!stop|end|halt)\w+\s+){0,3}?(?:on|to|onto)"
+    r"\s+(?:the\s+|your\s+)?(?:sms|text|texting|txt)\s+(?:list|alerts)\b(?!.*\b(?:mistake|accident|error|remove|off|stop"
+    r"|instead\s+of\s+me|in\s+my\s+place|mine|no\s+thanks|email\s+only|not\s+me)\b)(?!\s*\?)"
     r"|\b(?:(?:you|u|vous|tu|usted|ustedes|sie|du|voce|voces|voi|lei)\s+(?:\w+\s+)?(?:can|may)|pouvez|peux|puede|pueden"
     r"|puedes|konnen|kannst|durfen|darfst|pode|podem|potete|puoi|puo)\s+(?:\w+\s+){0,2}?m?(?:text|txt|message|send"
     r"|envoyer|ecrire|escribir|escribirme|enviar|enviarme|mandar|mandarme|schicken|senden|schreiben|inviare|inviarmi|mandare|mandarmi|scrivere"
@@ -4576,7 +4652,8 @@ _NO_REMOVAL_AFTER = (
     r"|retirez|supprimez|haal|verwijder\w*|afmelden|uitschrijven|sms\w*|berichten|usun\w*|wypisz\w*|slett\w*|radera\w*"
     r"|fjern\w*|hapus|poista\w*|smaz\w*|sil\w*|kontakt\w*|ta\s+bort|hou\s+op|hold\s+op|appen|nie\s+(?:pisa|wysy|dzwo)\w*"
     r"|berhenti|xoa|đung|dung|udal\w*|listeden|no\s+more|again|anymore|bolshe|ne\s+pish\w*|больше|не\s+пиш\w*"
-    r"|nichts\s+mehr|will\s+(?:\w+\s+)?nicht|(?:dont|do\s+not|no)\s+want|report\w*|quiero|quero|voglio|please\s+no|enough|lawyer|attorney|ftc|fcc"
+    r"|nichts\s+mehr|will\s+(?:\w+\s+)?nicht|(?:dont|do\s+not|no)\s+want|nicht\s+mehr|plus\s+besoin|ya\s+no|nao\s+(?:\w+\s+)?mais"
+    r"|non\s+(?:\w+\s+){0,2}?piu|huy|khong\s+muon|chan\s+so|ngung|[dđ]ung\s+(?:gui|nhan|lam)|report\w*|quiero|quero|voglio|please\s+no|enough|lawyer|attorney|ftc|fcc"
     r"|no(?=\s*(?:\||$)))\b)"
 )
 # Vetoes that give way to a removal asked after them (round 24), one lookahead for all of them: a number that used
@@ -4589,8 +4666,19 @@ _NET_OTHER_UNLESS_REMOVED = _Pattern(
     r"|the|this|your|our)\s+(?:company|firm|business)"
     r"|numero\s+(?:nao|no|n|non)\s+(?:pertence|pertenece|appartient|appartiene)|(?:werk|werkt)\s+(?:hier\s+)?niet\s+meer"
     r"|(?:feil|fel|forkert|verkeerde?|vaara|krivi|spatne|yanlis|salah)\s+(?:\w+\s+)?(?:nummer|numero|broj|cislo|numara|nomor"
-    r"|nombor)|rossz\s+szam|pomy[lł]k\w*|nham\s+so|bangou\s+machigai|oshibl\w*\s+nomerom|(?:tidak|nggak|gak)\s+bekerja\s+(?:\w+\s+){0,2}?lagi"
+    r"|nombor)|rossz\s+szam|pomy[lł]k\w*|nham\s+so|sai\s+so\s+roi|khong\s+phai\s+(?:la\s+)?nguoi\s+(?:do|ay|nay)|bangou\s+machigai|oshibl\w*\s+nomerom|(?:tidak|nggak|gak)\s+bekerja\s+(?:\w+\s+){0,2}?lagi"
     r"|art[iı]k\s+burada\s+cal[iı]sm[iı]yor|numero\s+(?:passa|pasa|passe)\s+a\s+\w+"
+    # round 30: a raised hand that volunteers, waits or declines ("✋ me too", "🙋 me though", "✋ wait tho"; "🤚 sorry" stays an opt-out: AY)
+    r"|^(?:me|me\s+too|wait|wait\s+up|hold\s+on|hang\s+on|one\s+sec)(?:\s+(?:tho|though))?$"
+    # round 30: a thing that keeps doing something ("El sistema no para de cerrarse solo", "não para de pedir")
+    r"|(?:no|nao)\s+para\s+de\s+(?!(?:me\s+|nos\s+)?(?:llegar|mandar|enviar|escrib|mensaj|textear|ligar|llamar|chegar"
+    r"|mand)\w*)\w+"
+    # round 30: the end of a season or a period ("Só fecho depois do fim da safra", "a fine vendemmia")
+    r"|(?:fin|fim|fine|ende)\s+(?:de\s+la|du|de|d|del|dela|do|da|dos|das|della|dello|dell|des|der|di)\s+(?:safra|colheita"
+    r"|cosecha|zafra|recolte|moisson|vendanges?|vendimia|vindima|vendemmia|raccolto|mietitura|ernte|saison|temporada"
+    r"|stagione|mes|mese|mois|monats?|ano|anno|annee|jahr|jahres|trimestre|quartals?|semestre|obra|cantiere|chantier"
+    r"|baustelle|projeto|proyecto|progetto|projet|projekts?)|fin\s+(?:du|de|d)\s+(?:semaine|journee|settimana)"
+    r"|a\s+fine\s+(?:vendemmia|raccolto|stagione|mese|anno|trimestre)"
     r"|keine\s+(?:weiteren\s+)?fragen\s+mehr|no\s+(?:more|further)\s+questions|plus\s+de\s+questions|no\s+mas\s+preguntas"
     # round 27: who is writing asked ("what company this is and why I'm on the list?", "¿De qué empresa es este número?")
     r"|how\s+did\s+(?:you|u|ya|your\s+(?:firm|company|team))\s+(?:obtain|find|source|receive|come\s+by|pull)\s+(?:my|this)"
@@ -4615,7 +4703,17 @@ _NET_OTHER = _Pattern(
     r"|(?:text|call|ring|message|msg)\s+(?:u|you|ya)\s+(?:tmrw|tmr|tomorrow|later|tonight|soon|after|in\s+a\s+bit"
     r"|next\s+week|monday|tuesday|wednesday|thursday|friday)\b"
     # round 27: a login's text codes ("We don't do SMS 2FA"), the speaker's own last message before a holiday
-    r"|(?:2fa|mfa|otp|two\s+factor|one\s+time\s+(?:code|codes|password)|verification\s+codes?)"
+    r"|(?:2fa|mfa|otp|two\s+factor|one\s+time\s+(?:code|codes|password)|verification\s+codes?|bestatigungscode|verifizierungscode"
+    r"|sicherheitscode|verifikationscode|codigo\s+de\s+(?:verificac\w*|acesso|acceso|seguridad|seguranca)|code\s+de\s+(?:verification"
+    r"|connexion|securite)|codice\s+(?:di\s+verifica|di\s+accesso|otp))(?!.*\b(?:lo\s+demas|le\s+reste|o\s+resto|der\s+rest"
+    r"|the\s+rest|il\s+resto)\b)"  # round 30: "Der Bestätigungscode kam per E-Mail"
+    # round 30: the texts' own behaviour asked about ("The texts stop after 3 days, is that normal?"), the last message
+    # wanted named as a thing ("la dernière sms que je voudrais recevoir c'est la facture")
+    r"|report\w*\s+(?:this|the|a|that)\s+(?:bug|issue|problem|error|glitch|outage|incident|ticket)\b"
+    r"|(?:texts|messages|reminders|alerts|notifications|sms)\s+(?:stop|stopped|end|ended|quit)\s+(?:after|at|around|before"
+    r"|once|when)\b(?=.*\b(?:normal|supposed|expected|intended|bug|why|right|correct)\b)"
+    r"|dernier\w*\s+(?:message|sms|texto|mail)\s+que\s+(?:je|j)\s+(?:\w+\s+){0,3}?recevoir\s+(?:de\s+vous\s+)?c\s*est\s+(?:le|la"
+    r"|l|votre|vos|les|un|une)\s+\w+(?!.*\b(?:retire|retiree|desinscri\w*|desabonne\w*|liste|supprime)\b)"
     r"|(?:my|our|mon|notre|mi|nuestro|meine|unsere|il\s+mio|a\s+minha)\s+(?:last|dernier|ultimo|letzte)\s+(?:\w+\s+)?(?:message"
     r"|mail|email|texto|sms|nachricht|messaggio|mensaje|mensagem)\s+(?:before|avant|antes|vor|prima)"
     r"|trompe\w*\s+de\s+numero|mauvais\s+numero|numero\s+(?:equivocado|errado"
@@ -4667,8 +4765,17 @@ _NET_OTHER = _Pattern(
     # round 22: nothing more needed ("Listo, ya no hace falta nada más", "Passt, sonst brauch ich nix mehr",
     # "per ora non serve più niente", "non ci serve più"), "basta de subir el precio", "Basta una firma?",
     # the texts asked in another language, "fin du mois"
-    r"|(?:no\s+hace\s+falta|no\s+necesito|no\s+necesitamos)\s+(?:nada|mas\s+nada)|ya\s+no\s+(?:lo\s+|la\s+|los\s+)?necesit\w+"
-    r"|plus\s+besoin\s+de\s+rien|(?:on|j|je)\s+n\s*en\s+(?:a|ai)\s+plus\s+besoin|(?:brauch|brauche|brauchen)\s+(?:ich\s+|wir\s+)?"
+    r"|(?:no\s+hace\s+falta|no\s+necesito|no\s+necesitamos)\s+(?:nada|mas\s+nada)"
+    r"|^(?!.*\b(?:sms|mensajes|textos|avisos|recordatorios|alertas|notificaciones|mensajitos)\b.*\bya\s+no\s+(?:\w+\s+)?necesit).*?\bya"
+    r"\s+no\s+(?:lo\s+|la\s+|los\s+)?necesit\w+(?!\s+(?:recibir|(?:\w+\s+)?(?:sms|mensajes|textos|avisos|recordatorios|alertas"
+    r"|notificaciones)\b))"
+    r"|^(?!.*\b(?:rappels|alertes|relances|textos|sms|messages)\b.*\bn\s*en\s+(?:a|ai)\s+plus\s+besoin).*?\b(?:on|j|je)\s+n\s*en"
+    r"\s+(?:a|ai)\s+plus\s+besoin(?!\s+de\s+(?:ces|vos|des|les)\s+(?:rappels|alertes|relances|textos|sms|messages))"
+    # round 30: "Die SMS möchte ich nicht missen", "¿Para qué es este mensaje?", "Con esto basta, gracias", Vietnamese
+    # "Hủy cuộc họp ngày mai", "Xin lỗi đã làm phiền"
+    r"|nicht\s+(?:missen|verlieren)|(?:mochte|mochten|will|wollen)\s+(?:ich|wir)\s+nicht\s+abbestellen|para\s+que\s+(?:es|son|sirve\w*)|con\s+(?:esto|eso)\s+basta"
+    r"|huy\s+(?:cuoc\s+hop|lich|don|[dđ]ang\s+ky\s+(?:tham|hoi|su\s+kien|khoa|lop))|xin\s+loi\s+(?:[dđ]a\s+)?lam\s+phien"
+    r"|plus\s+besoin\s+de\s+rien|(?:brauch|brauche|brauchen)\s+(?:ich\s+|wir\s+)?"
     r"(?:\w+\s+)?(?:nix|nichts)\s+mehr|brauchen\s+wir\s+nicht\s+mehr|non\s+(?:ci|mi)\s+serve\s+piu|non\s+serve\s+piu\s+(?:niente"
     r"|nulla)|nao\s+(?:preciso|precisamos)\s+(?:de\s+)?mais\s+nada|(?:dont|do\s+not)\s+need\s+anything\s+(?:else|more)"
     r"|basta\s+(?:ya\s+)?de\s+(?!mandar|enviar|escribir|mensajes|sms|textos|molestar|llamar|contactar|spam)\w+(?:ar|er|ir)\b"
@@ -4676,7 +4783,6 @@ _NET_OTHER = _Pattern(
     r"|\b(?:in|en|auf|em)\s+(?:italiano|inglese|spagnolo|francese|tedesco|espanol|ingles|frances|aleman|portugues"
     r"|anglais|espagnol|allemand|italien|englisch|spanisch|franzosisch|italienisch|portugiesisch|english|spanish"
     r"|french|german|italian|portuguese)\b"
-    r"|\bfin\s+(?:du|de|d)\s+(?:mois|semaine|annee|trimestre|journee|mes|ano|mese|settimana|anno)\b"
     # round 22: the texts moved to another number, a spam filter's verdict asked or reported
     r"|(?<!dont\s)(?<!not\s)(?:move|send|switch|redirect|forward|transfer)\s+(?:these|the|my|your|all\s+the|all)\s+(?:texts"
     r"|messages|sms|alerts|reminders|notifications)\s+to\s+(?:my|this|another|a\s+different|the)\s+(?:\w+\s+)?(?:number"
@@ -4795,9 +4901,19 @@ def model_reads(text: str) -> bool:
     return _model_reads(normalize(text))
 
 
+_PARA_FOR = _wordset(
+    "el la lo o a mi mis tu tus su sus nuestro nuestra nosso nossa ele ela que quando cuando un una um uma hoy hoje "
+    "manana amanha ti usted ustedes voce voces nosotros sozinho sozinha solo sola sempre siempre"
+)
+
+
 def _revocation_cue(tokens: Sequence[str]) -> bool:
     """A revocation word (or its fuzzy form) or a strong plain-language cue, in six languages."""
-    for token in tokens:
+    for k, token in enumerate(tokens):
+        if tokens[k] == "para" and (
+            _PARA_FOR.intersection(tokens[k + 1 : k + 2]) or _NEGATION.intersection(tokens[k - 1 : k])
+        ):
+            continue  # round 30: "para" is "for" (es, pt), "stops" said of a thing ("o trator para sozinho"), negated
         if "0" in token and not token.isdigit():
             token = token.replace("0", "o")  # "st0p", "0pt 0ut"
         squeezed = _squeeze(token)
